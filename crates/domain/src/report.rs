@@ -1,1 +1,38 @@
-//! TODO
+//! Reports as format-free documents: a title and a list of blocks (headings, paragraphs,
+//! tables). The annual summary (SPEC §13) and other reports are composed here from figures
+//! computed by queries; `jixiao-forms` renders the same document as Markdown, printable HTML
+//! and .docx, so the three formats always say the same thing.
+
+pub mod annual;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Document {
+    pub title: String,
+    /// A line under the title (e.g. the region and year), may be empty.
+    pub subtitle: String,
+    pub blocks: Vec<Block>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Block {
+    /// Level 1 is a section (一、), 2 a subsection ((一)), 3 a minor heading.
+    Heading { level: u8, text: String },
+    /// A paragraph of running text, first line indented in print.
+    Paragraph { text: String },
+    Table(Table),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Table {
+    pub caption: String,
+    pub headers: Vec<String>,
+    /// Each row has as many cells as there are headers.
+    pub rows: Vec<Vec<String>>,
+    /// Which columns hold numbers (right-aligned).
+    pub numeric: Vec<bool>,
+    /// Notes under the table (units, sources), may be empty.
+    pub note: String,
+}
