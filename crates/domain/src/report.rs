@@ -19,9 +19,14 @@ pub struct Document {
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Block {
     /// Level 1 is a section (一、), 2 a subsection ((一)), 3 a minor heading.
-    Heading { level: u8, text: String },
+    Heading {
+        level: u8,
+        text: String,
+    },
     /// A paragraph of running text, first line indented in print.
-    Paragraph { text: String },
+    Paragraph {
+        text: String,
+    },
     Table(Table),
 }
 

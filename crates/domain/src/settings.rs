@@ -2,7 +2,9 @@
 //! default for a rule that differs between places, the rule is configurable"). Stored per region
 //! as JSON; `Settings::default()` is the SPEC.
 
+use crate::grade::Grade;
 use crate::money::Fen;
+use crate::result_application::Recommendation;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -25,6 +27,7 @@ pub struct Settings {
     pub coverage: CoverageSettings,
     pub verification: VerificationSettings,
     pub assessment: AssessmentSettings,
+    pub result_application: ResultApplicationSettings,
 }
 
 impl Default for Settings {
@@ -38,6 +41,7 @@ impl Default for Settings {
             coverage: CoverageSettings::default(),
             verification: VerificationSettings::default(),
             assessment: AssessmentSettings::default(),
+            result_application: ResultApplicationSettings::default(),
         }
     }
 }
@@ -330,6 +334,36 @@ impl Default for AssessmentSettings {
             commended: 5,
             interviewed: 3,
             interview_below: d(60),
+        }
+    }
+}
+
+/// SPEC §10: the next-year budget recommendation of each grade, and the grades that open a
+/// rectification notice.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ResultApplicationSettings {
+    /// 优秀 → 优先保障.
+    pub excellent: Recommendation,
+    /// 良好 → 优先保障.
+    pub good: Recommendation,
+    /// 一般 → 整改后安排.
+    pub fair: Recommendation,
+    /// 较差 → 原则上不予安排.
+    pub poor: Recommendation,
+    /// Grades whose evaluation opens a rectification notice automatically: 一般 (result
+    /// application, §10) and 较差 (a notice "comes from … evaluation (grade 一般 or 较差)", §10).
+    pub rectification_grades: Vec<Grade>,
+}
+
+impl Default for ResultApplicationSettings {
+    fn default() -> Self {
+        ResultApplicationSettings {
+            excellent: Recommendation::Priority,
+            good: Recommendation::Priority,
+            fair: Recommendation::AfterRectification,
+            poor: Recommendation::NotArranged,
+            rectification_grades: vec![Grade::Fair, Grade::Poor],
         }
     }
 }

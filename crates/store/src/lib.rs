@@ -7,12 +7,15 @@
 //! Schema differences live only in the two migration folders, which keep identical version
 //! lists (a test checks). Errors of this layer are [`StoreError`]; callers never see sqlx types.
 
+pub mod agencies;
 pub mod audit;
 pub mod evaluations;
 pub mod ex_ante;
+pub mod history;
 pub mod monitoring;
 pub mod narratives;
 pub mod projects;
+pub mod rectifications;
 pub mod regions;
 pub mod report;
 pub mod targets;
@@ -143,7 +146,9 @@ impl Store {
     }
 
     /// Opens PostgreSQL with explicit options (tests use this to pin a search_path per test).
-    pub async fn connect_postgres(opts: PgConnectOptions) -> std::result::Result<Store, sqlx::Error> {
+    pub async fn connect_postgres(
+        opts: PgConnectOptions,
+    ) -> std::result::Result<Store, sqlx::Error> {
         let pool = PgPoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(10))
@@ -194,7 +199,10 @@ impl Store {
     /// A key of the `meta` table (e.g. `demo` marks a demo database).
     pub async fn meta(&self, key: &str) -> Result<Option<String>> {
         let sql = "SELECT value FROM meta WHERE key = $1";
-        Ok(on_pool!(self, |p| sqlx::query_scalar(sql).bind(key).fetch_optional(p).await?))
+        Ok(on_pool!(self, |p| sqlx::query_scalar(sql)
+            .bind(key)
+            .fetch_optional(p)
+            .await?))
     }
 
     /// Whether the schema exists (migrations have run at least once).
@@ -233,13 +241,20 @@ impl Store {
                 .fetch_all(p)
                 .await?;
                 let mut c = p.acquire().await?;
-                sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut *c).await?;
+                sqlx::query("PRAGMA foreign_keys = OFF")
+                    .execute(&mut *c)
+                    .await
+                    .map(|_| ())?;
                 for t in tables {
                     sqlx::query(&format!("DROP TABLE IF EXISTS \"{t}\""))
                         .execute(&mut *c)
-                        .await?;
+                        .await
+                        .map(|_| ())?;
                 }
-                sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *c).await?;
+                sqlx::query("PRAGMA foreign_keys = ON")
+                    .execute(&mut *c)
+                    .await
+                    .map(|_| ())?;
             }
             Store::Postgres(p) => {
                 let tables: Vec<String> = sqlx::query_scalar(
@@ -271,7 +286,12 @@ impl Tx {
     pub async fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
         let sql = "INSERT INTO meta (key, value) VALUES ($1, $2) \
                    ON CONFLICT (key) DO UPDATE SET value = excluded.value";
-        on_tx!(self, |c| sqlx::query(sql).bind(key).bind(value).execute(&mut *c).await?);
+        on_tx!(self, |c| sqlx::query(sql)
+            .bind(key)
+            .bind(value)
+            .execute(&mut *c)
+            .await
+            .map(|_| ())?);
         Ok(())
     }
 }
@@ -315,7 +335,13 @@ mod tests {
     #[test]
     fn backend_of_url() {
         assert_eq!(Backend::of_url("sqlite://a.db").unwrap(), Backend::Sqlite);
-        assert_eq!(Backend::of_url("postgresql://h/db").unwrap(), Backend::Postgres);
-        assert!(matches!(Backend::of_url("mysql://h"), Err(StoreError::BadUrl(_))));
+        assert_eq!(
+            Backend::of_url("postgresql://h/db").unwrap(),
+            Backend::Postgres
+        );
+        assert!(matches!(
+            Backend::of_url("mysql://h"),
+            Err(StoreError::BadUrl(_))
+        ));
     }
 }

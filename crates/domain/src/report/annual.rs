@@ -220,10 +220,21 @@ pub fn compose(f: &AnnualFigures, narrative: &BTreeMap<String, String>) -> Docum
     let y = f.year;
     let region = &f.region_name;
     let mut blocks = vec![
-        Block::Heading { level: 1, text: "一、工作开展情况".into() },
-        Block::Heading { level: 2, text: format!("（一）{}", text("org_heading")) },
-        Block::Paragraph { text: text("org_body") },
-        Block::Heading { level: 2, text: format!("（二）{}", text("work_heading")) },
+        Block::Heading {
+            level: 1,
+            text: "一、工作开展情况".into(),
+        },
+        Block::Heading {
+            level: 2,
+            text: format!("（一）{}", text("org_heading")),
+        },
+        Block::Paragraph {
+            text: text("org_body"),
+        },
+        Block::Heading {
+            level: 2,
+            text: format!("（二）{}", text("work_heading")),
+        },
     ];
 
     // 一是 ex-ante assessment (SPEC §5).
@@ -254,7 +265,9 @@ pub fn compose(f: &AnnualFigures, narrative: &BTreeMap<String, String>) -> Docum
             ea.dimensions.len()
         )
     };
-    blocks.push(Block::Paragraph { text: join_paragraph(&text("ex_ante_intro"), &ex_ante) });
+    blocks.push(Block::Paragraph {
+        text: join_paragraph(&text("ex_ante_intro"), &ex_ante),
+    });
 
     // 二是 targets (SPEC §6).
     let t = &f.targets;
@@ -268,7 +281,9 @@ pub fn compose(f: &AnnualFigures, narrative: &BTreeMap<String, String>) -> Docum
         t.initial_count,
         t.initial_amount.wan_text()
     );
-    blocks.push(Block::Paragraph { text: join_paragraph(&text("targets_intro"), &targets) });
+    blocks.push(Block::Paragraph {
+        text: join_paragraph(&text("targets_intro"), &targets),
+    });
 
     // 三是 monitoring (SPEC §7).
     let m = &f.monitoring;
@@ -298,7 +313,9 @@ pub fn compose(f: &AnnualFigures, narrative: &BTreeMap<String, String>) -> Docum
             m.red_warnings, m.yellow_warnings, m.rectifications, m.rectifications_closed
         ));
     }
-    blocks.push(Block::Paragraph { text: join_paragraph(&text("monitoring_intro"), &monitoring) });
+    blocks.push(Block::Paragraph {
+        text: join_paragraph(&text("monitoring_intro"), &monitoring),
+    });
 
     // 四是 evaluation and result application (SPEC §8, §10).
     let e = &f.evaluation;
@@ -320,7 +337,11 @@ pub fn compose(f: &AnnualFigures, narrative: &BTreeMap<String, String>) -> Docum
             grade_clause(&e.project_self, "项目")
         ));
     }
-    let mut evaluation = if ev.is_empty() { String::new() } else { format!("{}。", ev.join("；")) };
+    let mut evaluation = if ev.is_empty() {
+        String::new()
+    } else {
+        format!("{}。", ev.join("；"))
+    };
     if e.department.count > 0 {
         evaluation.push_str(&format!(
             "按照项目资金总额不低于 {}%的要求开展部门绩效评价 {} 个，涉及金额 {} 万元，并形成自评报告。",
@@ -343,21 +364,32 @@ pub fn compose(f: &AnnualFigures, narrative: &BTreeMap<String, String>) -> Docum
         if content.trim().is_empty() {
             evaluation.push_str(&format!("{clause}。"));
         } else {
-            evaluation.push_str(&format!("{}，{clause}。", content.trim().trim_end_matches('。')));
+            evaluation.push_str(&format!(
+                "{}，{clause}。",
+                content.trim().trim_end_matches('。')
+            ));
         }
     }
     if evaluation.is_empty() {
         evaluation = format!("{y} 年未开展绩效评价。");
     }
-    blocks.push(Block::Paragraph { text: join_paragraph(&text("evaluation_intro"), &evaluation) });
+    blocks.push(Block::Paragraph {
+        text: join_paragraph(&text("evaluation_intro"), &evaluation),
+    });
 
     let other = text("other_work");
     let mut other_data = String::new();
     if f.verifications > 0 {
-        other_data.push_str(&format!("全年对 {} 个项目自评结果开展真实性核查。", f.verifications));
+        other_data.push_str(&format!(
+            "全年对 {} 个项目自评结果开展真实性核查。",
+            f.verifications
+        ));
     }
     if f.disclosures > 0 {
-        other_data.push_str(&format!("向社会公开绩效目标和评价结果 {} 项。", f.disclosures));
+        other_data.push_str(&format!(
+            "向社会公开绩效目标和评价结果 {} 项。",
+            f.disclosures
+        ));
     }
     let other_para = join_paragraph(&other, &other_data);
     if !other_para.is_empty() {
@@ -368,7 +400,10 @@ pub fn compose(f: &AnnualFigures, narrative: &BTreeMap<String, String>) -> Docum
         blocks.push(Block::Paragraph { text: closing });
     }
 
-    blocks.push(Block::Heading { level: 1, text: "二、附表".into() });
+    blocks.push(Block::Heading {
+        level: 1,
+        text: "二、附表".into(),
+    });
     blocks.extend(tables(f));
     Document {
         title: text("title"),
@@ -423,12 +458,22 @@ fn tables(f: &AnnualFigures) -> Vec<Block> {
         .map(|g| {
             let found = ps.by_grade.iter().find(|c| c.grade == *g);
             let (count, amount) = found.map_or((0, Fen::ZERO), |c| (c.count, c.amount));
-            vec![g.label().to_string(), count.to_string(), amount.wan_2dp(), pct(amount, ps.amount)]
+            vec![
+                g.label().to_string(),
+                count.to_string(),
+                amount.wan_2dp(),
+                pct(amount, ps.amount),
+            ]
         })
         .collect();
     out.push(Block::Table(Table {
         caption: format!("表 2  {ey} 年度项目自评结果等级分布"),
-        headers: vec!["等级".into(), "项目数".into(), "执行金额".into(), "金额占比".into()],
+        headers: vec![
+            "等级".into(),
+            "项目数".into(),
+            "执行金额".into(),
+            "金额占比".into(),
+        ],
         numeric: vec![false, true, true, true],
         rows: grade_rows,
         note: "金额单位：万元。".into(),
@@ -464,7 +509,13 @@ fn tables(f: &AnnualFigures) -> Vec<Block> {
     let rec_rows = f
         .recommendations
         .iter()
-        .map(|r| vec![r.recommendation.clone(), r.count.to_string(), r.amount.wan_2dp()])
+        .map(|r| {
+            vec![
+                r.recommendation.clone(),
+                r.count.to_string(),
+                r.amount.wan_2dp(),
+            ]
+        })
         .collect();
     out.push(Block::Table(Table {
         caption: format!("表 4  {ey} 年度评价结果应用：次年预算安排建议"),
@@ -520,17 +571,33 @@ mod tests {
                 unit_self: Evaluated {
                     count: 57,
                     amount: wan(132693),
-                    by_grade: vec![GradeCount { grade: Grade::Excellent, count: 57, amount: wan(132693) }],
+                    by_grade: vec![GradeCount {
+                        grade: Grade::Excellent,
+                        count: 57,
+                        amount: wan(132693),
+                    }],
                 },
                 project_self: Evaluated {
                     count: 143,
                     amount: wan(46083),
                     by_grade: vec![
-                        GradeCount { grade: Grade::Excellent, count: 137, amount: wan(45881) },
-                        GradeCount { grade: Grade::Good, count: 6, amount: wan(202) },
+                        GradeCount {
+                            grade: Grade::Excellent,
+                            count: 137,
+                            amount: wan(45881),
+                        },
+                        GradeCount {
+                            grade: Grade::Good,
+                            count: 6,
+                            amount: wan(202),
+                        },
                     ],
                 },
-                department: Evaluated { count: 33, amount: wan(26299), by_grade: vec![] },
+                department: Evaluated {
+                    count: 33,
+                    amount: wan(26299),
+                    by_grade: vec![],
+                },
                 department_min_share: Decimal::from(20),
                 finance: Evaluated {
                     count: 10,
@@ -588,7 +655,11 @@ mod tests {
 
     #[test]
     fn empty_year_says_so() {
-        let f = AnnualFigures { region_name: "某县".into(), year: 2030, ..AnnualFigures::default() };
+        let f = AnnualFigures {
+            region_name: "某县".into(),
+            year: 2030,
+            ..AnnualFigures::default()
+        };
         let text = all_text(&compose(&f, &BTreeMap::new()));
         assert!(text.contains("2030年某县未开展事前绩效评估"));
         assert!(text.contains("未开展绩效运行监控"));
@@ -597,9 +668,17 @@ mod tests {
     #[test]
     fn tables_follow_the_narrative() {
         let doc = compose(&seed_figures(), &BTreeMap::new());
-        let tables = doc.blocks.iter().filter(|b| matches!(b, Block::Table(_))).count();
+        let tables = doc
+            .blocks
+            .iter()
+            .filter(|b| matches!(b, Block::Table(_)))
+            .count();
         assert_eq!(tables, 4);
-        let Some(Block::Table(grades)) = doc.blocks.iter().find(|b| matches!(b, Block::Table(t) if t.caption.contains("等级分布"))) else {
+        let Some(Block::Table(grades)) = doc
+            .blocks
+            .iter()
+            .find(|b| matches!(b, Block::Table(t) if t.caption.contains("等级分布")))
+        else {
             panic!("no grade table");
         };
         assert_eq!(grades.rows[0], vec!["优秀", "137", "45881.00", "99.56%"]);

@@ -1,0 +1,76 @@
+//! Third-party agencies and their engagements (SPEC §9).
+
+use crate::{Result, Tx, on_tx};
+use chrono::NaiveDate;
+use jixiao_domain::Fen;
+
+#[derive(Debug, Clone)]
+pub struct NewAgency<'a> {
+    pub region: &'a str,
+    pub name: &'a str,
+    pub credit_code: &'a str,
+    pub agency_type: &'a str,
+    pub qualifications: &'a str,
+    pub staff_count: i32,
+    pub contact: &'a str,
+}
+
+pub async fn insert(tx: &mut Tx, a: &NewAgency<'_>) -> Result<i64> {
+    let sql = "INSERT INTO agencies (region_code, name, credit_code, agency_type, qualifications, \
+               staff_count, contact) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(a.region)
+        .bind(a.name)
+        .bind(a.credit_code)
+        .bind(a.agency_type)
+        .bind(a.qualifications)
+        .bind(a.staff_count)
+        .bind(a.contact)
+        .fetch_one(&mut *c)
+        .await?))
+}
+
+#[derive(Debug, Clone)]
+pub struct NewEngagement<'a> {
+    pub region: &'a str,
+    pub fiscal_year: i32,
+    pub agency_id: i64,
+    pub principal_unit_id: Option<i64>,
+    /// `ex_ante` or `evaluation`.
+    pub kind: &'a str,
+    pub title: &'a str,
+    pub procurement_method: &'a str,
+    pub contract_no: &'a str,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub fee: Fen,
+    pub team: &'a str,
+    pub quality_x100: Option<i64>,
+    pub quality_grade: Option<&'a str>,
+}
+
+pub async fn insert_engagement(tx: &mut Tx, e: &NewEngagement<'_>) -> Result<i64> {
+    let sql = "INSERT INTO agency_engagements (region_code, fiscal_year, agency_id, principal_unit_id, \
+               kind, title, procurement_method, contract_no, start_date, end_date, fee_fen, team, \
+               coi_declared, final_report_date, quality_x100, quality_grade) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id";
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(e.region)
+        .bind(e.fiscal_year)
+        .bind(e.agency_id)
+        .bind(e.principal_unit_id)
+        .bind(e.kind)
+        .bind(e.title)
+        .bind(e.procurement_method)
+        .bind(e.contract_no)
+        .bind(e.start_date)
+        .bind(e.end_date)
+        .bind(e.fee.0)
+        .bind(e.team)
+        .bind(true)
+        .bind(e.end_date)
+        .bind(e.quality_x100)
+        .bind(e.quality_grade)
+        .fetch_one(&mut *c)
+        .await?))
+}

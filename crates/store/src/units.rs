@@ -1,0 +1,61 @@
+//! Budget units (预算单位, SPEC §3): a tree within a region.
+
+use crate::{Result, Store, Tx, on_pool, on_tx};
+use jixiao_domain::types::UnitKind;
+
+#[derive(Debug, Clone)]
+pub struct NewUnit<'a> {
+    pub region: &'a str,
+    pub code: &'a str,
+    pub name: &'a str,
+    pub parent_id: Option<i64>,
+    pub level: i32,
+    pub kind: UnitKind,
+    pub finance_desk: &'a str,
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct Unit {
+    pub id: i64,
+    pub region_code: String,
+    pub code: String,
+    pub name: String,
+    pub parent_id: Option<i64>,
+    pub level: i32,
+    pub kind: String,
+    pub finance_desk: String,
+}
+
+pub async fn insert(tx: &mut Tx, u: &NewUnit<'_>) -> Result<i64> {
+    let sql = "INSERT INTO units (region_code, code, name, parent_id, level, kind, finance_desk) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(u.region)
+        .bind(u.code)
+        .bind(u.name)
+        .bind(u.parent_id)
+        .bind(u.level)
+        .bind(u.kind.code())
+        .bind(u.finance_desk)
+        .fetch_one(&mut *c)
+        .await?))
+}
+
+const COLUMNS: &str = "id, region_code, code, name, parent_id, level, kind, finance_desk";
+
+pub async fn list(store: &Store, region: &str) -> Result<Vec<Unit>> {
+    let sql = format!("SELECT {COLUMNS} FROM units WHERE region_code = $1 ORDER BY code");
+    Ok(on_pool!(store, |p| sqlx::query_as(&sql)
+        .bind(region)
+        .fetch_all(p)
+        .await?))
+}
+
+pub async fn by_code(store: &Store, region: &str, code: &str) -> Result<Option<Unit>> {
+    let sql = format!("SELECT {COLUMNS} FROM units WHERE region_code = $1 AND code = $2");
+    Ok(on_pool!(store, |p| sqlx::query_as(&sql)
+        .bind(region)
+        .bind(code)
+        .fetch_optional(p)
+        .await?))
+}
