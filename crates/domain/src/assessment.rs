@@ -1,1 +1,712 @@
-//! TODO
+//! Annual assessment of units (部门预算绩效管理工作考核, SPEC §11): each rubric item's points,
+//! the assessor's adjustments, the total, the ranking, the commended list and the interview list.
+//!
+//! Automatic items score `max × ratio`, the ratio taken from the system's own records (1 when
+//! nothing was due). The default items and their formulas, by key (see
+//! [`crate::settings::AssessmentSettings`]):
+//!
+//! | key | item | max | formula |
+//! |---|---|---|---|
+//! | `basic` | 基础工作（制度、组织） | 15 | manual |
+//! | `ex_ante` | 事前评估 | 10 | required ex-ante assessments done / required |
+//! | `targets` | 目标管理 | 15 | targets submitted on time *and* approved at the first review / targets due |
+//! | `monitoring` | 运行监控 | 15 | ½ × on-time reports / reports due + ½ × red warnings handled / red warnings |
+//! | `evaluation` | 绩效评价 | 15 | ½ × self-evaluations done / required + ½ × (verified − inaccurate) / verified |
+//! | `rectification` | 结果应用与整改 | 15 | rectifications closed on time / rectifications due |
+//! | `archives` | 档案管理 | 5 | required attachments present / required |
+//! | `disclosure` | 信息公开 | 5 | disclosures done / required |
+//! | `reporting` | 日常数据上报 | 5 | manual |
+//!
+//! An automatic item whose key has no formula here (a province's own item) is scored manually.
+
+use crate::decimal::{round2, trim};
+use crate::settings::{AssessmentItem, AssessmentSettings};
+use crate::types::UnitCode;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashSet};
+
+/// `done` out of `total` due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Count {
+    pub done: u32,
+    pub total: u32,
+}
+
+impl Count {
+    pub fn new(done: u32, total: u32) -> Count {
+        Count { done, total }
+    }
+
+    /// done / total, 1 when nothing was due; `done` beyond `total` counts as `total`.
+    pub fn ratio(self) -> Decimal {
+        if self.total == 0 {
+            Decimal::ONE
+        } else {
+            Decimal::from(self.done.min(self.total)) / Decimal::from(self.total)
+        }
+    }
+}
+
+/// What the system's records say about a unit's year (the inputs of the automatic items).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Records {
+    /// Required ex-ante assessments (§5) done / required.
+    pub ex_ante: Count,
+    /// Targets submitted by the deadline and approved at the first review / targets due (§6).
+    pub targets: Count,
+    /// Monitoring reports submitted by the deadline / reports due (§7).
+    pub monitoring_reports: Count,
+    /// Red warnings handled (their rectification closed) / red warnings raised (§7).
+    pub red_warnings: Count,
+    /// Self-evaluations done / required (§8.1).
+    pub self_evaluations: Count,
+    /// Self-evaluations verified by the finance bureau (§8.6).
+    pub verified: u32,
+    /// Of those, the ones marked inaccurate (|self − verified| ≥ 10).
+    pub inaccurate: u32,
+    /// Rectifications closed by their deadline / rectifications due (§10).
+    pub rectifications: Count,
+    /// Required attachments present / required (§14).
+    pub attachments: Count,
+    /// Disclosures done / required (§12).
+    pub disclosures: Count,
+}
+
+fn half(a: Decimal, b: Decimal) -> Decimal {
+    (a + b) / Decimal::TWO
+}
+
+/// The ratio of an automatic item with a known key (see the module table); `None` for a key
+/// without a formula.
+pub fn automatic_ratio(key: &str, r: &Records) -> Option<Decimal> {
+    let ratio = match key {
+        "ex_ante" => r.ex_ante.ratio(),
+        "targets" => r.targets.ratio(),
+        "monitoring" => half(r.monitoring_reports.ratio(), r.red_warnings.ratio()),
+        "evaluation" => {
+            let accurate = Count::new(r.verified.saturating_sub(r.inaccurate), r.verified);
+            half(r.self_evaluations.ratio(), accurate.ratio())
+        }
+        "rectification" => r.rectifications.ratio(),
+        "archives" => r.attachments.ratio(),
+        "disclosure" => r.disclosures.ratio(),
+        _ => return None,
+    };
+    Some(ratio)
+}
+
+/// An assessor's change to an item's points, with the reason (SPEC §11). `points` is added to
+/// the computed points (negative to deduct); the result is kept within [0, max].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Adjustment {
+    pub item: String,
+    pub points: Decimal,
+    pub reason: String,
+}
+
+/// One unit's inputs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitInput {
+    pub unit: UnitCode,
+    pub records: Records,
+    /// Scores of the manual items, by item key.
+    pub manual: BTreeMap<String, Decimal>,
+    pub adjustments: Vec<Adjustment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AssessmentError {
+    #[error("“{0}”为人工评分项，尚未评分")]
+    ManualMissing(String),
+    #[error("“{item}”得分 {score} 应在 0 至 {max} 分之间")]
+    ManualOutOfRange {
+        item: String,
+        score: String,
+        max: String,
+    },
+    #[error("“{0}”由系统自动计算，不能直接填写得分；如需改变，请填写调整分值及理由")]
+    ManualOnAutomatic(String),
+    #[error("调整“{0}”的得分必须填写理由")]
+    ReasonRequired(String),
+    #[error("考核细则中没有编码为“{0}”的项目")]
+    UnknownItem(String),
+    #[error("考核细则中项目编码“{0}”重复")]
+    DuplicateItem(String),
+    #[error("考核细则各项满分合计为 {0}，应为 100")]
+    RubricTotal(String),
+}
+
+/// One item's points for a unit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ItemScore {
+    pub key: String,
+    pub name: String,
+    pub max: Decimal,
+    /// Computed from the records (true) or entered by the assessor (false).
+    pub automatic: bool,
+    /// `max × ratio` for automatic items, the entered score for manual ones (2 decimals).
+    pub computed: Decimal,
+    /// The sum of the assessor's adjustments (0 when none).
+    pub adjustment: Decimal,
+    pub reasons: Vec<String>,
+    /// computed + adjustment, kept within [0, max].
+    pub score: Decimal,
+}
+
+/// One unit's assessment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnitAssessment {
+    pub unit: UnitCode,
+    pub items: Vec<ItemScore>,
+    /// The sum of the items' points.
+    pub total: Decimal,
+}
+
+/// Checks a configured rubric: keys unique, maxima adding up to 100.
+pub fn validate_rubric(items: &[AssessmentItem]) -> Result<(), Vec<AssessmentError>> {
+    let mut errors = Vec::new();
+    let mut seen = HashSet::new();
+    for i in items {
+        if !seen.insert(i.key.as_str()) {
+            errors.push(AssessmentError::DuplicateItem(i.key.clone()));
+        }
+    }
+    let total: Decimal = items.iter().map(|i| i.max).sum();
+    if total != Decimal::ONE_HUNDRED {
+        errors.push(AssessmentError::RubricTotal(trim(total)));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+/// Scores one unit against the rubric (SPEC §11). All problems are reported at once.
+pub fn score_unit(
+    settings: &AssessmentSettings,
+    input: &UnitInput,
+) -> Result<UnitAssessment, Vec<AssessmentError>> {
+    let mut errors = Vec::new();
+    let keys: HashSet<&str> = settings.items.iter().map(|i| i.key.as_str()).collect();
+    for key in input.manual.keys() {
+        if !keys.contains(key.as_str()) {
+            errors.push(AssessmentError::UnknownItem(key.clone()));
+        }
+    }
+    for a in &input.adjustments {
+        if !keys.contains(a.item.as_str()) {
+            errors.push(AssessmentError::UnknownItem(a.item.clone()));
+        }
+    }
+
+    let mut items = Vec::with_capacity(settings.items.len());
+    for item in &settings.items {
+        let formula = if item.automatic {
+            automatic_ratio(&item.key, &input.records)
+        } else {
+            None
+        };
+        let computed = match formula {
+            Some(ratio) => {
+                if input.manual.contains_key(&item.key) {
+                    errors.push(AssessmentError::ManualOnAutomatic(item.name.clone()));
+                }
+                round2(item.max * ratio)
+            }
+            None => match input.manual.get(&item.key) {
+                None => {
+                    errors.push(AssessmentError::ManualMissing(item.name.clone()));
+                    Decimal::ZERO
+                }
+                Some(s) if *s < Decimal::ZERO || *s > item.max => {
+                    errors.push(AssessmentError::ManualOutOfRange {
+                        item: item.name.clone(),
+                        score: trim(*s),
+                        max: trim(item.max),
+                    });
+                    Decimal::ZERO
+                }
+                Some(s) => round2(*s),
+            },
+        };
+        let mut adjustment = Decimal::ZERO;
+        let mut reasons = Vec::new();
+        for a in input.adjustments.iter().filter(|a| a.item == item.key) {
+            if a.reason.trim().is_empty() {
+                errors.push(AssessmentError::ReasonRequired(item.name.clone()));
+            } else {
+                reasons.push(a.reason.trim().to_string());
+            }
+            adjustment = adjustment.saturating_add(round2(a.points));
+        }
+        let score = computed
+            .saturating_add(adjustment)
+            .clamp(Decimal::ZERO, item.max.max(Decimal::ZERO));
+        items.push(ItemScore {
+            key: item.key.clone(),
+            name: item.name.clone(),
+            max: item.max,
+            automatic: formula.is_some(),
+            computed,
+            adjustment,
+            reasons,
+            score,
+        });
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(UnitAssessment {
+        unit: input.unit.clone(),
+        total: items.iter().map(|i| i.score).sum(),
+        items,
+    })
+}
+
+/// A unit's place in the ranking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ranked {
+    pub unit: UnitCode,
+    pub total: Decimal,
+    /// 1 + the number of units with a higher total: ties share a rank and the next rank is
+    /// skipped (1, 2, 2, 4).
+    pub rank: u32,
+}
+
+/// Ranks units by total, highest first; ties share a rank and are listed by unit code.
+pub fn rank(totals: &[(UnitCode, Decimal)]) -> Vec<Ranked> {
+    let mut sorted: Vec<&(UnitCode, Decimal)> = totals.iter().collect();
+    sorted.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let mut out: Vec<Ranked> = Vec::with_capacity(sorted.len());
+    for (n, (unit, total)) in sorted.into_iter().enumerate() {
+        let rank = match out.last() {
+            Some(prev) if prev.total == *total => prev.rank,
+            _ => u32::try_from(n + 1).unwrap_or(u32::MAX),
+        };
+        out.push(Ranked {
+            unit: unit.clone(),
+            total: *total,
+            rank,
+        });
+    }
+    out
+}
+
+/// The commended and interview lists (SPEC §11), in ranking order.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Lists {
+    /// 通报表彰: the top N (default 5), with everyone tied with the N-th; never a unit that is on
+    /// the interview list.
+    pub commended: Vec<UnitCode>,
+    /// 约谈: the bottom N (default 3), with everyone tied with the N-th from the bottom, plus
+    /// every unit below 60.
+    pub interviewed: Vec<UnitCode>,
+}
+
+/// Draws the lists from a ranking as [`rank`] returns it.
+pub fn lists(settings: &AssessmentSettings, ranking: &[Ranked]) -> Lists {
+    let n = ranking.len();
+    let bottom = usize::try_from(settings.interviewed).unwrap_or(usize::MAX);
+    let top = usize::try_from(settings.commended).unwrap_or(usize::MAX);
+    // The total at the N-th place from the bottom (or top); ties with it are included.
+    let bottom_cut = (bottom > 0 && n > 0).then(|| ranking[n - bottom.min(n)].total);
+    let top_cut = (top > 0 && n > 0).then(|| ranking[top.min(n) - 1].total);
+    let interviewed: Vec<UnitCode> = ranking
+        .iter()
+        .filter(|r| bottom_cut.is_some_and(|c| r.total <= c) || r.total < settings.interview_below)
+        .map(|r| r.unit.clone())
+        .collect();
+    let commended = ranking
+        .iter()
+        .filter(|r| top_cut.is_some_and(|c| r.total >= c))
+        .filter(|r| !interviewed.contains(&r.unit))
+        .map(|r| r.unit.clone())
+        .collect();
+    Lists {
+        commended,
+        interviewed,
+    }
+}
+
+/// The whole assessment of a year.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Outcome {
+    /// In input order.
+    pub units: Vec<UnitAssessment>,
+    pub ranking: Vec<Ranked>,
+    pub lists: Lists,
+}
+
+/// Scores every unit, ranks them and draws the lists (SPEC §11). Any unit's errors refuse the
+/// whole batch; they are returned with the unit they concern.
+pub fn assess(
+    settings: &AssessmentSettings,
+    inputs: &[UnitInput],
+) -> Result<Outcome, Vec<(UnitCode, AssessmentError)>> {
+    let mut units = Vec::with_capacity(inputs.len());
+    let mut errors = Vec::new();
+    for input in inputs {
+        match score_unit(settings, input) {
+            Ok(u) => units.push(u),
+            Err(e) => errors.extend(e.into_iter().map(|e| (input.unit.clone(), e))),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let totals: Vec<(UnitCode, Decimal)> =
+        units.iter().map(|u| (u.unit.clone(), u.total)).collect();
+    let ranking = rank(&totals);
+    let lists = lists(settings, &ranking);
+    Ok(Outcome {
+        units,
+        ranking,
+        lists,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    fn settings() -> AssessmentSettings {
+        AssessmentSettings::default()
+    }
+
+    fn code(c: &str) -> UnitCode {
+        UnitCode::parse(c).unwrap()
+    }
+
+    fn perfect(unit: &str) -> UnitInput {
+        UnitInput {
+            unit: code(unit),
+            records: Records::default(),
+            manual: [
+                ("basic".to_string(), dec!(15)),
+                ("reporting".to_string(), dec!(5)),
+            ]
+            .into_iter()
+            .collect(),
+            adjustments: vec![],
+        }
+    }
+
+    fn item<'a>(a: &'a UnitAssessment, key: &str) -> &'a ItemScore {
+        a.items.iter().find(|i| i.key == key).unwrap()
+    }
+
+    #[test]
+    fn nothing_due_scores_full_marks_spec_11() {
+        let a = score_unit(&settings(), &perfect("001")).unwrap();
+        assert_eq!(a.total, dec!(100));
+        assert_eq!(a.items.len(), 9);
+        assert!(a.items.iter().all(|i| i.score == i.max));
+    }
+
+    #[test]
+    fn each_automatic_formula_spec_11() {
+        type Set = fn(&mut Records);
+        let table: [(&str, Set, Decimal); 11] = [
+            ("ex_ante", |r| r.ex_ante = Count::new(1, 2), dec!(5)),
+            ("targets", |r| r.targets = Count::new(2, 3), dec!(10)),
+            (
+                "monitoring",
+                |r| r.monitoring_reports = Count::new(1, 2),
+                dec!(11.25),
+            ),
+            (
+                "monitoring",
+                |r| r.red_warnings = Count::new(0, 4),
+                dec!(7.5),
+            ),
+            (
+                "evaluation",
+                |r| r.self_evaluations = Count::new(3, 4),
+                dec!(13.13),
+            ),
+            (
+                "evaluation",
+                |r| {
+                    r.verified = 5;
+                    r.inaccurate = 2;
+                },
+                dec!(12),
+            ),
+            (
+                "evaluation",
+                |r| {
+                    r.verified = 2;
+                    r.inaccurate = 5; // more inaccurate than verified: accuracy 0
+                },
+                dec!(7.5),
+            ),
+            (
+                "rectification",
+                |r| r.rectifications = Count::new(1, 3),
+                dec!(5),
+            ),
+            ("archives", |r| r.attachments = Count::new(9, 10), dec!(4.5)),
+            ("disclosure", |r| r.disclosures = Count::new(0, 1), dec!(0)),
+            // More done than due counts as all done.
+            ("disclosure", |r| r.disclosures = Count::new(3, 1), dec!(5)),
+        ];
+        for (key, set, expected) in table {
+            let mut input = perfect("001");
+            set(&mut input.records);
+            let a = score_unit(&settings(), &input).unwrap();
+            let i = item(&a, key);
+            assert!(i.automatic);
+            assert_eq!(i.score, expected, "{key}");
+            assert_eq!(a.total, dec!(100) - i.max + expected, "{key}");
+        }
+    }
+
+    #[test]
+    fn adjustments_need_a_reason_and_stay_within_max_spec_11() {
+        let table = [
+            (dec!(-3), dec!(7)),  // 10 − 3
+            (dec!(-12), dec!(0)), // clamped at 0
+            (dec!(2), dec!(10)),  // clamped at max
+            (dec!(-0.5), dec!(9.5)),
+        ];
+        for (points, expected) in table {
+            let mut input = perfect("001");
+            input.adjustments.push(Adjustment {
+                item: "ex_ante".into(),
+                points,
+                reason: "评估报告未按要求备案".into(),
+            });
+            let a = score_unit(&settings(), &input).unwrap();
+            let i = item(&a, "ex_ante");
+            assert_eq!(i.computed, dec!(10));
+            assert_eq!(i.adjustment, points);
+            assert_eq!(i.score, expected, "{points}");
+            assert_eq!(i.reasons, vec!["评估报告未按要求备案"]);
+        }
+        // A raise from a computed score below max.
+        let mut input = perfect("001");
+        input.records.ex_ante = Count::new(0, 1);
+        input.adjustments.push(Adjustment {
+            item: "ex_ante".into(),
+            points: dec!(4),
+            reason: "评估已于年后补做".into(),
+        });
+        assert_eq!(
+            item(&score_unit(&settings(), &input).unwrap(), "ex_ante").score,
+            dec!(4)
+        );
+        // Without a reason.
+        let mut input = perfect("001");
+        input.adjustments.push(Adjustment {
+            item: "targets".into(),
+            points: dec!(-1),
+            reason: "  ".into(),
+        });
+        assert_eq!(
+            score_unit(&settings(), &input).unwrap_err(),
+            vec![AssessmentError::ReasonRequired("目标管理".into())]
+        );
+        assert_eq!(
+            AssessmentError::ReasonRequired("目标管理".into()).to_string(),
+            "调整“目标管理”的得分必须填写理由"
+        );
+    }
+
+    #[test]
+    fn manual_items_are_checked_spec_11() {
+        let mut input = perfect("001");
+        input.manual.remove("reporting");
+        input.manual.insert("basic".into(), dec!(16));
+        input.manual.insert("ex_ante".into(), dec!(3));
+        input.manual.insert("bonus".into(), dec!(3));
+        input.adjustments.push(Adjustment {
+            item: "nope".into(),
+            points: dec!(1),
+            reason: "x".into(),
+        });
+        let errors: Vec<String> = score_unit(&settings(), &input)
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            errors,
+            vec![
+                "考核细则中没有编码为“bonus”的项目",
+                "考核细则中没有编码为“nope”的项目",
+                "“基础工作（制度、组织）”得分 16 应在 0 至 15 分之间",
+                "“事前评估”由系统自动计算，不能直接填写得分；如需改变，请填写调整分值及理由",
+                "“日常数据上报”为人工评分项，尚未评分",
+            ]
+        );
+    }
+
+    #[test]
+    fn automatic_item_without_formula_is_manual_spec_11() {
+        let mut s = settings();
+        s.items.push(AssessmentItem {
+            key: "training".into(),
+            name: "业务培训".into(),
+            max: dec!(5),
+            automatic: true,
+        });
+        let mut input = perfect("001");
+        assert_eq!(
+            score_unit(&s, &input).unwrap_err(),
+            vec![AssessmentError::ManualMissing("业务培训".into())]
+        );
+        input.manual.insert("training".into(), dec!(2.5));
+        let a = score_unit(&s, &input).unwrap();
+        assert!(!item(&a, "training").automatic);
+        assert_eq!(a.total, dec!(102.5));
+        assert_eq!(
+            validate_rubric(&s.items).unwrap_err(),
+            vec![AssessmentError::RubricTotal("105".into())]
+        );
+        assert_eq!(validate_rubric(&settings().items), Ok(()));
+    }
+
+    #[test]
+    fn total_is_sum_of_rounded_items_spec_11_17() {
+        let mut input = perfect("001");
+        input.records.targets = Count::new(1, 3); // 15 / 3 = 5
+        input.records.ex_ante = Count::new(2, 3); // 6.666… → 6.67
+        input.records.attachments = Count::new(1, 3); // 5 / 3 = 1.666… → 1.67
+        let a = score_unit(&settings(), &input).unwrap();
+        assert_eq!(item(&a, "ex_ante").score, dec!(6.67));
+        assert_eq!(item(&a, "archives").score, dec!(1.67));
+        assert_eq!(a.total, a.items.iter().map(|i| i.score).sum::<Decimal>());
+        assert_eq!(a.total, dec!(83.34));
+    }
+
+    #[test]
+    fn ranking_ties_share_a_rank_ordered_by_code_spec_11() {
+        let totals = vec![
+            (code("004"), dec!(90)),
+            (code("001"), dec!(95)),
+            (code("003"), dec!(90)),
+            (code("002"), dec!(80)),
+            (code("005"), dec!(90)),
+        ];
+        let r: Vec<(String, Decimal, u32)> = rank(&totals)
+            .into_iter()
+            .map(|r| (r.unit.as_str().to_string(), r.total, r.rank))
+            .collect();
+        assert_eq!(
+            r,
+            vec![
+                ("001".into(), dec!(95), 1),
+                ("003".into(), dec!(90), 2),
+                ("004".into(), dec!(90), 2),
+                ("005".into(), dec!(90), 2),
+                ("002".into(), dec!(80), 5),
+            ]
+        );
+        assert!(rank(&[]).is_empty());
+    }
+
+    fn ranking(totals: &[(&str, Decimal)]) -> Vec<Ranked> {
+        let v: Vec<(UnitCode, Decimal)> = totals.iter().map(|(c, t)| (code(c), *t)).collect();
+        rank(&v)
+    }
+
+    fn codes(v: &[UnitCode]) -> Vec<&str> {
+        v.iter().map(UnitCode::as_str).collect()
+    }
+
+    #[test]
+    fn commended_and_interview_lists_spec_11() {
+        let s = settings(); // top 5, bottom 3, below 60
+        let r = ranking(&[
+            ("01", dec!(99)),
+            ("02", dec!(98)),
+            ("03", dec!(97)),
+            ("04", dec!(96)),
+            ("05", dec!(95)),
+            ("06", dec!(95)), // tied with the 5th: commended too
+            ("07", dec!(90)),
+            ("08", dec!(88)),
+            ("09", dec!(85)),
+            ("10", dec!(80)),
+            ("11", dec!(79)),
+            ("12", dec!(78)),
+        ]);
+        let l = lists(&s, &r);
+        assert_eq!(codes(&l.commended), ["01", "02", "03", "04", "05", "06"]);
+        assert_eq!(codes(&l.interviewed), ["10", "11", "12"]);
+
+        // Anyone below 60 is interviewed too; ties at the 3rd from the bottom are included.
+        let r = ranking(&[
+            ("01", dec!(99)),
+            ("02", dec!(59.99)),
+            ("03", dec!(97)),
+            ("04", dec!(96)),
+            ("05", dec!(95)),
+            ("06", dec!(94)),
+            ("07", dec!(93)),
+            ("08", dec!(70)),
+            ("09", dec!(70)),
+            ("10", dec!(70)),
+        ]);
+        let l = lists(&s, &r);
+        assert_eq!(codes(&l.commended), ["01", "03", "04", "05", "06"]);
+        assert_eq!(codes(&l.interviewed), ["08", "09", "10", "02"]);
+    }
+
+    #[test]
+    fn few_units_the_interview_list_wins_spec_11() {
+        let s = settings();
+        let r = ranking(&[
+            ("01", dec!(99)),
+            ("02", dec!(98)),
+            ("03", dec!(97)),
+            ("04", dec!(96)),
+        ]);
+        let l = lists(&s, &r);
+        assert_eq!(codes(&l.interviewed), ["02", "03", "04"]);
+        assert_eq!(codes(&l.commended), ["01"]);
+        let none = AssessmentSettings {
+            commended: 0,
+            interviewed: 0,
+            ..settings()
+        };
+        assert_eq!(lists(&none, &r), Lists::default());
+        assert_eq!(lists(&s, &[]), Lists::default());
+    }
+
+    #[test]
+    fn assess_a_year_spec_11() {
+        let mut a = perfect("A01");
+        a.records.rectifications = Count::new(1, 2); // 100 − 7.5 = 92.5
+        let b = perfect("B01"); // 100
+        let mut c = perfect("C01");
+        c.manual.insert("basic".into(), dec!(0));
+        c.records.targets = Count::new(0, 5);
+        c.records.monitoring_reports = Count::new(0, 2);
+        c.records.red_warnings = Count::new(0, 1);
+        c.records.self_evaluations = Count::new(0, 1); // 100 − 15 − 15 − 15 − 7.5 = 47.5
+        let out = assess(&settings(), &[a, b, c]).unwrap();
+        let totals: Vec<Decimal> = out.units.iter().map(|u| u.total).collect();
+        assert_eq!(totals, vec![dec!(92.5), dec!(100), dec!(47.5)]);
+        assert_eq!(out.ranking[0].unit, code("B01"));
+        assert_eq!(codes(&out.lists.interviewed), ["B01", "A01", "C01"]);
+        assert!(out.lists.commended.is_empty());
+
+        let mut bad = perfect("D01");
+        bad.manual.clear();
+        let errors = assess(&settings(), &[perfect("A01"), bad]).unwrap_err();
+        assert_eq!(errors.len(), 2);
+        assert!(errors.iter().all(|(u, _)| u == &code("D01")));
+    }
+
+    #[test]
+    fn counts() {
+        assert_eq!(Count::new(0, 0).ratio(), dec!(1));
+        assert_eq!(Count::new(1, 4).ratio(), dec!(0.25));
+        assert_eq!(Count::new(5, 4).ratio(), dec!(1));
+        assert_eq!(automatic_ratio("basic", &Records::default()), None);
+    }
+}

@@ -72,10 +72,16 @@ pub fn region_coverage(
             coverage: coverage(settings, d.project_funds, d.evaluated_funds),
         })
         .collect();
+    // Saturating sums: absurd imported amounts must not panic.
+    let total = |f: fn(&Coverage) -> Fen| {
+        Fen(departments
+            .iter()
+            .fold(0i64, |acc, d| acc.saturating_add(f(&d.coverage).0)))
+    };
     let region = coverage(
         settings,
-        departments.iter().map(|d| d.coverage.project_funds).sum(),
-        departments.iter().map(|d| d.coverage.evaluated_funds).sum(),
+        total(|c| c.project_funds),
+        total(|c| c.evaluated_funds),
     );
     let shortfalls = departments
         .iter()

@@ -173,7 +173,8 @@ pub fn indicator_completion(
             if b >= a {
                 one
             } else if a > zero {
-                b / a
+                // b < a: the quotient is below 1; only a huge negative b overflows, to 0.
+                b.checked_div(a).unwrap_or(zero)
             } else {
                 zero
             }
@@ -193,7 +194,10 @@ pub fn indicator_completion(
             } else if a.is_zero() {
                 zero
             } else {
-                one - (b - a).abs() / a.abs()
+                // Overflow means |B−A| dwarfs |A|: completion 0.
+                b.checked_sub(a)
+                    .and_then(|d| d.abs().checked_div(a.abs()))
+                    .map_or(zero, |q| one - q.min(one))
             }
         }
         Sign::Qualitative => return None,
@@ -257,7 +261,11 @@ pub fn completion_estimate(
     let weighted = counted
         .iter()
         .all(|(_, w)| w.is_some_and(|w| w >= Decimal::ZERO))
-        && counted.iter().filter_map(|(_, w)| *w).sum::<Decimal>() > Decimal::ZERO;
+        && counted
+            .iter()
+            .filter_map(|(_, w)| *w)
+            .fold(Decimal::ZERO, Decimal::saturating_add)
+            > Decimal::ZERO;
     let (sum, total_weight) =
         counted
             .iter()
@@ -267,15 +275,22 @@ pub fn completion_estimate(
                 } else {
                     Decimal::ONE
                 };
-                (sum + *c * w, total + w)
+                (
+                    sum.saturating_add(c.saturating_mul(w)),
+                    total.saturating_add(w),
+                )
             });
-    Some(round2(sum / total_weight * Decimal::ONE_HUNDRED))
+    // sum ≤ total_weight (each completion ≤ 1), so the quotient is within [0, 1]; `min` only
+    // guards the saturated case of absurd weights.
+    Some(round2(
+        (sum / total_weight).min(Decimal::ONE) * Decimal::ONE_HUNDRED,
+    ))
 }
 
 /// `deviation = |execution_rate − completion_rate|` in percentage points, both rates in percent
 /// (SPEC §7), 2 decimals.
 pub fn deviation(execution_rate: Decimal, completion_rate: Decimal) -> Decimal {
-    round2((execution_rate - completion_rate).abs())
+    round2(execution_rate.saturating_sub(completion_rate).abs())
 }
 
 /// The execution rate the schedule requires at the end of `month` (SPEC §7): the latest schedule
@@ -448,7 +463,7 @@ pub fn analyse(settings: &MonitoringSettings, report: &MonitoringReport) -> Anal
         Some(_) => {}
     }
     if let (Some(e), Some(r)) = (estimate, reported) {
-        let gap = round2((e - r).abs());
+        let gap = round2(e.saturating_sub(r).abs());
         if gap > settings.completion_gap_warning {
             findings.push(warning(
                 None,
@@ -468,52 +483,52 @@ pub fn analyse(settings: &MonitoringSettings, report: &MonitoringReport) -> Anal
     let scheduled = scheduled_rate(settings, report.period_end_month);
 
     let mut warnings = Vec::new();
-    if let (Some(dev), Some(c)) = (deviation, completion_rate) {
-        if dev > settings.deviation_red {
-            let basis = if reported.is_some() {
-                "总体完成率"
-            } else {
-                "按指标测算的完成率"
-            };
-            warnings.push(Warning::new(
-                WarningKind::Deviation,
-                WarningLevel::Red,
-                format!(
-                    "预算执行率 {} 与{basis} {} 偏差 {} 个百分点，超过 {} 个百分点，须整改纠偏",
-                    pct(execution_rate),
-                    pct(c),
-                    trim(dev),
-                    trim(settings.deviation_red)
-                ),
-            ));
-        }
+    if let (Some(dev), Some(c)) = (deviation, completion_rate)
+        && dev > settings.deviation_red
+    {
+        let basis = if reported.is_some() {
+            "总体完成率"
+        } else {
+            "按指标测算的完成率"
+        };
+        warnings.push(Warning::new(
+            WarningKind::Deviation,
+            WarningLevel::Red,
+            format!(
+                "预算执行率 {} 与{basis} {} 偏差 {} 个百分点，超过 {} 个百分点，须整改纠偏",
+                pct(execution_rate),
+                pct(c),
+                trim(dev),
+                trim(settings.deviation_red)
+            ),
+        ));
     }
-    if let Some(score) = report.review_score {
-        if score < settings.review_red {
-            warnings.push(Warning::new(
-                WarningKind::ReviewScore,
-                WarningLevel::Red,
-                format!(
-                    "监控审核得分 {} 分，低于 {} 分，须整改",
-                    trim(score),
-                    trim(settings.review_red)
-                ),
-            ));
-        }
+    if let Some(score) = report.review_score
+        && score < settings.review_red
+    {
+        warnings.push(Warning::new(
+            WarningKind::ReviewScore,
+            WarningLevel::Red,
+            format!(
+                "监控审核得分 {} 分，低于 {} 分，须整改",
+                trim(score),
+                trim(settings.review_red)
+            ),
+        ));
     }
-    if let (true, Some(required)) = (budget_known, scheduled) {
-        if execution_rate < required {
-            warnings.push(Warning::new(
-                WarningKind::SlowExecution,
-                WarningLevel::Yellow,
-                format!(
-                    "截至 {} 月末预算执行率 {}，低于序时进度要求的 {}",
-                    report.period_end_month,
-                    pct(execution_rate),
-                    pct(required)
-                ),
-            ));
-        }
+    if let (true, Some(required)) = (budget_known, scheduled)
+        && execution_rate < required
+    {
+        warnings.push(Warning::new(
+            WarningKind::SlowExecution,
+            WarningLevel::Yellow,
+            format!(
+                "截至 {} 月末预算执行率 {}，低于序时进度要求的 {}",
+                report.period_end_month,
+                pct(execution_rate),
+                pct(required)
+            ),
+        ));
     }
     let impossible: Vec<&str> = report
         .indicators

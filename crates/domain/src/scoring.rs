@@ -141,7 +141,7 @@ pub fn is_met(sign: Sign, target: Decimal, actual: Decimal, eq_tolerance: Decima
         Sign::Gt => actual > target,
         Sign::Le => actual <= target,
         Sign::Lt => actual < target,
-        Sign::Eq => (actual - target).abs() <= eq_tolerance,
+        Sign::Eq => actual.saturating_sub(target).abs() <= eq_tolerance,
         Sign::Qualitative => false,
     }
 }
@@ -184,13 +184,15 @@ pub fn score_indicator(settings: &ScoringSettings, input: &IndicatorInput) -> In
         w
     } else {
         let quotient = match sign {
-            Sign::Ge | Sign::Gt => (!a.is_zero()).then(|| b / a),
-            Sign::Le | Sign::Lt => (!b.is_zero()).then(|| a / b),
-            Sign::Eq => (!a.is_zero()).then(|| Decimal::ONE - (b - a).abs() / a.abs()),
+            Sign::Ge | Sign::Gt => (!a.is_zero()).then(|| saturating_div(b, a)),
+            Sign::Le | Sign::Lt => (!b.is_zero()).then(|| saturating_div(a, b)),
+            Sign::Eq => (!a.is_zero()).then(|| {
+                Decimal::ONE.saturating_sub(saturating_div(b.saturating_sub(a).abs(), a.abs()))
+            }),
             Sign::Qualitative => None,
         };
         match quotient {
-            Some(q) => q * w,
+            Some(q) => q.saturating_mul(w),
             None => {
                 notes.push(Note::DivisionByZero);
                 Decimal::ZERO
@@ -206,15 +208,29 @@ pub fn score_indicator(settings: &ScoringSettings, input: &IndicatorInput) -> In
     }
 }
 
+/// `x / y` for `y ≠ 0`, saturating at the bounds of Decimal: a form can hold any number
+/// (SPEC §14), and scoring must give a score, not a panic.
+fn saturating_div(x: Decimal, y: Decimal) -> Decimal {
+    x.checked_div(y)
+        .unwrap_or(if x.is_sign_negative() == y.is_sign_negative() {
+            Decimal::MAX
+        } else {
+            Decimal::MIN
+        })
+}
+
 /// B beyond A, in the indicator's good direction, by more than the threshold share of |A|.
 fn is_over_achieved(settings: &ScoringSettings, sign: Sign, a: Decimal, b: Decimal) -> bool {
     if a.is_zero() {
         return false;
     }
-    let margin = a.abs() * settings.over_achievement;
+    // A value beyond the range of Decimal cannot be exceeded: `checked_*` → `None` → false.
+    let Some(margin) = a.abs().checked_mul(settings.over_achievement) else {
+        return false;
+    };
     match sign {
-        Sign::Ge | Sign::Gt => b > a + margin,
-        Sign::Le | Sign::Lt => b < a - margin,
+        Sign::Ge | Sign::Gt => a.checked_add(margin).is_some_and(|limit| b > limit),
+        Sign::Le | Sign::Lt => a.checked_sub(margin).is_some_and(|limit| b < limit),
         Sign::Eq | Sign::Qualitative => false,
     }
 }
@@ -232,13 +248,13 @@ fn band_score(band: &Band, b: Decimal, w: Decimal) -> Decimal {
                 Decimal::ZERO
             } else {
                 // Any shortfall starts the first step: 89 against ≥ 90 already loses one.
-                let steps = ((*full_at - b) / *step).ceil();
-                w - steps * *deduction
+                let steps = saturating_div(full_at.saturating_sub(b), *step).ceil();
+                w.saturating_sub(steps.saturating_mul(*deduction))
             }
         }
         Band::Table { rows } => {
             let mut sorted: Vec<&BandRow> = rows.iter().collect();
-            sorted.sort_by(|x, y| y.at_least.cmp(&x.at_least));
+            sorted.sort_by_key(|r| std::cmp::Reverse(r.at_least));
             sorted
                 .into_iter()
                 .find(|r| b >= r.at_least)
@@ -263,7 +279,7 @@ fn score_qualitative(settings: &ScoringSettings, input: &IndicatorInput) -> Indi
         // No tier: a score typed by the unit still counts, inside [0, W].
         return match input.chosen {
             Some(c) => {
-                let score = round2(c.clamp(Decimal::ZERO, w));
+                let score = round2(c.clamp(Decimal::ZERO, w.max(Decimal::ZERO)));
                 let met = score == w;
                 IndicatorScore {
                     score: Some(score),
@@ -276,12 +292,12 @@ fn score_qualitative(settings: &ScoringSettings, input: &IndicatorInput) -> Indi
             None => IndicatorScore::unscored(vec![Note::NoActual]),
         };
     };
-    let low = tier.low * w;
-    let high = tier.high * w;
+    let low = tier.low.saturating_mul(w);
+    let high = tier.high.saturating_mul(w);
     let top = index == 0;
     let mut notes = Vec::new();
     let score = match input.chosen {
-        None => tier.default_share * w,
+        None => tier.default_share.saturating_mul(w),
         Some(c) => {
             let inside = c >= low && (c < high || (top && c <= high));
             if inside {
@@ -297,13 +313,13 @@ fn score_qualitative(settings: &ScoringSettings, input: &IndicatorInput) -> Indi
                     high
                 } else {
                     // The band's upper bound is exclusive: the highest score below it.
-                    (high - Decimal::new(1, 2)).max(low)
+                    high.saturating_sub(Decimal::new(1, 2)).max(low)
                 }
             }
         }
     };
     IndicatorScore {
-        score: Some(round2(score.clamp(Decimal::ZERO, w))),
+        score: Some(round2(score.clamp(Decimal::ZERO, w.max(Decimal::ZERO)))),
         met: Some(top),
         over_achieved: false,
         needs_explanation: !top,
@@ -406,7 +422,10 @@ pub fn score_self_evaluation(
             }
             scorable = false;
         }
-        let sum: Decimal = weighted.iter().filter_map(|&n| indicators[n].weight).sum();
+        let sum = weighted
+            .iter()
+            .filter_map(|&n| indicators[n].weight)
+            .fold(Decimal::ZERO, Decimal::saturating_add);
         let expected = Decimal::ONE_HUNDRED - rules.execution_weight;
         if sum != expected {
             findings.push(Finding::error(
@@ -470,9 +489,12 @@ pub fn score_self_evaluation(
     }
 
     let total = if scorable {
-        let parts: Decimal = scores.iter().filter_map(|s| s.score).sum();
+        let parts = scores
+            .iter()
+            .filter_map(|s| s.score)
+            .fold(Decimal::ZERO, Decimal::saturating_add);
         let exec = execution.as_ref().map_or(Decimal::ZERO, |e| e.score);
-        Some(round2(parts + exec).min(Decimal::ONE_HUNDRED))
+        Some(round2(parts.saturating_add(exec)).min(Decimal::ONE_HUNDRED))
     } else {
         None
     };
@@ -499,11 +521,11 @@ fn split_warnings(
             Some(Level1::Satisfaction) => 2,
             None => continue,
         };
-        parts[slot] += i.weight.unwrap_or_default();
+        parts[slot] = parts[slot].saturating_add(i.weight.unwrap_or_default());
     }
     let names = ["产出（含成本）", "效益", "满意度"];
     for ((part, recommended), name) in parts.iter().zip(rules.recommended_split).zip(names) {
-        if (*part - recommended).abs() > rules.split_tolerance {
+        if part.saturating_sub(recommended).abs() > rules.split_tolerance {
             findings.push(Finding::warning(
                 None,
                 format!(

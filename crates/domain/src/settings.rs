@@ -16,7 +16,7 @@ fn pct(v: i64) -> Decimal {
     Decimal::new(v, 2)
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Settings {
     pub project: ProjectSettings,
@@ -28,22 +28,6 @@ pub struct Settings {
     pub verification: VerificationSettings,
     pub assessment: AssessmentSettings,
     pub result_application: ResultApplicationSettings,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            project: ProjectSettings::default(),
-            scoring: ScoringSettings::default(),
-            grades: GradeScheme::default(),
-            ex_ante: ExAnteSettings::default(),
-            monitoring: MonitoringSettings::default(),
-            coverage: CoverageSettings::default(),
-            verification: VerificationSettings::default(),
-            assessment: AssessmentSettings::default(),
-            result_application: ResultApplicationSettings::default(),
-        }
-    }
 }
 
 /// SPEC §3: a project is major when its amount ≥ the threshold (default 500万元).

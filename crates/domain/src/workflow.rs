@@ -377,13 +377,13 @@ pub fn transition<S: Workflow>(
             action: S::action_label(action),
         });
     }
-    if let Some(required) = t.requires_text {
-        if text.is_none_or(|s| s.trim().is_empty()) {
-            return Err(WorkflowError::TextRequired {
-                action: S::action_label(action),
-                text: required,
-            });
-        }
+    if let Some(required) = t.requires_text
+        && text.is_none_or(|s| s.trim().is_empty())
+    {
+        return Err(WorkflowError::TextRequired {
+            action: S::action_label(action),
+            text: required,
+        });
     }
     Ok(Step {
         to: t.to,

@@ -184,3 +184,49 @@ pub async fn insert_result_application(tx: &mut Tx, r: &NewResultApplication<'_>
         .fetch_one(&mut *c)
         .await?))
 }
+
+/// Records a verification of a self-evaluation (SPEC §8.6).
+#[expect(clippy::too_many_arguments, reason = "one row, spelled out")]
+pub async fn insert_verification(
+    tx: &mut Tx,
+    region: &str,
+    fiscal_year: i32,
+    evaluation_id: i64,
+    sample_seed: i64,
+    self_x100: i64,
+    verified_x100: i64,
+    inaccurate: bool,
+) -> Result<i64> {
+    let sql = "INSERT INTO verifications (region_code, fiscal_year, evaluation_id, sample_seed, self_x100, \
+               verified_x100, inaccurate) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(region)
+        .bind(fiscal_year)
+        .bind(evaluation_id)
+        .bind(sample_seed)
+        .bind(self_x100)
+        .bind(verified_x100)
+        .bind(inaccurate)
+        .fetch_one(&mut *c)
+        .await?))
+}
+
+/// Publishes a target or evaluation (SPEC §12).
+pub async fn insert_disclosure(
+    tx: &mut Tx,
+    region: &str,
+    fiscal_year: i32,
+    object_kind: &str,
+    object_id: i64,
+) -> Result<i64> {
+    let sql = "INSERT INTO disclosures (region_code, fiscal_year, object_kind, object_id, published_at) \
+               VALUES ($1, $2, $3, $4, $5) RETURNING id";
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(region)
+        .bind(fiscal_year)
+        .bind(object_kind)
+        .bind(object_id)
+        .bind(now())
+        .fetch_one(&mut *c)
+        .await?))
+}

@@ -88,7 +88,7 @@ pub async fn annual_figures(store: &Store, region: &str, year: i32) -> Result<An
             .iter()
             .filter(|r| r.1 == "support_after_adjustment")
             .count() as i64,
-        refused: rows.iter().filter(|r| r.1 == "refuse").count() as i64,
+        refused: rows.iter().filter(|r| r.1 == "reject").count() as i64,
         dimensions: settings
             .ex_ante
             .project_dimensions
@@ -166,10 +166,13 @@ pub async fn annual_figures(store: &Store, region: &str, year: i32) -> Result<An
         .bind(evaluated_year)
         .fetch_one(p)
         .await?);
-    let sql = "SELECT COUNT(*) FROM disclosures WHERE region_code = $1 AND fiscal_year = $2";
+    // Published in the year: the year's targets and the evaluations of the year before.
+    let sql = "SELECT COUNT(*) FROM disclosures WHERE region_code = $1 AND \
+               ((fiscal_year = $2 AND object_kind = 'target') OR (fiscal_year = $3 AND object_kind = 'evaluation'))";
     let disclosures: i64 = on_pool!(store, |p| sqlx::query_scalar(sql)
         .bind(region)
         .bind(year)
+        .bind(evaluated_year)
         .fetch_one(p)
         .await?);
 
@@ -411,4 +414,41 @@ async fn recommendations(
             amount: Fen(amount),
         })
         .collect())
+}
+
+/// Regions that hold units (the ones a report can be written for).
+pub async fn regions_with_data(store: &Store) -> Result<Vec<regions::Region>> {
+    let sql = "SELECT code, name, parent_code FROM regions r \
+               WHERE EXISTS (SELECT 1 FROM units u WHERE u.region_code = r.code) ORDER BY code";
+    Ok(on_pool!(store, |p| sqlx::query_as(sql)
+        .fetch_all(p)
+        .await?))
+}
+
+/// Per fiscal year of a region: projects and approved targets.
+pub async fn year_counts(store: &Store, region: &str) -> Result<Vec<(i32, i64, i64)>> {
+    let sql = "SELECT p.fiscal_year, COUNT(*), \
+               (SELECT COUNT(*) FROM targets t WHERE t.region_code = $1 AND t.fiscal_year = p.fiscal_year \
+                AND t.state = 'approved') \
+               FROM projects p WHERE p.region_code = $1 GROUP BY p.fiscal_year ORDER BY p.fiscal_year DESC";
+    Ok(on_pool!(store, |p| sqlx::query_as(sql)
+        .bind(region)
+        .fetch_all(p)
+        .await?))
+}
+
+/// Whether the region has any record of `year`'s work: targets, projects, monitoring tasks,
+/// ex-ante assessments or evaluations conducted in it.
+pub async fn has_year(store: &Store, region: &str, year: i32) -> Result<bool> {
+    let sql = "SELECT \
+               (SELECT COUNT(*) FROM projects WHERE region_code = $1 AND fiscal_year = $2) + \
+               (SELECT COUNT(*) FROM monitoring_tasks WHERE region_code = $1 AND fiscal_year = $2) + \
+               (SELECT COUNT(*) FROM ex_ante_assessments WHERE region_code = $1 AND fiscal_year = $2) + \
+               (SELECT COUNT(*) FROM evaluations WHERE region_code = $1 AND conducted_year = $2)";
+    let n: i64 = on_pool!(store, |p| sqlx::query_scalar(sql)
+        .bind(region)
+        .bind(year)
+        .fetch_one(p)
+        .await?);
+    Ok(n > 0)
 }
