@@ -1,1 +1,377 @@
-fn main() {}
+//! `jixiao`: the one binary. It serves the web UI and JSON API and its subcommands do the
+//! administration, imports, exports and reports. Errors print as one clear line and exit non-zero.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use jixiao_domain::report::annual;
+use jixiao_store::{Store, StoreError};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(
+    name = "jixiao",
+    version,
+    about = "积效 Jixiao — 预算绩效管理系统 (budget performance management)",
+    long_about = "积效 Jixiao — 预算绩效管理系统。\n\n\
+        快速开始 / quick start:\n  jixiao demo                 载入演示县（且末县）并启动网站\n  \
+        jixiao report annual --year 2023 --format md   生成年度预算绩效情况说明\n\n\
+        数据库用 --db 或环境变量 JIXIAO_DATABASE_URL 指定：sqlite://文件路径（默认 ./jixiao.db）或 postgres://用户@主机/库名"
+)]
+struct Cli {
+    /// Database URL: sqlite://FILE or postgres://USER@HOST/DB (数据库地址)
+    #[arg(long, global = true, env = "JIXIAO_DATABASE_URL", default_value = "sqlite://./jixiao.db")]
+    db: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create or upgrade the database and the first administrator (初始化数据库与管理员)
+    Init {
+        /// Region code, 9 digits (财政区划代码)
+        #[arg(long)]
+        region_code: Option<String>,
+        /// Region name (财政区划名称)
+        #[arg(long)]
+        region_name: Option<String>,
+        /// Administrator's username
+        #[arg(long, default_value = "admin")]
+        admin: String,
+        /// Administrator's initial password (must be changed at first login)
+        #[arg(long, env = "JIXIAO_ADMIN_PASSWORD")]
+        password: Option<String>,
+    },
+    /// Load the demo county 且末县 and serve it (载入演示县并启动)
+    Demo {
+        /// Drop everything in the database first (清空数据库后重新载入)
+        #[arg(long)]
+        reset: bool,
+        /// Load only, do not start the web server
+        #[arg(long)]
+        no_serve: bool,
+        /// Address to listen on
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+    },
+    /// Start the web server (启动网站)
+    Serve {
+        /// Address to listen on
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+    },
+    /// Write reports (生成报告)
+    Report {
+        #[command(subcommand)]
+        report: ReportCommand,
+    },
+    /// Audit log tools (操作日志)
+    Audit {
+        #[command(subcommand)]
+        audit: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// The annual summary report 预算绩效情况说明 (SPEC §13)
+    Annual {
+        /// Fiscal year (年度), e.g. 2023
+        #[arg(long)]
+        year: i32,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = Format::Md)]
+        format: Format,
+        /// Output file; `-` or none writes md/html to standard output
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Region code; may be left out when the database holds one county
+        #[arg(long)]
+        region: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain of the audit log (校验操作日志哈希链)
+    Verify,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Md,
+    Html,
+    Docx,
+}
+
+#[derive(Debug, thiserror::Error)]
+enum CliError {
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("无法写入 {path}：{source}")]
+    Write { path: String, source: std::io::Error },
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0}")]
+    Render(#[from] jixiao_forms::render::RenderError),
+    #[error("无法启动网站：{0}")]
+    Serve(std::io::Error),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("JIXIAO_LOG").unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("错误：无法启动运行时：{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("错误：{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn open(db: &str) -> Result<Store, CliError> {
+    let store = Store::connect(db).await?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+async fn run(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        Command::Init { region_code, region_name, admin, password } => {
+            init(&cli.db, region_code, region_name, &admin, password).await
+        }
+        Command::Demo { reset, no_serve, listen } => demo(&cli.db, reset, no_serve, &listen).await,
+        Command::Serve { listen } => {
+            let store = open(&cli.db).await?;
+            let demo = store.meta("demo").await?.is_some();
+            serve(store, demo, &listen).await
+        }
+        Command::Report { report: ReportCommand::Annual { year, format, output, region } } => {
+            report_annual(&cli.db, year, format, output, region).await
+        }
+        Command::Audit { audit: AuditCommand::Verify } => {
+            let store = Store::connect(&cli.db).await?;
+            if !store.is_initialised().await? {
+                return Err(CliError::Usage("数据库尚未初始化：请先运行 jixiao init 或 jixiao demo".into()));
+            }
+            match jixiao_store::audit::verify(&store).await? {
+                jixiao_store::audit::Verdict::Intact { rows } => {
+                    println!("操作日志完整：{rows} 条记录，哈希链校验通过。");
+                    Ok(())
+                }
+                jixiao_store::audit::Verdict::Broken { id, reason } => Err(CliError::Usage(format!(
+                    "操作日志校验失败：第 {id} 条记录{reason}"
+                ))),
+            }
+        }
+    }
+}
+
+async fn init(
+    db: &str,
+    region_code: Option<String>,
+    region_name: Option<String>,
+    admin: &str,
+    password: Option<String>,
+) -> Result<(), CliError> {
+    let store = open(db).await?;
+    let mut tx = store.begin().await?;
+    let region = match (region_code, region_name) {
+        (Some(code), Some(name)) => {
+            jixiao_domain::types::RegionCode::parse(&code).map_err(|e| CliError::Usage(e.to_string()))?;
+            if jixiao_store::regions::get(&store, &code).await?.is_none() {
+                jixiao_store::regions::insert(&mut tx, &code, &name, None).await?;
+            }
+            Some(code)
+        }
+        (None, None) => jixiao_store::regions::list(&store).await?.first().map(|r| r.code.clone()),
+        _ => return Err(CliError::Usage("--region-code 与 --region-name 需同时提供".into())),
+    };
+    let Some(region) = region else {
+        return Err(CliError::Usage(
+            "数据库中还没有财政区划：请用 --region-code 和 --region-name 指定，例如 --region-code 652825000 --region-name 且末县".into(),
+        ));
+    };
+    if jixiao_store::users::by_username(&store, admin).await?.is_some() {
+        tx.commit().await?;
+        println!("数据库已是最新结构；管理员 {admin} 已存在，未作改动。");
+        return Ok(());
+    }
+    let Some(password) = password else {
+        return Err(CliError::Usage(
+            "请用 --password 或环境变量 JIXIAO_ADMIN_PASSWORD 提供管理员初始密码（首次登录须修改）".into(),
+        ));
+    };
+    let hash = jixiao_store::users::hash_password(&password)?;
+    jixiao_store::users::insert(
+        &mut tx,
+        &jixiao_store::users::NewUser {
+            region: &region,
+            username: admin,
+            display_name: "系统管理员",
+            password_hash: &hash,
+            unit_id: None,
+            agency_id: None,
+            must_change_password: true,
+            roles: &[jixiao_domain::types::Role::Sysadmin],
+        },
+    )
+    .await?;
+    jixiao_store::audit::append(
+        &mut tx,
+        &jixiao_store::audit::Entry { username: "system", action: "user.create", object_kind: "user", object_id: admin, ..Default::default() },
+    )
+    .await?;
+    tx.commit().await?;
+    println!("初始化完成：区划 {region}，管理员 {admin}（首次登录须修改密码）。");
+    Ok(())
+}
+
+fn progress_bar() -> ProgressBar {
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{msg:<24} [{bar:30}] {pos}/{len}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar
+}
+
+async fn demo(db: &str, reset: bool, no_serve: bool, listen: &str) -> Result<(), CliError> {
+    let store = Store::connect(db).await?;
+    let is_demo = store.is_initialised().await? && store.meta("demo").await?.is_some();
+    if reset {
+        store.reset().await?;
+    } else if store.has_data().await? && !is_demo {
+        return Err(CliError::Usage(format!(
+            "数据库 {} 已有非演示数据，未作改动；如确需清空后载入演示县，请加 --reset",
+            jixiao_store::redact(db)
+        )));
+    }
+    store.migrate().await?;
+    if is_demo && !reset {
+        println!("演示县已在数据库中，直接使用（加 --reset 可重新生成）。");
+    } else {
+        let bar = progress_bar();
+        let mut last = String::new();
+        let summary = jixiao_demo::load(&store, &mut |step, done, total| {
+            if step != last {
+                last = step.to_string();
+                bar.set_message(last.clone());
+                bar.set_length(total);
+            }
+            bar.set_position(done);
+        })
+        .await?;
+        bar.finish_and_clear();
+        println!(
+            "已载入演示县 且末县（652825000）：{} 个单位、{} 个项目、{} 份绩效目标、{} 份评价、{} 份监控报告、{} 个预警、{} 份整改通知。",
+            summary.units,
+            summary.projects,
+            summary.targets,
+            summary.evaluations,
+            summary.monitoring_reports,
+            summary.warnings,
+            summary.rectifications
+        );
+    }
+    println!("演示账号（密码均为 {}）：", jixiao_demo::DEMO_PASSWORD);
+    for l in jixiao_demo::logins() {
+        println!("  {:<12} {}  {}", l.username, l.role.label(), l.display_name);
+    }
+    if no_serve {
+        return Ok(());
+    }
+    serve(store, true, listen).await
+}
+
+async fn serve(store: Store, demo: bool, listen: &str) -> Result<(), CliError> {
+    let demo = demo.then(|| {
+        let logins = jixiao_demo::logins()
+            .into_iter()
+            .map(|l| (l.username.to_string(), l.role.label().to_string(), l.display_name.to_string()))
+            .collect();
+        Arc::new((logins, jixiao_demo::DEMO_PASSWORD.to_string()))
+    });
+    let app = jixiao_web::router(jixiao_web::AppState { store, demo });
+    let listener = tokio::net::TcpListener::bind(listen).await.map_err(CliError::Serve)?;
+    println!("网站已启动：http://{listen}/  （按 Ctrl+C 停止）");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(CliError::Serve)
+}
+
+async fn report_annual(
+    db: &str,
+    year: i32,
+    format: Format,
+    output: Option<PathBuf>,
+    region: Option<String>,
+) -> Result<(), CliError> {
+    jixiao_domain::types::FiscalYear::new(year).map_err(|e| CliError::Usage(e.to_string()))?;
+    let store = Store::connect(db).await?;
+    if !store.is_initialised().await? {
+        return Err(CliError::Usage(format!(
+            "数据库 {} 尚未初始化：请先运行 jixiao init 或 jixiao demo",
+            jixiao_store::redact(db)
+        )));
+    }
+    store.migrate().await?;
+    let regions = jixiao_store::report::regions_with_data(&store).await?;
+    let region = match region {
+        Some(code) => code,
+        None => match regions.as_slice() {
+            [only] => only.code.clone(),
+            [] => return Err(CliError::Usage("数据库中没有任何单位数据，无法生成报告".into())),
+            _ => {
+                let codes: Vec<String> = regions.iter().map(|r| format!("{}（{}）", r.code, r.name)).collect();
+                return Err(CliError::Usage(format!("数据库中有多个区划，请用 --region 指定：{}", codes.join("、"))));
+            }
+        },
+    };
+    if !jixiao_store::report::has_year(&store, &region, year).await? {
+        return Err(CliError::Usage(format!("区划 {region} 没有 {year} 年度的数据")));
+    }
+    let figures = jixiao_store::report::annual_figures(&store, &region, year).await?;
+    let narrative = jixiao_store::narratives::for_year(&store, &region, year).await?;
+    let doc = annual::compose(&figures, &narrative);
+    let to_stdout = output.as_ref().is_none_or(|p| p.as_os_str() == "-");
+    let bytes = match format {
+        Format::Md => jixiao_forms::render::to_markdown(&doc).into_bytes(),
+        Format::Html => jixiao_forms::render::to_html(&doc).into_bytes(),
+        Format::Docx => {
+            if to_stdout {
+                return Err(CliError::Usage("Word 格式须用 -o 指定输出文件，例如 -o 报告.docx".into()));
+            }
+            jixiao_forms::render::to_docx(&doc)?
+        }
+    };
+    if to_stdout {
+        std::io::stdout()
+            .write_all(&bytes)
+            .map_err(|source| CliError::Write { path: "标准输出".into(), source })?;
+    } else if let Some(path) = output {
+        std::fs::write(&path, &bytes).map_err(|source| CliError::Write { path: path.display().to_string(), source })?;
+        eprintln!("已写入 {}", path.display());
+    }
+    Ok(())
+}

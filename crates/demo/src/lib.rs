@@ -635,6 +635,11 @@ async fn agencies_and_users(
     Ok(ids)
 }
 
+/// `part × fiscal / total` without overflow.
+fn share(part: i64, fiscal: Fen, total: Fen) -> i64 {
+    (part as i128 * fiscal.0 as i128 / total.0.max(1) as i128) as i64
+}
+
 /// Picks a unit with probability proportional to its size.
 fn pick_unit<'a>(units: &'a [UnitRef], rng: &mut Rng) -> &'a UnitRef {
     let total: i64 = units.iter().map(|u| u.size).sum();
@@ -1221,8 +1226,8 @@ async fn year_2023(
                 task: (*t).into(),
                 content: format!("{}{}", unit.name, t),
                 total: Fen(p),
-                fiscal: Fen(p * fiscal.0 / total.0.max(1)),
-                other: Fen(p - p * fiscal.0 / total.0.max(1)),
+                fiscal: Fen(share(p, fiscal, total)),
+                other: Fen(p - share(p, fiscal, total)),
             })
             .collect();
         let target_id = store::targets::insert(
@@ -1498,8 +1503,8 @@ async fn monitoring_2023(
                 })
                 .collect();
             let estimate = monitoring::completion_estimate(&settings.monitoring, &rows);
-            let reported =
-                estimate.map(|e| round2(e + d(rng.range(-3, 3))).clamp(Decimal::ZERO, d(100)));
+            // The unit reports its overall progress: close to spending, except where it lags.
+            let reported = estimate.map(|_| d(progress_share));
             let low_review = kind == "project" && n % 47 == 11;
             let review_items: Vec<Decimal> = settings
                 .monitoring
