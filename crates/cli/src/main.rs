@@ -22,7 +22,12 @@ use std::sync::Arc;
 )]
 struct Cli {
     /// Database URL: sqlite://FILE or postgres://USER@HOST/DB (数据库地址)
-    #[arg(long, global = true, env = "JIXIAO_DATABASE_URL", default_value = "sqlite://./jixiao.db")]
+    #[arg(
+        long,
+        global = true,
+        env = "JIXIAO_DATABASE_URL",
+        default_value = "sqlite://./jixiao.db"
+    )]
     db: String,
     #[command(subcommand)]
     command: Command,
@@ -112,7 +117,10 @@ enum CliError {
     #[error("{0}")]
     Store(#[from] StoreError),
     #[error("无法写入 {path}：{source}")]
-    Write { path: String, source: std::io::Error },
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("{0}")]
     Usage(String),
     #[error("{0}")]
@@ -125,11 +133,15 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("JIXIAO_LOG").unwrap_or_else(|_| "info".into()),
+            tracing_subscriber::EnvFilter::try_from_env("JIXIAO_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("错误：无法启动运行时：{e}");
@@ -153,31 +165,48 @@ async fn open(db: &str) -> Result<Store, CliError> {
 
 async fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
-        Command::Init { region_code, region_name, admin, password } => {
-            init(&cli.db, region_code, region_name, &admin, password).await
-        }
-        Command::Demo { reset, no_serve, listen } => demo(&cli.db, reset, no_serve, &listen).await,
+        Command::Init {
+            region_code,
+            region_name,
+            admin,
+            password,
+        } => init(&cli.db, region_code, region_name, &admin, password).await,
+        Command::Demo {
+            reset,
+            no_serve,
+            listen,
+        } => demo(&cli.db, reset, no_serve, &listen).await,
         Command::Serve { listen } => {
             let store = open(&cli.db).await?;
             let demo = store.meta("demo").await?.is_some();
             serve(store, demo, &listen).await
         }
-        Command::Report { report: ReportCommand::Annual { year, format, output, region } } => {
-            report_annual(&cli.db, year, format, output, region).await
-        }
-        Command::Audit { audit: AuditCommand::Verify } => {
+        Command::Report {
+            report:
+                ReportCommand::Annual {
+                    year,
+                    format,
+                    output,
+                    region,
+                },
+        } => report_annual(&cli.db, year, format, output, region).await,
+        Command::Audit {
+            audit: AuditCommand::Verify,
+        } => {
             let store = Store::connect(&cli.db).await?;
             if !store.is_initialised().await? {
-                return Err(CliError::Usage("数据库尚未初始化：请先运行 jixiao init 或 jixiao demo".into()));
+                return Err(CliError::Usage(
+                    "数据库尚未初始化：请先运行 jixiao init 或 jixiao demo".into(),
+                ));
             }
             match jixiao_store::audit::verify(&store).await? {
                 jixiao_store::audit::Verdict::Intact { rows } => {
                     println!("操作日志完整：{rows} 条记录，哈希链校验通过。");
                     Ok(())
                 }
-                jixiao_store::audit::Verdict::Broken { id, reason } => Err(CliError::Usage(format!(
-                    "操作日志校验失败：第 {id} 条记录{reason}"
-                ))),
+                jixiao_store::audit::Verdict::Broken { id, reason } => Err(CliError::Usage(
+                    format!("操作日志校验失败：第 {id} 条记录{reason}"),
+                )),
             }
         }
     }
@@ -194,28 +223,40 @@ async fn init(
     let mut tx = store.begin().await?;
     let region = match (region_code, region_name) {
         (Some(code), Some(name)) => {
-            jixiao_domain::types::RegionCode::parse(&code).map_err(|e| CliError::Usage(e.to_string()))?;
+            jixiao_domain::types::RegionCode::parse(&code)
+                .map_err(|e| CliError::Usage(e.to_string()))?;
             if jixiao_store::regions::get(&store, &code).await?.is_none() {
                 jixiao_store::regions::insert(&mut tx, &code, &name, None).await?;
             }
             Some(code)
         }
-        (None, None) => jixiao_store::regions::list(&store).await?.first().map(|r| r.code.clone()),
-        _ => return Err(CliError::Usage("--region-code 与 --region-name 需同时提供".into())),
+        (None, None) => jixiao_store::regions::list(&store)
+            .await?
+            .first()
+            .map(|r| r.code.clone()),
+        _ => {
+            return Err(CliError::Usage(
+                "--region-code 与 --region-name 需同时提供".into(),
+            ));
+        }
     };
     let Some(region) = region else {
         return Err(CliError::Usage(
             "数据库中还没有财政区划：请用 --region-code 和 --region-name 指定，例如 --region-code 652825000 --region-name 且末县".into(),
         ));
     };
-    if jixiao_store::users::by_username(&store, admin).await?.is_some() {
+    if jixiao_store::users::by_username(&store, admin)
+        .await?
+        .is_some()
+    {
         tx.commit().await?;
         println!("数据库已是最新结构；管理员 {admin} 已存在，未作改动。");
         return Ok(());
     }
     let Some(password) = password else {
         return Err(CliError::Usage(
-            "请用 --password 或环境变量 JIXIAO_ADMIN_PASSWORD 提供管理员初始密码（首次登录须修改）".into(),
+            "请用 --password 或环境变量 JIXIAO_ADMIN_PASSWORD 提供管理员初始密码（首次登录须修改）"
+                .into(),
         ));
     };
     let hash = jixiao_store::users::hash_password(&password)?;
@@ -235,7 +276,13 @@ async fn init(
     .await?;
     jixiao_store::audit::append(
         &mut tx,
-        &jixiao_store::audit::Entry { username: "system", action: "user.create", object_kind: "user", object_id: admin, ..Default::default() },
+        &jixiao_store::audit::Entry {
+            username: "system",
+            action: "user.create",
+            object_kind: "user",
+            object_id: admin,
+            ..Default::default()
+        },
     )
     .await?;
     tx.commit().await?;
@@ -293,7 +340,12 @@ async fn demo(db: &str, reset: bool, no_serve: bool, listen: &str) -> Result<(),
     }
     println!("演示账号（密码均为 {}）：", jixiao_demo::DEMO_PASSWORD);
     for l in jixiao_demo::logins() {
-        println!("  {:<12} {}  {}", l.username, l.role.label(), l.display_name);
+        println!(
+            "  {:<12} {}  {}",
+            l.username,
+            l.role.label(),
+            l.display_name
+        );
     }
     if no_serve {
         return Ok(());
@@ -305,12 +357,20 @@ async fn serve(store: Store, demo: bool, listen: &str) -> Result<(), CliError> {
     let demo = demo.then(|| {
         let logins = jixiao_demo::logins()
             .into_iter()
-            .map(|l| (l.username.to_string(), l.role.label().to_string(), l.display_name.to_string()))
+            .map(|l| {
+                (
+                    l.username.to_string(),
+                    l.role.label().to_string(),
+                    l.display_name.to_string(),
+                )
+            })
             .collect();
         Arc::new((logins, jixiao_demo::DEMO_PASSWORD.to_string()))
     });
     let app = jixiao_web::router(jixiao_web::AppState { store, demo });
-    let listener = tokio::net::TcpListener::bind(listen).await.map_err(CliError::Serve)?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(CliError::Serve)?;
     println!("网站已启动：http://{listen}/  （按 Ctrl+C 停止）");
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
@@ -341,15 +401,27 @@ async fn report_annual(
         Some(code) => code,
         None => match regions.as_slice() {
             [only] => only.code.clone(),
-            [] => return Err(CliError::Usage("数据库中没有任何单位数据，无法生成报告".into())),
+            [] => {
+                return Err(CliError::Usage(
+                    "数据库中没有任何单位数据，无法生成报告".into(),
+                ));
+            }
             _ => {
-                let codes: Vec<String> = regions.iter().map(|r| format!("{}（{}）", r.code, r.name)).collect();
-                return Err(CliError::Usage(format!("数据库中有多个区划，请用 --region 指定：{}", codes.join("、"))));
+                let codes: Vec<String> = regions
+                    .iter()
+                    .map(|r| format!("{}（{}）", r.code, r.name))
+                    .collect();
+                return Err(CliError::Usage(format!(
+                    "数据库中有多个区划，请用 --region 指定：{}",
+                    codes.join("、")
+                )));
             }
         },
     };
     if !jixiao_store::report::has_year(&store, &region, year).await? {
-        return Err(CliError::Usage(format!("区划 {region} 没有 {year} 年度的数据")));
+        return Err(CliError::Usage(format!(
+            "区划 {region} 没有 {year} 年度的数据"
+        )));
     }
     let figures = jixiao_store::report::annual_figures(&store, &region, year).await?;
     let narrative = jixiao_store::narratives::for_year(&store, &region, year).await?;
@@ -360,7 +432,9 @@ async fn report_annual(
         Format::Html => jixiao_forms::render::to_html(&doc).into_bytes(),
         Format::Docx => {
             if to_stdout {
-                return Err(CliError::Usage("Word 格式须用 -o 指定输出文件，例如 -o 报告.docx".into()));
+                return Err(CliError::Usage(
+                    "Word 格式须用 -o 指定输出文件，例如 -o 报告.docx".into(),
+                ));
             }
             jixiao_forms::render::to_docx(&doc)?
         }
@@ -368,9 +442,15 @@ async fn report_annual(
     if to_stdout {
         std::io::stdout()
             .write_all(&bytes)
-            .map_err(|source| CliError::Write { path: "标准输出".into(), source })?;
+            .map_err(|source| CliError::Write {
+                path: "标准输出".into(),
+                source,
+            })?;
     } else if let Some(path) = output {
-        std::fs::write(&path, &bytes).map_err(|source| CliError::Write { path: path.display().to_string(), source })?;
+        std::fs::write(&path, &bytes).map_err(|source| CliError::Write {
+            path: path.display().to_string(),
+            source,
+        })?;
         eprintln!("已写入 {}", path.display());
     }
     Ok(())

@@ -19,6 +19,7 @@ pub mod rectifications;
 pub mod regions;
 pub mod report;
 pub mod targets;
+pub mod testing;
 pub mod units;
 pub mod users;
 

@@ -201,6 +201,15 @@ fn grade_clause(e: &Evaluated, noun: &str) -> String {
     }
 }
 
+/// "甲、乙和丙", as Chinese lists are written.
+fn join_and(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{}和{last}", rest.join("、")),
+    }
+}
+
 fn join_paragraph(intro: &str, data: &str) -> String {
     match (intro.trim(), data.trim()) {
         ("", d) => d.to_string(),
@@ -357,7 +366,7 @@ pub fn compose(f: &AnnualFigures, narrative: &BTreeMap<String, String>) -> Docum
             e.finance.amount.wan_text()
         ));
         if !e.finance_objects.is_empty() {
-            evaluation.push_str(&format!("内容涵盖{}。", e.finance_objects.join("、")));
+            evaluation.push_str(&format!("内容涵盖{}。", join_and(&e.finance_objects)));
         }
         let content = text("finance_eval_content");
         let clause = grade_clause(&e.finance, "项目");
