@@ -13,6 +13,7 @@ pub mod grade;
 pub mod indicator;
 pub mod money;
 pub mod monitoring;
+pub mod password;
 pub mod report;
 pub mod result_application;
 pub mod scoring;

@@ -18,6 +18,7 @@ pub mod projects;
 pub mod rectifications;
 pub mod regions;
 pub mod report;
+pub mod sessions;
 pub mod targets;
 pub mod testing;
 pub mod units;
@@ -120,7 +121,7 @@ impl Store {
     pub async fn connect(url: &str) -> Result<Store> {
         let connect_err = |e: sqlx::Error| StoreError::Connect {
             url: redact(url),
-            reason: e.to_string(),
+            reason: connect_reason(&e),
         };
         match Backend::of_url(url)? {
             Backend::Sqlite => {
@@ -295,6 +296,23 @@ impl Tx {
             .map(|_| ())?);
         Ok(())
     }
+}
+
+/// Why a connection failed, in words a user can act on; the driver's text follows in brackets.
+fn connect_reason(e: &sqlx::Error) -> String {
+    let detail = e.to_string();
+    let why = match e {
+        sqlx::Error::Io(_) => "网络不通或数据库服务未启动",
+        sqlx::Error::PoolTimedOut => "连接超时：数据库服务未启动或地址、端口有误",
+        sqlx::Error::Tls(_) => "TLS 加密连接失败",
+        sqlx::Error::Database(db) if db.code().as_deref() == Some("14") => {
+            "无法打开数据库文件：目录不存在或没有写权限"
+        }
+        sqlx::Error::Database(db) if db.code().as_deref() == Some("28P01") => "用户名或密码错误",
+        sqlx::Error::Database(db) if db.code().as_deref() == Some("3D000") => "数据库不存在",
+        _ => "数据库拒绝了连接",
+    };
+    format!("{why}（{detail}）")
 }
 
 /// A database URL with any password replaced, for messages and logs.

@@ -82,12 +82,85 @@ pub struct User {
     pub agency_id: Option<i64>,
     pub must_change_password: bool,
     pub disabled: bool,
+    pub failed_logins: i32,
+    pub locked_until: Option<chrono::DateTime<chrono::Utc>>,
+    pub password_changed_at: chrono::DateTime<chrono::Utc>,
+}
+
+const USER_COLUMNS: &str = "id, region_code, username, display_name, password_hash, unit_id, agency_id, \
+                            must_change_password, disabled, failed_logins, locked_until, password_changed_at";
+
+pub async fn by_id(store: &Store, id: i64) -> Result<Option<User>> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+    Ok(on_pool!(store, |p| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(p)
+        .await?))
+}
+
+/// Records a failed login; returns whether the account is now locked (SPEC §17: 5 failures lock
+/// it for 15 minutes).
+pub async fn record_failure(
+    store: &Store,
+    user_id: i64,
+    max_failures: i32,
+    lock_minutes: i64,
+) -> Result<bool> {
+    let sql =
+        "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins";
+    let failures: i32 = on_pool!(store, |p| sqlx::query_scalar(sql)
+        .bind(user_id)
+        .fetch_one(p)
+        .await?);
+    if failures >= max_failures {
+        let until = now() + chrono::Duration::minutes(lock_minutes);
+        let sql = "UPDATE users SET locked_until = $1, failed_logins = 0 WHERE id = $2";
+        on_pool!(store, |p| sqlx::query(sql)
+            .bind(until)
+            .bind(user_id)
+            .execute(p)
+            .await
+            .map(|_| ())?);
+        return Ok(true);
+    }
+    Ok(false)
+}
+
+/// Clears the failure count after a successful login.
+pub async fn record_success(store: &Store, user_id: i64) -> Result<()> {
+    let sql = "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1";
+    on_pool!(store, |p| sqlx::query(sql)
+        .bind(user_id)
+        .execute(p)
+        .await
+        .map(|_| ())?);
+    Ok(())
+}
+
+/// Sets a new password hash (from [`hash_password`]); `must_change` forces a change at next login
+/// (after an administrator's reset).
+pub async fn set_password(
+    tx: &mut Tx,
+    user_id: i64,
+    password_hash: &str,
+    must_change: bool,
+) -> Result<()> {
+    let sql = "UPDATE users SET password_hash = $1, must_change_password = $2, password_changed_at = $3, \
+               failed_logins = 0, locked_until = NULL WHERE id = $4";
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(password_hash)
+        .bind(must_change)
+        .bind(now())
+        .bind(user_id)
+        .execute(&mut *c)
+        .await
+        .map(|_| ())?);
+    Ok(())
 }
 
 pub async fn by_username(store: &Store, username: &str) -> Result<Option<User>> {
-    let sql = "SELECT id, region_code, username, display_name, password_hash, unit_id, agency_id, \
-               must_change_password, disabled FROM users WHERE username = $1";
-    Ok(on_pool!(store, |p| sqlx::query_as(sql)
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1");
+    Ok(on_pool!(store, |p| sqlx::query_as(&sql)
         .bind(username)
         .fetch_optional(p)
         .await?))

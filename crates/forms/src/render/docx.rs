@@ -147,11 +147,18 @@ pub fn to_docx(doc: &Document) -> Result<Vec<u8>, RenderError> {
 /// 五号 text, rows never split across pages.
 fn table_of(table: &Table) -> DocxTable {
     let columns = column_count(table);
-    let width = TEXT_WIDTH / columns;
+    // Text columns (names) get twice the share of a numeric column, so unit names do not wrap
+    // into one character per line.
+    let shares: Vec<usize> = (0..columns)
+        .map(|col| if is_numeric(table, col) { 2 } else { 4 })
+        .collect();
+    let total: usize = shares.iter().sum::<usize>().max(1);
+    let widths: Vec<usize> = shares.iter().map(|s| TEXT_WIDTH * s / total).collect();
     let mut rows = Vec::with_capacity(table.rows.len() + 1);
     if !table.headers.is_empty() {
         let cells = padded(&table.headers, columns)
-            .map(|text| cell(text, width, AlignmentType::Center, true))
+            .zip(&widths)
+            .map(|(text, width)| cell(text, *width, AlignmentType::Center, true))
             .collect();
         rows.push(TableRow::new(cells).cant_split());
     }
@@ -164,7 +171,7 @@ fn table_of(table: &Table) -> DocxTable {
                 } else {
                     AlignmentType::Left
                 };
-                cell(text, width, align, false)
+                cell(text, widths[col], align, false)
             })
             .collect();
         rows.push(TableRow::new(cells).cant_split());
@@ -183,8 +190,8 @@ fn table_of(table: &Table) -> DocxTable {
         borders.set(TableBorder::new(position).size(4).color("000000"))
     });
     DocxTable::new(rows)
-        .set_grid(vec![width; columns])
-        .width(width * columns, WidthType::Dxa)
+        .width(widths.iter().sum(), WidthType::Dxa)
+        .set_grid(widths)
         .align(TableAlignmentType::Center)
         .set_borders(borders)
 }
