@@ -1,6 +1,8 @@
 //! `jixiao`: the one binary. It serves the web UI and JSON API and its subcommands do the
 //! administration, imports, exports and reports. Errors print as one clear line and exit non-zero.
 
+mod forms_check;
+
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use jixiao_domain::report::annual;
@@ -8,7 +10,6 @@ use jixiao_store::{Store, StoreError};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 #[derive(Parser)]
 #[command(
@@ -77,6 +78,11 @@ enum Command {
     Audit {
         #[command(subcommand)]
         audit: AuditCommand,
+    },
+    /// Excel forms: check and score without a database (xlsx 绩效表检查)
+    Forms {
+        #[command(subcommand)]
+        forms: forms_check::FormsCommand,
     },
 }
 
@@ -190,6 +196,12 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                     region,
                 },
         } => report_annual(&cli.db, year, format, output, region).await,
+        Command::Forms { forms } => {
+            // Exit codes 0/1/2 are part of the command's contract (issue 4).
+            let code = forms_check::run(forms).await;
+            let _ = std::io::stdout().flush();
+            std::process::exit(code);
+        }
         Command::Audit {
             audit: AuditCommand::Verify,
         } => {
@@ -365,19 +377,26 @@ async fn serve(store: Store, demo: bool, listen: &str) -> Result<(), CliError> {
                 )
             })
             .collect();
-        Arc::new((logins, jixiao_demo::DEMO_PASSWORD.to_string()))
+        (logins, jixiao_demo::DEMO_PASSWORD.to_string())
     });
-    let app = jixiao_web::router(jixiao_web::AppState { store, demo });
+    let config = jixiao_web::WebConfig {
+        demo,
+        ..Default::default()
+    };
+    let app = jixiao_web::router(store, config);
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(CliError::Serve)?;
     println!("网站已启动：http://{listen}/  （按 Ctrl+C 停止）");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(CliError::Serve)
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .map_err(CliError::Serve)
 }
 
 async fn report_annual(

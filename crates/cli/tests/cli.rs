@@ -91,7 +91,11 @@ impl Output {
                 self.stderr
             );
         }
-        let lines: Vec<&str> = self.stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+        let lines: Vec<&str> = self
+            .stderr
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .collect();
         assert_eq!(
             lines.len(),
             1,
@@ -149,7 +153,10 @@ fn assert_seed_figures(report: &str) {
 }
 
 fn assert_demo_logins(stdout: &str) {
-    assert!(stdout.contains("Demo#2023"), "demo password not printed:\n{stdout}");
+    assert!(
+        stdout.contains("Demo#2023"),
+        "demo password not printed:\n{stdout}"
+    );
     for login in jixiao_demo::logins() {
         assert!(
             stdout.contains(login.username),
@@ -182,7 +189,14 @@ fn demo_loads_and_the_markdown_report_has_the_seed_figures_spec_15() {
     assert_eq!(default.stdout, report.stdout);
 
     // The region may be named explicitly.
-    let named = sb.run(&["report", "annual", "--year", "2023", "--region", "652825000"]);
+    let named = sb.run(&[
+        "report",
+        "annual",
+        "--year",
+        "2023",
+        "--region",
+        "652825000",
+    ]);
     named.assert_ok();
     assert_eq!(named.stdout, report.stdout);
 }
@@ -194,12 +208,20 @@ fn report_writes_html_and_docx_files() {
 
     let html_path = sb.path("report.html");
     let html_arg = html_path.to_str().expect("a UTF-8 temp path");
-    let html = sb.run(&["report", "annual", "--year", "2023", "--format", "html", "-o", html_arg]);
+    let html = sb.run(&[
+        "report", "annual", "--year", "2023", "--format", "html", "-o", html_arg,
+    ]);
     html.assert_ok();
-    assert!(html.stdout.is_empty(), "a report written to a file is not echoed:\n{}", html.stdout);
+    assert!(
+        html.stdout.is_empty(),
+        "a report written to a file is not echoed:\n{}",
+        html.stdout
+    );
     let text = std::fs::read_to_string(&html_path).expect("the HTML file was written");
     assert!(
-        text.trim_start().to_ascii_lowercase().starts_with("<!doctype html"),
+        text.trim_start()
+            .to_ascii_lowercase()
+            .starts_with("<!doctype html"),
         "not an HTML document: {}",
         &text[..text.len().min(200)]
     );
@@ -207,11 +229,17 @@ fn report_writes_html_and_docx_files() {
 
     let docx_path = sb.path("报告.docx");
     let docx_arg = docx_path.to_str().expect("a UTF-8 temp path");
-    let docx = sb.run(&["report", "annual", "--year", "2023", "--format", "docx", "-o", docx_arg]);
+    let docx = sb.run(&[
+        "report", "annual", "--year", "2023", "--format", "docx", "-o", docx_arg,
+    ]);
     docx.assert_ok();
     let bytes = std::fs::read(&docx_path).expect("the .docx file was written");
     assert!(bytes.starts_with(b"PK"), "a .docx is a zip archive");
-    assert!(bytes.len() > 1000, "a .docx of {} bytes is too small", bytes.len());
+    assert!(
+        bytes.len() > 1000,
+        "a .docx of {} bytes is too small",
+        bytes.len()
+    );
 }
 
 #[test]
@@ -231,7 +259,11 @@ fn demo_twice_keeps_the_data_and_reset_reloads() {
 
     let again = sb.run(&["demo", "--no-serve"]);
     again.assert_ok();
-    assert!(again.stdout.contains("演示县已在数据库中"), "{}", again.stdout);
+    assert!(
+        again.stdout.contains("演示县已在数据库中"),
+        "{}",
+        again.stdout
+    );
     assert!(!again.stdout.contains("已载入演示县"), "{}", again.stdout);
     assert_demo_logins(&again.stdout);
 
@@ -275,7 +307,9 @@ fn tamper(db: &str) {
         .build()
         .expect("a runtime");
     runtime.block_on(async {
-        let store = jixiao_store::Store::connect(db).await.expect("the demo database opens");
+        let store = jixiao_store::Store::connect(db)
+            .await
+            .expect("the demo database opens");
         let jixiao_store::Store::Sqlite(pool) = &store else {
             panic!("a sqlite:// URL opens SQLite");
         };
@@ -293,7 +327,10 @@ fn audit_verify_on_an_empty_database_says_to_initialise() {
     let sb = Sandbox::new();
     let out = sb.run(&["audit", "verify"]);
     let line = out.assert_one_line_error();
-    assert!(line.contains("jixiao init") && line.contains("jixiao demo"), "{line}");
+    assert!(
+        line.contains("jixiao init") && line.contains("jixiao demo"),
+        "{line}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -331,7 +368,10 @@ fn a_database_url_of_another_kind_is_refused() {
         let out = run_in(sb.dir.path(), args, Some("mysql://x"));
         let line = out.assert_one_line_error();
         assert!(line.contains("mysql://x"), "{line}");
-        assert!(line.contains("sqlite://") && line.contains("postgres://"), "{line}");
+        assert!(
+            line.contains("sqlite://") && line.contains("postgres://"),
+            "{line}"
+        );
     }
 }
 
@@ -340,7 +380,10 @@ fn an_unopenable_database_is_one_line() {
     let sb = Sandbox::new();
     let db = "sqlite:///nonexistent-dir-xyz/a.db";
     assert!(!Path::new("/nonexistent-dir-xyz").exists());
-    for args in [&["report", "annual", "--year", "2023"][..], &["demo", "--no-serve"][..]] {
+    for args in [
+        &["report", "annual", "--year", "2023"][..],
+        &["demo", "--no-serve"][..],
+    ] {
         let out = run_in(sb.dir.path(), args, Some(db));
         let line = out.assert_one_line_error();
         assert!(line.contains("无法连接数据库"), "{line}");
@@ -353,7 +396,11 @@ fn an_unreachable_postgres_is_one_line_without_the_password() {
     let sb = Sandbox::new();
     // Port 1 on localhost: refused at once, nothing listens there.
     let db = "postgres://jx:s3cret-pw@127.0.0.1:1/jixiao";
-    let out = run_in(sb.dir.path(), &["report", "annual", "--year", "2023"], Some(db));
+    let out = run_in(
+        sb.dir.path(),
+        &["report", "annual", "--year", "2023"],
+        Some(db),
+    );
     let line = out.assert_one_line_error();
     assert!(line.contains("无法连接数据库"), "{line}");
     assert!(!line.contains("s3cret-pw"), "the password leaks: {line}");
@@ -364,7 +411,10 @@ fn report_on_a_fresh_database_says_to_run_init_or_demo() {
     let sb = Sandbox::new();
     let out = sb.run(&["report", "annual", "--year", "2023"]);
     let line = out.assert_one_line_error();
-    assert!(line.contains("jixiao init") && line.contains("jixiao demo"), "{line}");
+    assert!(
+        line.contains("jixiao init") && line.contains("jixiao demo"),
+        "{line}"
+    );
 }
 
 #[test]
@@ -403,7 +453,13 @@ fn demo_refuses_a_database_with_other_data_unless_reset() {
 #[test]
 fn init_without_a_password_asks_for_one() {
     let sb = Sandbox::new();
-    let out = sb.run(&["init", "--region-code", "652825000", "--region-name", "且末县"]);
+    let out = sb.run(&[
+        "init",
+        "--region-code",
+        "652825000",
+        "--region-name",
+        "且末县",
+    ]);
     let line = out.assert_one_line_error();
     assert!(line.contains("--password"), "{line}");
     assert!(line.contains("JIXIAO_ADMIN_PASSWORD"), "{line}");
@@ -427,13 +483,22 @@ fn init_on_a_fresh_database_without_a_region_asks_for_one() {
     let sb = Sandbox::new();
     let out = sb.run(&["init", "--password", "Xy#12345678"]);
     let line = out.assert_one_line_error();
-    assert!(line.contains("--region-code") && line.contains("--region-name"), "{line}");
+    assert!(
+        line.contains("--region-code") && line.contains("--region-name"),
+        "{line}"
+    );
 }
 
 #[test]
 fn init_rejects_half_a_region_and_a_bad_region_code() {
     let sb = Sandbox::new();
-    let half = sb.run(&["init", "--region-code", "652825000", "--password", "Xy#12345678"]);
+    let half = sb.run(&[
+        "init",
+        "--region-code",
+        "652825000",
+        "--password",
+        "Xy#12345678",
+    ]);
     let line = half.assert_one_line_error();
     assert!(line.contains("--region-name"), "{line}");
 
@@ -503,7 +568,11 @@ fn demo_report_and_verify_on_postgres() {
     let db = format!("{base}{sep}options=-c%20search_path%3D{schema}");
     let sb = Sandbox::new();
 
-    let empty = run_in(sb.dir.path(), &["report", "annual", "--year", "2023"], Some(&db));
+    let empty = run_in(
+        sb.dir.path(),
+        &["report", "annual", "--year", "2023"],
+        Some(&db),
+    );
     let line = empty.assert_one_line_error();
     assert!(line.contains("jixiao init"), "{line}");
 
@@ -512,15 +581,27 @@ fn demo_report_and_verify_on_postgres() {
     assert!(demo.stdout.contains("已载入演示县"), "{}", demo.stdout);
     let again = run_in(sb.dir.path(), &["demo", "--no-serve"], Some(&db));
     again.assert_ok();
-    assert!(again.stdout.contains("演示县已在数据库中"), "{}", again.stdout);
+    assert!(
+        again.stdout.contains("演示县已在数据库中"),
+        "{}",
+        again.stdout
+    );
 
-    let report = run_in(sb.dir.path(), &["report", "annual", "--year", "2023"], Some(&db));
+    let report = run_in(
+        sb.dir.path(),
+        &["report", "annual", "--year", "2023"],
+        Some(&db),
+    );
     report.assert_ok();
     assert_seed_figures(&report.stdout);
 
     let verify = run_in(sb.dir.path(), &["audit", "verify"], Some(&db));
     verify.assert_ok();
-    assert!(verify.stdout.contains("哈希链校验通过"), "{}", verify.stdout);
+    assert!(
+        verify.stdout.contains("哈希链校验通过"),
+        "{}",
+        verify.stdout
+    );
 
     pg_exec(&base, &format!("DROP SCHEMA \"{schema}\" CASCADE"));
 }

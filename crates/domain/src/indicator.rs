@@ -138,9 +138,211 @@ impl Level1 {
     }
 }
 
+/// A value as written in one cell of a form (SPEC §6.2): an optional sign, a number and a unit of
+/// measure, e.g. `≥266米`, `<=475元/亩`, `≥100百分比`, `95%以上`, `20万元`, or plain text such as
+/// `效果明显` (no number: a qualitative value).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct WrittenValue {
+    /// The sign written in the cell (`≥`, `>=`, `＞＝`, `不低于`, … or a trailing `以上`/`以下`).
+    pub sign: Option<Sign>,
+    pub number: Option<rust_decimal::Decimal>,
+    /// The unit after the number, `百分比`/`％` normalised to `%`; `None` when nothing follows.
+    pub unit: Option<String>,
+    /// A template placeholder (`**`, `XX`) stands where the number should be.
+    pub placeholder: bool,
+}
+
+/// Written signs, longest first so that `>=` is not read as `>` followed by `=`.
+const WRITTEN_SIGNS: &[&str] = &[
+    "大于等于",
+    "小于等于",
+    "不低于",
+    "不少于",
+    "不高于",
+    "不超过",
+    "不多于",
+    "大于",
+    "小于",
+    "高于",
+    "低于",
+    "等于",
+    "＞＝",
+    "＞=",
+    ">＝",
+    "＜＝",
+    "＜=",
+    "<＝",
+    ">=",
+    "<=",
+    "≥",
+    "≤",
+    "≧",
+    "≦",
+    "＞",
+    "＜",
+    ">",
+    "<",
+    "＝",
+    "=",
+];
+
+/// Reads one cell's value the way people write it (SPEC §6.2). Never fails: what is not a
+/// number is left for the caller as text (`number` is `None`).
+pub fn parse_written_value(text: &str) -> WrittenValue {
+    let t: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{3000}')
+        .collect();
+    let mut rest = t.as_str();
+    let mut sign = None;
+    for s in WRITTEN_SIGNS {
+        if let Some(r) = rest.strip_prefix(s) {
+            sign = Sign::parse(s);
+            rest = r;
+            break;
+        }
+    }
+    let number_len: usize = rest
+        .char_indices()
+        .take_while(|(i, c)| {
+            c.is_ascii_digit()
+                || ('０'..='９').contains(c)
+                || matches!(c, '.' | '．' | ',' | '，')
+                || (*i == 0 && matches!(c, '-' | '－' | '+'))
+        })
+        .map(|(_, c)| c.len_utf8())
+        .sum();
+    let (digits, mut unit) = rest.split_at(number_len);
+    let digits = digits.trim_end_matches([',', '，']);
+    let number = crate::decimal::parse_loose(digits.trim_start_matches('+'));
+    let placeholder = number.is_none()
+        && (unit.starts_with("**") || unit.starts_with("XX") || unit.starts_with("xx"));
+    if number.is_some() {
+        for (suffix, s) in [
+            ("及以上", Sign::Ge),
+            ("以上", Sign::Ge),
+            ("及以下", Sign::Le),
+            ("以下", Sign::Le),
+            ("以内", Sign::Le),
+        ] {
+            if let Some(u) = unit.strip_suffix(suffix) {
+                unit = u;
+                sign = sign.or(Some(s));
+                break;
+            }
+        }
+    }
+    let unit = match unit {
+        "" => None,
+        "百分比" | "％" | "%" => Some("%".to_string()),
+        u if number.is_some() => Some(u.to_string()),
+        _ => None,
+    };
+    WrittenValue {
+        sign,
+        number,
+        unit,
+        placeholder,
+    }
+}
+
+/// Normalises a unit of measure as written (`百分比`, `％` → `%`).
+pub fn normalise_unit(unit: &str) -> String {
+    let u: String = unit.chars().filter(|c| !c.is_whitespace()).collect();
+    match u.as_str() {
+        "百分比" | "％" => "%".to_string(),
+        _ => u,
+    }
+}
+
+/// The qualitative tier (index into the default tiers of SPEC §8.3: 0 达成, 1 部分达成, 2 未达成)
+/// that a written actual value states. An actual identical to the target counts as 达成.
+/// `None` when the text says nothing recognisable (the caller reports it).
+pub fn written_tier(actual: &str, target: Option<&str>) -> Option<usize> {
+    let a: String = actual.chars().filter(|c| !c.is_whitespace()).collect();
+    if a.is_empty() {
+        return None;
+    }
+    const NOT: &[&str] = &[
+        "未达成",
+        "未完成",
+        "未达到",
+        "未实现",
+        "较差",
+        "不达标",
+        "不合格",
+        "不满意",
+        "未按",
+    ];
+    const PARTLY: &[&str] = &["部分", "基本"];
+    const MET: &[&str] = &[
+        "达成", "达到", "完成", "实现", "合格", "达标", "合规", "符合", "及时", "明显", "显著",
+        "有效", "良好", "满意", "按时", "按期", "提升", "改善", "提高", "是",
+    ];
+    if NOT.iter().any(|w| a.contains(w)) {
+        Some(2)
+    } else if PARTLY.iter().any(|w| a.contains(w)) {
+        Some(1)
+    } else if target.is_some_and(|t| t.chars().filter(|c| !c.is_whitespace()).eq(a.chars()))
+        || MET.iter().any(|w| a.contains(w))
+    {
+        Some(0)
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn written_values_spec_6_2() {
+        use rust_decimal::Decimal;
+        let d = |s: &str| s.parse::<Decimal>().ok();
+        let table: &[(&str, Option<Sign>, Option<Decimal>, Option<&str>)] = &[
+            ("≥266米", Some(Sign::Ge), d("266"), Some("米")),
+            ("<=475元/亩", Some(Sign::Le), d("475"), Some("元/亩")),
+            ("≥95%", Some(Sign::Ge), d("95"), Some("%")),
+            ("≥100百分比", Some(Sign::Ge), d("100"), Some("%")),
+            ("=8个", Some(Sign::Eq), d("8"), Some("个")),
+            ("100%", None, d("100"), Some("%")),
+            ("20万元", None, d("20"), Some("万元")),
+            ("95%以上", Some(Sign::Ge), d("95"), Some("%")),
+            ("＞＝９０％", Some(Sign::Ge), d("90"), Some("%")),
+            ("1,234.5元", None, d("1234.5"), Some("元")),
+            ("≤ 10 次", Some(Sign::Le), d("10"), Some("次")),
+            ("不低于2.61万元", Some(Sign::Ge), d("2.61"), Some("万元")),
+            ("22.5", None, d("22.5"), None),
+            ("效果明显", None, None, None),
+        ];
+        for (text, sign, number, unit) in table {
+            let v = parse_written_value(text);
+            assert_eq!(v.sign, *sign, "{text}");
+            assert_eq!(v.number, *number, "{text}");
+            assert_eq!(v.unit.as_deref(), *unit, "{text}");
+            assert!(!v.placeholder, "{text}");
+        }
+        let v = parse_written_value("≥**个");
+        assert_eq!(
+            (v.sign, v.number, v.placeholder),
+            (Some(Sign::Ge), None, true)
+        );
+    }
+
+    #[test]
+    fn written_tiers_spec_8_3() {
+        assert_eq!(written_tier("达成预期指标", None), Some(0));
+        assert_eq!(
+            written_tier("部分达成预期指标并具有一定效果", None),
+            Some(1)
+        );
+        assert_eq!(written_tier("未达成预期指标且效果较差", None), Some(2));
+        assert_eq!(written_tier("显著提升", Some("显著提升")), Some(0));
+        assert_eq!(written_tier("待定", Some("显著提升")), None);
+        assert_eq!(written_tier("", None), None);
+        assert_eq!(normalise_unit("百分比"), "%");
+    }
 
     #[test]
     fn sign_written_forms_spec_6_2() {

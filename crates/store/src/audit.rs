@@ -156,3 +156,18 @@ pub async fn recent(store: &Store, limit: i64) -> Result<Vec<Row>> {
         .fetch_all(p)
         .await?))
 }
+
+/// Entries whose user, action or object contains `q` (all when empty), newest first.
+pub async fn search(store: &Store, q: &str, limit: i64) -> Result<Vec<Row>> {
+    let sql = "SELECT id, at, user_id, username, role, ip, action, object_kind, object_id, before_json, \
+               after_json, prev_hash, hash FROM audit_log \
+               WHERE $1 = '' OR username LIKE $2 OR action LIKE $2 OR object_id LIKE $2 \
+               ORDER BY id DESC LIMIT $3";
+    let like = format!("%{q}%");
+    Ok(on_pool!(store, |p| sqlx::query_as(sql)
+        .bind(q)
+        .bind(&like)
+        .bind(limit)
+        .fetch_all(p)
+        .await?))
+}

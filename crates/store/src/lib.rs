@@ -9,6 +9,7 @@
 
 pub mod agencies;
 pub mod audit;
+pub mod browse;
 pub mod evaluations;
 pub mod ex_ante;
 pub mod history;
@@ -21,6 +22,7 @@ pub mod report;
 pub mod sessions;
 pub mod targets;
 pub mod testing;
+pub mod todos;
 pub mod units;
 pub mod users;
 

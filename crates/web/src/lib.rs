@@ -1,47 +1,105 @@
-//! The web layer of Jixiao. This foundation version serves a status page and the annual report
-//! (HTML and .docx); logins, roles, forms and dashboards arrive with the web application issue.
-//! Every response carries the security headers of SPEC §17.
+//! The web layer of Jixiao (SPEC §16, §17): pages and the JSON API over one router.
+//!
+//! Layers, outermost first: request ID, security headers and error rendering → session loading
+//! (cookie or bearer token) → CSRF check on every non-GET browser request → the access matrix
+//! (route × role, [`access`]) → handlers. Handlers are thin: extract, ask the store with the
+//! user's data scope, render.
 
-use askama::Template;
+pub mod access;
+pub mod assets;
+pub mod auth;
+pub mod error;
+mod layout;
+mod pages;
+
+use access::{Access, Matrix};
+use auth::{CurrentUser, SessionInfo};
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Path, State};
-use axum::http::{HeaderValue, Request, StatusCode, header};
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
-use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
-use jixiao_domain::report::annual;
-use jixiao_store::{Store, StoreError};
+use axum::response::{IntoResponse, Redirect, Response};
+use error::{ErrorInfo, WebError};
+use jixiao_domain::password::LoginPolicy;
+use jixiao_store::Store;
 use std::sync::Arc;
 
-/// One demo login shown on the status page: username, role label, description.
+/// One demo login shown on the login page in demo mode: username, role label, description.
 pub type DemoLogin = (String, String, String);
+
+/// Settings of the web layer.
+#[derive(Debug, Clone, Default)]
+pub struct WebConfig {
+    pub policy: LoginPolicy,
+    /// Mark cookies `Secure` (behind TLS).
+    pub secure_cookies: bool,
+    /// Demo mode: the demo logins and their password, shown on the login page.
+    pub demo: Option<(Vec<DemoLogin>, String)>,
+}
 
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
-    /// Set in demo mode only: the demo logins and their password.
-    pub demo: Option<Arc<(Vec<DemoLogin>, String)>>,
+    pub config: Arc<WebConfig>,
+    pub matrix: Arc<Matrix>,
 }
 
-pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/", get(status))
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/report/annual/{region}/{year}", get(report_html))
-        .route("/report/annual/{region}/{year}/docx", get(report_docx))
-        .fallback(not_found)
-        .layer(middleware::from_fn(security_headers))
+/// The application: routes, their access rows, and the layers.
+pub fn router(store: Store, config: WebConfig) -> Router {
+    let (routes, matrix) = pages::routes().finish();
+    let state = AppState {
+        store,
+        config: Arc::new(config),
+        matrix,
+    };
+    routes
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            enforce_access,
+        ))
+        .fallback(|| async { WebError::NotFound("页面不存在".into()) })
+        .layer(middleware::from_fn_with_state(state.clone(), csrf_guard))
+        .layer(middleware::from_fn_with_state(state.clone(), load_session))
+        .layer(middleware::from_fn(frame))
         .with_state(state)
 }
 
-/// SPEC §17: headers on every response, errors and 404s included.
-async fn security_headers(req: Request<Body>, next: Next) -> Response {
+/// The routes and who may call them (for tests and documentation).
+pub fn route_matrix() -> Arc<Matrix> {
+    pages::routes().finish().1
+}
+
+/// The client's address, when the server was started with connect info.
+pub fn client_ip(req: &Request) -> String {
+    req.extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_default()
+}
+
+/// Request ID, security headers on every response (SPEC §17), and rendering of errors as pages
+/// or JSON.
+async fn frame(req: Request, next: Next) -> Response {
+    let request_id = jixiao_store::sessions::new_secret()[..16].to_string();
+    let wants_json = req.uri().path().starts_with("/api/");
     let mut res = next.run(req).await;
+    if let Some(info) = res.extensions().get::<ErrorInfo>().cloned() {
+        let headers = std::mem::take(res.headers_mut());
+        res = error::render(&info, &request_id, wants_json);
+        for (k, v) in headers.iter() {
+            if k == header::SET_COOKIE || k == header::LOCATION {
+                res.headers_mut().append(k, v.clone());
+            }
+        }
+    }
     let h = res.headers_mut();
     h.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"),
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'",
+        ),
     );
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -52,151 +110,240 @@ async fn security_headers(req: Request<Body>, next: Next) -> Response {
         header::REFERRER_POLICY,
         HeaderValue::from_static("same-origin"),
     );
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        h.insert("x-request-id", v);
+    }
     res
 }
 
-/// Errors of this layer as responses: a Chinese message, never internals.
-pub enum WebError {
-    NotFound(String),
-    Internal(String),
+/// Loads the session from the cookie, or the API token from `Authorization: Bearer`.
+async fn load_session(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let bearer = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|s| s.trim().to_string());
+    let is_api = req.uri().path().starts_with("/api/");
+    // The API authenticates by bearer token only, so a browser's cookie cannot be used against
+    // it from another site; pages use the cookie only.
+    let secret = if is_api {
+        bearer
+    } else {
+        auth::cookie(req.headers(), auth::COOKIE)
+    };
+    if let Some(secret) = secret {
+        match auth::load(&state, &secret, &state.config.policy).await {
+            Ok(Some(info)) => {
+                if is_api && info.user.as_ref().is_some_and(|u| !u.api) {
+                    // A browser session id presented as a bearer token is not an API token.
+                } else {
+                    req.extensions_mut().insert(info);
+                }
+            }
+            Ok(None) => {}
+            Err(e) => return e.into_response(),
+        }
+    }
+    next.run(req).await
 }
 
-impl From<StoreError> for WebError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound(what) => WebError::NotFound(what),
-            other => {
-                tracing::error!(error = %other, "store error");
-                WebError::Internal("服务器内部错误，请稍后重试或联系系统管理员".into())
+/// SPEC §17 CSRF: every state-changing browser request must carry the session's token (form
+/// field `csrf` or header `X-CSRF-Token`) and must not come from another site.
+async fn csrf_guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if safe || req.uri().path().starts_with("/api/") {
+        return next.run(req).await;
+    }
+    let ip = client_ip(&req);
+    let cross_site = req
+        .headers()
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v != "same-origin" && v != "none");
+    let origin_mismatch = match (
+        req.headers().get(header::ORIGIN),
+        req.headers().get(header::HOST),
+    ) {
+        (Some(origin), Some(host)) => {
+            let origin = origin.to_str().unwrap_or_default();
+            let host = host.to_str().unwrap_or_default();
+            origin.split_once("://").map(|(_, h)| h) != Some(host)
+        }
+        _ => false,
+    };
+    let session = req.extensions().get::<SessionInfo>().cloned();
+    let header_token = req
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let (parts, body) = req.into_parts();
+    let is_form = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let bytes = match axum::body::to_bytes(body, 2 * 1024 * 1024).await {
+        Ok(b) => b,
+        Err(_) => {
+            return WebError::BadRequest(vec![(String::new(), "请求内容过大".into())])
+                .into_response();
+        }
+    };
+    let form_token = if is_form {
+        form_urlencoded::parse(&bytes)
+            .find(|(k, _)| k == "csrf")
+            .map(|(_, v)| v.into_owned())
+    } else {
+        None
+    };
+    let token = header_token.or(form_token);
+    let valid = session
+        .as_ref()
+        .is_some_and(|s| token.as_deref() == Some(s.csrf.as_str()));
+    if cross_site || origin_mismatch || !valid {
+        let user = session.as_ref().and_then(|s| s.user.clone());
+        let _ = audit_denial(&state, user.as_ref(), &ip, parts.uri.path(), "csrf").await;
+        return WebError::Forbidden.into_response();
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
+}
+
+/// The access matrix, applied to the matched route.
+async fn enforce_access(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_default();
+    let access = state.matrix.lookup(req.method(), &path);
+    let is_api = path.starts_with("/api/");
+    let ip = client_ip(&req);
+    let user = req
+        .extensions()
+        .get::<SessionInfo>()
+        .and_then(|s| s.user.clone());
+    match (access, user) {
+        // A route without a row is refused for everyone (a test makes sure none exists).
+        (None, user) => {
+            let _ = audit_denial(&state, user.as_ref(), &ip, &path, "unlisted route").await;
+            WebError::Forbidden.into_response()
+        }
+        (Some(Access::Public), _) => next.run(req).await,
+        (Some(_), None) => {
+            if is_api {
+                WebError::Unauthorized.into_response()
+            } else if req.method() == Method::GET {
+                let next_path = req
+                    .uri()
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or("/");
+                let encoded: String =
+                    form_urlencoded::byte_serialize(next_path.as_bytes()).collect();
+                Redirect::to(&format!("/login?next={encoded}")).into_response()
+            } else {
+                WebError::Unauthorized.into_response()
+            }
+        }
+        (Some(access), Some(user)) => {
+            if user.must_change_password && !path.starts_with("/password") && path != "/logout" {
+                return if is_api {
+                    WebError::BadRequest(vec![(String::new(), "须先修改密码".into())])
+                        .into_response()
+                } else {
+                    Redirect::to("/password").into_response()
+                };
+            }
+            if access.allows(&user.roles) {
+                next.run(req).await
+            } else {
+                let _ = audit_denial(&state, Some(&user), &ip, &path, "role").await;
+                WebError::Forbidden.into_response()
             }
         }
     }
 }
 
-impl IntoResponse for WebError {
-    fn into_response(self) -> Response {
-        let (status, text) = match self {
-            WebError::NotFound(what) => (StatusCode::NOT_FOUND, format!("未找到：{what}")),
-            WebError::Internal(text) => (StatusCode::INTERNAL_SERVER_ERROR, text),
-        };
-        let page = ErrorPage {
-            status: status.as_u16(),
-            text,
-        };
-        (status, Html(page.render().unwrap_or_default())).into_response()
-    }
-}
-
-#[derive(Template)]
-#[template(
-    source = "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{{ status }}</title></head><body><h1>{{ status }}</h1><p>{{ text }}</p><p><a href=\"/\">返回首页</a></p></body></html>",
-    ext = "html"
-)]
-struct ErrorPage {
-    status: u16,
-    text: String,
-}
-
-async fn not_found() -> WebError {
-    WebError::NotFound("页面不存在".into())
-}
-
-struct YearRow {
-    year: i32,
-    projects: i64,
-    targets: i64,
-}
-
-struct RegionRow {
-    code: String,
-    name: String,
-    years: Vec<YearRow>,
-}
-
-#[derive(Template)]
-#[template(path = "status.html")]
-struct StatusPage {
-    regions: Vec<RegionRow>,
-    demo: bool,
-    demo_password: String,
-    logins: Vec<DemoLogin>,
-}
-
-async fn status(State(state): State<AppState>) -> Result<Html<String>, WebError> {
-    let mut regions = Vec::new();
-    for r in jixiao_store::report::regions_with_data(&state.store).await? {
-        let years = jixiao_store::report::year_counts(&state.store, &r.code)
-            .await?
-            .into_iter()
-            .map(|(year, projects, targets)| YearRow {
-                year,
-                projects,
-                targets,
-            })
-            .collect();
-        regions.push(RegionRow {
-            code: r.code,
-            name: r.name,
-            years,
-        });
-    }
-    let (logins, password) = state
-        .demo
-        .as_deref()
-        .map(|(l, p)| (l.clone(), p.clone()))
-        .unwrap_or_default();
-    let page = StatusPage {
-        regions,
-        demo: state.demo.is_some(),
-        demo_password: password,
-        logins,
-    };
-    page.render()
-        .map(Html)
-        .map_err(|e| WebError::Internal(format!("页面渲染失败：{e}")))
-}
-
-async fn figures_document(
+/// Records an event in the audit log in its own transaction.
+pub async fn audit_event(
     state: &AppState,
-    region: &str,
-    year: i32,
-) -> Result<jixiao_domain::report::Document, WebError> {
-    let figures = jixiao_store::report::annual_figures(&state.store, region, year).await?;
-    let narrative = jixiao_store::narratives::for_year(&state.store, region, year).await?;
-    Ok(annual::compose(&figures, &narrative))
-}
-
-async fn report_html(
-    State(state): State<AppState>,
-    Path((region, year)): Path<(String, i32)>,
-) -> Result<Html<String>, WebError> {
-    let doc = figures_document(&state, &region, year).await?;
-    Ok(Html(jixiao_forms::render::to_html(&doc)))
-}
-
-async fn report_docx(
-    State(state): State<AppState>,
-    Path((region, year)): Path<(String, i32)>,
-) -> Result<Response, WebError> {
-    let doc = figures_document(&state, &region, year).await?;
-    let bytes =
-        jixiao_forms::render::to_docx(&doc).map_err(|e| WebError::Internal(e.to_string()))?;
-    let disposition = format!("attachment; filename=\"annual-report-{region}-{year}.docx\"");
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(
-                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                ),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_str(&disposition)
-                    .unwrap_or(HeaderValue::from_static("attachment")),
-            ),
-        ],
-        bytes,
+    user: Option<&jixiao_store::users::User>,
+    ip: &str,
+    action: &str,
+    object_kind: &str,
+    object_id: &str,
+    detail: &str,
+) -> Result<(), WebError> {
+    let mut tx = state.store.begin().await?;
+    jixiao_store::audit::append(
+        &mut tx,
+        &jixiao_store::audit::Entry {
+            user_id: user.map(|u| u.id),
+            username: user.map(|u| u.username.as_str()).unwrap_or(object_id),
+            ip,
+            action,
+            object_kind,
+            object_id,
+            after_json: detail,
+            ..Default::default()
+        },
     )
-        .into_response())
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Records a permission denial (SPEC §17).
+pub async fn audit_denial(
+    state: &AppState,
+    user: Option<&CurrentUser>,
+    ip: &str,
+    path: &str,
+    why: &str,
+) -> Result<(), WebError> {
+    let mut tx = state.store.begin().await?;
+    let role = user.map(|u| u.main_role().code()).unwrap_or("");
+    jixiao_store::audit::append(
+        &mut tx,
+        &jixiao_store::audit::Entry {
+            user_id: user.map(|u| u.id),
+            username: user.map(|u| u.username.as_str()).unwrap_or(""),
+            role,
+            ip,
+            action: "access.denied",
+            object_kind: "route",
+            object_id: path,
+            after_json: why,
+            ..Default::default()
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+impl axum::extract::FromRequestParts<AppState> for CurrentUser {
+    type Rejection = WebError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<SessionInfo>()
+            .and_then(|s| s.user.clone())
+            .ok_or(WebError::Unauthorized)
+    }
+}
+
+/// Status codes the pages use for redirects after a POST.
+pub fn see_other(to: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response()
 }

@@ -1,0 +1,84 @@
+//! 待办: what awaits a user, by role and data scope (SPEC §16): targets to review, drafts to
+//! submit, rectifications to answer or verify, with deadlines.
+
+use crate::browse::Scope;
+use crate::{Result, Store, on_pool};
+use chrono::NaiveDate;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Todo {
+    pub what: String,
+    pub object: String,
+    pub deadline: String,
+    pub overdue: bool,
+    pub state: String,
+    pub link: String,
+}
+
+fn unit_condition(scope: &Scope, column: &str) -> String {
+    match scope {
+        Scope::Region => "1 = 1".into(),
+        Scope::Units(ids) if !ids.is_empty() => {
+            let list: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
+            format!("{column} IN ({})", list.join(","))
+        }
+        _ => "1 = 0".into(),
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct RectRow {
+    problem: String,
+    project: Option<String>,
+    unit: String,
+    deadline: NaiveDate,
+    state: String,
+    project_id: Option<i64>,
+}
+
+/// The to-do list of a user with role `role` (a code of SPEC §1) in `scope`.
+pub async fn for_user(store: &Store, region: &str, scope: &Scope, role: &str) -> Result<Vec<Todo>> {
+    let today = chrono::Utc::now().date_naive();
+    let mut out = Vec::new();
+    // Rectifications: units answer issued/reopened ones; finance verifies responded ones.
+    let states = match role {
+        "unit_preparer" | "unit_approver" => "('issued', 'reopened')",
+        "finance_admin" | "finance_desk" => "('responded')",
+        _ => return Ok(out),
+    };
+    let sql = format!(
+        "SELECT k.problem, p.name AS project, u.name AS unit, k.deadline, k.state, k.project_id \
+         FROM rectifications k JOIN units u ON u.id = k.unit_id LEFT JOIN projects p ON p.id = k.project_id \
+         WHERE k.region_code = $1 AND k.state IN {states} AND {} ORDER BY k.deadline LIMIT 50",
+        unit_condition(scope, "k.unit_id")
+    );
+    let rows: Vec<RectRow> = on_pool!(store, |p| sqlx::query_as(&sql)
+        .bind(region)
+        .fetch_all(p)
+        .await?);
+    for r in rows {
+        let what = if r.state == "responded" {
+            "核查整改情况"
+        } else {
+            "反馈整改情况"
+        };
+        out.push(Todo {
+            what: format!("{what}：{}", r.problem.chars().take(40).collect::<String>()),
+            object: r.project.unwrap_or(r.unit),
+            deadline: r.deadline.format("%Y-%m-%d").to_string(),
+            overdue: r.state != "responded" && r.deadline < today,
+            state: match r.state.as_str() {
+                "issued" => "已下发",
+                "reopened" => "重新整改",
+                "responded" => "单位已反馈",
+                other => other,
+            }
+            .to_string(),
+            link: r
+                .project_id
+                .map(|id| format!("/projects/{id}"))
+                .unwrap_or_else(|| "/".into()),
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,288 @@
+/*
+ * Jixiao 积效 — page behaviour. The CSP allows no inline script, so every bit of JavaScript
+ * lives in this file. Load order (all `defer`, which keeps the order):
+ *   /assets/vendor/htmx.min.js, /assets/vendor/echarts.common.min.js (pages with charts only),
+ *   /assets/app.js
+ *
+ * 1. htmx: the CSRF token of <meta name="csrf-token" content="…"> goes out as the
+ *    X-CSRF-Token header of every htmx request; settings that a strict CSP needs; a notice
+ *    when a request fails.
+ * 2. Charts: <div data-chart="/dashboard/charts/grades.json"> (same-origin URL of an ECharts
+ *    option as JSON) or <div data-chart-json='{"series":…}'> (the option inline, escaped by the
+ *    template) is drawn with ECharts, also inside content that htmx swaps in; charts follow the
+ *    window size and are disposed when htmx removes them.
+ * 3. [data-confirm="确定退回？"] on a button, link or form asks window.confirm() first.
+ *
+ * No external URL anywhere; plain ES2017 for the browsers of 信创 desktops.
+ */
+(function () {
+  'use strict';
+
+  // ------------------------------------------------------------------ helpers
+
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute('content') || '' : '';
+  }
+
+  /** The URL resolved against the page, or null when it points to another origin. */
+  function sameOriginUrl(raw) {
+    var url;
+    try {
+      url = new URL(raw, window.location.href);
+    } catch (e) {
+      return null;
+    }
+    return url.origin === window.location.origin ? url : null;
+  }
+
+  function onReady(fn) {
+    if (document.readyState === 'loading') {
+      document.addEventListener('DOMContentLoaded', fn);
+    } else {
+      fn();
+    }
+  }
+
+  // ------------------------------------------------------------------ notice
+
+  var noticeTimer = null;
+
+  /** A dismissable message in the lower right corner; text only, never HTML. */
+  function showNotice(text) {
+    var box = document.getElementById('jx-notice');
+    if (!box) {
+      box = document.createElement('div');
+      box.id = 'jx-notice';
+      box.setAttribute('role', 'alert');
+      var msg = document.createElement('span');
+      msg.className = 'msg';
+      var close = document.createElement('button');
+      close.type = 'button';
+      close.setAttribute('aria-label', '关闭');
+      close.textContent = '×';
+      close.addEventListener('click', function () { box.hidden = true; });
+      box.appendChild(msg);
+      box.appendChild(close);
+      document.body.appendChild(box);
+    }
+    box.querySelector('.msg').textContent = text;
+    box.hidden = false;
+    if (noticeTimer) { clearTimeout(noticeTimer); }
+    noticeTimer = setTimeout(function () { box.hidden = true; }, 10000);
+  }
+
+  var STATUS_TEXT = {
+    400: '提交的内容有误，请检查后重试',
+    401: '登录已超时，请重新登录',
+    403: '没有权限执行此操作',
+    404: '未找到要访问的内容',
+    409: '数据已被他人修改，请刷新页面后重试',
+    413: '上传的文件过大',
+    422: '提交的内容未通过校验',
+    429: '操作过于频繁，请稍后再试'
+  };
+
+  function failureText(xhr) {
+    var status = xhr ? xhr.status : 0;
+    var type = xhr ? (xhr.getResponseHeader('Content-Type') || '') : '';
+    var body = xhr && typeof xhr.responseText === 'string' ? xhr.responseText.trim() : '';
+    // A short plain-text answer from our server is already a message for the user.
+    if (type.indexOf('text/plain') === 0 && body && body.length <= 300) {
+      return body;
+    }
+    if (STATUS_TEXT[status]) { return STATUS_TEXT[status]; }
+    if (status >= 500) { return '服务器内部错误，请稍后重试或联系系统管理员'; }
+    return '请求失败（' + status + '），请稍后重试';
+  }
+
+  // -------------------------------------------------------------------- htmx
+
+  // Set at once, not on DOMContentLoaded: htmx (loaded just before this file) reads its config
+  // in its own DOMContentLoaded handler, which would run before ours. Listeners go on the
+  // document (htmx events bubble), so this file may also sit in <head> without `defer`.
+  if (typeof window.htmx !== 'undefined') {
+    var cfg = window.htmx.config;
+    // htmx would add its indicator styles as an inline <style>; app.css has them instead.
+    cfg.includeIndicatorStyles = false;
+    // No eval: hx-on, `js:` values and event filters need 'unsafe-eval', which the CSP refuses.
+    cfg.allowEval = false;
+    // Scripts in swapped content never run (the CSP would block inline ones anyway).
+    cfg.allowScriptTags = false;
+    // Only our own server, whatever an attribute says.
+    cfg.selfRequestsOnly = true;
+    // Back/forward reloads the page from the server: lists show current states, and no copy
+    // of finance pages is kept in the browser's storage.
+    cfg.historyCacheSize = 0;
+    cfg.refreshOnHistoryMiss = true;
+  }
+
+  document.addEventListener('htmx:configRequest', function (evt) {
+    var detail = evt.detail;
+    // Never hand the token to another origin (selfRequestsOnly already refuses those).
+    if (!sameOriginUrl(detail.path)) { return; }
+    var token = csrfToken();
+    if (token) {
+      detail.headers['X-CSRF-Token'] = token;
+    }
+  });
+
+  document.addEventListener('htmx:responseError', function (evt) {
+    showNotice(failureText(evt.detail.xhr));
+  });
+  document.addEventListener('htmx:sendError', function () {
+    showNotice('无法连接服务器，请检查网络后重试');
+  });
+  document.addEventListener('htmx:timeout', function () {
+    showNotice('服务器响应超时，请稍后重试');
+  });
+
+  // Charts inside content that htmx swaps in; htmx also fires this once for <body> at start.
+  document.addEventListener('htmx:load', function (evt) { drawCharts(evt.target); });
+  // Free the chart of an element that htmx removes.
+  document.addEventListener('htmx:beforeCleanupElement', function (evt) {
+    disposeChart(evt.target);
+  });
+
+  // ------------------------------------------------------------------ charts
+
+  var CHART_SELECTOR = '[data-chart], [data-chart-json]';
+  var charted = [];
+
+  function chartFailed(el, text) {
+    el.removeAttribute('aria-busy');
+    el.classList.add('chart-error');
+    el.textContent = text;
+  }
+
+  function render(el, option) {
+    if (typeof window.echarts === 'undefined') {
+      chartFailed(el, '图表组件未加载');
+      return;
+    }
+    var existing = window.echarts.getInstanceByDom(el);
+    if (existing) { existing.dispose(); }
+    el.removeAttribute('aria-busy');
+    el.classList.remove('chart-error');
+    var chart = window.echarts.init(el, null, { renderer: 'canvas', locale: 'ZH' });
+    chart.setOption(option);
+    if (charted.indexOf(el) < 0) { charted.push(el); }
+  }
+
+  function drawChart(el) {
+    if (el.getAttribute('data-chart-state') === 'done') { return; }
+    el.setAttribute('data-chart-state', 'done');
+
+    var inline = el.getAttribute('data-chart-json');
+    if (inline !== null) {
+      var option;
+      try {
+        option = JSON.parse(inline);
+      } catch (e) {
+        chartFailed(el, '图表数据格式错误');
+        return;
+      }
+      render(el, option);
+      return;
+    }
+
+    var url = sameOriginUrl(el.getAttribute('data-chart') || '');
+    if (!url) {
+      chartFailed(el, '图表地址无效');
+      return;
+    }
+    el.setAttribute('aria-busy', 'true');
+    fetch(url.href, {
+      method: 'GET',
+      credentials: 'same-origin', // the session cookie goes along; the URL is same-origin
+      headers: { 'Accept': 'application/json' },
+      cache: 'no-cache'
+    }).then(function (res) {
+      if (!res.ok) { throw new Error(String(res.status)); }
+      return res.json();
+    }).then(function (option) {
+      render(el, option);
+    }).catch(function () {
+      chartFailed(el, '图表加载失败，请刷新页面重试');
+    });
+  }
+
+  function drawCharts(root) {
+    var scope = root || document;
+    if (scope.matches && scope.matches(CHART_SELECTOR)) { drawChart(scope); }
+    if (!scope.querySelectorAll) { return; }
+    var els = scope.querySelectorAll(CHART_SELECTOR);
+    for (var i = 0; i < els.length; i++) { drawChart(els[i]); }
+  }
+
+  function disposeChart(el) {
+    if (!el || typeof window.echarts === 'undefined') { return; }
+    var chart = window.echarts.getInstanceByDom(el);
+    if (chart) { chart.dispose(); }
+    var i = charted.indexOf(el);
+    if (i >= 0) { charted.splice(i, 1); }
+  }
+
+  function resizeCharts() {
+    if (typeof window.echarts === 'undefined') { return; }
+    charted = charted.filter(function (el) {
+      if (!document.documentElement.contains(el)) {
+        disposeChart(el);
+        return false;
+      }
+      var chart = window.echarts.getInstanceByDom(el);
+      if (chart) { chart.resize(); }
+      return true;
+    });
+  }
+
+  var resizeTimer = null;
+  window.addEventListener('resize', function () {
+    if (resizeTimer) { clearTimeout(resizeTimer); }
+    resizeTimer = setTimeout(resizeCharts, 150);
+  });
+  // Redraw at paper width before printing and back afterwards.
+  window.addEventListener('beforeprint', resizeCharts);
+  window.addEventListener('afterprint', resizeCharts);
+
+  // ----------------------------------------------------------------- confirm
+
+  var DEFAULT_CONFIRM = '确定要执行此操作吗？';
+
+  function confirmText(el) {
+    var text = el.getAttribute('data-confirm');
+    return text && text.trim() ? text : DEFAULT_CONFIRM;
+  }
+
+  // Capture phase on the document: runs before htmx's own listeners on the element, so a
+  // "取消" also stops hx-post buttons and htmx-boosted forms.
+  document.addEventListener('click', function (evt) {
+    var el = evt.target && evt.target.closest ? evt.target.closest('[data-confirm]') : null;
+    if (!el || el.tagName === 'FORM') { return; }
+    if (el.disabled || el.getAttribute('aria-disabled') === 'true') { return; }
+    if (!window.confirm(confirmText(el))) {
+      evt.preventDefault();
+      evt.stopImmediatePropagation();
+    }
+  }, true);
+
+  // A form with data-confirm asks on submit (covers Enter in a field, too). A form submitted
+  // from a button that already asked is not asked twice.
+  document.addEventListener('submit', function (evt) {
+    var form = evt.target;
+    if (!form || form.tagName !== 'FORM' || !form.hasAttribute('data-confirm')) { return; }
+    var submitter = evt.submitter;
+    if (submitter && submitter.hasAttribute('data-confirm')) { return; }
+    if (!window.confirm(confirmText(form))) {
+      evt.preventDefault();
+      evt.stopImmediatePropagation();
+    }
+  }, true);
+
+  // -------------------------------------------------------------------- start
+
+  // Without htmx, draw the page's charts here; with it, its htmx:load for <body> does.
+  if (typeof window.htmx === 'undefined') {
+    onReady(function () { drawCharts(document); });
+  }
+})();

@@ -1,0 +1,217 @@
+//! Logins and sessions (SPEC §17): Argon2id passwords, lockout after repeated failures with one
+//! answer for every kind of failure, idle timeout, a new session id at login, HttpOnly cookies,
+//! and bearer tokens for API clients with the same rules.
+
+use crate::error::WebError;
+use crate::{AppState, audit_event};
+use jixiao_domain::password::{self, LoginPolicy};
+use jixiao_domain::types::Role;
+use jixiao_store::{sessions, users};
+
+pub const COOKIE: &str = "jixiao_sid";
+
+/// The logged-in user of a request.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub region: String,
+    pub roles: Vec<Role>,
+    pub unit_id: Option<i64>,
+    pub agency_id: Option<i64>,
+    pub must_change_password: bool,
+    /// Authenticated by a bearer token (API) rather than a browser cookie.
+    pub api: bool,
+}
+
+impl CurrentUser {
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    /// Region-wide reading: finance staff, leaders, administrators.
+    pub fn sees_region(&self) -> bool {
+        self.roles.iter().any(|r| {
+            matches!(
+                r,
+                Role::FinanceAdmin | Role::FinanceDesk | Role::Viewer | Role::Sysadmin
+            )
+        })
+    }
+
+    /// The role shown and audited (the first, by SPEC §1 order).
+    pub fn main_role(&self) -> Role {
+        Role::ALL
+            .iter()
+            .copied()
+            .find(|r| self.roles.contains(r))
+            .unwrap_or(Role::Viewer)
+    }
+}
+
+/// The session of a request: its secret, CSRF token, and the user if logged in.
+#[derive(Debug, Clone)]
+pub struct SessionInfo {
+    pub secret: String,
+    pub csrf: String,
+    pub user: Option<CurrentUser>,
+}
+
+/// Reads a cookie from the Cookie header.
+pub fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// The Set-Cookie value for a session secret.
+pub fn session_cookie(secret: &str, secure: bool) -> String {
+    format!(
+        "{COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+pub fn clear_cookie(secure: bool) -> String {
+    format!(
+        "{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+/// Loads the session named by `secret` and its user.
+pub async fn load(
+    state: &AppState,
+    secret: &str,
+    policy: &LoginPolicy,
+) -> Result<Option<SessionInfo>, WebError> {
+    let Some(session) = sessions::touch(&state.store, secret, policy.idle_minutes).await? else {
+        return Ok(None);
+    };
+    let user = match session.user_id {
+        None => None,
+        Some(id) => match users::by_id(&state.store, id).await? {
+            Some(u) if !u.disabled => {
+                let roles = users::roles(&state.store, u.id).await?;
+                let age = (jixiao_store::now() - u.password_changed_at).num_days();
+                Some(CurrentUser {
+                    id: u.id,
+                    username: u.username,
+                    display_name: u.display_name,
+                    region: u.region_code,
+                    roles,
+                    unit_id: u.unit_id,
+                    agency_id: u.agency_id,
+                    must_change_password: u.must_change_password
+                        || password::is_expired(policy, age),
+                    api: session.kind == "api",
+                })
+            }
+            _ => None,
+        },
+    };
+    Ok(Some(SessionInfo {
+        secret: secret.to_string(),
+        csrf: session.csrf_token,
+        user,
+    }))
+}
+
+/// The one answer to every failed login (SPEC §17: unknown user, wrong password and locked
+/// account look the same).
+pub const LOGIN_FAILED: &str =
+    "用户名或密码错误，或账号已被暂时锁定（连续 5 次失败将锁定 15 分钟）";
+
+/// Checks a username and password under the lockout rules; on success returns the user id.
+pub async fn authenticate(
+    state: &AppState,
+    username: &str,
+    password: &str,
+    ip: &str,
+) -> Result<Option<users::User>, WebError> {
+    let policy = &state.config.policy;
+    let user = users::by_username(&state.store, username.trim()).await?;
+    let hash = user.as_ref().map(|u| u.password_hash.clone());
+    let candidate = password.to_string();
+    // Verify even for unknown users, so timing does not reveal which usernames exist.
+    let verified = tokio::task::spawn_blocking(move || match hash {
+        Some(h) => users::verify_password(&candidate, &h),
+        None => {
+            let _ = users::verify_password(&candidate, DUMMY_HASH);
+            false
+        }
+    })
+    .await
+    .map_err(|e| WebError::Internal(e.to_string()))?;
+    let Some(user) = user else {
+        audit_event(
+            state,
+            None,
+            ip,
+            "login.failure",
+            "user",
+            username,
+            "unknown user",
+        )
+        .await?;
+        return Ok(None);
+    };
+    let now = jixiao_store::now();
+    if user.disabled || user.locked_until.is_some_and(|t| t > now) {
+        audit_event(
+            state,
+            Some(&user),
+            ip,
+            "login.refused",
+            "user",
+            &user.username,
+            "locked or disabled",
+        )
+        .await?;
+        return Ok(None);
+    }
+    if !verified {
+        let locked = users::record_failure(
+            &state.store,
+            user.id,
+            policy.max_failures,
+            policy.lock_minutes,
+        )
+        .await?;
+        audit_event(
+            state,
+            Some(&user),
+            ip,
+            "login.failure",
+            "user",
+            &user.username,
+            "wrong password",
+        )
+        .await?;
+        if locked {
+            sessions::delete_for_user(&state.store, user.id).await?;
+            audit_event(
+                state,
+                Some(&user),
+                ip,
+                "account.lock",
+                "user",
+                &user.username,
+                "too many failures",
+            )
+            .await?;
+        }
+        return Ok(None);
+    }
+    users::record_success(&state.store, user.id).await?;
+    Ok(Some(user))
+}
+
+/// A valid Argon2id hash of a random string, verified against for unknown usernames.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3H+5pMC9sRxKUgVwqA6qUa1g2oR8JwVHvJ1Kv0b5ZlQ";

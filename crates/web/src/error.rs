@@ -1,0 +1,144 @@
+//! Errors of the web layer as responses (SPEC §16, §17): a Chinese page or JSON body with the
+//! request ID, never a stack trace, SQL or the existence of a record the user may not see.
+
+use askama::Template;
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use jixiao_store::StoreError;
+
+#[derive(Debug)]
+pub enum WebError {
+    /// Not logged in (API: 401; pages redirect to the login page before getting here).
+    Unauthorized,
+    /// A login attempt failed: one answer whatever the cause (SPEC §17).
+    LoginFailed,
+    /// Logged in but not allowed; says nothing about the record.
+    Forbidden,
+    NotFound(String),
+    /// Invalid input, with field-level messages.
+    BadRequest(Vec<(String, String)>),
+    Conflict(String),
+    Internal(String),
+}
+
+impl WebError {
+    fn status(&self) -> StatusCode {
+        match self {
+            WebError::Unauthorized | WebError::LoginFailed => StatusCode::UNAUTHORIZED,
+            WebError::Forbidden => StatusCode::FORBIDDEN,
+            WebError::NotFound(_) => StatusCode::NOT_FOUND,
+            WebError::BadRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            WebError::Conflict(_) => StatusCode::CONFLICT,
+            WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn message(&self) -> String {
+        match self {
+            WebError::Unauthorized => "请先登录".into(),
+            WebError::LoginFailed => crate::auth::LOGIN_FAILED.into(),
+            WebError::Forbidden => "没有权限访问该页面或记录".into(),
+            WebError::NotFound(what) => format!("未找到：{what}"),
+            WebError::BadRequest(fields) => fields
+                .iter()
+                .map(|(f, m)| {
+                    if f.is_empty() {
+                        m.clone()
+                    } else {
+                        format!("{f}：{m}")
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("；"),
+            WebError::Conflict(m) => m.clone(),
+            WebError::Internal(_) => "服务器内部错误，请稍后重试或联系系统管理员".into(),
+        }
+    }
+}
+
+impl From<StoreError> for WebError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(what) => WebError::NotFound(what),
+            StoreError::Conflict => WebError::Conflict("记录已被他人修改，请刷新后重试".into()),
+            other => WebError::Internal(other.to_string()),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    status: u16,
+    title: &'a str,
+    message: String,
+}
+
+/// Marks an error response so that the outer layer can add the request ID and choose JSON or
+/// HTML by the request.
+#[derive(Clone, Debug)]
+pub struct ErrorInfo {
+    pub status: StatusCode,
+    pub message: String,
+    pub fields: Vec<(String, String)>,
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if let WebError::Internal(cause) = &self {
+            tracing::error!(%cause, "internal error");
+        }
+        let fields = match &self {
+            WebError::BadRequest(f) => f.clone(),
+            _ => Vec::new(),
+        };
+        let info = ErrorInfo {
+            status,
+            message: self.message(),
+            fields,
+        };
+        let mut res = status.into_response();
+        res.extensions_mut().insert(info);
+        res
+    }
+}
+
+/// Renders an error as the page or JSON the client expects; `request_id` ties it to the log.
+pub fn render(info: &ErrorInfo, request_id: &str, wants_json: bool) -> Response {
+    if wants_json {
+        let fields: serde_json::Map<String, serde_json::Value> = info
+            .fields
+            .iter()
+            .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+            .collect();
+        return (
+            info.status,
+            Json(serde_json::json!({
+                "error": info.message,
+                "fields": fields,
+                "request_id": request_id,
+            })),
+        )
+            .into_response();
+    }
+    let title = match info.status.as_u16() {
+        401 => "请先登录",
+        403 => "没有权限",
+        404 => "页面不存在",
+        409 => "操作冲突",
+        422 => "输入有误",
+        _ => "系统错误",
+    };
+    let page = ErrorPage {
+        status: info.status.as_u16(),
+        title,
+        message: format!("{}（请求编号 {request_id}）", info.message),
+    };
+    (
+        info.status,
+        Html(page.render().unwrap_or_else(|_| info.message.clone())),
+    )
+        .into_response()
+}

@@ -1,0 +1,52 @@
+//! What every logged-in page shows around its content: the user, the region, the navigation by
+//! module (only the modules the user's roles may open) and the CSRF token for forms and htmx.
+
+use crate::access::{Access, Matrix};
+use crate::auth::{CurrentUser, SessionInfo};
+
+pub struct Layout {
+    pub csrf: String,
+    pub user_name: String,
+    pub role: String,
+    pub region_name: String,
+    /// (link, label)
+    pub nav: Vec<(&'static str, &'static str)>,
+    pub active: &'static str,
+}
+
+/// The modules in navigation order, each with the route that opens it.
+const MODULES: &[(&str, &str)] = &[
+    ("/", "待办"),
+    ("/projects", "项目库"),
+    ("/units", "预算单位"),
+    ("/reports", "年度报告"),
+    ("/audit", "操作日志"),
+];
+
+impl Layout {
+    pub fn new(
+        session: &SessionInfo,
+        user: &CurrentUser,
+        region_name: &str,
+        matrix: &Matrix,
+        active: &'static str,
+    ) -> Layout {
+        let nav = MODULES
+            .iter()
+            .filter(|(path, _)| {
+                matrix
+                    .lookup(&axum::http::Method::GET, path)
+                    .is_some_and(|a: Access| a.allows(&user.roles))
+            })
+            .copied()
+            .collect();
+        Layout {
+            csrf: session.csrf.clone(),
+            user_name: user.display_name.clone(),
+            role: user.main_role().label().to_string(),
+            region_name: region_name.to_string(),
+            nav,
+            active,
+        }
+    }
+}

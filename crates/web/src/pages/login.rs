@@ -1,0 +1,289 @@
+//! Login, logout and password change (SPEC §17).
+
+use crate::auth::{self, CurrentUser, LOGIN_FAILED, SessionInfo};
+use crate::error::WebError;
+use crate::pages::render;
+use crate::{AppState, audit_event, client_ip, see_other};
+use askama::Template;
+use axum::Extension;
+use axum::extract::{Query, Request, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    csrf: String,
+    next: String,
+    username: String,
+    message: Option<String>,
+    demo_logins: Vec<crate::DemoLogin>,
+    demo_password: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+/// Only local paths may be redirected to after login (no open redirect).
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+fn login_page(
+    state: &AppState,
+    csrf: String,
+    next: String,
+    username: String,
+    message: Option<String>,
+) -> Result<axum::response::Html<String>, WebError> {
+    let (demo_logins, demo_password) = state.config.demo.clone().unwrap_or_default();
+    render(&LoginPage {
+        csrf,
+        next,
+        username,
+        message,
+        demo_logins,
+        demo_password,
+    })
+}
+
+/// The login form. An anonymous session carries the form's CSRF token.
+pub async fn form(
+    State(state): State<AppState>,
+    session: Option<Extension<SessionInfo>>,
+    Query(q): Query<NextQuery>,
+    req: Request,
+) -> Result<Response, WebError> {
+    let next = safe_next(q.next.as_deref());
+    if let Some(Extension(s)) = &session {
+        if s.user.is_some() {
+            return Ok(see_other(&next));
+        }
+        return Ok(login_page(&state, s.csrf.clone(), next, String::new(), None)?.into_response());
+    }
+    let ua = req
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let (secret, csrf) =
+        jixiao_store::sessions::create(&state.store, None, "browser", &client_ip(&req), ua).await?;
+    let page = login_page(&state, csrf, next, String::new(), None)?;
+    Ok((
+        [(
+            header::SET_COOKIE,
+            auth::session_cookie(&secret, state.config.secure_cookies),
+        )],
+        page,
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    next: Option<String>,
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    Extension(session): Extension<SessionInfo>,
+    req: Request,
+) -> Result<Response, WebError> {
+    let ip = client_ip(&req);
+    let ua = req
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let axum::extract::Form(form) = axum::extract::Form::<LoginForm>::from_request(req, &state)
+        .await
+        .map_err(|_| WebError::BadRequest(vec![(String::new(), "请填写用户名和密码".into())]))?;
+    let next = safe_next(form.next.as_deref());
+    let Some(user) = auth::authenticate(&state, &form.username, &form.password, &ip).await? else {
+        let page = login_page(
+            &state,
+            session.csrf.clone(),
+            next,
+            form.username.clone(),
+            Some(LOGIN_FAILED.into()),
+        )?;
+        return Ok((axum::http::StatusCode::UNAUTHORIZED, page).into_response());
+    };
+    // A new session id at login (SPEC §17): the anonymous one is dropped.
+    jixiao_store::sessions::delete(&state.store, &session.secret).await?;
+    let (secret, _) =
+        jixiao_store::sessions::create(&state.store, Some(user.id), "browser", &ip, &ua).await?;
+    audit_event(
+        &state,
+        Some(&user),
+        &ip,
+        "login.success",
+        "user",
+        &user.username,
+        "",
+    )
+    .await?;
+    let to = if user.must_change_password {
+        "/password".to_string()
+    } else {
+        next
+    };
+    let mut res = see_other(&to);
+    if let Ok(v) = auth::session_cookie(&secret, state.config.secure_cookies).parse() {
+        res.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    Ok(res)
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    Extension(session): Extension<SessionInfo>,
+    user: CurrentUser,
+    req: Request,
+) -> Result<Response, WebError> {
+    jixiao_store::sessions::delete(&state.store, &session.secret).await?;
+    let record = jixiao_store::users::by_id(&state.store, user.id).await?;
+    audit_event(
+        &state,
+        record.as_ref(),
+        &client_ip(&req),
+        "logout",
+        "user",
+        &user.username,
+        "",
+    )
+    .await?;
+    let mut res = see_other("/login");
+    if let Ok(v) = auth::clear_cookie(state.config.secure_cookies).parse() {
+        res.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    Ok(res)
+}
+
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordPage {
+    csrf: String,
+    forced: bool,
+    messages: Vec<String>,
+}
+
+pub async fn password_form(
+    Extension(session): Extension<SessionInfo>,
+    user: CurrentUser,
+) -> Result<axum::response::Html<String>, WebError> {
+    render(&PasswordPage {
+        csrf: session.csrf,
+        forced: user.must_change_password,
+        messages: vec![],
+    })
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    current: String,
+    new_password: String,
+    confirm: String,
+}
+
+pub async fn password_submit(
+    State(state): State<AppState>,
+    Extension(session): Extension<SessionInfo>,
+    user: CurrentUser,
+    req: Request,
+) -> Result<Response, WebError> {
+    let ip = client_ip(&req);
+    let axum::extract::Form(form) = axum::extract::Form::<PasswordForm>::from_request(req, &state)
+        .await
+        .map_err(|_| WebError::BadRequest(vec![(String::new(), "请完整填写表单".into())]))?;
+    let record = jixiao_store::users::by_id(&state.store, user.id)
+        .await?
+        .ok_or(WebError::Unauthorized)?;
+    let mut messages = Vec::new();
+    let hash = record.password_hash.clone();
+    let current = form.current.clone();
+    let ok =
+        tokio::task::spawn_blocking(move || jixiao_store::users::verify_password(&current, &hash))
+            .await
+            .map_err(|e| WebError::Internal(e.to_string()))?;
+    if !ok {
+        messages.push("原密码不正确".to_string());
+    }
+    if form.new_password != form.confirm {
+        messages.push("两次输入的新密码不一致".to_string());
+    }
+    if form.new_password == form.current {
+        messages.push(jixiao_domain::password::PasswordProblem::Unchanged.to_string());
+    }
+    if let Err(problems) =
+        jixiao_domain::password::check(&state.config.policy, &user.username, &form.new_password)
+    {
+        messages.extend(problems.iter().map(|p| p.to_string()));
+    }
+    if !messages.is_empty() {
+        let page = render(&PasswordPage {
+            csrf: session.csrf,
+            forced: user.must_change_password,
+            messages,
+        })?;
+        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    let new_password = form.new_password.clone();
+    let new_hash =
+        tokio::task::spawn_blocking(move || jixiao_store::users::hash_password(&new_password))
+            .await
+            .map_err(|e| WebError::Internal(e.to_string()))??;
+    let mut tx = state.store.begin().await?;
+    jixiao_store::users::set_password(&mut tx, user.id, &new_hash, false).await?;
+    jixiao_store::audit::append(
+        &mut tx,
+        &jixiao_store::audit::Entry {
+            user_id: Some(user.id),
+            username: &user.username,
+            role: user.main_role().code(),
+            ip: &ip,
+            action: "password.change",
+            object_kind: "user",
+            object_id: &user.username,
+            ..Default::default()
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    // Every other session of the user ends; this one continues under a new id.
+    jixiao_store::sessions::delete_for_user(&state.store, user.id).await?;
+    let (secret, _) =
+        jixiao_store::sessions::create(&state.store, Some(user.id), "browser", &ip, "").await?;
+    let mut res = see_other("/");
+    if let Ok(v) = auth::session_cookie(&secret, state.config.secure_cookies).parse() {
+        res.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    Ok(res)
+}
+
+use axum::extract::FromRequest;
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_local_redirects() {
+        assert_eq!(
+            safe_next(Some("/projects?year=2023")),
+            "/projects?year=2023"
+        );
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+}

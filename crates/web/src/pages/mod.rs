@@ -1,0 +1,156 @@
+//! Every route of the application with its access row (SPEC §1). One small file per area.
+
+mod api;
+mod audit;
+mod home;
+mod login;
+mod portal;
+mod projects;
+mod reports;
+
+use crate::access::{AUDITORS, Access, FINANCE_AND_VIEWERS, Registry};
+use axum::http::Method;
+use axum::routing::{get, post};
+use jixiao_store::browse::Scope;
+
+/// The data a user may see (SPEC §1): the region for finance staff and leaders, the engagements
+/// of an evaluator's agency, a unit user's own unit and its sub-units, otherwise nothing.
+pub async fn scope(
+    state: &crate::AppState,
+    user: &crate::auth::CurrentUser,
+) -> Result<Scope, crate::error::WebError> {
+    use jixiao_domain::types::Role;
+    if user.sees_region() {
+        return Ok(Scope::Region);
+    }
+    if user.has(Role::Evaluator) {
+        if let Some(agency) = user.agency_id {
+            return Ok(Scope::Agency(agency));
+        }
+    }
+    if let Some(unit) = user.unit_id {
+        return Ok(Scope::Units(
+            jixiao_store::browse::unit_and_descendants(&state.store, unit).await?,
+        ));
+    }
+    Ok(Scope::Nothing)
+}
+
+/// The name of the user's region.
+pub async fn region_name(
+    state: &crate::AppState,
+    code: &str,
+) -> Result<String, crate::error::WebError> {
+    Ok(jixiao_store::regions::get(&state.store, code)
+        .await?
+        .map(|r| r.name)
+        .unwrap_or_default())
+}
+
+/// Renders an askama template or reports why it could not be.
+pub fn render(
+    t: &impl askama::Template,
+) -> Result<axum::response::Html<String>, crate::error::WebError> {
+    t.render()
+        .map(axum::response::Html)
+        .map_err(|e| crate::error::WebError::Internal(format!("页面渲染失败：{e}")))
+}
+
+pub fn routes() -> Registry<crate::AppState> {
+    Registry::new()
+        .add(
+            Method::GET,
+            "/healthz",
+            Access::Public,
+            get(|| async { "ok" }),
+        )
+        .add(
+            Method::GET,
+            "/assets/{*path}",
+            Access::Public,
+            get(crate::assets::serve_asset),
+        )
+        .add(Method::GET, "/login", Access::Public, get(login::form))
+        .add(Method::POST, "/login", Access::Public, post(login::submit))
+        .add(
+            Method::POST,
+            "/logout",
+            Access::AnyUser,
+            post(login::logout),
+        )
+        .add(
+            Method::GET,
+            "/password",
+            Access::AnyUser,
+            get(login::password_form),
+        )
+        .add(
+            Method::POST,
+            "/password",
+            Access::AnyUser,
+            post(login::password_submit),
+        )
+        .add(Method::GET, "/", Access::AnyUser, get(home::page))
+        .add(
+            Method::GET,
+            "/projects",
+            Access::AnyUser,
+            get(projects::list),
+        )
+        .add(
+            Method::GET,
+            "/projects/{id}",
+            Access::AnyUser,
+            get(projects::detail),
+        )
+        .add(Method::GET, "/units", Access::AnyUser, get(projects::units))
+        .add(
+            Method::GET,
+            "/reports",
+            Access::Roles(FINANCE_AND_VIEWERS),
+            get(reports::index),
+        )
+        .add(
+            Method::GET,
+            "/reports/annual/{year}",
+            Access::Roles(FINANCE_AND_VIEWERS),
+            get(reports::annual_html),
+        )
+        .add(
+            Method::GET,
+            "/reports/annual/{year}/docx",
+            Access::Roles(FINANCE_AND_VIEWERS),
+            get(reports::annual_docx),
+        )
+        .add(
+            Method::GET,
+            "/audit",
+            Access::Roles(AUDITORS),
+            get(audit::page),
+        )
+        .add(Method::GET, "/public", Access::Public, get(portal::page))
+        .add(
+            Method::POST,
+            "/api/v1/auth/login",
+            Access::Public,
+            post(api::login),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/projects",
+            Access::AnyUser,
+            get(api::projects),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/projects/{id}",
+            Access::AnyUser,
+            get(api::project),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/openapi.json",
+            Access::Public,
+            get(api::openapi),
+        )
+}

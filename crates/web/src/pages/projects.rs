@@ -1,0 +1,341 @@
+//! The project library: a filtered, paged list and a detail page with the target's indicators,
+//! its workflow timeline and the project's evaluations. Scoped to what the user may see.
+
+use crate::AppState;
+use crate::auth::{CurrentUser, SessionInfo};
+use crate::error::WebError;
+use crate::layout::Layout;
+use crate::pages::{region_name, render, scope};
+use askama::Template;
+use axum::Extension;
+use axum::extract::{Path, Query, State};
+use axum::response::Html;
+use jixiao_domain::Fen;
+use jixiao_domain::decimal::{fixed2, from_hundredths};
+use jixiao_domain::grade::Grade;
+use jixiao_domain::types::{BudgetTiming, BudgetType, Continuity, EvaluationKind};
+use jixiao_domain::workflow::{DocAction, DocState, ProjectState};
+use jixiao_store::browse::{self, ProjectFilter, ProjectSort, Scope};
+use serde::Deserialize;
+
+pub struct Row {
+    pub id: i64,
+    pub year: i32,
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+    pub budget_type: String,
+    pub timing: String,
+    pub continuity: String,
+    pub amount: String,
+    pub status: String,
+    pub major: bool,
+}
+
+fn label<T: Copy>(
+    code: &str,
+    parse: fn(&str) -> Option<T>,
+    label: fn(T) -> &'static str,
+) -> String {
+    parse(code).map(label).unwrap_or(code).to_string()
+}
+
+impl From<browse::ProjectRow> for Row {
+    fn from(p: browse::ProjectRow) -> Row {
+        Row {
+            id: p.id,
+            year: p.fiscal_year,
+            budget_type: label(&p.budget_type, BudgetType::parse, BudgetType::label),
+            timing: label(&p.timing, BudgetTiming::parse, BudgetTiming::label),
+            continuity: label(&p.continuity, Continuity::parse, Continuity::label),
+            status: label(&p.library_status, ProjectState::parse, ProjectState::label),
+            amount: Fen(p.total_fen).wan_2dp(),
+            code: p.code,
+            name: p.name,
+            unit: p.unit_name,
+            major: p.is_major,
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    year: Option<String>,
+    budget_type: Option<String>,
+    status: Option<String>,
+    q: Option<String>,
+    sort: Option<String>,
+    page: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "projects.html")]
+struct ListPage {
+    layout: Layout,
+    rows: Vec<Row>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    years: Vec<i32>,
+    budget_types: Vec<(&'static str, &'static str)>,
+    statuses: Vec<(&'static str, &'static str)>,
+    sorts: Vec<(&'static str, &'static str)>,
+    filter_year: String,
+    filter_budget: String,
+    filter_status: String,
+    filter_q: String,
+    filter_sort: String,
+    prev_link: String,
+    next_link: String,
+}
+
+const PER_PAGE: i64 = 50;
+
+pub fn filter_of(q: &ListQuery) -> ProjectFilter {
+    ProjectFilter {
+        year: q.year.as_deref().and_then(|y| y.parse().ok()),
+        unit_id: None,
+        budget_type: q
+            .budget_type
+            .clone()
+            .filter(|b| BudgetType::parse(b).is_some()),
+        status: q
+            .status
+            .clone()
+            .filter(|s| ProjectState::parse(s).is_some()),
+        search: q.q.clone(),
+        sort: match q.sort.as_deref() {
+            Some("name") => ProjectSort::Name,
+            Some("amount") => ProjectSort::AmountDesc,
+            Some("unit") => ProjectSort::Unit,
+            _ => ProjectSort::Code,
+        },
+        page: q.page.unwrap_or(1).max(1),
+        per_page: PER_PAGE,
+    }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    Extension(session): Extension<SessionInfo>,
+    user: CurrentUser,
+    Query(q): Query<ListQuery>,
+) -> Result<Html<String>, WebError> {
+    let scope = scope(&state, &user).await?;
+    let filter = filter_of(&q);
+    let (rows, total) = browse::projects(&state.store, &user.region, &scope, &filter).await?;
+    let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
+    let link = |page: i64| {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [
+            ("year", q.year.clone()),
+            ("budget_type", q.budget_type.clone()),
+            ("status", q.status.clone()),
+            ("q", q.q.clone()),
+            ("sort", q.sort.clone()),
+        ] {
+            if let Some(v) = v.filter(|v| !v.is_empty()) {
+                s.append_pair(k, &v);
+            }
+        }
+        s.append_pair("page", &page.to_string());
+        format!("/projects?{}", s.finish())
+    };
+    let region = region_name(&state, &user.region).await?;
+    let page = ListPage {
+        layout: Layout::new(&session, &user, &region, &state.matrix, "/projects"),
+        rows: rows.into_iter().map(Row::from).collect(),
+        total,
+        page: filter.page,
+        pages,
+        years: vec![2023, 2022],
+        budget_types: BudgetType::ALL
+            .iter()
+            .map(|b| (b.code(), b.label()))
+            .collect(),
+        statuses: ProjectState::ALL
+            .iter()
+            .map(|s| (s.code(), s.label()))
+            .collect(),
+        sorts: vec![
+            ("code", "按编码"),
+            ("name", "按名称"),
+            ("amount", "按金额（大到小）"),
+            ("unit", "按单位"),
+        ],
+        filter_year: q.year.clone().unwrap_or_default(),
+        filter_budget: q.budget_type.clone().unwrap_or_default(),
+        filter_status: q.status.clone().unwrap_or_default(),
+        filter_q: q.q.clone().unwrap_or_default(),
+        filter_sort: q.sort.clone().unwrap_or_else(|| "code".into()),
+        prev_link: link(filter.page - 1),
+        next_link: link(filter.page + 1),
+    };
+    render(&page)
+}
+
+pub struct TargetView {
+    pub version: i32,
+    pub state: String,
+    pub goal: String,
+    pub total: String,
+    pub fiscal: String,
+    pub other: String,
+    pub rating: String,
+    pub opinion: String,
+}
+
+pub struct IndicatorView {
+    pub level1: String,
+    pub level2: String,
+    pub name: String,
+    pub sign: String,
+    pub target_value: String,
+    pub unit_of_measure: String,
+    pub weight: String,
+}
+
+pub struct HistoryView {
+    pub at: String,
+    pub action: String,
+    pub from: String,
+    pub to: String,
+    pub opinion: String,
+}
+
+pub struct EvaluationView {
+    pub kind: String,
+    pub title: String,
+    pub year: i32,
+    pub score: String,
+    pub grade: String,
+}
+
+#[derive(Template)]
+#[template(path = "project.html")]
+struct DetailPage {
+    layout: Layout,
+    p: Row,
+    target: Option<TargetView>,
+    indicators: Vec<IndicatorView>,
+    timeline: Vec<HistoryView>,
+    evaluations: Vec<EvaluationView>,
+}
+
+fn state_label(code: &str) -> String {
+    label(code, DocState::parse, DocState::label)
+}
+
+pub async fn detail(
+    State(state): State<AppState>,
+    Extension(session): Extension<SessionInfo>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, WebError> {
+    let scope = scope(&state, &user).await?;
+    let Some(project) = browse::project(&state.store, &user.region, &scope, id).await? else {
+        // Outside the scope and absent look the same to a scoped user (SPEC §1).
+        return Err(if scope == Scope::Region {
+            WebError::NotFound("项目".into())
+        } else {
+            WebError::Forbidden
+        });
+    };
+    let target = browse::project_target(&state.store, id).await?;
+    let (indicators, timeline) = match &target {
+        Some(t) => (
+            jixiao_store::targets::indicators(&state.store, t.id).await?,
+            jixiao_store::history::timeline(&state.store, "target", t.id).await?,
+        ),
+        None => (vec![], vec![]),
+    };
+    let evaluations = browse::project_evaluations(&state.store, id).await?;
+    let region = region_name(&state, &user.region).await?;
+    let page = DetailPage {
+        layout: Layout::new(&session, &user, &region, &state.matrix, "/projects"),
+        p: Row::from(project),
+        target: target.map(|t| TargetView {
+            version: t.version_no,
+            state: state_label(&t.state),
+            goal: t.overall_goal,
+            total: Fen(t.total_fen).wan_2dp(),
+            fiscal: Fen(t.fiscal_fen).wan_2dp(),
+            other: Fen(t.other_fen).wan_2dp(),
+            rating: t.review_rating.unwrap_or_default(),
+            opinion: t.review_opinion,
+        }),
+        indicators: indicators
+            .into_iter()
+            .map(|i| IndicatorView {
+                level1: i.level1,
+                level2: i.level2,
+                name: i.name,
+                sign: i.sign,
+                target_value: i.target_value,
+                unit_of_measure: i.unit_of_measure,
+                weight: i
+                    .weight_x100
+                    .map(|w| fixed2(from_hundredths(w)))
+                    .unwrap_or_default(),
+            })
+            .collect(),
+        timeline: timeline
+            .into_iter()
+            .map(|h| HistoryView {
+                at: h
+                    .at
+                    .with_timezone(&chrono_tz_shanghai())
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string(),
+                action: label(&h.action, DocAction::parse, DocAction::label),
+                from: state_label(&h.from_state),
+                to: state_label(&h.to_state),
+                opinion: h.opinion,
+            })
+            .collect(),
+        evaluations: evaluations
+            .into_iter()
+            .map(|e| EvaluationView {
+                kind: label(&e.kind, EvaluationKind::parse, EvaluationKind::label),
+                title: e.title,
+                year: e.fiscal_year,
+                score: e
+                    .total_x100
+                    .map(|s| fixed2(from_hundredths(s)))
+                    .unwrap_or_default(),
+                grade: e
+                    .grade
+                    .as_deref()
+                    .map(|g| label(g, Grade::parse, Grade::label))
+                    .unwrap_or_default(),
+            })
+            .collect(),
+    };
+    render(&page)
+}
+
+/// China Standard Time (UTC+8, no daylight saving), for showing times.
+pub fn chrono_tz_shanghai() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
+}
+
+#[derive(Template)]
+#[template(path = "units.html")]
+struct UnitsPage {
+    layout: Layout,
+    rows: Vec<browse::UnitRow>,
+}
+
+pub async fn units(
+    State(state): State<AppState>,
+    Extension(session): Extension<SessionInfo>,
+    user: CurrentUser,
+) -> Result<Html<String>, WebError> {
+    let scope = scope(&state, &user).await?;
+    let rows = browse::units(&state.store, &user.region, &scope).await?;
+    let region = region_name(&state, &user.region).await?;
+    render(&UnitsPage {
+        layout: Layout::new(&session, &user, &region, &state.matrix, "/units"),
+        rows,
+    })
+}
