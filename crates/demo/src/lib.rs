@@ -1585,7 +1585,8 @@ async fn monitoring_2023(
             summary.monitoring_reports += 1;
             for w in &analysis.warnings {
                 let rectification = if w.requires_rectification {
-                    let closed = month <= 5 || n % 2 == 0;
+                    // May's notices are all closed; August's are at every stage of SPEC §10.
+                    let stage = if month <= 5 { "closed" } else { ["closed", "responded", "issued"][n % 3] };
                     let id = store::rectifications::insert(
                         tx,
                         &store::rectifications::NewRectification {
@@ -1598,8 +1599,8 @@ async fn monitoring_2023(
                             problem: &w.message,
                             requirement: "请分析原因，制定纠偏措施，限期整改并报送整改情况。",
                             deadline: deadline + chrono::Duration::days(30),
-                            state: if closed { "closed" } else { "responded" },
-                            response: "已加快资金支付进度，调整实施计划。",
+                            state: stage,
+                            response: if stage == "issued" { "" } else { "已加快资金支付进度，调整实施计划。" },
                         },
                     )
                     .await?;
