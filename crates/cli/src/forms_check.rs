@@ -5,7 +5,9 @@
 
 use clap::Subcommand;
 use jixiao_domain::settings::Settings;
-use jixiao_forms::xlsx::{FileReport, Limits, check_workbook, read_with_limits, text_summary};
+use jixiao_forms::xlsx::{
+    FileReport, Limits, check_workbook, json_report, read_with_limits, text_summary,
+};
 use std::path::PathBuf;
 
 #[derive(Subcommand)]
@@ -41,14 +43,7 @@ pub async fn run(command: FormsCommand) -> i32 {
         reports.push(report);
     }
     if json {
-        let value = serde_json::json!({ "files": reports });
-        match serde_json::to_string_pretty(&value) {
-            Ok(text) => println!("{text}"),
-            Err(e) => {
-                eprintln!("错误：无法生成 JSON：{e}");
-                return 2;
-            }
-        }
+        println!("{}", json_report(&reports));
     } else {
         for r in reports.iter().filter(|r| r.error.is_none()) {
             print!("{}", text_summary(r));

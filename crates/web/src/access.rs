@@ -65,7 +65,7 @@ impl Matrix {
         };
         self.rows
             .iter()
-            .find(|r| &r.method == method && r.path == path)
+            .find(|r| r.method == *method && r.path == path)
             .map(|r| r.access)
     }
 }

@@ -154,8 +154,10 @@ pub async fn projects(
                 1
             }),
     };
-    if let Some(b) = q.budget_type.as_deref().filter(|s| !s.is_empty()) {
-        if jixiao_domain::types::BudgetType::parse(b).is_none() {
+    if let Some(b) = q.budget_type.as_deref().filter(|s| !s.is_empty())
+        && jixiao_domain::types::BudgetType::parse(b).is_none()
+    {
+        {
             fields.push((
                 "budget_type".into(),
                 "预算类型应为 general_public、gov_fund、state_capital 或 social_insurance".into(),

@@ -23,10 +23,10 @@ pub async fn scope(
     if user.sees_region() {
         return Ok(Scope::Region);
     }
-    if user.has(Role::Evaluator) {
-        if let Some(agency) = user.agency_id {
-            return Ok(Scope::Agency(agency));
-        }
+    if user.has(Role::Evaluator)
+        && let Some(agency) = user.agency_id
+    {
+        return Ok(Scope::Agency(agency));
     }
     if let Some(unit) = user.unit_id {
         return Ok(Scope::Units(

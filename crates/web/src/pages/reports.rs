@@ -37,6 +37,13 @@ pub async fn index(
     })
 }
 
+/// A year from the URL; anything else is "no such report" rather than a parse error.
+fn year_of(text: &str) -> Result<i32, WebError> {
+    jixiao_domain::types::FiscalYear::parse(text)
+        .map(|y| y.get())
+        .map_err(|_| WebError::NotFound(format!("“{text}”年度的报告")))
+}
+
 async fn document(
     state: &AppState,
     region: &str,
@@ -53,8 +60,9 @@ async fn document(
 pub async fn annual_html(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(year): Path<i32>,
+    Path(year): Path<String>,
 ) -> Result<Html<String>, WebError> {
+    let year = year_of(&year)?;
     let doc = document(&state, &user.region, year).await?;
     Ok(Html(jixiao_forms::render::to_html(&doc)))
 }
@@ -62,8 +70,9 @@ pub async fn annual_html(
 pub async fn annual_docx(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(year): Path<i32>,
+    Path(year): Path<String>,
 ) -> Result<Response, WebError> {
+    let year = year_of(&year)?;
     let doc = document(&state, &user.region, year).await?;
     let bytes =
         jixiao_forms::render::to_docx(&doc).map_err(|e| WebError::Internal(e.to_string()))?;
