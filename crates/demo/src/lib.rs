@@ -1586,7 +1586,11 @@ async fn monitoring_2023(
             for w in &analysis.warnings {
                 let rectification = if w.requires_rectification {
                     // May's notices are all closed; August's are at every stage of SPEC §10.
-                    let stage = if month <= 5 { "closed" } else { ["closed", "responded", "issued"][n % 3] };
+                    let stage = if month <= 5 {
+                        "closed"
+                    } else {
+                        ["closed", "responded", "issued"][n % 3]
+                    };
                     let id = store::rectifications::insert(
                         tx,
                         &store::rectifications::NewRectification {
@@ -1600,7 +1604,11 @@ async fn monitoring_2023(
                             requirement: "请分析原因，制定纠偏措施，限期整改并报送整改情况。",
                             deadline: deadline + chrono::Duration::days(30),
                             state: stage,
-                            response: if stage == "issued" { "" } else { "已加快资金支付进度，调整实施计划。" },
+                            response: if stage == "issued" {
+                                ""
+                            } else {
+                                "已加快资金支付进度，调整实施计划。"
+                            },
                         },
                     )
                     .await?;

@@ -12,122 +12,206 @@ use tower::ServiceExt;
 
 /// A logged-in session for a demo user: (cookie secret, csrf token).
 async fn session_for(store: &Store, username: &str) -> (String, String) {
-    let user = jixiao_store::users::by_username(store, username).await.expect("query").expect("demo user");
-    jixiao_store::sessions::create(store, Some(user.id), "browser", "127.0.0.1", "test").await.expect("session")
+    let user = jixiao_store::users::by_username(store, username)
+        .await
+        .expect("query")
+        .expect("demo user");
+    jixiao_store::sessions::create(store, Some(user.id), "browser", "127.0.0.1", "test")
+        .await
+        .expect("session")
 }
 
 /// The demo login holding `role`.
 fn login_of(role: Role) -> &'static str {
-    jixiao_demo::logins().into_iter().find(|l| l.role == role).map(|l| l.username).expect("a demo login per role")
+    jixiao_demo::logins()
+        .into_iter()
+        .find(|l| l.role == role)
+        .map(|l| l.username)
+        .expect("a demo login per role")
 }
 
 fn concrete(path: &str, project: i64) -> String {
-    path.replace("{id}", &project.to_string()).replace("{year}", "2023").replace("{*path}", "app.css")
+    path.replace("{id}", &project.to_string())
+        .replace("{year}", "2023")
+        .replace("{*path}", "app.css")
 }
 
 #[tokio::test]
 async fn every_route_answers_every_role_as_the_matrix_says_spec_1() {
-    on_every_store("every_route_answers_every_role_as_the_matrix_says_spec_1", async |store: &Store| {
-        jixiao_demo::load(store, &mut |_, _, _| {}).await.expect("demo");
-        // A project of 且末县教育局, the unit of the demo unit users.
-        let education = jixiao_store::units::list(store, jixiao_demo::REGION_CODE)
-            .await
-            .expect("units")
-            .into_iter()
-            .find(|u| u.name == "且末县教育局")
-            .expect("教育局");
-        let project = jixiao_store::projects::list(store, jixiao_demo::REGION_CODE, 2023)
-            .await
-            .expect("projects")
-            .into_iter()
-            .find(|p| p.unit_id == education.id)
-            .expect("an education project")
-            .id;
-        let app = jixiao_web::router(store.clone(), jixiao_web::WebConfig::default());
-        let matrix = jixiao_web::route_matrix();
-        assert!(matrix.rows().len() >= 15, "the matrix lists every route");
-        let mut checked = 0;
-        for row in matrix.rows() {
-            let path = concrete(row.path, project);
-            // Anonymous.
-            let mut req = Request::builder().method(row.method.clone()).uri(&path);
-            if row.path.starts_with("/api/") && row.method == Method::POST {
-                req = req.header(header::CONTENT_TYPE, "application/json");
-            }
-            let res = app.clone().oneshot(req.body(Body::from("{}")).expect("request")).await.expect("response");
-            let status = res.status();
-            match row.access {
-                Access::Public => assert_ne!(status, StatusCode::UNAUTHORIZED, "{} {path} anonymous", row.method),
-                _ => assert!(
-                    status == StatusCode::UNAUTHORIZED || status == StatusCode::SEE_OTHER || status == StatusCode::FORBIDDEN,
-                    "{} {path} anonymous got {status}",
-                    row.method
-                ),
-            }
-            if row.path.starts_with("/api/") {
-                // The API is reached with bearer tokens; the page sessions below do not apply.
-                continue;
-            }
-            for role in Role::ALL {
-                let (secret, csrf) = session_for(store, login_of(*role)).await;
-                let req = Request::builder()
-                    .method(row.method.clone())
-                    .uri(&path)
-                    .header(header::COOKIE, format!("jixiao_sid={secret}"))
-                    .header("x-csrf-token", &csrf)
-                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                    .body(Body::from(format!("csrf={csrf}")))
-                    .expect("request");
-                let status = app.clone().oneshot(req).await.expect("response").status();
-                // The route may be open to a role whose data scope still excludes the record: the
-                // evaluator's agency has no engagement on this education project.
-                let out_of_scope = row.path.contains("{id}") && *role == Role::Evaluator;
-                let allowed = row.access.allows(&[*role]) && !out_of_scope;
-                if allowed {
-                    assert_ne!(status, StatusCode::FORBIDDEN, "{} {path} as {} should be allowed", row.method, role.code());
-                    assert_ne!(status, StatusCode::UNAUTHORIZED, "{} {path} as {}", row.method, role.code());
-                } else {
-                    assert_eq!(status, StatusCode::FORBIDDEN, "{} {path} as {} should be refused", row.method, role.code());
+    on_every_store(
+        "every_route_answers_every_role_as_the_matrix_says_spec_1",
+        async |store: &Store| {
+            jixiao_demo::load(store, &mut |_, _, _| {})
+                .await
+                .expect("demo");
+            // A project of 且末县教育局, the unit of the demo unit users.
+            let education = jixiao_store::units::list(store, jixiao_demo::REGION_CODE)
+                .await
+                .expect("units")
+                .into_iter()
+                .find(|u| u.name == "且末县教育局")
+                .expect("教育局");
+            let project = jixiao_store::projects::list(store, jixiao_demo::REGION_CODE, 2023)
+                .await
+                .expect("projects")
+                .into_iter()
+                .find(|p| p.unit_id == education.id)
+                .expect("an education project")
+                .id;
+            let app = jixiao_web::router(store.clone(), jixiao_web::WebConfig::default());
+            let matrix = jixiao_web::route_matrix();
+            assert!(matrix.rows().len() >= 15, "the matrix lists every route");
+            let mut checked = 0;
+            for row in matrix.rows() {
+                let path = concrete(row.path, project);
+                // Anonymous.
+                let mut req = Request::builder().method(row.method.clone()).uri(&path);
+                if row.path.starts_with("/api/") && row.method == Method::POST {
+                    req = req.header(header::CONTENT_TYPE, "application/json");
                 }
-                checked += 1;
+                let res = app
+                    .clone()
+                    .oneshot(req.body(Body::from("{}")).expect("request"))
+                    .await
+                    .expect("response");
+                let status = res.status();
+                match row.access {
+                    Access::Public => assert_ne!(
+                        status,
+                        StatusCode::UNAUTHORIZED,
+                        "{} {path} anonymous",
+                        row.method
+                    ),
+                    _ => assert!(
+                        status == StatusCode::UNAUTHORIZED
+                            || status == StatusCode::SEE_OTHER
+                            || status == StatusCode::FORBIDDEN,
+                        "{} {path} anonymous got {status}",
+                        row.method
+                    ),
+                }
+                if row.path.starts_with("/api/") {
+                    // The API is reached with bearer tokens; the page sessions below do not apply.
+                    continue;
+                }
+                for role in Role::ALL {
+                    let (secret, csrf) = session_for(store, login_of(*role)).await;
+                    let req = Request::builder()
+                        .method(row.method.clone())
+                        .uri(&path)
+                        .header(header::COOKIE, format!("jixiao_sid={secret}"))
+                        .header("x-csrf-token", &csrf)
+                        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                        .body(Body::from(format!("csrf={csrf}")))
+                        .expect("request");
+                    let status = app.clone().oneshot(req).await.expect("response").status();
+                    // The route may be open to a role whose data scope still excludes the record: the
+                    // evaluator's agency has no engagement on this education project.
+                    let out_of_scope = row.path.contains("{id}") && *role == Role::Evaluator;
+                    let allowed = row.access.allows(&[*role]) && !out_of_scope;
+                    if allowed {
+                        assert_ne!(
+                            status,
+                            StatusCode::FORBIDDEN,
+                            "{} {path} as {} should be allowed",
+                            row.method,
+                            role.code()
+                        );
+                        assert_ne!(
+                            status,
+                            StatusCode::UNAUTHORIZED,
+                            "{} {path} as {}",
+                            row.method,
+                            role.code()
+                        );
+                    } else {
+                        assert_eq!(
+                            status,
+                            StatusCode::FORBIDDEN,
+                            "{} {path} as {} should be refused",
+                            row.method,
+                            role.code()
+                        );
+                    }
+                    checked += 1;
+                }
             }
-        }
-        assert!(checked > 50);
-    })
+            assert!(checked > 50);
+        },
+    )
     .await;
 }
 
 #[tokio::test]
 async fn a_unit_user_cannot_open_another_units_project_spec_1() {
-    on_every_store("a_unit_user_cannot_open_another_units_project_spec_1", async |store: &Store| {
-        jixiao_demo::load(store, &mut |_, _, _| {}).await.expect("demo");
-        let units = jixiao_store::units::list(store, jixiao_demo::REGION_CODE).await.expect("units");
-        let education = units.iter().find(|u| u.name == "且末县教育局").expect("教育局").id;
-        let projects = jixiao_store::projects::list(store, jixiao_demo::REGION_CODE, 2023).await.expect("projects");
-        let own = projects.iter().find(|p| p.unit_id == education).expect("own").id;
-        let other = projects.iter().find(|p| p.unit_id != education).expect("other").id;
-        let app = jixiao_web::router(store.clone(), jixiao_web::WebConfig::default());
-        let (secret, _) = session_for(store, "jyj_tb").await;
-        let get = |path: String| {
-            Request::builder()
-                .uri(path)
-                .header(header::COOKIE, format!("jixiao_sid={secret}"))
-                .body(Body::empty())
-                .expect("request")
-        };
-        let res = app.clone().oneshot(get(format!("/projects/{own}"))).await.expect("response");
-        assert_eq!(res.status(), StatusCode::OK);
-        let res = app.clone().oneshot(get(format!("/projects/{other}"))).await.expect("response");
-        assert_eq!(res.status(), StatusCode::FORBIDDEN);
-        // A project that does not exist looks the same as one of another unit.
-        let res = app.clone().oneshot(get("/projects/999999".into())).await.expect("response");
-        assert_eq!(res.status(), StatusCode::FORBIDDEN);
-        // The list shows only the unit's own projects.
-        let res = app.clone().oneshot(get("/projects?year=2023".into())).await.expect("response");
-        let body = axum::body::to_bytes(res.into_body(), 1 << 22).await.expect("body");
-        let html = String::from_utf8_lossy(&body);
-        assert!(html.contains(&format!("/projects/{own}\"")));
-        assert!(!html.contains(&format!("/projects/{other}\"")));
-    })
+    on_every_store(
+        "a_unit_user_cannot_open_another_units_project_spec_1",
+        async |store: &Store| {
+            jixiao_demo::load(store, &mut |_, _, _| {})
+                .await
+                .expect("demo");
+            let units = jixiao_store::units::list(store, jixiao_demo::REGION_CODE)
+                .await
+                .expect("units");
+            let education = units
+                .iter()
+                .find(|u| u.name == "且末县教育局")
+                .expect("教育局")
+                .id;
+            let projects = jixiao_store::projects::list(store, jixiao_demo::REGION_CODE, 2023)
+                .await
+                .expect("projects");
+            let own = projects
+                .iter()
+                .find(|p| p.unit_id == education)
+                .expect("own")
+                .id;
+            let other = projects
+                .iter()
+                .find(|p| p.unit_id != education)
+                .expect("other")
+                .id;
+            let app = jixiao_web::router(store.clone(), jixiao_web::WebConfig::default());
+            let (secret, _) = session_for(store, "jyj_tb").await;
+            let get = |path: String| {
+                Request::builder()
+                    .uri(path)
+                    .header(header::COOKIE, format!("jixiao_sid={secret}"))
+                    .body(Body::empty())
+                    .expect("request")
+            };
+            let res = app
+                .clone()
+                .oneshot(get(format!("/projects/{own}")))
+                .await
+                .expect("response");
+            assert_eq!(res.status(), StatusCode::OK);
+            let res = app
+                .clone()
+                .oneshot(get(format!("/projects/{other}")))
+                .await
+                .expect("response");
+            assert_eq!(res.status(), StatusCode::FORBIDDEN);
+            // A project that does not exist looks the same as one of another unit.
+            let res = app
+                .clone()
+                .oneshot(get("/projects/999999".into()))
+                .await
+                .expect("response");
+            assert_eq!(res.status(), StatusCode::FORBIDDEN);
+            // The list shows only the unit's own projects.
+            let res = app
+                .clone()
+                .oneshot(get("/projects?year=2023".into()))
+                .await
+                .expect("response");
+            let body = axum::body::to_bytes(res.into_body(), 1 << 22)
+                .await
+                .expect("body");
+            let html = String::from_utf8_lossy(&body);
+            assert!(html.contains(&format!("/projects/{own}\"")));
+            assert!(!html.contains(&format!("/projects/{other}\"")));
+        },
+    )
     .await;
 }
