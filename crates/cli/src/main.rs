@@ -163,6 +163,24 @@ fn main() -> ExitCode {
     }
 }
 
+/// For commands that only read: a SQLite file that does not exist is an error, not a new file.
+fn require_existing(db: &str) -> Result<(), CliError> {
+    if let Some(rest) = db.strip_prefix("sqlite:") {
+        let path = rest
+            .trim_start_matches("//")
+            .split('?')
+            .next()
+            .unwrap_or("");
+        if !path.is_empty() && !path.starts_with(":memory:") && !std::path::Path::new(path).exists()
+        {
+            return Err(CliError::Usage(format!(
+                "数据库文件 {path} 不存在：请先运行 jixiao init 或 jixiao demo，或用 --db 指定已有的数据库"
+            )));
+        }
+    }
+    Ok(())
+}
+
 async fn open(db: &str) -> Result<Store, CliError> {
     let store = Store::connect(db).await?;
     store.migrate().await?;
@@ -407,6 +425,7 @@ async fn report_annual(
     region: Option<String>,
 ) -> Result<(), CliError> {
     jixiao_domain::types::FiscalYear::new(year).map_err(|e| CliError::Usage(e.to_string()))?;
+    require_existing(db)?;
     let store = Store::connect(db).await?;
     if !store.is_initialised().await? {
         return Err(CliError::Usage(format!(

@@ -386,9 +386,29 @@ fn an_unopenable_database_is_one_line() {
     ] {
         let out = run_in(sb.dir.path(), args, Some(db));
         let line = out.assert_one_line_error();
-        assert!(line.contains("无法连接数据库"), "{line}");
+        // Reading commands say the file is missing; `demo` tries to create it and says why not.
+        assert!(
+            line.contains("无法连接数据库") || line.contains("不存在"),
+            "{line}"
+        );
         assert!(line.contains("nonexistent-dir-xyz"), "{line}");
     }
+}
+
+#[test]
+fn reading_a_missing_sqlite_file_creates_nothing() {
+    let sb = Sandbox::new();
+    let file = sb.dir.path().join("missing.db");
+    let db = format!("sqlite://{}", file.display());
+    for args in [
+        &["report", "annual", "--year", "2023"][..],
+        &["audit", "verify"][..],
+    ] {
+        let out = run_in(sb.dir.path(), args, Some(&db));
+        let line = out.assert_one_line_error();
+        assert!(line.contains("不存在"), "{line}");
+    }
+    assert!(!file.exists(), "no empty database is left behind");
 }
 
 #[test]
