@@ -223,6 +223,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Audit {
             audit: AuditCommand::Verify,
         } => {
+            require_existing(&cli.db)?;
             let store = Store::connect(&cli.db).await?;
             if !store.is_initialised().await? {
                 return Err(CliError::Usage(
