@@ -300,7 +300,8 @@ mod tests {
     fn written_values_spec_6_2() {
         use rust_decimal::Decimal;
         let d = |s: &str| s.parse::<Decimal>().ok();
-        let table: &[(&str, Option<Sign>, Option<Decimal>, Option<&str>)] = &[
+        type Case<'a> = (&'a str, Option<Sign>, Option<Decimal>, Option<&'a str>);
+        let table: &[Case] = &[
             ("≥266米", Some(Sign::Ge), d("266"), Some("米")),
             ("<=475元/亩", Some(Sign::Le), d("475"), Some("元/亩")),
             ("≥95%", Some(Sign::Ge), d("95"), Some("%")),

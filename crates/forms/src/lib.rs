@@ -10,3 +10,4 @@
 pub mod render;
 
 pub use render::{RenderError, to_docx, to_html, to_markdown};
+pub mod xlsx;

@@ -10,6 +10,7 @@
 pub mod agencies;
 pub mod audit;
 pub mod browse;
+pub mod dashboard;
 pub mod evaluations;
 pub mod ex_ante;
 pub mod history;

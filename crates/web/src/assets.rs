@@ -346,7 +346,8 @@ mod tests {
 
     /// Hosts that serve front-end libraries to the internet; none may be named anywhere.
     const CDN_MARKERS: &[&str] = &[
-        "cdn.",
+        "//cdn",
+        ".cdn.",
         "jsdelivr",
         "unpkg",
         "cdnjs",

@@ -17,6 +17,7 @@ pub struct Layout {
 /// The modules in navigation order, each with the route that opens it.
 const MODULES: &[(&str, &str)] = &[
     ("/", "待办"),
+    ("/dashboard", "绩效看板"),
     ("/projects", "项目库"),
     ("/units", "预算单位"),
     ("/reports", "年度报告"),

@@ -34,6 +34,7 @@ fn concrete(path: &str, project: i64) -> String {
     path.replace("{id}", &project.to_string())
         .replace("{year}", "2023")
         .replace("{*path}", "app.css")
+        .replace("{name}", "grades.json")
 }
 
 #[tokio::test]

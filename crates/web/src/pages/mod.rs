@@ -2,6 +2,7 @@
 
 mod api;
 mod audit;
+mod dashboard;
 mod home;
 mod login;
 mod portal;

@@ -1,0 +1,117 @@
+//! The figures behind the finance dashboard (SPEC §16): headline numbers of a year, execution
+//! against completion from the latest monitoring round, warnings by unit, grade distribution
+//! and department-evaluation coverage inputs.
+
+use crate::{Result, Store, on_pool};
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Headline {
+    pub projects: i64,
+    pub project_fen: i64,
+    pub unit_target_fen: i64,
+    pub monitoring_reports: i64,
+    pub red_warnings: i64,
+    pub open_rectifications: i64,
+    pub self_evaluations: i64,
+    pub score_x100_sum: i64,
+}
+
+pub async fn headline(store: &Store, region: &str, year: i32) -> Result<Headline> {
+    let sql = "SELECT \
+        (SELECT COUNT(*) FROM projects WHERE region_code = $1 AND fiscal_year = $2), \
+        (SELECT CAST(COALESCE(SUM(current_fen + carryover_fen + other_fen), 0) AS BIGINT) FROM projects WHERE region_code = $1 AND fiscal_year = $2), \
+        (SELECT CAST(COALESCE(SUM(total_fen), 0) AS BIGINT) FROM targets WHERE region_code = $1 AND fiscal_year = $2 AND object_kind = 'unit' AND state = 'approved' AND is_current = TRUE), \
+        (SELECT COUNT(*) FROM monitoring_reports WHERE region_code = $1 AND fiscal_year = $2), \
+        (SELECT COUNT(*) FROM warnings WHERE region_code = $1 AND fiscal_year = $2 AND level = 'red'), \
+        (SELECT COUNT(*) FROM rectifications WHERE region_code = $1 AND fiscal_year = $2 AND state <> 'closed'), \
+        (SELECT COUNT(*) FROM evaluations WHERE region_code = $1 AND conducted_year = $2 AND kind = 'self' AND object_kind <> 'unit'), \
+        (SELECT CAST(COALESCE(SUM(total_x100), 0) AS BIGINT) FROM evaluations WHERE region_code = $1 AND conducted_year = $2 AND kind = 'self' AND object_kind <> 'unit')";
+    let row: (i64, i64, i64, i64, i64, i64, i64, i64) = on_pool!(store, |p| sqlx::query_as(sql)
+        .bind(region)
+        .bind(year)
+        .fetch_one(p)
+        .await?);
+    Ok(Headline {
+        projects: row.0,
+        project_fen: row.1,
+        unit_target_fen: row.2,
+        monitoring_reports: row.3,
+        red_warnings: row.4,
+        open_rectifications: row.5,
+        self_evaluations: row.6,
+        score_x100_sum: row.7,
+    })
+}
+
+/// (project name, execution rate ×100, reported completion ×100) of the year's latest project
+/// monitoring round.
+pub async fn execution_points(
+    store: &Store,
+    region: &str,
+    year: i32,
+) -> Result<Vec<(String, i64, i64)>> {
+    let sql = "SELECT p.name, r.execution_rate_x100, r.reported_completion_x100 FROM monitoring_reports r \
+               JOIN projects p ON p.id = r.project_id \
+               WHERE r.region_code = $1 AND r.fiscal_year = $2 AND r.execution_rate_x100 IS NOT NULL \
+               AND r.reported_completion_x100 IS NOT NULL AND r.task_id = (SELECT t.id FROM monitoring_tasks t \
+               WHERE t.region_code = $1 AND t.fiscal_year = $2 AND t.kind = 'project' ORDER BY t.period_end DESC LIMIT 1)";
+    let rows: Vec<(String, Option<i64>, Option<i64>)> = on_pool!(store, |p| sqlx::query_as(sql)
+        .bind(region)
+        .bind(year)
+        .fetch_all(p)
+        .await?);
+    Ok(rows
+        .into_iter()
+        .filter_map(|(n, e, c)| Some((n, e?, c?)))
+        .collect())
+}
+
+/// (unit name, red, yellow) for units with warnings in the year, most red first.
+pub async fn warnings_by_unit(
+    store: &Store,
+    region: &str,
+    year: i32,
+) -> Result<Vec<(String, i64, i64)>> {
+    let sql = "SELECT u.name, \
+               CAST(COALESCE(SUM(CASE WHEN w.level = 'red' THEN 1 ELSE 0 END), 0) AS BIGINT) AS red, \
+               CAST(COALESCE(SUM(CASE WHEN w.level = 'yellow' THEN 1 ELSE 0 END), 0) AS BIGINT) AS yellow \
+               FROM warnings w JOIN monitoring_reports r ON r.id = w.report_id JOIN units u ON u.id = r.unit_id \
+               WHERE w.region_code = $1 AND w.fiscal_year = $2 GROUP BY u.name ORDER BY red DESC, yellow DESC, u.name LIMIT 15";
+    Ok(on_pool!(store, |p| sqlx::query_as(sql)
+        .bind(region)
+        .bind(year)
+        .fetch_all(p)
+        .await?))
+}
+
+/// (grade code, count) of the project self-evaluations conducted in the year.
+pub async fn grades(store: &Store, region: &str, year: i32) -> Result<Vec<(String, i64)>> {
+    let sql = "SELECT COALESCE(grade, ''), COUNT(*) FROM evaluations WHERE region_code = $1 AND conducted_year = $2 \
+               AND kind = 'self' AND object_kind <> 'unit' AND state = 'approved' GROUP BY grade";
+    Ok(on_pool!(store, |p| sqlx::query_as(sql)
+        .bind(region)
+        .bind(year)
+        .fetch_all(p)
+        .await?))
+}
+
+/// Per unit: (unit code, unit name, project funds of the evaluated year, funds covered by
+/// department evaluations conducted in `year`), units with projects only.
+pub async fn coverage_inputs(
+    store: &Store,
+    region: &str,
+    year: i32,
+) -> Result<Vec<(String, String, i64, i64)>> {
+    let sql = "SELECT u.code, u.name, \
+               CAST(COALESCE((SELECT SUM(p.current_fen + p.carryover_fen + p.other_fen) FROM projects p \
+                 WHERE p.unit_id = u.id AND p.fiscal_year = $2 - 1), 0) AS BIGINT) AS funds, \
+               CAST(COALESCE((SELECT SUM(e.amount_fen) FROM evaluations e WHERE e.unit_id = u.id \
+                 AND e.conducted_year = $2 AND e.kind = 'department' AND e.state = 'approved'), 0) AS BIGINT) AS evaluated \
+               FROM units u WHERE u.region_code = $1 ORDER BY u.code";
+    let rows: Vec<(String, String, i64, i64)> = on_pool!(store, |p| sqlx::query_as(sql)
+        .bind(region)
+        .bind(year)
+        .fetch_all(p)
+        .await?);
+    Ok(rows.into_iter().filter(|r| r.2 > 0).collect())
+}

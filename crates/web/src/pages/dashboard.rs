@@ -1,0 +1,220 @@
+//! The dashboard for finance staff and leaders (SPEC §16): headline figures of the year and four
+//! charts, each an ECharts option served as JSON and drawn by /assets/app.js.
+
+use crate::AppState;
+use crate::auth::{CurrentUser, SessionInfo};
+use crate::error::WebError;
+use crate::layout::Layout;
+use crate::pages::{region_name, render};
+use askama::Template;
+use axum::Extension;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::response::Html;
+use jixiao_domain::Fen;
+use jixiao_domain::decimal::{Decimal, fixed2, from_hundredths, round2};
+use jixiao_domain::grade::Grade;
+use serde_json::{Value, json};
+
+/// The year the dashboard shows: the latest with projects.
+const YEAR: i32 = 2023;
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    layout: Layout,
+    year: i32,
+    cards: Vec<(String, String)>,
+    min_share: String,
+    coverage_note: String,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    Extension(session): Extension<SessionInfo>,
+    user: CurrentUser,
+) -> Result<Html<String>, WebError> {
+    let h = jixiao_store::dashboard::headline(&state.store, &user.region, YEAR).await?;
+    let settings = jixiao_store::regions::settings(&state.store, &user.region).await?;
+    let average = if h.self_evaluations > 0 {
+        fixed2(from_hundredths(h.score_x100_sum) / Decimal::from(h.self_evaluations))
+    } else {
+        "—".into()
+    };
+    let cards = vec![
+        ("项目数".to_string(), format!("{} 个", h.projects)),
+        (
+            "项目金额".to_string(),
+            format!("{} 万元", Fen(h.project_fen).wan_2dp()),
+        ),
+        (
+            "部门整体目标金额".to_string(),
+            format!("{} 万元", Fen(h.unit_target_fen).wan_2dp()),
+        ),
+        (
+            "监控报告".to_string(),
+            format!("{} 份", h.monitoring_reports),
+        ),
+        ("红色预警".to_string(), format!("{} 个", h.red_warnings)),
+        (
+            "未办结整改".to_string(),
+            format!("{} 份", h.open_rectifications),
+        ),
+        (
+            format!("{} 年度项目自评", YEAR - 1),
+            format!("{} 个", h.self_evaluations),
+        ),
+        ("自评平均分".to_string(), average),
+    ];
+    let coverage = coverage(&state, &user.region, &settings).await?;
+    let shortfalls = coverage
+        .departments
+        .iter()
+        .filter(|d| d.coverage.shortfall)
+        .count();
+    let coverage_note = format!(
+        "全县部门评价覆盖 {}%；{} 个有项目的单位中 {} 个未达到要求。",
+        coverage
+            .region
+            .share
+            .map(fixed2)
+            .unwrap_or_else(|| "—".into()),
+        coverage.departments.len(),
+        shortfalls
+    );
+    let region = region_name(&state, &user.region).await?;
+    render(&DashboardPage {
+        layout: Layout::new(&session, &user, &region, &state.matrix, "/dashboard"),
+        year: YEAR,
+        cards,
+        min_share: jixiao_domain::decimal::trim(settings.coverage.min_share * Decimal::ONE_HUNDRED),
+        coverage_note,
+    })
+}
+
+async fn coverage(
+    state: &AppState,
+    region: &str,
+    settings: &jixiao_domain::settings::Settings,
+) -> Result<jixiao_domain::coverage::RegionCoverage, WebError> {
+    let inputs = jixiao_store::dashboard::coverage_inputs(&state.store, region, YEAR).await?;
+    let departments: Vec<jixiao_domain::coverage::DepartmentFunds> = inputs
+        .iter()
+        .filter_map(|(code, _, funds, evaluated)| {
+            Some(jixiao_domain::coverage::DepartmentFunds {
+                unit: jixiao_domain::types::UnitCode::parse(code).ok()?,
+                project_funds: Fen(*funds),
+                evaluated_funds: Fen(*evaluated),
+            })
+        })
+        .collect();
+    Ok(jixiao_domain::coverage::region_coverage(
+        &settings.coverage,
+        &departments,
+    ))
+}
+
+fn pct(x100: i64) -> f64 {
+    // Chart coordinates only; figures shown as text are formatted from exact decimals.
+    x100 as f64 / 100.0
+}
+
+pub async fn chart(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(name): Path<String>,
+) -> Result<Json<Value>, WebError> {
+    let region = &user.region;
+    let option = match name.as_str() {
+        "execution.json" => {
+            let points =
+                jixiao_store::dashboard::execution_points(&state.store, region, YEAR).await?;
+            let data: Vec<Value> = points
+                .iter()
+                .map(|(n, e, c)| json!({"name": n, "value": [pct(*e), pct(*c)]}))
+                .collect();
+            json!({
+                "tooltip": {"trigger": "item"},
+                "grid": {"left": 50, "right": 20, "top": 20, "bottom": 40},
+                "xAxis": {"name": "预算执行率 %", "nameLocation": "middle", "nameGap": 25, "min": 0, "max": 100},
+                "yAxis": {"name": "目标完成率 %", "min": 0, "max": 100},
+                "series": [
+                    {"type": "scatter", "symbolSize": 7, "data": data},
+                    {"type": "line", "data": [[0, 20], [80, 100]], "lineStyle": {"type": "dashed", "color": "#b91c1c"}, "symbol": "none", "silent": true},
+                    {"type": "line", "data": [[20, 0], [100, 80]], "lineStyle": {"type": "dashed", "color": "#b91c1c"}, "symbol": "none", "silent": true}
+                ]
+            })
+        }
+        "warnings.json" => {
+            let rows =
+                jixiao_store::dashboard::warnings_by_unit(&state.store, region, YEAR).await?;
+            let names: Vec<&str> = rows.iter().map(|r| r.0.as_str()).rev().collect();
+            let red: Vec<i64> = rows.iter().map(|r| r.1).rev().collect();
+            let yellow: Vec<i64> = rows.iter().map(|r| r.2).rev().collect();
+            json!({
+                "tooltip": {"trigger": "axis"},
+                "legend": {"data": ["红色预警", "黄色预警"]},
+                "grid": {"left": 170, "right": 20, "top": 30, "bottom": 20},
+                "xAxis": {"type": "value", "minInterval": 1},
+                "yAxis": {"type": "category", "data": names},
+                "series": [
+                    {"name": "红色预警", "type": "bar", "stack": "w", "data": red, "itemStyle": {"color": "#b91c1c"}},
+                    {"name": "黄色预警", "type": "bar", "stack": "w", "data": yellow, "itemStyle": {"color": "#d97706"}}
+                ]
+            })
+        }
+        "grades.json" => {
+            let rows = jixiao_store::dashboard::grades(&state.store, region, YEAR).await?;
+            let data: Vec<Value> = Grade::ALL
+                .iter()
+                .map(|g| {
+                    let n = rows.iter().find(|r| r.0 == g.code()).map_or(0, |r| r.1);
+                    json!({"name": g.label(), "value": n})
+                })
+                .collect();
+            json!({
+                "tooltip": {"trigger": "item", "formatter": "{b}：{c} 个（{d}%）"},
+                "legend": {"bottom": 0},
+                "series": [{"type": "pie", "radius": ["35%", "65%"], "data": data}]
+            })
+        }
+        "coverage.json" => {
+            let settings = jixiao_store::regions::settings(&state.store, region).await?;
+            let inputs =
+                jixiao_store::dashboard::coverage_inputs(&state.store, region, YEAR).await?;
+            let mut rows: Vec<(String, f64)> = inputs
+                .iter()
+                .map(|(_, name, funds, evaluated)| {
+                    let c = jixiao_domain::coverage::coverage(
+                        &settings.coverage,
+                        Fen(*funds),
+                        Fen(*evaluated),
+                    );
+                    let share = c.share.map(round2).unwrap_or_default();
+                    (
+                        name.clone(),
+                        share.to_string().parse::<f64>().unwrap_or(0.0),
+                    )
+                })
+                .collect();
+            rows.sort_by(|a, b| a.1.total_cmp(&b.1));
+            let line = (settings.coverage.min_share * Decimal::ONE_HUNDRED)
+                .to_string()
+                .parse::<f64>()
+                .unwrap_or(20.0);
+            json!({
+                "tooltip": {"trigger": "axis"},
+                "grid": {"left": 170, "right": 30, "top": 20, "bottom": 20},
+                "xAxis": {"type": "value", "max": 100, "axisLabel": {"formatter": "{value}%"}},
+                "yAxis": {"type": "category", "data": rows.iter().map(|r| r.0.clone()).collect::<Vec<_>>()},
+                "series": [{
+                    "type": "bar",
+                    "data": rows.iter().map(|r| json!({"value": r.1, "itemStyle": {"color": if r.1 < line { "#b91c1c" } else { "#1d4ed8" }}})).collect::<Vec<_>>(),
+                    "markLine": {"symbol": "none", "data": [{"xAxis": line}], "lineStyle": {"color": "#b91c1c", "type": "dashed"}}
+                }]
+            })
+        }
+        _ => return Err(WebError::NotFound("图表".into())),
+    };
+    Ok(Json(option))
+}
