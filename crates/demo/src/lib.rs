@@ -1319,7 +1319,10 @@ async fn target_history(
                 action,
                 actor_id: actor,
                 opinion,
-                at: base + chrono::Duration::hours(n as i64 * 20),
+                // One step a working day, at 10:00, 12:00 or 14:00 local time.
+                at: base
+                    + chrono::Duration::days(n as i64)
+                    + chrono::Duration::hours((n % 3) as i64 * 2),
             },
         )
         .await?;

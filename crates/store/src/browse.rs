@@ -282,3 +282,22 @@ pub async fn units(store: &Store, region: &str, scope: &Scope) -> Result<Vec<Uni
         .fetch_all(p)
         .await?))
 }
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct ExAnteRow {
+    pub total_x100: Option<i64>,
+    pub conclusion: Option<String>,
+    pub assessor_kind: String,
+    pub state: String,
+    pub suggestions: String,
+}
+
+/// The ex-ante assessments of a project (SPEC §5), latest first.
+pub async fn project_ex_ante(store: &Store, project_id: i64) -> Result<Vec<ExAnteRow>> {
+    let sql = "SELECT total_x100, conclusion, assessor_kind, state, suggestions FROM ex_ante_assessments \
+               WHERE project_id = $1 ORDER BY id DESC";
+    Ok(on_pool!(store, |p| sqlx::query_as(sql)
+        .bind(project_id)
+        .fetch_all(p)
+        .await?))
+}

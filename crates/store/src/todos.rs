@@ -36,6 +36,15 @@ struct RectRow {
     project_id: Option<i64>,
 }
 
+/// At most `n` characters, with "…" when cut.
+fn shorten(text: &str, n: usize) -> String {
+    if text.chars().count() <= n {
+        text.to_string()
+    } else {
+        format!("{}…", text.chars().take(n).collect::<String>())
+    }
+}
+
 /// The to-do list of a user with role `role` (a code of SPEC §1) in `scope`.
 pub async fn for_user(store: &Store, region: &str, scope: &Scope, role: &str) -> Result<Vec<Todo>> {
     let today = chrono::Utc::now().date_naive();
@@ -63,7 +72,7 @@ pub async fn for_user(store: &Store, region: &str, scope: &Scope, role: &str) ->
             "反馈整改情况"
         };
         out.push(Todo {
-            what: format!("{what}：{}", r.problem.chars().take(40).collect::<String>()),
+            what: format!("{what}：{}", shorten(&r.problem, 40)),
             object: r.project.unwrap_or(r.unit),
             deadline: r.deadline.format("%Y-%m-%d").to_string(),
             overdue: r.state != "responded" && r.deadline < today,

@@ -996,6 +996,9 @@ async fn users_insert_by_username_and_roles() {
                 agency_id: None,
                 must_change_password: true,
                 disabled: false,
+                failed_logins: 0,
+                locked_until: None,
+                password_changed_at: user.password_changed_at,
             }
         );
         assert!(users::verify_password("Demo#2023", &user.password_hash));

@@ -94,10 +94,12 @@ async fn frame(req: Request, next: Next) -> Response {
         }
     }
     let h = res.headers_mut();
+    // No inline script anywhere; inline *styles* are allowed because ECharts positions its
+    // tooltips with them.
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
              frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'",
         ),
     );
@@ -127,6 +129,10 @@ async fn load_session(State(state): State<AppState>, mut req: Request, next: Nex
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(|s| s.trim().to_string());
+    if req.uri().path().starts_with("/assets/") {
+        // Static files need no session: skip the database round trip.
+        return next.run(req).await;
+    }
     let is_api = req.uri().path().starts_with("/api/");
     // The API authenticates by bearer token only, so a browser's cookie cannot be used against
     // it from another site; pages use the cookie only.
@@ -340,6 +346,26 @@ impl axum::extract::FromRequestParts<AppState> for CurrentUser {
             .get::<SessionInfo>()
             .and_then(|s| s.user.clone())
             .ok_or(WebError::Unauthorized)
+    }
+}
+
+/// The client's address as an extractor (empty when the server runs without connect info).
+pub struct ClientIp(pub String);
+
+impl axum::extract::FromRequestParts<AppState> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip().to_string())
+                .unwrap_or_default(),
+        ))
     }
 }
 

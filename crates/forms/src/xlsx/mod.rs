@@ -11,6 +11,7 @@
 
 pub mod check;
 mod grid;
+pub mod list;
 pub mod read;
 pub mod safety;
 

@@ -100,6 +100,12 @@ pub fn routes() -> Registry<crate::AppState> {
         )
         .add(
             Method::GET,
+            "/projects/export.xlsx",
+            Access::AnyUser,
+            get(projects::export),
+        )
+        .add(
+            Method::GET,
             "/projects/{id}",
             Access::AnyUser,
             get(projects::detail),
@@ -122,6 +128,18 @@ pub fn routes() -> Registry<crate::AppState> {
             "/reports/annual/{year}/docx",
             Access::Roles(FINANCE_AND_VIEWERS),
             get(reports::annual_docx),
+        )
+        .add(
+            Method::GET,
+            "/dashboard",
+            Access::Roles(FINANCE_AND_VIEWERS),
+            get(dashboard::page),
+        )
+        .add(
+            Method::GET,
+            "/dashboard/charts/{name}",
+            Access::Roles(FINANCE_AND_VIEWERS),
+            get(dashboard::chart),
         )
         .add(
             Method::GET,

@@ -29,6 +29,7 @@ pub struct Row {
     pub continuity: String,
     pub amount: String,
     pub status: String,
+    pub status_code: String,
     pub major: bool,
 }
 
@@ -50,6 +51,7 @@ impl From<browse::ProjectRow> for Row {
             continuity: label(&p.continuity, Continuity::parse, Continuity::label),
             status: label(&p.library_status, ProjectState::parse, ProjectState::label),
             amount: Fen(p.total_fen).wan_2dp(),
+            status_code: p.library_status.clone(),
             code: p.code,
             name: p.name,
             unit: p.unit_name,
@@ -87,6 +89,7 @@ struct ListPage {
     filter_sort: String,
     prev_link: String,
     next_link: String,
+    export_link: String,
 }
 
 const PER_PAGE: i64 = 50;
@@ -168,6 +171,7 @@ pub async fn list(
         filter_status: q.status.clone().unwrap_or_default(),
         filter_q: q.q.clone().unwrap_or_default(),
         filter_sort: q.sort.clone().unwrap_or_else(|| "code".into()),
+        export_link: link(1).replacen("/projects?", "/projects/export.xlsx?", 1),
         prev_link: link(filter.page - 1),
         next_link: link(filter.page + 1),
     };
@@ -220,6 +224,7 @@ struct DetailPage {
     indicators: Vec<IndicatorView>,
     timeline: Vec<HistoryView>,
     evaluations: Vec<EvaluationView>,
+    ex_ante: Vec<(String, String, String, String)>,
 }
 
 fn state_label(code: &str) -> String {
@@ -250,6 +255,33 @@ pub async fn detail(
         None => (vec![], vec![]),
     };
     let evaluations = browse::project_evaluations(&state.store, id).await?;
+    let ex_ante = browse::project_ex_ante(&state.store, id)
+        .await?
+        .into_iter()
+        .map(|x| {
+            (
+                label(
+                    &x.assessor_kind,
+                    jixiao_domain::types::AssessorKind::parse,
+                    jixiao_domain::types::AssessorKind::label,
+                ),
+                x.total_x100
+                    .map(|s| fixed2(from_hundredths(s)))
+                    .unwrap_or_default(),
+                x.conclusion
+                    .as_deref()
+                    .map(|c| {
+                        label(
+                            c,
+                            jixiao_domain::ex_ante::ExAnteConclusion::parse,
+                            jixiao_domain::ex_ante::ExAnteConclusion::label,
+                        )
+                    })
+                    .unwrap_or_default(),
+                x.suggestions,
+            )
+        })
+        .collect();
     let region = region_name(&state, &user.region).await?;
     let page = DetailPage {
         layout: Layout::new(&session, &user, &region, &state.matrix, "/projects"),
@@ -310,6 +342,7 @@ pub async fn detail(
                     .unwrap_or_default(),
             })
             .collect(),
+        ex_ante,
     };
     render(&page)
 }
@@ -338,4 +371,78 @@ pub async fn units(
         layout: Layout::new(&session, &user, &region, &state.matrix, "/units"),
         rows,
     })
+}
+
+/// The filtered list as .xlsx (SPEC §14 list export), same scope and filters as the page.
+pub async fn export(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<ListQuery>,
+    req_ip: crate::ClientIp,
+) -> Result<axum::response::Response, WebError> {
+    use axum::response::IntoResponse;
+    let scope = scope(&state, &user).await?;
+    let mut filter = filter_of(&q);
+    filter.page = 1;
+    filter.per_page = 100_000;
+    let (rows, _) = browse::projects(&state.store, &user.region, &scope, &filter).await?;
+    let table: Vec<Vec<String>> = rows
+        .into_iter()
+        .map(Row::from)
+        .map(|r| {
+            vec![
+                r.year.to_string(),
+                r.code,
+                r.name,
+                r.unit,
+                r.budget_type,
+                r.timing,
+                r.continuity,
+                r.amount,
+                r.status,
+            ]
+        })
+        .collect();
+    let bytes = jixiao_forms::xlsx::list::write_list(&jixiao_forms::xlsx::list::ListTable {
+        title: "项目库",
+        headers: &[
+            "年度",
+            "编码",
+            "项目名称",
+            "单位",
+            "预算类型",
+            "年初/追加",
+            "新增/延续",
+            "金额（万元）",
+            "状态",
+        ],
+        numeric: &[false, false, false, false, false, false, false, true, false],
+        rows: &table,
+    })
+    .map_err(|e| WebError::Internal(e.to_string()))?;
+    let record = jixiao_store::users::by_id(&state.store, user.id).await?;
+    crate::audit_event(
+        &state,
+        record.as_ref(),
+        &req_ip.0,
+        "export",
+        "projects",
+        "xlsx",
+        &format!("{} rows", table.len()),
+    )
+    .await?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"projects.xlsx\"",
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
