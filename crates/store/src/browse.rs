@@ -126,7 +126,7 @@ pub async fn projects(
         binds.push(format!("%{}%", q.to_lowercase()));
         let n = binds.len() + 1;
         conditions.push(format!(
-            "(LOWER(p.name) LIKE ${n} OR LOWER(p.code) LIKE ${n} OR LOWER(u.name) LIKE ${n} OR p.pinyin LIKE ${n})"
+            "(LOWER(p.name) LIKE ${n} OR LOWER(p.code) LIKE ${n} OR LOWER(u.name) LIKE ${n} OR p.pinyin LIKE ${n} OR u.pinyin LIKE ${n})"
         ));
     }
     let order = match f.sort {
@@ -298,6 +298,226 @@ pub async fn project_ex_ante(store: &Store, project_id: i64) -> Result<Vec<ExAnt
                WHERE project_id = $1 ORDER BY id DESC";
     Ok(on_pool!(store, |p| sqlx::query_as(sql)
         .bind(project_id)
+        .fetch_all(p)
+        .await?))
+}
+
+/// `unit_id IN (…)` for the scope (agency scope: the units of its engagements' objects).
+fn unit_condition(scope: &Scope, column: &str) -> String {
+    match scope {
+        Scope::Region => "1 = 1".into(),
+        Scope::Units(ids) if !ids.is_empty() => {
+            let list: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
+            format!("{column} IN ({})", list.join(","))
+        }
+        Scope::Agency(agency) => format!(
+            "{column} IN (SELECT e.unit_id FROM evaluations e JOIN agency_engagements g ON g.id = e.engagement_id \
+             WHERE g.agency_id = {agency})"
+        ),
+        _ => "1 = 0".into(),
+    }
+}
+
+/// A list filter shared by the record lists: the year and a text search.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub year: Option<i32>,
+    pub search: Option<String>,
+}
+
+impl ListFilter {
+    fn like(&self) -> String {
+        format!(
+            "%{}%",
+            self.search.as_deref().unwrap_or("").trim().to_lowercase()
+        )
+    }
+
+    fn year_condition(&self, column: &str) -> String {
+        self.year
+            .map(|y| format!("AND {column} = {y}"))
+            .unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct TargetListRow {
+    pub id: i64,
+    pub fiscal_year: i32,
+    pub object_kind: String,
+    pub project_id: Option<i64>,
+    pub object_name: String,
+    pub unit_name: String,
+    pub total_fen: i64,
+    pub state: String,
+    pub review_rating: Option<String>,
+    pub indicators: i64,
+}
+
+pub async fn targets(
+    store: &Store,
+    region: &str,
+    scope: &Scope,
+    f: &ListFilter,
+) -> Result<Vec<TargetListRow>> {
+    let sql = format!(
+        "SELECT t.id, t.fiscal_year, t.object_kind, t.project_id, COALESCE(p.name, u.name) AS object_name, \
+         u.name AS unit_name, t.total_fen, t.state, t.review_rating, \
+         (SELECT COUNT(*) FROM target_indicators i WHERE i.target_id = t.id) AS indicators \
+         FROM targets t JOIN units u ON u.id = t.unit_id LEFT JOIN projects p ON p.id = t.project_id \
+         WHERE t.region_code = $1 AND t.is_current = TRUE AND {} {} \
+         AND (LOWER(COALESCE(p.name, '')) LIKE $2 OR LOWER(u.name) LIKE $2 OR p.pinyin LIKE $2 OR u.pinyin LIKE $2) \
+         ORDER BY t.fiscal_year DESC, u.code, t.object_kind DESC, p.code LIMIT 2000",
+        unit_condition(scope, "t.unit_id"),
+        f.year_condition("t.fiscal_year")
+    );
+    Ok(on_pool!(store, |p| sqlx::query_as(&sql)
+        .bind(region)
+        .bind(f.like())
+        .fetch_all(p)
+        .await?))
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct MonitoringListRow {
+    pub id: i64,
+    pub task_name: String,
+    pub project_id: Option<i64>,
+    pub object_name: String,
+    pub unit_name: String,
+    pub execution_rate_x100: Option<i64>,
+    pub reported_completion_x100: Option<i64>,
+    pub deviation_x100: Option<i64>,
+    pub review_score_x100: Option<i64>,
+    pub red: i64,
+    pub yellow: i64,
+}
+
+pub async fn monitoring_reports(
+    store: &Store,
+    region: &str,
+    scope: &Scope,
+    f: &ListFilter,
+) -> Result<Vec<MonitoringListRow>> {
+    let sql = format!(
+        "SELECT r.id, t.name AS task_name, r.project_id, COALESCE(p.name, u.name) AS object_name, u.name AS unit_name, \
+         r.execution_rate_x100, r.reported_completion_x100, r.deviation_x100, r.review_score_x100, \
+         (SELECT COUNT(*) FROM warnings w WHERE w.report_id = r.id AND w.level = 'red') AS red, \
+         (SELECT COUNT(*) FROM warnings w WHERE w.report_id = r.id AND w.level = 'yellow') AS yellow \
+         FROM monitoring_reports r JOIN monitoring_tasks t ON t.id = r.task_id JOIN units u ON u.id = r.unit_id \
+         LEFT JOIN projects p ON p.id = r.project_id \
+         WHERE r.region_code = $1 AND {} {} \
+         AND (LOWER(COALESCE(p.name, '')) LIKE $2 OR LOWER(u.name) LIKE $2 OR p.pinyin LIKE $2 OR u.pinyin LIKE $2) \
+         ORDER BY t.period_end DESC, u.code, p.code LIMIT 2000",
+        unit_condition(scope, "r.unit_id"),
+        f.year_condition("r.fiscal_year")
+    );
+    Ok(on_pool!(store, |p| sqlx::query_as(&sql)
+        .bind(region)
+        .bind(f.like())
+        .fetch_all(p)
+        .await?))
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct EvaluationListRow {
+    pub id: i64,
+    pub fiscal_year: i32,
+    pub kind: String,
+    pub object_kind: String,
+    pub project_id: Option<i64>,
+    pub title: String,
+    pub unit_name: String,
+    pub amount_fen: i64,
+    pub executed_fen: i64,
+    pub total_x100: Option<i64>,
+    pub grade: Option<String>,
+    pub agency: Option<String>,
+}
+
+pub async fn evaluations(
+    store: &Store,
+    region: &str,
+    scope: &Scope,
+    f: &ListFilter,
+) -> Result<Vec<EvaluationListRow>> {
+    let agency = match scope {
+        Scope::Agency(a) => format!("AND g.agency_id = {a}"),
+        _ => String::new(),
+    };
+    let sql = format!(
+        "SELECT e.id, e.fiscal_year, e.kind, e.object_kind, e.project_id, e.title, u.name AS unit_name, e.amount_fen, \
+         e.executed_fen, e.total_x100, e.grade, a.name AS agency \
+         FROM evaluations e JOIN units u ON u.id = e.unit_id \
+         LEFT JOIN agency_engagements g ON g.id = e.engagement_id LEFT JOIN agencies a ON a.id = g.agency_id \
+         WHERE e.region_code = $1 AND {} {} {agency} \
+         AND (LOWER(e.title) LIKE $2 OR LOWER(u.name) LIKE $2 OR u.pinyin LIKE $2) \
+         ORDER BY e.fiscal_year DESC, e.kind, u.code, e.id LIMIT 2000",
+        unit_condition(scope, "e.unit_id"),
+        f.year_condition("e.fiscal_year")
+    );
+    Ok(on_pool!(store, |p| sqlx::query_as(&sql)
+        .bind(region)
+        .bind(f.like())
+        .fetch_all(p)
+        .await?))
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct RectificationListRow {
+    pub id: i64,
+    pub fiscal_year: i32,
+    pub source_kind: String,
+    pub project_id: Option<i64>,
+    pub object_name: String,
+    pub unit_name: String,
+    pub problem: String,
+    pub deadline: chrono::NaiveDate,
+    pub state: String,
+}
+
+pub async fn rectifications(
+    store: &Store,
+    region: &str,
+    scope: &Scope,
+    f: &ListFilter,
+) -> Result<Vec<RectificationListRow>> {
+    let sql = format!(
+        "SELECT k.id, k.fiscal_year, k.source_kind, k.project_id, COALESCE(p.name, u.name) AS object_name, \
+         u.name AS unit_name, k.problem, k.deadline, k.state \
+         FROM rectifications k JOIN units u ON u.id = k.unit_id LEFT JOIN projects p ON p.id = k.project_id \
+         WHERE k.region_code = $1 AND {} {} \
+         AND (LOWER(k.problem) LIKE $2 OR LOWER(COALESCE(p.name, '')) LIKE $2 OR LOWER(u.name) LIKE $2 OR u.pinyin LIKE $2) \
+         ORDER BY k.deadline, k.id LIMIT 2000",
+        unit_condition(scope, "k.unit_id"),
+        f.year_condition("k.fiscal_year")
+    );
+    Ok(on_pool!(store, |p| sqlx::query_as(&sql)
+        .bind(region)
+        .bind(f.like())
+        .fetch_all(p)
+        .await?))
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct AgencyListRow {
+    pub id: i64,
+    pub name: String,
+    pub credit_code: String,
+    pub agency_type: String,
+    pub status: String,
+    pub engagements: i64,
+    pub quality_x100_avg: Option<i64>,
+}
+
+pub async fn agencies(store: &Store, region: &str, f: &ListFilter) -> Result<Vec<AgencyListRow>> {
+    let sql = "SELECT a.id, a.name, a.credit_code, a.agency_type, a.status, \
+               (SELECT COUNT(*) FROM agency_engagements g WHERE g.agency_id = a.id) AS engagements, \
+               (SELECT CAST(AVG(g.quality_x100) AS BIGINT) FROM agency_engagements g WHERE g.agency_id = a.id) AS quality_x100_avg \
+               FROM agencies a WHERE a.region_code = $1 AND (LOWER(a.name) LIKE $2 OR a.credit_code LIKE $2) ORDER BY a.name";
+    Ok(on_pool!(store, |p| sqlx::query_as(sql)
+        .bind(region)
+        .bind(f.like())
         .fetch_all(p)
         .await?))
 }

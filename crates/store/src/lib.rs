@@ -16,6 +16,7 @@ pub mod ex_ante;
 pub mod history;
 pub mod monitoring;
 pub mod narratives;
+pub mod pinyin_key;
 pub mod projects;
 pub mod rectifications;
 pub mod regions;

@@ -54,8 +54,8 @@ impl Project {
 pub async fn insert(tx: &mut Tx, p: &NewProject<'_>) -> Result<i64> {
     let sql = "INSERT INTO projects (region_code, fiscal_year, code, name, unit_id, is_policy, \
                budget_type, category, continuity, timing, start_year, end_year, current_fen, \
-               carryover_fen, other_fen, is_major, library_status, previous_project_id, created_at) \
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) \
+               carryover_fen, other_fen, is_major, library_status, previous_project_id, created_at, pinyin) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) \
                RETURNING id";
     Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
         .bind(p.region)
@@ -77,6 +77,7 @@ pub async fn insert(tx: &mut Tx, p: &NewProject<'_>) -> Result<i64> {
         .bind(p.library_status)
         .bind(p.previous_project_id)
         .bind(now())
+        .bind(crate::pinyin_key::key(p.name))
         .fetch_one(&mut *c)
         .await?))
 }

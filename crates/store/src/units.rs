@@ -27,8 +27,8 @@ pub struct Unit {
 }
 
 pub async fn insert(tx: &mut Tx, u: &NewUnit<'_>) -> Result<i64> {
-    let sql = "INSERT INTO units (region_code, code, name, parent_id, level, kind, finance_desk) \
-               VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+    let sql = "INSERT INTO units (region_code, code, name, parent_id, level, kind, finance_desk, pinyin) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
     Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
         .bind(u.region)
         .bind(u.code)
@@ -37,6 +37,7 @@ pub async fn insert(tx: &mut Tx, u: &NewUnit<'_>) -> Result<i64> {
         .bind(u.level)
         .bind(u.kind.code())
         .bind(u.finance_desk)
+        .bind(crate::pinyin_key::key(u.name))
         .fetch_one(&mut *c)
         .await?))
 }

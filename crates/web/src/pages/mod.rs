@@ -4,6 +4,7 @@ mod api;
 mod audit;
 mod dashboard;
 mod home;
+mod lists;
 mod login;
 mod portal;
 mod projects;
@@ -58,7 +59,7 @@ pub fn render(
 }
 
 pub fn routes() -> Registry<crate::AppState> {
-    Registry::new()
+    let reg = Registry::new()
         .add(
             Method::GET,
             "/healthz",
@@ -171,5 +172,35 @@ pub fn routes() -> Registry<crate::AppState> {
             "/api/v1/openapi.json",
             Access::Public,
             get(api::openapi),
-        )
+        );
+    let reg = lists::register(
+        reg,
+        lists::Kind::Targets,
+        Access::AnyUser,
+        "/targets/export.xlsx",
+    );
+    let reg = lists::register(
+        reg,
+        lists::Kind::Monitoring,
+        Access::AnyUser,
+        "/monitoring/export.xlsx",
+    );
+    let reg = lists::register(
+        reg,
+        lists::Kind::Evaluations,
+        Access::AnyUser,
+        "/evaluations/export.xlsx",
+    );
+    let reg = lists::register(
+        reg,
+        lists::Kind::Rectifications,
+        Access::AnyUser,
+        "/rectifications/export.xlsx",
+    );
+    lists::register(
+        reg,
+        lists::Kind::Agencies,
+        Access::Roles(FINANCE_AND_VIEWERS),
+        "/agencies/export.xlsx",
+    )
 }

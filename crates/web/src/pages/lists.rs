@@ -1,0 +1,433 @@
+//! The record lists of SPEC §16 (targets, monitoring reports, evaluations, rectifications,
+//! agencies): one page shape and one Excel export, each list narrowed to the user's scope.
+
+use crate::auth::{CurrentUser, SessionInfo};
+use crate::error::WebError;
+use crate::layout::Layout;
+use crate::pages::{region_name, render, scope};
+use crate::{AppState, ClientIp, audit_event};
+use askama::Template;
+use axum::Extension;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+use jixiao_domain::Fen;
+use jixiao_domain::decimal::{fixed2, from_hundredths};
+use jixiao_domain::grade::Grade;
+use jixiao_domain::types::{AgencyStatus, AgencyType, EvaluationKind, ObjectKind};
+use jixiao_domain::workflow::{DocState, RectificationState};
+use jixiao_store::browse::{self, ListFilter};
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Targets,
+    Monitoring,
+    Evaluations,
+    Rectifications,
+    Agencies,
+}
+
+impl Kind {
+    fn title(self) -> &'static str {
+        match self {
+            Kind::Targets => "绩效目标",
+            Kind::Monitoring => "运行监控",
+            Kind::Evaluations => "绩效评价",
+            Kind::Rectifications => "整改",
+            Kind::Agencies => "第三方机构",
+        }
+    }
+
+    fn path(self) -> &'static str {
+        match self {
+            Kind::Targets => "/targets",
+            Kind::Monitoring => "/monitoring",
+            Kind::Evaluations => "/evaluations",
+            Kind::Rectifications => "/rectifications",
+            Kind::Agencies => "/agencies",
+        }
+    }
+}
+
+pub struct Cell {
+    pub text: String,
+    pub link: Option<String>,
+    pub badge: Option<String>,
+    pub numeric: bool,
+    pub overdue: bool,
+}
+
+fn text(t: impl Into<String>) -> Cell {
+    Cell {
+        text: t.into(),
+        link: None,
+        badge: None,
+        numeric: false,
+        overdue: false,
+    }
+}
+
+fn num(t: impl Into<String>) -> Cell {
+    Cell {
+        numeric: true,
+        ..text(t)
+    }
+}
+
+fn linked(t: impl Into<String>, project: Option<i64>) -> Cell {
+    Cell {
+        link: project.map(|id| format!("/projects/{id}")),
+        ..text(t)
+    }
+}
+
+fn badge(label: &str, class: String) -> Cell {
+    Cell {
+        badge: Some(class),
+        ..text(label)
+    }
+}
+
+fn score(x100: Option<i64>) -> String {
+    x100.map(|s| fixed2(from_hundredths(s))).unwrap_or_default()
+}
+
+fn grade_cell(code: Option<&str>) -> Cell {
+    match code.and_then(Grade::parse) {
+        Some(g) => badge(g.label(), format!("g-{}", g.code())),
+        None => text(""),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    year: Option<String>,
+    q: Option<String>,
+}
+
+impl ListQuery {
+    fn filter(&self) -> ListFilter {
+        ListFilter {
+            year: self
+                .year
+                .as_deref()
+                .and_then(|y| jixiao_domain::types::FiscalYear::parse(y).ok())
+                .map(|y| y.get()),
+            search: self.q.clone().filter(|q| !q.trim().is_empty()),
+        }
+    }
+}
+
+/// The headers (label, numeric) and rows of a list.
+async fn table(
+    state: &AppState,
+    user: &CurrentUser,
+    kind: Kind,
+    q: &ListQuery,
+) -> Result<(Vec<(&'static str, bool)>, Vec<Vec<Cell>>), WebError> {
+    let scope = scope(state, user).await?;
+    let f = q.filter();
+    let region = &user.region;
+    let store = &state.store;
+    Ok(match kind {
+        Kind::Targets => (
+            vec![
+                ("年度", false),
+                ("类型", false),
+                ("对象", false),
+                ("单位", false),
+                ("金额（万元）", true),
+                ("指标数", true),
+                ("状态", false),
+                ("审核评级", false),
+            ],
+            browse::targets(store, region, &scope, &f)
+                .await?
+                .into_iter()
+                .map(|t| {
+                    let state = DocState::parse(&t.state);
+                    vec![
+                        text(t.fiscal_year.to_string()),
+                        text(
+                            ObjectKind::parse(&t.object_kind)
+                                .map_or(t.object_kind.as_str(), |k| k.label()),
+                        ),
+                        linked(t.object_name, t.project_id),
+                        text(t.unit_name),
+                        num(Fen(t.total_fen).wan_2dp()),
+                        num(t.indicators.to_string()),
+                        badge(
+                            state.map_or(t.state.as_str(), |s| s.label()),
+                            format!("s-{}", t.state),
+                        ),
+                        text(t.review_rating.unwrap_or_default()),
+                    ]
+                })
+                .collect(),
+        ),
+        Kind::Monitoring => (
+            vec![
+                ("监控任务", false),
+                ("对象", false),
+                ("单位", false),
+                ("执行率%", true),
+                ("完成率%", true),
+                ("偏差", true),
+                ("审核得分", true),
+                ("预警", false),
+            ],
+            browse::monitoring_reports(store, region, &scope, &f)
+                .await?
+                .into_iter()
+                .map(|r| {
+                    let warning = match (r.red, r.yellow) {
+                        (0, 0) => text(""),
+                        (0, y) => badge(&format!("黄色 {y}"), "w-yellow".into()),
+                        (red, _) => badge(&format!("红色 {red}"), "w-red".into()),
+                    };
+                    vec![
+                        text(r.task_name),
+                        linked(r.object_name, r.project_id),
+                        text(r.unit_name),
+                        num(score(r.execution_rate_x100)),
+                        num(score(r.reported_completion_x100)),
+                        num(score(r.deviation_x100)),
+                        num(score(r.review_score_x100)),
+                        warning,
+                    ]
+                })
+                .collect(),
+        ),
+        Kind::Evaluations => (
+            vec![
+                ("评价年度", false),
+                ("类型", false),
+                ("名称", false),
+                ("单位", false),
+                ("涉及金额（万元）", true),
+                ("执行金额（万元）", true),
+                ("得分", true),
+                ("等级", false),
+                ("第三方机构", false),
+            ],
+            browse::evaluations(store, region, &scope, &f)
+                .await?
+                .into_iter()
+                .map(|e| {
+                    vec![
+                        text(e.fiscal_year.to_string()),
+                        text(EvaluationKind::parse(&e.kind).map_or(e.kind.as_str(), |k| k.label())),
+                        linked(e.title, e.project_id),
+                        text(e.unit_name),
+                        num(Fen(e.amount_fen).wan_2dp()),
+                        num(Fen(e.executed_fen).wan_2dp()),
+                        num(score(e.total_x100)),
+                        grade_cell(e.grade.as_deref()),
+                        text(e.agency.unwrap_or_default()),
+                    ]
+                })
+                .collect(),
+        ),
+        Kind::Rectifications => {
+            let today = chrono::Utc::now().date_naive();
+            (
+                vec![
+                    ("年度", false),
+                    ("来源", false),
+                    ("对象", false),
+                    ("单位", false),
+                    ("问题", false),
+                    ("整改期限", false),
+                    ("状态", false),
+                ],
+                browse::rectifications(store, region, &scope, &f)
+                    .await?
+                    .into_iter()
+                    .map(|k| {
+                        let open = matches!(k.state.as_str(), "issued" | "reopened");
+                        let source = match k.source_kind.as_str() {
+                            "monitoring" => "运行监控",
+                            "evaluation" => "绩效评价",
+                            "verification" => "真实性核查",
+                            "review" => "审核",
+                            other => other,
+                        };
+                        vec![
+                            text(k.fiscal_year.to_string()),
+                            text(source),
+                            linked(k.object_name, k.project_id),
+                            text(k.unit_name),
+                            text(k.problem),
+                            Cell {
+                                overdue: open && k.deadline < today,
+                                ..text(k.deadline.format("%Y-%m-%d").to_string())
+                            },
+                            badge(
+                                RectificationState::parse(&k.state)
+                                    .map_or(k.state.as_str(), |s| s.label()),
+                                format!("s-{}", k.state),
+                            ),
+                        ]
+                    })
+                    .collect(),
+            )
+        }
+        Kind::Agencies => (
+            vec![
+                ("机构名称", false),
+                ("统一社会信用代码", false),
+                ("类型", false),
+                ("状态", false),
+                ("委托业务", true),
+                ("平均执业质量得分", true),
+            ],
+            browse::agencies(store, region, &f)
+                .await?
+                .into_iter()
+                .map(|a| {
+                    vec![
+                        text(a.name),
+                        text(a.credit_code),
+                        text(
+                            AgencyType::parse(&a.agency_type)
+                                .map_or(a.agency_type.as_str(), |t| t.label()),
+                        ),
+                        text(
+                            AgencyStatus::parse(&a.status).map_or(a.status.as_str(), |s| s.label()),
+                        ),
+                        num(a.engagements.to_string()),
+                        num(score(a.quality_x100_avg)),
+                    ]
+                })
+                .collect(),
+        ),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "list.html")]
+struct ListPage {
+    layout: Layout,
+    title: &'static str,
+    path: &'static str,
+    with_year: bool,
+    years: Vec<i32>,
+    year: String,
+    q: String,
+    headers: Vec<(&'static str, bool)>,
+    rows: Vec<Vec<Cell>>,
+    export_link: String,
+}
+
+pub async fn page(
+    kind: Kind,
+    state: AppState,
+    session: SessionInfo,
+    user: CurrentUser,
+    q: ListQuery,
+) -> Result<Html<String>, WebError> {
+    let (headers, rows) = table(&state, &user, kind, &q).await?;
+    let region = region_name(&state, &user.region).await?;
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    if let Some(y) = q.year.as_deref().filter(|y| !y.is_empty()) {
+        s.append_pair("year", y);
+    }
+    if let Some(t) = q.q.as_deref().filter(|t| !t.is_empty()) {
+        s.append_pair("q", t);
+    }
+    render(&ListPage {
+        layout: Layout::new(&session, &user, &region, &state.matrix, kind.path()),
+        title: kind.title(),
+        path: kind.path(),
+        with_year: kind != Kind::Agencies,
+        years: vec![2023, 2022],
+        year: q.year.clone().unwrap_or_default(),
+        q: q.q.clone().unwrap_or_default(),
+        headers,
+        rows,
+        export_link: format!("{}/export.xlsx?{}", kind.path(), s.finish()),
+    })
+}
+
+pub async fn export(
+    kind: Kind,
+    state: AppState,
+    user: CurrentUser,
+    q: ListQuery,
+    ip: ClientIp,
+) -> Result<Response, WebError> {
+    let (headers, rows) = table(&state, &user, kind, &q).await?;
+    let labels: Vec<&str> = headers.iter().map(|h| h.0).collect();
+    let numeric: Vec<bool> = headers.iter().map(|h| h.1).collect();
+    let cells: Vec<Vec<String>> = rows
+        .into_iter()
+        .map(|r| r.into_iter().map(|c| c.text).collect())
+        .collect();
+    let bytes = jixiao_forms::xlsx::list::write_list(&jixiao_forms::xlsx::list::ListTable {
+        title: kind.title(),
+        headers: &labels,
+        numeric: &numeric,
+        rows: &cells,
+    })
+    .map_err(|e| WebError::Internal(e.to_string()))?;
+    let record = jixiao_store::users::by_id(&state.store, user.id).await?;
+    audit_event(
+        &state,
+        record.as_ref(),
+        &ip.0,
+        "export",
+        kind.path().trim_start_matches('/'),
+        "xlsx",
+        &format!("{} rows", cells.len()),
+    )
+    .await?;
+    let file = format!(
+        "attachment; filename=\"{}.xlsx\"",
+        kind.path().trim_start_matches('/')
+    );
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (header::CONTENT_DISPOSITION, file),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// Registers a list page and its export for `kind`.
+pub fn register(
+    reg: crate::access::Registry<AppState>,
+    kind: Kind,
+    access: crate::access::Access,
+    export_path: &'static str,
+) -> crate::access::Registry<AppState> {
+    use axum::http::Method;
+    use axum::routing::get;
+    reg.add(
+        Method::GET,
+        kind.path(),
+        access,
+        get(
+            move |State(state): State<AppState>,
+                  Extension(session): Extension<SessionInfo>,
+                  user: CurrentUser,
+                  Query(q): Query<ListQuery>| page(kind, state, session, user, q),
+        ),
+    )
+    .add(
+        Method::GET,
+        export_path,
+        access,
+        get(
+            move |State(state): State<AppState>,
+                  user: CurrentUser,
+                  Query(q): Query<ListQuery>,
+                  ip: ClientIp| export(kind, state, user, q, ip),
+        ),
+    )
+}
