@@ -196,3 +196,47 @@ mod tests {
         assert!(!verify_password("Demo#2023", "not a hash"));
     }
 }
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub unit_name: Option<String>,
+    pub agency_name: Option<String>,
+    pub roles: String,
+    pub disabled: bool,
+    pub locked_until: Option<chrono::DateTime<chrono::Utc>>,
+    pub must_change_password: bool,
+}
+
+/// Users of a region with their roles (comma-separated codes), for administration.
+pub async fn list(store: &Store, region: &str) -> Result<Vec<UserRow>> {
+    let sql = "SELECT u.id, u.username, u.display_name, n.name AS unit_name, a.name AS agency_name, \
+               COALESCE((SELECT STRING_AGG(r.role, ',') FROM user_roles r WHERE r.user_id = u.id), '') AS roles, \
+               u.disabled, u.locked_until, u.must_change_password \
+               FROM users u LEFT JOIN units n ON n.id = u.unit_id LEFT JOIN agencies a ON a.id = u.agency_id \
+               WHERE u.region_code = $1 ORDER BY u.username";
+    let sql = match store {
+        // SQLite spells STRING_AGG as GROUP_CONCAT.
+        Store::Sqlite(_) => sql.replace("STRING_AGG(r.role, ',')", "GROUP_CONCAT(r.role, ',')"),
+        Store::Postgres(_) => sql.to_string(),
+    };
+    Ok(on_pool!(store, |p| sqlx::query_as(&sql)
+        .bind(region)
+        .fetch_all(p)
+        .await?))
+}
+
+/// Enables or disables an account; a disabled account cannot log in and its sessions end.
+pub async fn set_disabled(tx: &mut Tx, user_id: i64, disabled: bool) -> Result<()> {
+    let sql =
+        "UPDATE users SET disabled = $1, failed_logins = 0, locked_until = NULL WHERE id = $2";
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(disabled)
+        .bind(user_id)
+        .execute(&mut *c)
+        .await
+        .map(|_| ())?);
+    Ok(())
+}

@@ -27,6 +27,7 @@ const MODULES: &[(&str, &str)] = &[
     ("/units", "预算单位"),
     ("/reports", "年度报告"),
     ("/audit", "操作日志"),
+    ("/admin/users", "用户管理"),
 ];
 
 impl Layout {

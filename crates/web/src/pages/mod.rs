@@ -1,5 +1,6 @@
 //! Every route of the application with its access row (SPEC §1). One small file per area.
 
+mod admin;
 mod api;
 mod audit;
 mod dashboard;
@@ -10,7 +11,7 @@ mod portal;
 mod projects;
 mod reports;
 
-use crate::access::{AUDITORS, Access, FINANCE_AND_VIEWERS, Registry};
+use crate::access::{AUDITORS, Access, FINANCE_AND_VIEWERS, Registry, SYSADMIN};
 use axum::http::Method;
 use axum::routing::{get, post};
 use jixiao_store::browse::Scope;
@@ -172,6 +173,37 @@ pub fn routes() -> Registry<crate::AppState> {
             "/api/v1/openapi.json",
             Access::Public,
             get(api::openapi),
+        );
+    let reg = reg
+        .add(
+            Method::GET,
+            "/admin/users",
+            Access::Roles(SYSADMIN),
+            get(admin::list),
+        )
+        .add(
+            Method::POST,
+            "/admin/users",
+            Access::Roles(SYSADMIN),
+            post(admin::create),
+        )
+        .add(
+            Method::POST,
+            "/admin/users/{id}/reset",
+            Access::Roles(SYSADMIN),
+            post(admin::reset),
+        )
+        .add(
+            Method::POST,
+            "/admin/users/{id}/disable",
+            Access::Roles(SYSADMIN),
+            post(admin::disable),
+        )
+        .add(
+            Method::POST,
+            "/admin/users/{id}/enable",
+            Access::Roles(SYSADMIN),
+            post(admin::enable),
         );
     let reg = lists::register(
         reg,

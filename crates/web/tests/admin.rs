@@ -1,0 +1,97 @@
+//! SPEC §1, §17: the system administrator creates accounts under the password policy, new
+//! accounts must change their password at first login, resets force a change again, disabled
+//! accounts cannot log in; every step is in the audit log.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, Response, StatusCode, header};
+use jixiao_store::Store;
+use jixiao_store::testing::on_every_store;
+use tower::ServiceExt;
+
+async fn send(app: &Router, req: Request<Body>) -> Response<Body> {
+    app.clone().oneshot(req).await.expect("response")
+}
+
+async fn text(res: Response<Body>) -> String {
+    String::from_utf8_lossy(
+        &axum::body::to_bytes(res.into_body(), 1 << 22)
+            .await
+            .expect("body"),
+    )
+    .into_owned()
+}
+
+async fn session(store: &Store, username: &str) -> (String, String) {
+    let user = jixiao_store::users::by_username(store, username)
+        .await
+        .expect("query")
+        .expect("user");
+    jixiao_store::sessions::create(store, Some(user.id), "browser", "", "")
+        .await
+        .expect("session")
+}
+
+fn post(path: &str, secret: &str, body: String) -> Request<Body> {
+    Request::builder()
+        .method("POST")
+        .uri(path)
+        .header(header::COOKIE, format!("jixiao_sid={secret}"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body))
+        .expect("request")
+}
+
+#[tokio::test]
+async fn sysadmin_manages_users_under_the_policy_spec_17() {
+    on_every_store("sysadmin_manages_users_under_the_policy_spec_17", async |store: &Store| {
+        jixiao_demo::load(store, &mut |_, _, _| {}).await.expect("demo");
+        let app = jixiao_web::router(store.clone(), jixiao_web::WebConfig::default());
+        let (secret, csrf) = session(store, "admin").await;
+        let unit = jixiao_store::units::list(store, jixiao_demo::REGION_CODE).await.expect("units")[0].id;
+        // A weak password is refused with the policy's words, and nothing is created.
+        let res = send(&app, post("/admin/users", &secret, format!("csrf={csrf}&username=newbie&display_name=新人&role=unit_preparer&unit_id={unit}&password=abc"))).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = text(res).await;
+        assert!(page.contains("密码长度至少 8 位"), "{page}");
+        assert!(jixiao_store::users::by_username(store, "newbie").await.expect("q").is_none());
+        // A unit user without a unit is refused.
+        let res = send(&app, post("/admin/users", &secret, format!("csrf={csrf}&username=newbie&display_name=新人&role=unit_preparer&unit_id=&password=Good%23Pass1"))).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        // A good one is created and must change its password.
+        let res = send(&app, post("/admin/users", &secret, format!("csrf={csrf}&username=newbie&display_name=新人&role=unit_preparer&unit_id={unit}&password=Good%23Pass1"))).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let newbie = jixiao_store::users::by_username(store, "newbie").await.expect("q").expect("created");
+        assert!(newbie.must_change_password);
+        assert_eq!(newbie.unit_id, Some(unit));
+        let (nsecret, _) = session(store, "newbie").await;
+        let res = send(&app, Request::builder().uri("/").header(header::COOKIE, format!("jixiao_sid={nsecret}")).body(Body::empty()).expect("req")).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        assert_eq!(res.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()), Some("/password"));
+        // Disabling ends its sessions and blocks the login.
+        let res = send(&app, post(&format!("/admin/users/{}/disable", newbie.id), &secret, format!("csrf={csrf}"))).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let res = send(&app, Request::builder().uri("/").header(header::COOKIE, format!("jixiao_sid={nsecret}")).body(Body::empty()).expect("req")).await;
+        assert_eq!(res.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()), Some("/login?next=%2F"));
+        // A reset shows a temporary password once and forces a change.
+        let ld = jixiao_store::users::by_username(store, "ld").await.expect("q").expect("ld");
+        let res = send(&app, post(&format!("/admin/users/{}/reset", ld.id), &secret, format!("csrf={csrf}"))).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let page = text(res).await;
+        let temporary = page.split("临时密码：").nth(1).and_then(|s| s.split('（').next()).expect("temporary password shown").to_string();
+        let ld = jixiao_store::users::by_username(store, "ld").await.expect("q").expect("ld");
+        assert!(ld.must_change_password);
+        assert!(jixiao_store::users::verify_password(&temporary, &ld.password_hash));
+        assert!(jixiao_domain::password::check(&Default::default(), "ld", &temporary).is_ok());
+        // Nobody but the system administrator reaches these routes.
+        let (fsecret, fcsrf) = session(store, "jxg").await;
+        let res = send(&app, post("/admin/users", &fsecret, format!("csrf={fcsrf}&username=x&display_name=x&role=viewer&password=Good%23Pass1"))).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        let actions: Vec<String> = jixiao_store::audit::recent(store, 50).await.expect("audit").into_iter().map(|r| r.action).collect();
+        for a in ["user.create", "user.disable", "user.reset_password", "access.denied"] {
+            assert!(actions.contains(&a.to_string()), "{a} audited");
+        }
+        assert!(matches!(jixiao_store::audit::verify(store).await.expect("verify"), jixiao_store::audit::Verdict::Intact { .. }));
+    })
+    .await;
+}
