@@ -850,6 +850,8 @@ async fn year_2022(
         .await?;
         summary.evaluations += 1;
         evaluated_ids.push((eval_id, total_score));
+        // Disclosure (SPEC §12): the project self-evaluation results are published.
+        store::evaluations::insert_disclosure(tx, REGION_CODE, year, "evaluation", eval_id).await?;
         let application = result_application::apply(&settings.result_application, wanted);
         store::evaluations::insert_result_application(
             tx,

@@ -521,3 +521,44 @@ pub async fn agencies(store: &Store, region: &str, f: &ListFilter) -> Result<Vec
         .fetch_all(p)
         .await?))
 }
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct PublishedEvaluation {
+    pub id: i64,
+    pub fiscal_year: i32,
+    pub title: String,
+    pub unit_name: String,
+    pub executed_fen: i64,
+    pub total_x100: Option<i64>,
+    pub grade: Option<String>,
+}
+
+const PUBLISHED_EVALUATION: &str = "SELECT e.id, e.fiscal_year, e.title, u.name AS unit_name, e.executed_fen, e.total_x100, e.grade \
+     FROM disclosures d JOIN evaluations e ON d.object_kind = 'evaluation' AND e.id = d.object_id \
+     JOIN units u ON u.id = e.unit_id WHERE d.region_code = $1";
+
+/// Evaluation results published for the public portal (SPEC §12); nothing unpublished.
+pub async fn published_evaluations(
+    store: &Store,
+    region: &str,
+) -> Result<Vec<PublishedEvaluation>> {
+    let sql = format!("{PUBLISHED_EVALUATION} ORDER BY e.fiscal_year DESC, u.code, e.id");
+    Ok(on_pool!(store, |p| sqlx::query_as(&sql)
+        .bind(region)
+        .fetch_all(p)
+        .await?))
+}
+
+/// One published evaluation, or `None` when it does not exist or is not published.
+pub async fn published_evaluation(
+    store: &Store,
+    region: &str,
+    id: i64,
+) -> Result<Option<PublishedEvaluation>> {
+    let sql = format!("{PUBLISHED_EVALUATION} AND e.id = $2");
+    Ok(on_pool!(store, |p| sqlx::query_as(&sql)
+        .bind(region)
+        .bind(id)
+        .fetch_optional(p)
+        .await?))
+}

@@ -151,6 +151,12 @@ pub fn routes() -> Registry<crate::AppState> {
         )
         .add(Method::GET, "/public", Access::Public, get(portal::page))
         .add(
+            Method::GET,
+            "/public/evaluations/{id}",
+            Access::Public,
+            get(portal::evaluation),
+        )
+        .add(
             Method::POST,
             "/api/v1/auth/login",
             Access::Public,
