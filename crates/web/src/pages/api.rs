@@ -199,6 +199,19 @@ pub async fn project(
     }
 }
 
+/// A GET list path of the OpenAPI document, filtered by year and text, scoped by the token.
+fn list_path(summary: &str, schema: &str) -> serde_json::Value {
+    serde_json::json!({"get": {
+        "summary": summary, "security": [{"bearer": []}],
+        "parameters": [
+            {"name": "year", "in": "query", "schema": {"type": "integer"}},
+            {"name": "q", "in": "query", "schema": {"type": "string"}, "description": "名称、单位或拼音首字母"}],
+        "responses": {
+            "200": {"description": "记录", "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}},
+            "401": {"description": "未登录", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+            "422": {"description": "参数有误", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}})
+}
+
 /// The OpenAPI 3.0 document of the API.
 pub async fn openapi() -> Json<serde_json::Value> {
     Json(serde_json::json!({
@@ -220,6 +233,26 @@ pub async fn openapi() -> Json<serde_json::Value> {
                     "library_status": {"type": "string"},
                     "amount_wan": {"type": "string", "description": "金额（万元，两位小数）"},
                     "is_major": {"type": "boolean"}}},
+                "TargetList": {"type": "array", "items": {"type": "object", "properties": {
+                    "id": {"type": "integer"}, "fiscal_year": {"type": "integer"}, "object_kind": {"type": "string"},
+                    "project_id": {"type": "integer", "nullable": true}, "object_name": {"type": "string"},
+                    "unit_name": {"type": "string"}, "total_fen": {"type": "integer", "description": "金额（分）"},
+                    "state": {"type": "string"}, "review_rating": {"type": "string", "nullable": true}, "indicators": {"type": "integer"}}}},
+                "MonitoringList": {"type": "array", "items": {"type": "object", "properties": {
+                    "id": {"type": "integer"}, "task_name": {"type": "string"}, "project_id": {"type": "integer", "nullable": true},
+                    "object_name": {"type": "string"}, "unit_name": {"type": "string"},
+                    "execution_rate_x100": {"type": "integer", "nullable": true, "description": "执行率 ×100"},
+                    "reported_completion_x100": {"type": "integer", "nullable": true}, "deviation_x100": {"type": "integer", "nullable": true},
+                    "review_score_x100": {"type": "integer", "nullable": true}, "red": {"type": "integer"}, "yellow": {"type": "integer"}}}},
+                "EvaluationList": {"type": "array", "items": {"type": "object", "properties": {
+                    "id": {"type": "integer"}, "fiscal_year": {"type": "integer"}, "kind": {"type": "string", "enum": ["self", "department", "finance"]},
+                    "object_kind": {"type": "string"}, "project_id": {"type": "integer", "nullable": true}, "title": {"type": "string"},
+                    "unit_name": {"type": "string"}, "amount_fen": {"type": "integer"}, "executed_fen": {"type": "integer"},
+                    "total_x100": {"type": "integer", "nullable": true}, "grade": {"type": "string", "nullable": true}, "agency": {"type": "string", "nullable": true}}}},
+                "RectificationList": {"type": "array", "items": {"type": "object", "properties": {
+                    "id": {"type": "integer"}, "fiscal_year": {"type": "integer"}, "source_kind": {"type": "string"},
+                    "project_id": {"type": "integer", "nullable": true}, "object_name": {"type": "string"}, "unit_name": {"type": "string"},
+                    "problem": {"type": "string"}, "deadline": {"type": "string", "format": "date"}, "state": {"type": "string"}}}},
                 "ProjectPage": {"type": "object", "required": ["items", "total", "page", "per_page"], "properties": {
                     "items": {"type": "array", "items": {"$ref": "#/components/schemas/Project"}},
                     "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"}}}
@@ -245,6 +278,10 @@ pub async fn openapi() -> Json<serde_json::Value> {
                     "200": {"description": "一页项目", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ProjectPage"}}}},
                     "401": {"description": "未登录", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
                     "422": {"description": "参数有误", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}},
+            "/api/v1/targets": list_path("绩效目标列表（按权限范围）", "TargetList"),
+            "/api/v1/monitoring-reports": list_path("监控报告列表（按权限范围）", "MonitoringList"),
+            "/api/v1/evaluations": list_path("绩效评价列表（按权限范围）", "EvaluationList"),
+            "/api/v1/rectifications": list_path("整改通知列表（按权限范围）", "RectificationList"),
             "/api/v1/projects/{id}": {"get": {
                 "summary": "单个项目", "security": [{"bearer": []}],
                 "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
@@ -255,4 +292,78 @@ pub async fn openapi() -> Json<serde_json::Value> {
                     "404": {"description": "不存在", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}}
         }
     }))
+}
+
+#[derive(Deserialize, Default)]
+pub struct RecordQuery {
+    year: Option<String>,
+    q: Option<String>,
+}
+
+impl RecordQuery {
+    fn filter(&self) -> Result<browse::ListFilter, WebError> {
+        let year = match self.year.as_deref().filter(|s| !s.is_empty()) {
+            None => None,
+            Some(y) => Some(
+                jixiao_domain::types::FiscalYear::parse(y)
+                    .map_err(|e| WebError::BadRequest(vec![("year".into(), e.to_string())]))?
+                    .get(),
+            ),
+        };
+        Ok(browse::ListFilter {
+            year,
+            search: self.q.clone().filter(|q| !q.trim().is_empty()),
+        })
+    }
+}
+
+pub async fn targets(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<RecordQuery>,
+) -> Result<Json<Vec<browse::TargetListRow>>, WebError> {
+    let scope = scope(&state, &user).await?;
+    Ok(Json(
+        browse::targets(&state.store, &user.region, &scope, &q.filter()?).await?,
+    ))
+}
+
+pub async fn monitoring_reports(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<RecordQuery>,
+) -> Result<Json<Vec<browse::MonitoringListRow>>, WebError> {
+    let scope = scope(&state, &user).await?;
+    Ok(Json(
+        browse::monitoring_reports(&state.store, &user.region, &scope, &q.filter()?).await?,
+    ))
+}
+
+pub async fn evaluations(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<RecordQuery>,
+) -> Result<Json<Vec<browse::EvaluationListRow>>, WebError> {
+    let scope = scope(&state, &user).await?;
+    Ok(Json(
+        browse::evaluations(&state.store, &user.region, &scope, &q.filter()?).await?,
+    ))
+}
+
+pub async fn rectifications(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<RecordQuery>,
+) -> Result<Json<Vec<browse::RectificationListRow>>, WebError> {
+    let scope = scope(&state, &user).await?;
+    Ok(Json(
+        browse::rectifications(&state.store, &user.region, &scope, &q.filter()?).await?,
+    ))
+}
+
+pub async fn docs() -> Result<axum::response::Html<String>, WebError> {
+    #[derive(askama::Template)]
+    #[template(path = "api_docs.html")]
+    struct Docs;
+    crate::pages::render(&Docs)
 }

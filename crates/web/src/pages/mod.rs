@@ -211,6 +211,32 @@ pub fn routes() -> Registry<crate::AppState> {
             Access::Roles(SYSADMIN),
             post(admin::enable),
         );
+    let reg = reg
+        .add(Method::GET, "/api/docs", Access::Public, get(api::docs))
+        .add(
+            Method::GET,
+            "/api/v1/targets",
+            Access::AnyUser,
+            get(api::targets),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/monitoring-reports",
+            Access::AnyUser,
+            get(api::monitoring_reports),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/evaluations",
+            Access::AnyUser,
+            get(api::evaluations),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/rectifications",
+            Access::AnyUser,
+            get(api::rectifications),
+        );
     let reg = lists::register(
         reg,
         lists::Kind::Targets,
