@@ -562,3 +562,113 @@ pub async fn published_evaluation(
         .fetch_optional(p)
         .await?))
 }
+
+/// One evaluation inside the scope (agency scope: only its engagements' evaluations).
+pub async fn evaluation(
+    store: &Store,
+    region: &str,
+    scope: &Scope,
+    id: i64,
+) -> Result<Option<EvaluationListRow>> {
+    let agency = match scope {
+        Scope::Agency(a) => format!("AND g.agency_id = {a}"),
+        _ => String::new(),
+    };
+    let sql = format!(
+        "SELECT e.id, e.fiscal_year, e.kind, e.object_kind, e.project_id, e.title, u.name AS unit_name, e.amount_fen, \
+         e.executed_fen, e.total_x100, e.grade, a.name AS agency \
+         FROM evaluations e JOIN units u ON u.id = e.unit_id \
+         LEFT JOIN agency_engagements g ON g.id = e.engagement_id LEFT JOIN agencies a ON a.id = g.agency_id \
+         WHERE e.region_code = $1 AND e.id = $2 AND {} {agency}",
+        unit_condition(scope, "e.unit_id")
+    );
+    Ok(on_pool!(store, |p| sqlx::query_as(&sql)
+        .bind(region)
+        .bind(id)
+        .fetch_optional(p)
+        .await?))
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct EvaluationFunds {
+    pub budget_fen: i64,
+    pub executed_fen: i64,
+    pub execution_rate_x100: Option<i64>,
+    pub execution_score_x100: Option<i64>,
+    pub overall_goal: String,
+    pub overall_actual: String,
+}
+
+pub async fn evaluation_funds(store: &Store, id: i64) -> Result<Option<EvaluationFunds>> {
+    let sql = "SELECT budget_fen, executed_fen, execution_rate_x100, execution_score_x100, overall_goal, overall_actual \
+               FROM evaluations WHERE id = $1";
+    Ok(on_pool!(store, |p| sqlx::query_as(sql)
+        .bind(id)
+        .fetch_optional(p)
+        .await?))
+}
+
+/// One monitoring report inside the scope.
+pub async fn monitoring_report(
+    store: &Store,
+    region: &str,
+    scope: &Scope,
+    id: i64,
+) -> Result<Option<MonitoringListRow>> {
+    let sql = format!(
+        "SELECT r.id, t.name AS task_name, r.project_id, COALESCE(p.name, u.name) AS object_name, u.name AS unit_name, \
+         r.execution_rate_x100, r.reported_completion_x100, r.deviation_x100, r.review_score_x100, \
+         (SELECT COUNT(*) FROM warnings w WHERE w.report_id = r.id AND w.level = 'red') AS red, \
+         (SELECT COUNT(*) FROM warnings w WHERE w.report_id = r.id AND w.level = 'yellow') AS yellow \
+         FROM monitoring_reports r JOIN monitoring_tasks t ON t.id = r.task_id JOIN units u ON u.id = r.unit_id \
+         LEFT JOIN projects p ON p.id = r.project_id WHERE r.region_code = $1 AND r.id = $2 AND {}",
+        unit_condition(scope, "r.unit_id")
+    );
+    Ok(on_pool!(store, |p| sqlx::query_as(&sql)
+        .bind(region)
+        .bind(id)
+        .fetch_optional(p)
+        .await?))
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct MonitoringIndicatorRow {
+    pub level1: String,
+    pub name: String,
+    pub sign: String,
+    pub target_value: String,
+    pub unit_of_measure: String,
+    pub to_date_value: String,
+    pub likelihood: String,
+    pub completion_x100: Option<i64>,
+    pub deviation_text: String,
+}
+
+pub async fn monitoring_indicators(
+    store: &Store,
+    report_id: i64,
+) -> Result<Vec<MonitoringIndicatorRow>> {
+    let sql = "SELECT level1, name, sign, target_value, unit_of_measure, to_date_value, likelihood, completion_x100, \
+               deviation_text FROM monitoring_indicators WHERE report_id = $1 ORDER BY seq";
+    Ok(on_pool!(store, |p| sqlx::query_as(sql)
+        .bind(report_id)
+        .fetch_all(p)
+        .await?))
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct WarningRow {
+    pub kind: String,
+    pub level: String,
+    pub message: String,
+    pub rectification_state: Option<String>,
+}
+
+pub async fn report_warnings(store: &Store, report_id: i64) -> Result<Vec<WarningRow>> {
+    let sql = "SELECT w.kind, w.level, w.message, k.state AS rectification_state FROM warnings w \
+               LEFT JOIN rectifications k ON k.id = w.rectification_id WHERE w.report_id = $1 ORDER BY w.id";
+    Ok(on_pool!(store, |p| sqlx::query_as(sql)
+        .bind(report_id)
+        .fetch_all(p)
+        .await?))
+}

@@ -14,6 +14,7 @@ pub mod dashboard;
 pub mod evaluations;
 pub mod ex_ante;
 pub mod history;
+pub mod imports;
 pub mod monitoring;
 pub mod narratives;
 pub mod pinyin_key;

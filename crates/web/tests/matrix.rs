@@ -30,8 +30,22 @@ fn login_of(role: Role) -> &'static str {
         .expect("a demo login per role")
 }
 
-fn concrete(path: &str, project: i64) -> String {
-    path.replace("{id}", &project.to_string())
+/// Ids of records of 且末县教育局 (the demo unit users' unit) for each kind of `{id}` route.
+struct Ids {
+    project: i64,
+    evaluation: i64,
+    report: i64,
+}
+
+fn concrete(path: &str, ids: &Ids) -> String {
+    let id = if path.starts_with("/evaluations/") {
+        ids.evaluation
+    } else if path.starts_with("/monitoring/") {
+        ids.report
+    } else {
+        ids.project
+    };
+    path.replace("{id}", &id.to_string())
         .replace("{year}", "2023")
         .replace("{*path}", "app.css")
         .replace("{name}", "grades.json")
@@ -59,12 +73,35 @@ async fn every_route_answers_every_role_as_the_matrix_says_spec_1() {
                 .find(|p| p.unit_id == education.id)
                 .expect("an education project")
                 .id;
+            let scope = jixiao_store::browse::Scope::Units(vec![education.id]);
+            let filter = jixiao_store::browse::ListFilter::default();
+            let ids = Ids {
+                project,
+                evaluation: jixiao_store::browse::evaluations(
+                    store,
+                    jixiao_demo::REGION_CODE,
+                    &scope,
+                    &filter,
+                )
+                .await
+                .expect("evaluations")[0]
+                    .id,
+                report: jixiao_store::browse::monitoring_reports(
+                    store,
+                    jixiao_demo::REGION_CODE,
+                    &scope,
+                    &filter,
+                )
+                .await
+                .expect("reports")[0]
+                    .id,
+            };
             let app = jixiao_web::router(store.clone(), jixiao_web::WebConfig::default());
             let matrix = jixiao_web::route_matrix();
             assert!(matrix.rows().len() >= 15, "the matrix lists every route");
             let mut checked = 0;
             for row in matrix.rows() {
-                let path = concrete(row.path, project);
+                let path = concrete(row.path, &ids);
                 // Anonymous.
                 let mut req = Request::builder().method(row.method.clone()).uri(&path);
                 if row.path.starts_with("/api/") && row.method == Method::POST {

@@ -188,7 +188,10 @@ async fn table(
                     };
                     vec![
                         text(r.task_name),
-                        linked(r.object_name, r.project_id),
+                        Cell {
+                            link: Some(format!("/monitoring/{}", r.id)),
+                            ..text(r.object_name)
+                        },
                         text(r.unit_name),
                         num(score(r.execution_rate_x100)),
                         num(score(r.reported_completion_x100)),
@@ -218,7 +221,10 @@ async fn table(
                     vec![
                         text(e.fiscal_year.to_string()),
                         text(EvaluationKind::parse(&e.kind).map_or(e.kind.as_str(), |k| k.label())),
-                        linked(e.title, e.project_id),
+                        Cell {
+                            link: Some(format!("/evaluations/{}", e.id)),
+                            ..text(e.title)
+                        },
                         text(e.unit_name),
                         num(Fen(e.amount_fen).wan_2dp()),
                         num(Fen(e.executed_fen).wan_2dp()),

@@ -9,6 +9,7 @@ mod lists;
 mod login;
 mod portal;
 mod projects;
+mod records;
 mod reports;
 
 use crate::access::{AUDITORS, Access, FINANCE_AND_VIEWERS, Registry, SYSADMIN};
@@ -236,6 +237,19 @@ pub fn routes() -> Registry<crate::AppState> {
             "/api/v1/rectifications",
             Access::AnyUser,
             get(api::rectifications),
+        );
+    let reg = reg
+        .add(
+            Method::GET,
+            "/evaluations/{id}",
+            Access::AnyUser,
+            get(records::evaluation),
+        )
+        .add(
+            Method::GET,
+            "/monitoring/{id}",
+            Access::AnyUser,
+            get(records::monitoring_report),
         );
     let reg = lists::register(
         reg,
