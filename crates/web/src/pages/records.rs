@@ -18,6 +18,19 @@ use jixiao_domain::types::EvaluationKind;
 use jixiao_domain::workflow::RectificationState;
 use jixiao_store::browse::{self, Scope};
 
+/// A row of cells as shown, in column order.
+type Cells8 = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+);
+type Cells7 = (String, String, String, String, String, String, String);
+
 fn score(x100: Option<i64>) -> String {
     x100.map(|s| fixed2(from_hundredths(s)))
         .unwrap_or_else(|| "—".into())
@@ -51,16 +64,7 @@ struct EvaluationPage {
     grade: String,
     goal: String,
     actual: String,
-    indicators: Vec<(
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-    )>,
+    indicators: Vec<Cells8>,
 }
 
 pub async fn evaluation(
@@ -129,7 +133,7 @@ struct ReportPage {
     deviation: String,
     review: String,
     warnings: Vec<(String, String, String, String)>,
-    indicators: Vec<(String, String, String, String, String, String, String)>,
+    indicators: Vec<Cells7>,
 }
 
 pub async fn monitoring_report(
