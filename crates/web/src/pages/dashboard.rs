@@ -153,7 +153,7 @@ pub async fn chart(
             let yellow: Vec<i64> = rows.iter().map(|r| r.2).rev().collect();
             json!({
                 "tooltip": {"trigger": "axis"},
-                "legend": {"data": ["红色预警", "黄色预警"]},
+                "legend": {"data": ["红色预警", "黄色预警"], "top": 0, "right": 10},
                 "grid": {"left": 170, "right": 20, "top": 30, "bottom": 20},
                 "xAxis": {"type": "value", "minInterval": 1},
                 "yAxis": {"type": "category", "data": names},
@@ -204,9 +204,9 @@ pub async fn chart(
                 .unwrap_or(20.0);
             json!({
                 "tooltip": {"trigger": "axis"},
-                "grid": {"left": 170, "right": 30, "top": 20, "bottom": 20},
+                "grid": {"left": 190, "right": 30, "top": 20, "bottom": 20},
                 "xAxis": {"type": "value", "max": 100, "axisLabel": {"formatter": "{value}%"}},
-                "yAxis": {"type": "category", "data": rows.iter().map(|r| r.0.clone()).collect::<Vec<_>>()},
+                "yAxis": {"type": "category", "axisLabel": {"interval": 0, "fontSize": 11}, "data": rows.iter().map(|r| r.0.clone()).collect::<Vec<_>>()},
                 "series": [{
                     "type": "bar",
                     "data": rows.iter().map(|r| json!({"value": r.1, "itemStyle": {"color": if r.1 < line { "#b91c1c" } else { "#1d4ed8" }}})).collect::<Vec<_>>(),
