@@ -104,6 +104,31 @@ fn grade_cell(code: Option<&str>) -> Cell {
 pub struct ListQuery {
     year: Option<String>,
     q: Option<String>,
+    /// Column index to sort by, and `desc` for descending.
+    sort: Option<usize>,
+    dir: Option<String>,
+    page: Option<usize>,
+}
+
+const PER_PAGE: usize = 100;
+
+/// Sorts rows by one column: numerically where the column holds numbers, otherwise by text.
+fn sort_rows(rows: &mut [Vec<Cell>], column: usize, numeric: bool, descending: bool) {
+    let key = |r: &Vec<Cell>| r.get(column).map(|c| c.text.clone()).unwrap_or_default();
+    rows.sort_by(|a, b| {
+        let (x, y) = (key(a), key(b));
+        let ordering = if numeric {
+            let parse = |t: &str| jixiao_domain::decimal::parse_loose(t.trim_end_matches('%'));
+            parse(&x).cmp(&parse(&y))
+        } else {
+            x.cmp(&y)
+        };
+        if descending {
+            ordering.reverse()
+        } else {
+            ordering
+        }
+    });
 }
 
 impl ListQuery {
@@ -323,6 +348,12 @@ struct ListPage {
     q: String,
     headers: Vec<(&'static str, bool)>,
     rows: Vec<Vec<Cell>>,
+    total: usize,
+    page: usize,
+    pages: usize,
+    sort_links: Vec<String>,
+    prev_link: String,
+    next_link: String,
     export_link: String,
 }
 
@@ -333,15 +364,48 @@ pub async fn page(
     user: CurrentUser,
     q: ListQuery,
 ) -> Result<Html<String>, WebError> {
-    let (headers, rows) = table(&state, &user, kind, &q).await?;
+    let (headers, mut rows) = table(&state, &user, kind, &q).await?;
     let region = region_name(&state, &user.region).await?;
-    let mut s = form_urlencoded::Serializer::new(String::new());
+    let mut base = form_urlencoded::Serializer::new(String::new());
     if let Some(y) = q.year.as_deref().filter(|y| !y.is_empty()) {
-        s.append_pair("year", y);
+        base.append_pair("year", y);
     }
     if let Some(t) = q.q.as_deref().filter(|t| !t.is_empty()) {
-        s.append_pair("q", t);
+        base.append_pair("q", t);
     }
+    let filters = base.finish();
+    let descending = q.dir.as_deref() == Some("desc");
+    if let Some(col) = q.sort.filter(|c| *c < headers.len()) {
+        sort_rows(&mut rows, col, headers[col].1, descending);
+    }
+    let total = rows.len();
+    let pages = total.div_ceil(PER_PAGE).max(1);
+    let page = q.page.unwrap_or(1).clamp(1, pages);
+    let rows: Vec<Vec<Cell>> = rows
+        .into_iter()
+        .skip((page - 1) * PER_PAGE)
+        .take(PER_PAGE)
+        .collect();
+    let link = |sort: Option<usize>, dir: &str, page: usize| {
+        let mut s = form_urlencoded::Serializer::new(filters.clone());
+        if let Some(c) = sort {
+            s.append_pair("sort", &c.to_string());
+            s.append_pair("dir", dir);
+        }
+        s.append_pair("page", &page.to_string());
+        format!("{}?{}", kind.path(), s.finish())
+    };
+    let current_dir = if descending { "desc" } else { "asc" };
+    let sort_links = (0..headers.len())
+        .map(|c| {
+            let dir = if q.sort == Some(c) && !descending {
+                "desc"
+            } else {
+                "asc"
+            };
+            link(Some(c), dir, 1)
+        })
+        .collect();
     render(&ListPage {
         layout: Layout::new(&session, &user, &region, &state.matrix, kind.path()),
         title: kind.title(),
@@ -352,7 +416,13 @@ pub async fn page(
         q: q.q.clone().unwrap_or_default(),
         headers,
         rows,
-        export_link: format!("{}/export.xlsx?{}", kind.path(), s.finish()),
+        total,
+        page,
+        pages,
+        sort_links,
+        prev_link: link(q.sort, current_dir, page.saturating_sub(1).max(1)),
+        next_link: link(q.sort, current_dir, (page + 1).min(pages)),
+        export_link: format!("{}/export.xlsx?{}", kind.path(), filters),
     })
 }
 
