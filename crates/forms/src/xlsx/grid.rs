@@ -201,6 +201,13 @@ impl Grid {
     pub(crate) fn is_empty(&self) -> bool {
         self.cells.is_empty()
     }
+
+    #[cfg(test)]
+    pub(crate) fn insert_for_test(&mut self, pos: Pos, text: &str) {
+        self.max_row = self.max_row.max(pos.0);
+        self.max_col = self.max_col.max(pos.1);
+        self.cells.insert(pos, text.to_string());
+    }
 }
 
 /// A label as compared: no whitespace, full-width punctuation folded to ASCII.

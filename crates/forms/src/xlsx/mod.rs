@@ -14,6 +14,7 @@ mod grid;
 pub mod list;
 pub mod read;
 pub mod safety;
+pub mod write;
 
 pub use check::{FileReport, FormReport, check_workbook, json_report, text_summary};
 pub use read::{

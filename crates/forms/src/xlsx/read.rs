@@ -197,12 +197,28 @@ fn read_checked(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
 // ---------------------------------------------------------------------------------------------
 // Kind and headers
 
-/// Text of the title rows (the first four rows).
+/// Text of the title rows: the first four rows, but not from the first row holding a field label
+/// (`项目名称 | …`) on, so that a project or unit named `视频监控…` or `…整体搬迁` cannot change
+/// the kind of form detected.
 fn title_text(grid: &Grid) -> String {
+    let end = grid
+        .cells()
+        .take_while(|((r, _), _)| *r < 4)
+        .find(|(_, t)| is_field_label(t))
+        .map_or(4, |((r, _), _)| r.max(1));
     grid.cells()
-        .filter(|((r, _), _)| *r < 4)
+        .filter(|((r, _), _)| *r < end)
         .map(|(_, t)| norm(t))
         .collect()
+}
+
+/// A field label cell: `项目名称`, or `部门：…` with its value in the same cell.
+fn is_field_label(text: &str) -> bool {
+    let t = norm(text);
+    FIELD_LABELS.iter().any(|l| {
+        t.strip_prefix(l)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(':'))
+    })
 }
 
 /// The kind of form a sheet holds, by its title, else by its indicator header.
@@ -710,7 +726,7 @@ fn read_sheet(sheet: &str, grid: &Grid, kind: FormKind) -> Vec<ParsedForm> {
     let mut groups: Vec<(Option<Pos>, Vec<u32>)> = Vec::new();
     let mut end_row = None;
     for r in hr + 1..=grid.max_row {
-        if row_ends_table(grid, r) {
+        if row_ends_table(grid, r, cols[&Role::Name]) {
             end_row = Some(r);
             break;
         }
@@ -791,13 +807,24 @@ fn attach(form: &mut ParsedForm, findings: Vec<CellFinding>) {
     form.findings.extend(findings);
 }
 
-/// 总分/合计 or the blocks after the table end it.
-fn row_ends_table(grid: &Grid, r: u32) -> bool {
-    let Some((_, first)) = grid.row(r).next() else {
+/// 总分/合计 or the blocks after the table end it. The row's first cell counts when it lies left
+/// of the indicator-name column (where 总分/合计 stand); in the name column or right of it only
+/// an exact 总分/合计/总计 or a footer label does, so that an indicator named `合计发放人数` or
+/// `结论报告及时性` is read as an indicator.
+fn row_ends_table(grid: &Grid, r: u32, name_col: u32) -> bool {
+    let Some((c, first)) = grid.row(r).next() else {
         return false;
     };
     let t = norm(first);
-    [
+    const FOOTERS: &[&str] = &[
+        "项目负责人",
+        "财务负责人",
+        "填表人",
+        "注:",
+        "备注",
+        "审核意见",
+    ];
+    const ENDS: &[&str] = &[
         "总分",
         "合计",
         "总计",
@@ -805,15 +832,13 @@ fn row_ends_table(grid: &Grid, r: u32) -> bool {
         "结论",
         "存在问题",
         "改进措施",
-        "项目负责人",
-        "财务负责人",
-        "填表人",
-        "注:",
-        "备注",
-        "审核意见",
-    ]
-    .iter()
-    .any(|w| t.starts_with(w))
+    ];
+    let ends = if c < name_col {
+        ENDS.iter().any(|w| t.starts_with(w))
+    } else {
+        matches!(t.as_str(), "总分" | "合计" | "总计")
+    };
+    ends || FOOTERS.iter().any(|w| t.starts_with(w))
         || t.contains("审核意见")
         || t.contains("初审意见")
 }
@@ -998,6 +1023,16 @@ fn strip_level1_weight(text: &str) -> (String, Option<Decimal>) {
     (t, None)
 }
 
+/// The name of a `其中` sub-item (`其中：公用经费（万元）` → `公用经费（万元）`), as written: only the
+/// marker and its colon are removed, the name itself is not normalised.
+fn strip_sub_item(name: &str) -> Option<String> {
+    let mut rest = name.trim_start();
+    for want in ['其', '中'] {
+        rest = rest.strip_prefix(want)?.trim_start();
+    }
+    Some(rest.trim_start_matches([':', '：']).trim().to_string())
+}
+
 fn read_indicators(
     ctx: &Ctx<'_>,
     cols: &BTreeMap<Role, u32>,
@@ -1056,10 +1091,9 @@ fn read_indicators(
                 name = n.trim().to_string();
             }
         }
-        let n = norm(&name);
-        if let Some(rest) = n.strip_prefix("其中") {
+        if let Some(rest) = strip_sub_item(&name) {
             ind.sub_item = true;
-            name = rest.trim_start_matches(':').to_string();
+            name = rest;
             ind.parent = out.iter().rposition(|i| !i.sub_item);
             if ind.parent.is_none() {
                 findings.push(ctx.finding(
@@ -1317,6 +1351,51 @@ mod tests {
             Some(Fen(330_984_000))
         );
         assert_eq!(parse_amount("/", AmountUnit::Wan), None);
+    }
+
+    #[test]
+    fn sub_item_names_are_kept_as_written() {
+        assert_eq!(
+            strip_sub_item("其中：公用经费（万元）").as_deref(),
+            Some("公用经费（万元）")
+        );
+        assert_eq!(strip_sub_item(" 其 中:教学楼").as_deref(), Some("教学楼"));
+        assert_eq!(strip_sub_item("其他资金"), None);
+    }
+
+    fn grid_of(cells: &[((u32, u32), &str)]) -> Grid {
+        let mut g = Grid::default();
+        for (pos, text) in cells {
+            g.insert_for_test(*pos, text);
+        }
+        g
+    }
+
+    #[test]
+    fn the_title_stops_at_the_field_rows() {
+        // A project target for a 视频监控 project is not a monitoring report.
+        let g = grid_of(&[
+            ((0, 0), "项目支出绩效目标申报表"),
+            ((1, 0), "（2023年度）"),
+            ((2, 0), "项目名称"),
+            ((2, 2), "视频监控整体提升自评系统"),
+        ]);
+        assert_eq!(detect_kind(&g), Some(FormKind::ProjectTarget));
+        assert_eq!(find_year(&title_text(&g)), Some(2023));
+    }
+
+    #[test]
+    fn a_total_label_ends_the_table_only_left_of_the_names() {
+        let g = grid_of(&[
+            ((5, 3), "合计发放补贴人数"),
+            ((6, 2), "结论"),
+            ((7, 0), "总分"),
+            ((8, 3), "合计"),
+        ]);
+        assert!(!row_ends_table(&g, 5, 3));
+        assert!(row_ends_table(&g, 6, 3));
+        assert!(row_ends_table(&g, 7, 3));
+        assert!(row_ends_table(&g, 8, 3));
     }
 
     #[test]
