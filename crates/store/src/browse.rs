@@ -378,6 +378,14 @@ pub async fn targets(
         .await?))
 }
 
+const MONITORING_SELECT: &str = "SELECT r.id, t.name AS task_name, r.project_id, \
+     COALESCE(p.name, u.name) AS object_name, u.name AS unit_name, \
+     r.execution_rate_x100, r.reported_completion_x100, r.deviation_x100, r.review_score_x100, \
+     (SELECT COUNT(*) FROM warnings w WHERE w.report_id = r.id AND w.level = 'red') AS red, \
+     (SELECT COUNT(*) FROM warnings w WHERE w.report_id = r.id AND w.level = 'yellow') AS yellow \
+     FROM monitoring_reports r JOIN monitoring_tasks t ON t.id = r.task_id JOIN units u ON u.id = r.unit_id \
+     LEFT JOIN projects p ON p.id = r.project_id";
+
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize)]
 pub struct MonitoringListRow {
     pub id: i64,
@@ -400,13 +408,7 @@ pub async fn monitoring_reports(
     f: &ListFilter,
 ) -> Result<Vec<MonitoringListRow>> {
     let sql = format!(
-        "SELECT r.id, t.name AS task_name, r.project_id, COALESCE(p.name, u.name) AS object_name, u.name AS unit_name, \
-         r.execution_rate_x100, r.reported_completion_x100, r.deviation_x100, r.review_score_x100, \
-         (SELECT COUNT(*) FROM warnings w WHERE w.report_id = r.id AND w.level = 'red') AS red, \
-         (SELECT COUNT(*) FROM warnings w WHERE w.report_id = r.id AND w.level = 'yellow') AS yellow \
-         FROM monitoring_reports r JOIN monitoring_tasks t ON t.id = r.task_id JOIN units u ON u.id = r.unit_id \
-         LEFT JOIN projects p ON p.id = r.project_id \
-         WHERE r.region_code = $1 AND {} {} \
+        "{MONITORING_SELECT} WHERE r.region_code = $1 AND {} {} \
          AND (LOWER(COALESCE(p.name, '')) LIKE $2 OR LOWER(u.name) LIKE $2 OR p.pinyin LIKE $2 OR u.pinyin LIKE $2) \
          ORDER BY t.period_end DESC, u.code, p.code LIMIT 2000",
         unit_condition(scope, "r.unit_id"),
@@ -418,6 +420,11 @@ pub async fn monitoring_reports(
         .fetch_all(p)
         .await?))
 }
+
+const EVALUATION_SELECT: &str = "SELECT e.id, e.fiscal_year, e.kind, e.object_kind, e.project_id, e.title, \
+     u.name AS unit_name, e.amount_fen, e.executed_fen, e.total_x100, e.grade, a.name AS agency \
+     FROM evaluations e JOIN units u ON u.id = e.unit_id \
+     LEFT JOIN agency_engagements g ON g.id = e.engagement_id LEFT JOIN agencies a ON a.id = g.agency_id";
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize)]
 pub struct EvaluationListRow {
@@ -446,11 +453,7 @@ pub async fn evaluations(
         _ => String::new(),
     };
     let sql = format!(
-        "SELECT e.id, e.fiscal_year, e.kind, e.object_kind, e.project_id, e.title, u.name AS unit_name, e.amount_fen, \
-         e.executed_fen, e.total_x100, e.grade, a.name AS agency \
-         FROM evaluations e JOIN units u ON u.id = e.unit_id \
-         LEFT JOIN agency_engagements g ON g.id = e.engagement_id LEFT JOIN agencies a ON a.id = g.agency_id \
-         WHERE e.region_code = $1 AND {} {} {agency} \
+        "{EVALUATION_SELECT} WHERE e.region_code = $1 AND {} {} {agency} \
          AND (LOWER(e.title) LIKE $2 OR LOWER(u.name) LIKE $2 OR u.pinyin LIKE $2) \
          ORDER BY e.fiscal_year DESC, e.kind, u.code, e.id LIMIT 2000",
         unit_condition(scope, "e.unit_id"),
@@ -575,11 +578,7 @@ pub async fn evaluation(
         _ => String::new(),
     };
     let sql = format!(
-        "SELECT e.id, e.fiscal_year, e.kind, e.object_kind, e.project_id, e.title, u.name AS unit_name, e.amount_fen, \
-         e.executed_fen, e.total_x100, e.grade, a.name AS agency \
-         FROM evaluations e JOIN units u ON u.id = e.unit_id \
-         LEFT JOIN agency_engagements g ON g.id = e.engagement_id LEFT JOIN agencies a ON a.id = g.agency_id \
-         WHERE e.region_code = $1 AND e.id = $2 AND {} {agency}",
+        "{EVALUATION_SELECT} WHERE e.region_code = $1 AND e.id = $2 AND {} {agency}",
         unit_condition(scope, "e.unit_id")
     );
     Ok(on_pool!(store, |p| sqlx::query_as(&sql)
@@ -616,12 +615,7 @@ pub async fn monitoring_report(
     id: i64,
 ) -> Result<Option<MonitoringListRow>> {
     let sql = format!(
-        "SELECT r.id, t.name AS task_name, r.project_id, COALESCE(p.name, u.name) AS object_name, u.name AS unit_name, \
-         r.execution_rate_x100, r.reported_completion_x100, r.deviation_x100, r.review_score_x100, \
-         (SELECT COUNT(*) FROM warnings w WHERE w.report_id = r.id AND w.level = 'red') AS red, \
-         (SELECT COUNT(*) FROM warnings w WHERE w.report_id = r.id AND w.level = 'yellow') AS yellow \
-         FROM monitoring_reports r JOIN monitoring_tasks t ON t.id = r.task_id JOIN units u ON u.id = r.unit_id \
-         LEFT JOIN projects p ON p.id = r.project_id WHERE r.region_code = $1 AND r.id = $2 AND {}",
+        "{MONITORING_SELECT} WHERE r.region_code = $1 AND r.id = $2 AND {}",
         unit_condition(scope, "r.unit_id")
     );
     Ok(on_pool!(store, |p| sqlx::query_as(&sql)

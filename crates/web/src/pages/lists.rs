@@ -1,6 +1,7 @@
 //! The record lists of SPEC §16 (targets, monitoring reports, evaluations, rectifications,
 //! agencies): one page shape and one Excel export, each list narrowed to the user's scope.
 
+use super::show::score;
 use crate::auth::{CurrentUser, SessionInfo};
 use crate::error::WebError;
 use crate::layout::Layout;
@@ -12,7 +13,6 @@ use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use jixiao_domain::Fen;
-use jixiao_domain::decimal::{fixed2, from_hundredths};
 use jixiao_domain::grade::Grade;
 use jixiao_domain::types::{AgencyStatus, AgencyType, EvaluationKind, ObjectKind};
 use jixiao_domain::workflow::{DocState, RectificationState};
@@ -87,10 +87,6 @@ fn badge(label: &str, class: String) -> Cell {
         badge: Some(class),
         ..text(label)
     }
-}
-
-fn score(x100: Option<i64>) -> String {
-    x100.map(|s| fixed2(from_hundredths(s))).unwrap_or_default()
 }
 
 fn grade_cell(code: Option<&str>) -> Cell {

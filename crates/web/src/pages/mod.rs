@@ -11,6 +11,7 @@ mod portal;
 mod projects;
 mod records;
 mod reports;
+mod show;
 
 use crate::access::{AUDITORS, Access, FINANCE_AND_VIEWERS, Registry, SYSADMIN};
 use axum::http::Method;

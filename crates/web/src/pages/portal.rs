@@ -1,5 +1,6 @@
 //! The public portal (SPEC §12): published material only, no login, usable on a phone.
 
+use super::show::score;
 use crate::AppState;
 use crate::error::WebError;
 use crate::pages::render;
@@ -7,7 +8,6 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Html;
 use jixiao_domain::Fen;
-use jixiao_domain::decimal::{fixed2, from_hundredths};
 use jixiao_domain::grade::Grade;
 
 type EvaluationRow = (i32, String, i64, String, String, String, String);
@@ -18,10 +18,6 @@ struct PortalPage {
     region: String,
     rows: Vec<(i32, String, String, String, i64)>,
     evaluations: Vec<EvaluationRow>,
-}
-
-fn score(x100: Option<i64>) -> String {
-    x100.map(|s| fixed2(from_hundredths(s))).unwrap_or_default()
 }
 
 fn grade(code: Option<&str>) -> String {

@@ -1,6 +1,7 @@
 //! The project library: a filtered, paged list and a detail page with the target's indicators,
 //! its workflow timeline and the project's evaluations. Scoped to what the user may see.
 
+use super::show::label;
 use crate::AppState;
 use crate::auth::{CurrentUser, SessionInfo};
 use crate::error::WebError;
@@ -31,14 +32,6 @@ pub struct Row {
     pub status: String,
     pub status_code: String,
     pub major: bool,
-}
-
-fn label<T: Copy>(
-    code: &str,
-    parse: fn(&str) -> Option<T>,
-    label: fn(T) -> &'static str,
-) -> String {
-    parse(code).map(label).unwrap_or(code).to_string()
 }
 
 impl From<browse::ProjectRow> for Row {

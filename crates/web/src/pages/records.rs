@@ -1,6 +1,7 @@
 //! Detail pages of evaluations and monitoring reports, scoped like the lists: out of scope and
 //! absent look the same to a scoped user.
 
+use super::show::{percent_or_dash, score_or_dash};
 use crate::AppState;
 use crate::auth::{CurrentUser, SessionInfo};
 use crate::error::WebError;
@@ -11,7 +12,6 @@ use axum::Extension;
 use axum::extract::{Path, State};
 use axum::response::Html;
 use jixiao_domain::Fen;
-use jixiao_domain::decimal::{fixed2, from_hundredths};
 use jixiao_domain::grade::Grade;
 use jixiao_domain::monitoring::{Likelihood, WarningKind, WarningLevel};
 use jixiao_domain::types::EvaluationKind;
@@ -30,16 +30,6 @@ type Cells8 = (
     String,
 );
 type Cells7 = (String, String, String, String, String, String, String);
-
-fn score(x100: Option<i64>) -> String {
-    x100.map(|s| fixed2(from_hundredths(s)))
-        .unwrap_or_else(|| "—".into())
-}
-
-fn percent(x100: Option<i64>) -> String {
-    x100.map(|s| format!("{}%", fixed2(from_hundredths(s))))
-        .unwrap_or_else(|| "—".into())
-}
 
 fn refused(scope: &Scope, what: &str) -> WebError {
     if *scope == Scope::Region {
@@ -95,8 +85,8 @@ pub async fn evaluation(
                 i.name,
                 target,
                 i.actual_value,
-                score(i.weight_x100),
-                score(i.score_x100),
+                score_or_dash(i.weight_x100),
+                score_or_dash(i.score_x100),
                 i.deviation_reason,
             )
         })
@@ -108,9 +98,9 @@ pub async fn evaluation(
         agency: e.agency.clone().unwrap_or_else(|| "—".into()),
         budget: Fen(funds.budget_fen).wan_2dp(),
         executed: Fen(funds.executed_fen).wan_2dp(),
-        rate: percent(funds.execution_rate_x100),
-        exec_score: score(funds.execution_score_x100),
-        total: score(e.total_x100),
+        rate: percent_or_dash(funds.execution_rate_x100),
+        exec_score: score_or_dash(funds.execution_score_x100),
+        total: score_or_dash(e.total_x100),
         grade: e
             .grade
             .as_deref()
@@ -185,7 +175,7 @@ pub async fn monitoring_report(
                 i.to_date_value,
                 Likelihood::parse(&i.likelihood)
                     .map_or(i.likelihood.clone(), |l| l.label().to_string()),
-                score(i.completion_x100),
+                score_or_dash(i.completion_x100),
                 i.deviation_text,
             )
         })
@@ -193,10 +183,10 @@ pub async fn monitoring_report(
     let region = region_name(&state, &user.region).await?;
     render(&ReportPage {
         layout: Layout::new(&session, &user, &region, &state.matrix, "/monitoring"),
-        rate: percent(r.execution_rate_x100),
-        completion: percent(r.reported_completion_x100),
-        deviation: score(r.deviation_x100),
-        review: score(r.review_score_x100),
+        rate: percent_or_dash(r.execution_rate_x100),
+        completion: percent_or_dash(r.reported_completion_x100),
+        deviation: score_or_dash(r.deviation_x100),
+        review: score_or_dash(r.review_score_x100),
         warnings,
         indicators,
         r,
