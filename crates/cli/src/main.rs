@@ -2,6 +2,7 @@
 //! administration, imports, exports and reports. Errors print as one clear line and exit non-zero.
 
 mod forms_check;
+mod import_cmd;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -78,6 +79,23 @@ enum Command {
     Audit {
         #[command(subcommand)]
         audit: AuditCommand,
+    },
+    /// Import an .xlsx file into the database, all or nothing (导入 xlsx：目标、自评、单位、项目)
+    Import {
+        /// What the file holds (导入类型)
+        #[arg(value_enum)]
+        kind: import_cmd::Kind,
+        /// The .xlsx file
+        file: PathBuf,
+        /// Fiscal year (预算年度); for self-evaluations the year evaluated
+        #[arg(long)]
+        year: i32,
+        /// Region code; may be left out when the database holds one region
+        #[arg(long)]
+        region: Option<String>,
+        /// Record the import as done by this user (默认记录为命令行用户)
+        #[arg(long = "as", value_name = "USERNAME")]
+        as_user: Option<String>,
     },
     /// Excel forms: check and score without a database (xlsx 绩效表检查)
     Forms {
@@ -214,6 +232,25 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                     region,
                 },
         } => report_annual(&cli.db, year, format, output, region).await,
+        Command::Import {
+            kind,
+            file,
+            year,
+            region,
+            as_user,
+        } => {
+            import_cmd::run(
+                &cli.db,
+                import_cmd::Args {
+                    kind,
+                    file: &file,
+                    year,
+                    region,
+                    username: as_user,
+                },
+            )
+            .await
+        }
         Command::Forms { forms } => {
             // Exit codes 0/1/2 are part of the command's contract (issue 4).
             let code = forms_check::run(forms).await;
@@ -319,6 +356,36 @@ async fn init(
     tx.commit().await?;
     println!("初始化完成：区划 {region}，管理员 {admin}（首次登录须修改密码）。");
     Ok(())
+}
+
+/// The region a command works on: the one given, or the only one in the database.
+async fn pick_region(store: &Store, region: Option<String>) -> Result<String, CliError> {
+    let regions = jixiao_store::regions::list(store).await?;
+    match region {
+        Some(code) => {
+            if regions.iter().any(|r| r.code == code) {
+                Ok(code)
+            } else {
+                Err(CliError::Usage(format!("数据库中没有区划 {code}")))
+            }
+        }
+        None => match regions.as_slice() {
+            [only] => Ok(only.code.clone()),
+            [] => Err(CliError::Usage(
+                "数据库中还没有财政区划：请先运行 jixiao init".into(),
+            )),
+            _ => {
+                let codes: Vec<String> = regions
+                    .iter()
+                    .map(|r| format!("{}（{}）", r.code, r.name))
+                    .collect();
+                Err(CliError::Usage(format!(
+                    "数据库中有多个区划，请用 --region 指定：{}",
+                    codes.join("、")
+                )))
+            }
+        },
+    }
 }
 
 fn progress_bar() -> ProgressBar {

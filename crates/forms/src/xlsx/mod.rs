@@ -12,6 +12,7 @@
 pub mod check;
 mod grid;
 pub mod list;
+pub mod lists;
 pub mod read;
 pub mod safety;
 pub mod write;

@@ -1,0 +1,281 @@
+//! `jixiao import` end to end (issue 4 part 4): the real binary on a SQLite file in a temporary
+//! directory — a unit list, a project list, the real target forms of ../shared/real-forms, a
+//! second run that changes nothing, and a file with an error that writes nothing.
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+fn jixiao(dir: &Path, db: &str, args: &[&str]) -> Run {
+    let out = Command::cargo_bin("jixiao")
+        .expect("the jixiao binary is built")
+        .current_dir(dir)
+        .env_remove("JIXIAO_DATABASE_URL")
+        .env_remove("JIXIAO_LOG")
+        .args(args)
+        .args(["--db", db])
+        .output()
+        .expect("jixiao runs");
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn ok(r: &Run, what: &str) {
+    assert_eq!(
+        r.code,
+        Some(0),
+        "{what} failed\nstdout:\n{}\nstderr:\n{}",
+        r.stdout,
+        r.stderr
+    );
+}
+
+fn real_forms() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/real-forms");
+    assert!(
+        dir.join("t11.xlsx").is_file(),
+        "the real forms are missing: expected {} (../shared/real-forms beside the workspace)",
+        dir.display()
+    );
+    dir
+}
+
+fn write_book(path: &Path, rows: &[&[&str]]) {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let s = wb.add_worksheet();
+    s.set_name("清单").unwrap();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            if !v.is_empty() {
+                s.write_string(r as u32, c as u16, *v).unwrap();
+            }
+        }
+    }
+    wb.save(path).unwrap();
+}
+
+#[test]
+fn lists_then_real_targets_all_or_nothing_and_idempotent() {
+    let forms = real_forms();
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("x.db").display());
+    ok(
+        &jixiao(
+            dir.path(),
+            &db,
+            &[
+                "init",
+                "--region-code",
+                "511124000",
+                "--region-name",
+                "井研县",
+                "--password",
+                "Abcdef#12345",
+            ],
+        ),
+        "init",
+    );
+
+    let units = dir.path().join("units.xlsx");
+    write_book(
+        &units,
+        &[
+            &[
+                "单位编码",
+                "单位名称",
+                "上级单位编码",
+                "单位性质",
+                "对口股室",
+            ],
+            &["820", "马踏镇部门", "", "行政单位", "行政政法股"],
+            &[
+                "820001",
+                "井研县马踏镇人民政府",
+                "820",
+                "行政单位",
+                "行政政法股",
+            ],
+        ],
+    );
+    let r = jixiao(
+        dir.path(),
+        &db,
+        &["import", "units", units.to_str().unwrap(), "--year", "2023"],
+    );
+    ok(&r, "import units");
+    assert!(r.stdout.contains("单位清单 2 条"), "{}", r.stdout);
+
+    // A project list with one bad row: nothing is written, the row and column are named.
+    let header: &[&str] = &[
+        "项目编码",
+        "项目名称",
+        "单位编码或名称",
+        "预算年度",
+        "预算类型",
+        "项目类别",
+        "新增/延续",
+        "年初/追加",
+        "当年财政拨款(元)",
+        "上年结转(元)",
+        "其他资金(元)",
+    ];
+    let bad = dir.path().join("bad.xlsx");
+    write_book(
+        &bad,
+        &[
+            header,
+            &[
+                "511124-01",
+                "村组干部报酬",
+                "820001",
+                "2023",
+                "一般公共预算",
+                "人员类",
+                "延续",
+                "年初预算",
+                "3,309,800",
+                "",
+                "",
+            ],
+            &[
+                "511124-02",
+                "基层组织活动经费",
+                "820001",
+                "2023",
+                "一般公共预算",
+                "运转类",
+                "延续",
+                "年初",
+                "六十六万",
+                "",
+                "",
+            ],
+        ],
+    );
+    let r = jixiao(
+        dir.path(),
+        &db,
+        &[
+            "import",
+            "projects",
+            bad.to_str().unwrap(),
+            "--year",
+            "2023",
+        ],
+    );
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("工作表“清单”第 3 行 I 列（当年财政拨款）"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("未导入任何数据"), "{}", r.stderr);
+    assert_eq!(
+        r.stderr.lines().filter(|l| l.starts_with("错误：")).count(),
+        1,
+        "{}",
+        r.stderr
+    );
+    // The targets cannot be matched while the projects are missing.
+    let t11 = forms.join("t11.xlsx");
+    let r = jixiao(
+        dir.path(),
+        &db,
+        &["import", "targets", t11.to_str().unwrap(), "--year", "2023"],
+    );
+    assert_eq!(r.code, Some(1));
+    assert!(
+        r.stderr.contains("没有编码或名称为“村组干部报酬”的项目"),
+        "{}",
+        r.stderr
+    );
+
+    let good = dir.path().join("projects.xlsx");
+    write_book(
+        &good,
+        &[
+            header,
+            &[
+                "511124-01",
+                "村组干部报酬",
+                "820001",
+                "2023",
+                "一般公共预算",
+                "人员类",
+                "延续",
+                "年初预算",
+                "3,309,800",
+                "",
+                "",
+            ],
+            &[
+                "511124-02",
+                "基层组织活动经费",
+                "井研县马踏镇人民政府",
+                "2023",
+                "一般公共预算",
+                "运转类",
+                "延续",
+                "年初",
+                "660,000",
+                "",
+                "",
+            ],
+        ],
+    );
+    let r = jixiao(
+        dir.path(),
+        &db,
+        &[
+            "import",
+            "projects",
+            good.to_str().unwrap(),
+            "--year",
+            "2023",
+        ],
+    );
+    ok(&r, "import projects");
+    assert!(r.stdout.contains("项目清单 2 条"), "{}", r.stdout);
+
+    let r = jixiao(
+        dir.path(),
+        &db,
+        &["import", "targets", t11.to_str().unwrap(), "--year", "2023"],
+    );
+    ok(&r, "import targets");
+    assert!(
+        r.stdout.contains("绩效目标 2 条、指标 13 条"),
+        "{}",
+        r.stdout
+    );
+    let again = jixiao(
+        dir.path(),
+        &db,
+        &["import", "targets", t11.to_str().unwrap(), "--year", "2023"],
+    );
+    ok(&again, "import targets again");
+    assert!(again.stdout.contains("本次未作改动"), "{}", again.stdout);
+
+    // The wrong year is refused, naming the year cell's problem.
+    let r = jixiao(
+        dir.path(),
+        &db,
+        &["import", "targets", t11.to_str().unwrap(), "--year", "2024"],
+    );
+    assert_eq!(r.code, Some(1));
+    assert!(r.stderr.contains("表中年度为 2023"), "{}", r.stderr);
+
+    ok(
+        &jixiao(dir.path(), &db, &["audit", "verify"]),
+        "audit verify",
+    );
+}
