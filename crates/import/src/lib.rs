@@ -1,0 +1,1431 @@
+//! Imports of filled forms and lists into the database (issue 4 part 4, SPEC §14), shared by
+//! `jixiao import` and the web upload.
+//!
+//! This crate maps what `jixiao-forms` read onto the plain rows of `jixiao_store::imports`:
+//! it matches units and projects by code or exact name, validates, and collects EVERY problem
+//! with its sheet, row and column. Only a file without errors is written, in one transaction
+//! (`imports::write`); a file already imported for the same region, year and kind changes
+//! nothing. The mapping ([`prepare`]) is free of clap and terminal code so the web upload can
+//! call the same steps when it lands.
+
+use jixiao_domain::decimal::round2;
+use jixiao_domain::indicator::{Level1, Sign};
+use jixiao_domain::money::Fen;
+use jixiao_domain::scoring::{Funds, IndicatorInput, Severity, score_self_evaluation};
+use jixiao_domain::settings::Settings;
+use jixiao_domain::types::{
+    BudgetTiming, BudgetType, Continuity, ObjectKind, ProjectCategory, UnitKind,
+};
+use jixiao_forms::xlsx::lists::{ListBook, ListKind, read_list_with_limits};
+use jixiao_forms::xlsx::{
+    FormKind, Limits, ParsedForm, ParsedIndicator, Workbook, check_workbook, read_with_limits,
+};
+use jixiao_store::Store;
+use jixiao_store::imports::{
+    self, EvaluationIn, ImportKind, IndicatorIn, NewImport, Outcome, Payload, ProjectIn, TargetIn,
+    UnitIn, Who,
+};
+use jixiao_store::projects::Project;
+use jixiao_store::units::Unit;
+use rust_decimal::Decimal;
+use std::collections::{HashMap, HashSet};
+
+/// Why an import could not run at all (problems with the file's content are [`Problem`]s).
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{0}")]
+    Store(#[from] jixiao_store::StoreError),
+    #[error("{0}")]
+    Unreadable(String),
+}
+
+/// A problem found while preparing an import.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    pub severity: Severity,
+    pub message: String,
+}
+
+impl Problem {
+    fn error(message: String) -> Problem {
+        Problem {
+            severity: Severity::Error,
+            message,
+        }
+    }
+    fn warning(message: String) -> Problem {
+        Problem {
+            severity: Severity::Warning,
+            message,
+        }
+    }
+}
+
+/// What a file prepares into: the rows to write (meaningful only without errors) and problems.
+pub struct Prepared {
+    pub payload: Payload,
+    pub problems: Vec<Problem>,
+}
+
+impl Prepared {
+    pub fn has_errors(&self) -> bool {
+        self.problems.iter().any(|p| p.severity == Severity::Error)
+    }
+}
+
+/// The file as read by `jixiao-forms`.
+pub enum Parsed {
+    Forms(Workbook),
+    List(ListBook),
+}
+
+/// Reads the bytes with the safety limits, as forms or as a list depending on the kind.
+pub async fn parse(kind: ImportKind, bytes: Vec<u8>) -> Result<Parsed, String> {
+    let limits = Limits::default();
+    let r = match kind {
+        ImportKind::Targets | ImportKind::SelfEvaluations => {
+            read_with_limits(bytes, limits).await.map(Parsed::Forms)
+        }
+        ImportKind::Units => read_list_with_limits(bytes, limits, ListKind::Units)
+            .await
+            .map(Parsed::List),
+        ImportKind::Projects => read_list_with_limits(bytes, limits, ListKind::Projects)
+            .await
+            .map(Parsed::List),
+    };
+    r.map_err(|e| e.to_string())
+}
+
+/// Master data the file is matched against.
+pub struct Context {
+    pub year: i32,
+    pub units: Vec<Unit>,
+    pub projects: Vec<Project>,
+    pub settings: Settings,
+    /// A unit user may only import rows of these units (and their subordinates); `None` = any.
+    pub allowed_units: Option<HashSet<i64>>,
+}
+
+impl Context {
+    pub async fn load(store: &Store, region: &str, year: i32) -> Result<Context, ImportError> {
+        Ok(Context {
+            year,
+            units: jixiao_store::units::list(store, region).await?,
+            projects: jixiao_store::projects::list(store, region, year).await?,
+            settings: jixiao_store::regions::settings(store, region).await?,
+            allowed_units: None,
+        })
+    }
+}
+
+/// Maps a parsed file to the rows to write, checking everything (see the module comment).
+pub fn prepare(kind: ImportKind, parsed: &Parsed, ctx: &Context, tick: &dyn Fn()) -> Prepared {
+    match (kind, parsed) {
+        (ImportKind::Targets | ImportKind::SelfEvaluations, Parsed::Forms(wb)) => {
+            prepare_forms(kind, wb, ctx, tick)
+        }
+        (ImportKind::Units, Parsed::List(b)) => prepare_units(b, ctx),
+        (ImportKind::Projects, Parsed::List(b)) => prepare_projects(b, ctx),
+        _ => Prepared {
+            payload: Payload::Units(Vec::new()),
+            problems: vec![Problem::error("文件类型与导入类型不符".into())],
+        },
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Matching
+
+/// A code written before a name: `[610001]名称`, `820001-名称`, `820001 名称`.
+fn split_code(text: &str) -> (Option<&str>, &str) {
+    let t = text.trim();
+    if let Some(rest) = t.strip_prefix('[').or_else(|| t.strip_prefix('【'))
+        && let Some(end) = rest.find([']', '】'])
+    {
+        let code = rest[..end].trim();
+        let tail = rest[end..].trim_start_matches([']', '】']).trim();
+        if !code.is_empty() {
+            return (Some(code), tail);
+        }
+    }
+    let digits: usize = t
+        .char_indices()
+        .take_while(|(_, c)| c.is_ascii_alphanumeric())
+        .map(|(i, c)| i + c.len_utf8())
+        .last()
+        .unwrap_or(0);
+    if digits > 0 && t[..digits].chars().any(|c| c.is_ascii_digit()) {
+        let rest = &t[digits..];
+        if let Some(tail) = rest.strip_prefix(['-', '－', ' ', '　', '_']) {
+            return (Some(&t[..digits]), tail.trim());
+        }
+    }
+    (None, t)
+}
+
+/// Units named by a text: by code, or by exact name (also after a leading code).
+fn match_units<'a>(ctx: &'a Context, text: &str) -> Vec<&'a Unit> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Vec::new();
+    }
+    let (code, name) = split_code(text);
+    let by_code: Vec<&Unit> = ctx
+        .units
+        .iter()
+        .filter(|u| u.code == text || code.is_some_and(|c| u.code == c))
+        .collect();
+    if !by_code.is_empty() {
+        return by_code;
+    }
+    ctx.units
+        .iter()
+        .filter(|u| u.name == text || u.name == name)
+        .collect()
+}
+
+fn match_projects<'a>(ctx: &'a Context, text: &str) -> Vec<&'a Project> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Vec::new();
+    }
+    let (code, name) = split_code(text);
+    let by_code: Vec<&Project> = ctx
+        .projects
+        .iter()
+        .filter(|p| p.code == text || code.is_some_and(|c| p.code == c))
+        .collect();
+    if !by_code.is_empty() {
+        return by_code;
+    }
+    ctx.projects
+        .iter()
+        .filter(|p| p.name == text || p.name == name)
+        .collect()
+}
+
+fn unit_allowed(ctx: &Context, unit_id: i64) -> bool {
+    ctx.allowed_units
+        .as_ref()
+        .is_none_or(|set| set.contains(&unit_id))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Forms (targets, self-evaluations)
+
+fn x100(d: Decimal) -> i64 {
+    let r = round2(d) * Decimal::from(100);
+    i64::try_from(r.trunc()).unwrap_or(0)
+}
+
+/// Where a form is, for messages: the sheet, and the first indicator row when a sheet holds
+/// several forms.
+fn form_place(form: &ParsedForm, several: bool) -> String {
+    match (several, form.indicators.first()) {
+        (true, Some(i)) => format!("工作表“{}”（第 {} 行起的表）", form.sheet, i.row),
+        _ => format!("工作表“{}”", form.sheet),
+    }
+}
+
+fn indicator_place(form: &ParsedForm, i: &ParsedIndicator) -> String {
+    format!(
+        "工作表“{}”第 {} 行 {} 列（三级指标“{}”）",
+        form.sheet,
+        i.row,
+        i.cell.trim_end_matches(|c: char| c.is_ascii_digit()),
+        i.name
+    )
+}
+
+fn scoring_input(i: &ParsedIndicator) -> IndicatorInput {
+    IndicatorInput {
+        level1: Level1::classify(&i.level1, &i.level2),
+        sign: i.sign,
+        target: i.target,
+        actual: i.actual,
+        weight: i.weight,
+        tier: i.tier,
+        chosen: if i.qualitative { i.stated_score } else { None },
+        band: None,
+        sub_item: i.sub_item,
+        has_explanation: i.has_explanation,
+    }
+}
+
+fn value_text(value: Option<Decimal>, text: &str) -> String {
+    match value {
+        Some(d) => d.normalize().to_string(),
+        None => text.trim().to_string(),
+    }
+}
+
+fn indicator_in(i: &ParsedIndicator) -> IndicatorIn {
+    let sign = if i.qualitative {
+        Sign::Qualitative
+    } else {
+        i.sign.unwrap_or(Sign::Ge)
+    };
+    IndicatorIn {
+        level1: i.level1.clone(),
+        level2: i.level2.clone(),
+        name: i.name.clone(),
+        sign: sign.symbol().to_string(),
+        target_value: if i.qualitative {
+            i.target_text.trim().to_string()
+        } else {
+            value_text(i.target, &i.target_text)
+        },
+        unit_of_measure: i.unit.clone().unwrap_or_default(),
+        weight_x100: if i.sub_item { None } else { i.weight.map(x100) },
+        is_core: i.core,
+        parent_seq: i.parent.map(|p| p as i32 + 1),
+        actual_value: if i.qualitative {
+            i.actual_text.trim().to_string()
+        } else {
+            value_text(i.actual, &i.actual_text)
+        },
+        score_x100: None,
+        stated_score_x100: i.stated_score.map(x100),
+        tier: i.tier.map(|t| t as i32),
+        deviation_reason: String::new(),
+    }
+}
+
+/// SPEC §6.3 errors of a target's indicators: sign missing, a quantitative one without value or
+/// unit, duplicate names, nothing under 产出 or 效益.
+fn check_target_indicators(form: &ParsedForm, place: &str, problems: &mut Vec<Problem>) {
+    let mut names = HashMap::new();
+    for i in form.indicators.iter().filter(|i| !i.sub_item) {
+        let at = indicator_place(form, i);
+        if i.name.trim().is_empty() {
+            problems.push(Problem::error(format!("{at}：三级指标名称未填写")));
+        }
+        if !i.qualitative {
+            if i.sign.is_none() {
+                problems.push(Problem::error(format!(
+                    "{at}：未写指标符号（≥ ≤ = > < 或定性）"
+                )));
+            }
+            if i.target.is_none() {
+                problems.push(Problem::error(format!(
+                    "{at}：定量指标的年度指标值“{}”不是数值",
+                    i.target_text
+                )));
+            }
+            if i.unit.as_deref().is_none_or(|u| u.trim().is_empty()) {
+                problems.push(Problem::error(format!("{at}：定量指标未写计量单位")));
+            }
+        }
+        if let Some(first) = names.insert(i.name.trim().to_string(), i.row) {
+            problems.push(Problem::error(format!("{at}：指标名称与第 {first} 行重复")));
+        }
+    }
+    let levels: Vec<Option<Level1>> = form
+        .indicators
+        .iter()
+        .map(|i| Level1::classify(&i.level1, &i.level2))
+        .collect();
+    let has = |l: Level1| levels.contains(&Some(l));
+    if !has(Level1::Output) {
+        problems.push(Problem::error(format!(
+            "{place}：没有产出指标（SPEC §6.3）"
+        )));
+    }
+    if !has(Level1::Benefit) {
+        problems.push(Problem::error(format!(
+            "{place}：没有效益指标（SPEC §6.3）"
+        )));
+    }
+}
+
+/// The project (or, for unit-overall forms, the unit) a form is about.
+enum Object<'a> {
+    Project(&'a Project),
+    Unit(&'a Unit),
+}
+
+fn match_object<'a>(
+    form: &ParsedForm,
+    place: &str,
+    ctx: &'a Context,
+    problems: &mut Vec<Problem>,
+) -> Option<Object<'a>> {
+    let unit_texts = [form.implementer.as_deref(), form.department.as_deref()];
+    let project_form = matches!(
+        form.kind,
+        FormKind::ProjectTarget | FormKind::ProjectSelfEvaluation
+    );
+    if project_form {
+        let name = form.project.as_deref().unwrap_or("").trim();
+        if name.is_empty() {
+            problems.push(Problem::error(format!(
+                "{place}（项目名称栏）：未填写项目名称，无法对应到项目"
+            )));
+            return None;
+        }
+        let mut found = match_projects(ctx, name);
+        if found.len() > 1 {
+            // Narrow by the unit the form names.
+            let units: HashSet<i64> = unit_texts
+                .iter()
+                .flatten()
+                .flat_map(|t| match_units(ctx, t))
+                .map(|u| u.id)
+                .collect();
+            found.retain(|p| units.contains(&p.unit_id));
+        }
+        match found.as_slice() {
+            [p] => Some(Object::Project(p)),
+            [] => {
+                problems.push(Problem::error(format!(
+                    "{place}（项目名称栏）：{} 年度没有编码或名称为“{name}”的项目，请先导入项目清单或核对项目名称",
+                    ctx.year
+                )));
+                None
+            }
+            many => {
+                let codes: Vec<&str> = many.iter().map(|p| p.code.as_str()).collect();
+                problems.push(Problem::error(format!(
+                    "{place}（项目名称栏）：名称“{name}”对应多个项目（编码 {}），请在表中写项目编码",
+                    codes.join("、")
+                )));
+                None
+            }
+        }
+    } else {
+        for t in unit_texts.iter().flatten() {
+            if let [u] = match_units(ctx, t).as_slice() {
+                return Some(Object::Unit(u));
+            }
+        }
+        let text = unit_texts.iter().flatten().next().copied().unwrap_or("");
+        problems.push(Problem::error(format!(
+            "{place}（单位名称栏）：没有编码或名称为“{text}”的预算单位，请先导入单位清单"
+        )));
+        None
+    }
+}
+
+fn prepare_forms(kind: ImportKind, wb: &Workbook, ctx: &Context, tick: &dyn Fn()) -> Prepared {
+    let mut problems = Vec::new();
+    let mut targets = Vec::new();
+    let mut evaluations = Vec::new();
+    // Findings of the reader and of the scoring engine, as `forms check` reports them.
+    let report = check_workbook("", wb, &ctx.settings);
+    let mut per_sheet: HashMap<&str, usize> = HashMap::new();
+    for f in &wb.forms {
+        *per_sheet.entry(f.sheet.as_str()).or_default() += 1;
+    }
+    let mut seen_objects: HashMap<i64, String> = HashMap::new();
+    for (form, checked) in wb.forms.iter().zip(&report.forms) {
+        tick();
+        let several = per_sheet.get(form.sheet.as_str()).copied().unwrap_or(0) > 1;
+        let place = form_place(form, several);
+        let wanted = match kind {
+            ImportKind::Targets => {
+                matches!(form.kind, FormKind::ProjectTarget | FormKind::UnitTarget)
+            }
+            _ => form.kind.is_self_evaluation(),
+        };
+        if !wanted {
+            problems.push(Problem::error(format!(
+                "{place}是{}，不能作为{}导入",
+                form.kind.label(),
+                kind.label()
+            )));
+            continue;
+        }
+        for f in &checked.findings {
+            let message = if f.message.contains(&form.sheet) {
+                f.message.clone()
+            } else {
+                format!("{place}：{}", f.message)
+            };
+            let message = match &f.cell {
+                Some(c) if !message.contains(" 列") => format!("{message}（单元格 {c}）"),
+                _ => message,
+            };
+            problems.push(Problem {
+                severity: f.severity,
+                message,
+            });
+        }
+        if let Some(y) = form.fiscal_year
+            && y != ctx.year
+        {
+            problems.push(Problem::error(format!(
+                "{place}（年度栏）：表中年度为 {y}，与导入指定的 --year {} 不一致",
+                ctx.year
+            )));
+        }
+        if form.indicators.is_empty() {
+            problems.push(Problem::error(format!("{place}：没有读到任何指标")));
+        }
+        let Some(object) = match_object(form, &place, ctx, &mut problems) else {
+            continue;
+        };
+        let (object_kind, project, unit_id) = match object {
+            Object::Project(p) => (ObjectKind::Project, Some(p), p.unit_id),
+            Object::Unit(u) => (ObjectKind::Unit, None, u.id),
+        };
+        if !unit_allowed(ctx, unit_id) {
+            problems.push(Problem::error(format!(
+                "{place}：所属单位不是您的单位，不能导入"
+            )));
+            continue;
+        }
+        let key = project.map_or(-unit_id, |p| p.id);
+        if let Some(first) = seen_objects.insert(key, place.clone()) {
+            problems.push(Problem::error(format!(
+                "{place}：与{first}是同一{}，同一文件中只能出现一次",
+                if project.is_some() {
+                    "项目"
+                } else {
+                    "单位"
+                }
+            )));
+        }
+        let title = project.map_or_else(
+            || {
+                ctx.units
+                    .iter()
+                    .find(|u| u.id == unit_id)
+                    .map_or(String::new(), |u| u.name.clone())
+            },
+            |p| p.name.clone(),
+        );
+        let mut indicators: Vec<IndicatorIn> = form.indicators.iter().map(indicator_in).collect();
+        if kind == ImportKind::Targets {
+            check_target_indicators(form, &place, &mut problems);
+            let total = form
+                .funds
+                .as_ref()
+                .and_then(|f| f.budget)
+                .or_else(|| project.map(Project::total))
+                .unwrap_or(Fen(0));
+            if let (Some(p), Some(b)) = (project, form.funds.as_ref().and_then(|f| f.budget))
+                && b != p.total()
+            {
+                problems.push(Problem::warning(format!(
+                    "{place}：表中资金总额 {} 万元与项目库中项目“{}”的金额 {} 万元不一致，按表中金额记录",
+                    b.wan_2dp(),
+                    p.name,
+                    p.total().wan_2dp()
+                )));
+            }
+            let other = project.map_or(Fen(0), |p| Fen(p.other_fen.min(total.0).max(0)));
+            targets.push(TargetIn {
+                object_kind,
+                project_id: project.map(|p| p.id),
+                unit_id,
+                total,
+                fiscal: Fen(total.0 - other.0),
+                other,
+                overall_goal: String::new(),
+                indicators,
+            });
+        } else {
+            let funds = form.funds.as_ref().and_then(|f| {
+                Some(Funds {
+                    budget: f.budget?,
+                    executed: f.executed?,
+                })
+            });
+            let inputs: Vec<IndicatorInput> = form.indicators.iter().map(scoring_input).collect();
+            // §8.3: scores come from the engine, never from the form; stated ones are kept beside.
+            let scored = score_self_evaluation(&ctx.settings, funds, &inputs);
+            for (row, s) in indicators.iter_mut().zip(&scored.indicators) {
+                row.score_x100 = s.score.map(x100);
+            }
+            let exec = scored.execution.as_ref();
+            let budget = form.funds.as_ref().and_then(|f| f.budget).unwrap_or(Fen(0));
+            evaluations.push(EvaluationIn {
+                object_kind,
+                project_id: project.map(|p| p.id),
+                unit_id,
+                title,
+                initial_budget: form
+                    .funds
+                    .as_ref()
+                    .and_then(|f| f.start_budget)
+                    .unwrap_or(budget),
+                budget,
+                executed: form
+                    .funds
+                    .as_ref()
+                    .and_then(|f| f.executed)
+                    .unwrap_or(Fen(0)),
+                execution_rate_x100: exec.and_then(|e| e.rate).map(x100),
+                execution_score_x100: exec.map(|e| x100(e.score)),
+                total_x100: scored.total.map(x100),
+                grade: scored.grade.map(|g| g.code().to_string()),
+                overall_goal: String::new(),
+                overall_actual: String::new(),
+                indicators,
+            });
+        }
+    }
+    let payload = match kind {
+        ImportKind::Targets => Payload::Targets(targets),
+        _ => Payload::SelfEvaluations(evaluations),
+    };
+    Prepared { payload, problems }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lists
+
+fn cell_place(sheet: &str, row: u32, cell: &str, label: &str) -> String {
+    let col = cell.trim_end_matches(|c: char| c.is_ascii_digit());
+    format!("工作表“{sheet}”第 {row} 行 {col} 列（{label}）")
+}
+
+fn list_findings(book: &ListBook, problems: &mut Vec<Problem>) {
+    for s in &book.sheets {
+        for f in &s.findings {
+            problems.push(Problem {
+                severity: f.severity,
+                message: f.message.clone(),
+            });
+        }
+    }
+}
+
+fn prepare_units(book: &ListBook, ctx: &Context) -> Prepared {
+    let mut problems = Vec::new();
+    list_findings(book, &mut problems);
+    if ctx.allowed_units.is_some() {
+        problems.push(Problem::error(
+            "单位清单只能由财政绩效管理员导入".to_string(),
+        ));
+    }
+    let existing: HashMap<&str, &Unit> = ctx.units.iter().map(|u| (u.code.as_str(), u)).collect();
+    let mut in_file: HashMap<String, String> = HashMap::new();
+    let mut rows = Vec::new();
+    for s in &book.sheets {
+        for r in &s.rows {
+            let code = r.text("code");
+            let name = r.text("name");
+            if code.is_empty() || name.is_empty() {
+                continue; // reported by the reader
+            }
+            let code_cell = r.get("code").map_or("", |c| c.cell.as_str());
+            let at = cell_place(&s.sheet, r.row, code_cell, "单位编码");
+            if let Some(first) = in_file.insert(code.to_string(), at.clone()) {
+                problems.push(Problem::error(format!(
+                    "{at}：单位编码 {code} 与{first}重复"
+                )));
+                continue;
+            }
+            if let Some(u) = existing.get(code) {
+                if u.name == name {
+                    problems.push(Problem::warning(format!(
+                        "{at}：单位 {code} {name} 已存在，跳过"
+                    )));
+                } else {
+                    problems.push(Problem::error(format!(
+                        "{at}：单位编码 {code} 已用于“{}”，与表中名称“{name}”不符",
+                        u.name
+                    )));
+                }
+                continue;
+            }
+            let kind_text = r.text("kind");
+            let kind = if kind_text.is_empty() {
+                UnitKind::Administrative
+            } else {
+                match UnitKind::parse(kind_text).or(match kind_text {
+                    "行政" => Some(UnitKind::Administrative),
+                    "事业" => Some(UnitKind::Institution),
+                    _ => None,
+                }) {
+                    Some(k) => k,
+                    None => {
+                        let c = r.get("kind").map_or("", |c| c.cell.as_str());
+                        problems.push(Problem::error(format!(
+                            "{}：“{kind_text}”不是单位性质（行政单位、事业单位、其他）",
+                            cell_place(&s.sheet, r.row, c, "单位性质")
+                        )));
+                        continue;
+                    }
+                }
+            };
+            let parent = r.text("parent");
+            rows.push((
+                at,
+                UnitIn {
+                    code: code.to_string(),
+                    name: name.to_string(),
+                    parent_code: (!parent.is_empty()).then(|| parent.to_string()),
+                    kind,
+                    finance_desk: r.text("desk").to_string(),
+                },
+            ));
+        }
+    }
+    for (at, u) in &rows {
+        if let Some(p) = &u.parent_code
+            && !existing.contains_key(p.as_str())
+            && !in_file.contains_key(p)
+        {
+            problems.push(Problem::error(format!(
+                "{at}：上级单位编码 {p} 既不在数据库中也不在本表中"
+            )));
+        }
+        if u.parent_code.as_deref() == Some(u.code.as_str()) {
+            problems.push(Problem::error(format!("{at}：上级单位不能是自己")));
+        }
+    }
+    Prepared {
+        payload: Payload::Units(rows.into_iter().map(|(_, u)| u).collect()),
+        problems,
+    }
+}
+
+fn parse_choice<T: Copy>(
+    text: &str,
+    default: T,
+    parse: impl Fn(&str) -> Option<T>,
+    aliases: &[(&str, T)],
+) -> Option<T> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Some(default);
+    }
+    parse(t).or_else(|| aliases.iter().find(|(a, _)| *a == t).map(|(_, v)| *v))
+}
+
+fn prepare_projects(book: &ListBook, ctx: &Context) -> Prepared {
+    let mut problems = Vec::new();
+    list_findings(book, &mut problems);
+    let existing: HashMap<&str, &Project> =
+        ctx.projects.iter().map(|p| (p.code.as_str(), p)).collect();
+    let mut in_file: HashMap<String, String> = HashMap::new();
+    let mut rows = Vec::new();
+    for s in &book.sheets {
+        for r in &s.rows {
+            let code = r.text("code");
+            let name = r.text("name");
+            let unit_text = r.text("unit");
+            if code.is_empty() || name.is_empty() || unit_text.is_empty() {
+                continue; // reported by the reader
+            }
+            let place = |key: &str, label: &str| {
+                cell_place(
+                    &s.sheet,
+                    r.row,
+                    r.get(key).map_or("", |c| c.cell.as_str()),
+                    label,
+                )
+            };
+            let at = place("code", "项目编码");
+            let before = problems.len();
+            if let Some(first) = in_file.insert(code.to_string(), at.clone()) {
+                problems.push(Problem::error(format!(
+                    "{at}：项目编码 {code} 与{first}重复"
+                )));
+                continue;
+            }
+            if let Some(p) = existing.get(code) {
+                if p.name == name {
+                    problems.push(Problem::warning(format!(
+                        "{at}：{} 年度项目 {code} {name} 已存在，跳过",
+                        ctx.year
+                    )));
+                } else {
+                    problems.push(Problem::error(format!(
+                        "{at}：{} 年度项目编码 {code} 已用于“{}”，与表中名称“{name}”不符",
+                        ctx.year, p.name
+                    )));
+                }
+                continue;
+            }
+            let year = r.text("year");
+            if !year.is_empty() && year.trim_end_matches('年') != ctx.year.to_string() {
+                problems.push(Problem::error(format!(
+                    "{}：预算年度 {year} 与导入指定的 --year {} 不一致",
+                    place("year", "预算年度"),
+                    ctx.year
+                )));
+            }
+            let unit = match match_units(ctx, unit_text).as_slice() {
+                [u] => Some(*u),
+                [] => {
+                    problems.push(Problem::error(format!(
+                        "{}：没有编码或名称为“{unit_text}”的预算单位",
+                        place("unit", "单位编码或名称")
+                    )));
+                    None
+                }
+                many => {
+                    let codes: Vec<&str> = many.iter().map(|u| u.code.as_str()).collect();
+                    problems.push(Problem::error(format!(
+                        "{}：“{unit_text}”对应多个单位（编码 {}），请写单位编码",
+                        place("unit", "单位编码或名称"),
+                        codes.join("、")
+                    )));
+                    None
+                }
+            };
+            if let Some(u) = unit
+                && !unit_allowed(ctx, u.id)
+            {
+                problems.push(Problem::error(format!(
+                    "{}：单位“{}”不是您的单位，不能导入",
+                    place("unit", "单位编码或名称"),
+                    u.name
+                )));
+            }
+            let budget_type = parse_choice(
+                r.text("budget_type"),
+                BudgetType::GeneralPublic,
+                BudgetType::parse,
+                &[
+                    ("一般公共", BudgetType::GeneralPublic),
+                    ("政府性基金", BudgetType::GovFund),
+                    ("国有资本经营", BudgetType::StateCapital),
+                    ("社会保险基金", BudgetType::SocialInsurance),
+                ],
+            );
+            let category = parse_choice(
+                r.text("category"),
+                ProjectCategory::SpecificPurpose,
+                ProjectCategory::parse,
+                &[
+                    ("人员", ProjectCategory::Personnel),
+                    ("运转", ProjectCategory::Operation),
+                    ("特定目标", ProjectCategory::SpecificPurpose),
+                ],
+            );
+            let continuity = parse_choice(
+                r.text("continuity"),
+                Continuity::New,
+                Continuity::parse,
+                &[],
+            );
+            let timing = parse_choice(
+                r.text("timing"),
+                BudgetTiming::Initial,
+                BudgetTiming::parse,
+                &[
+                    ("年初", BudgetTiming::Initial),
+                    ("追加", BudgetTiming::Supplementary),
+                    ("年中追加", BudgetTiming::Supplementary),
+                ],
+            );
+            for (ok, key, label, allowed) in [
+                (
+                    budget_type.is_some(),
+                    "budget_type",
+                    "预算类型",
+                    "一般公共预算、政府性基金预算、国有资本经营预算、社会保险基金预算",
+                ),
+                (
+                    category.is_some(),
+                    "category",
+                    "项目类别",
+                    "人员类、运转类、特定目标类",
+                ),
+                (
+                    continuity.is_some(),
+                    "continuity",
+                    "新增/延续",
+                    "新增、延续",
+                ),
+                (
+                    timing.is_some(),
+                    "timing",
+                    "年初/追加",
+                    "年初预算、年中追加",
+                ),
+            ] {
+                if !ok {
+                    problems.push(Problem::error(format!(
+                        "{}：“{}”不是可选值（{allowed}）",
+                        place(key, label),
+                        r.text(key)
+                    )));
+                }
+            }
+            let errored = problems[before..]
+                .iter()
+                .any(|p| p.severity == Severity::Error);
+            if let (
+                false,
+                Some(u),
+                Some(budget_type),
+                Some(category),
+                Some(continuity),
+                Some(timing),
+            ) = (errored, unit, budget_type, category, continuity, timing)
+            {
+                let current = r.amount("current").unwrap_or(Fen(0));
+                let carryover = r.amount("carryover").unwrap_or(Fen(0));
+                let other = r.amount("other").unwrap_or(Fen(0));
+                let total = current + carryover + other;
+                rows.push(ProjectIn {
+                    code: code.to_string(),
+                    name: name.to_string(),
+                    unit_id: u.id,
+                    budget_type,
+                    category,
+                    continuity,
+                    timing,
+                    current,
+                    carryover,
+                    other,
+                    is_major: jixiao_domain::ex_ante::is_major(&ctx.settings.project, total),
+                });
+            }
+        }
+    }
+    Prepared {
+        payload: Payload::Projects(rows),
+        problems,
+    }
+}
+
+/// One import to do.
+pub struct Request<'a> {
+    pub region: &'a str,
+    pub year: i32,
+    pub kind: ImportKind,
+    pub file_name: &'a str,
+    pub who: Who<'a>,
+    /// For a unit user: the units whose rows it may import (SPEC §1).
+    pub allowed_units: Option<HashSet<i64>>,
+}
+
+pub enum Imported {
+    /// Written (or found already imported), with the warnings.
+    Done(Outcome, Vec<Problem>),
+    /// Some problem is an error: nothing was written.
+    Refused(Vec<Problem>),
+}
+
+/// Reads, matches, validates and writes one file (all or nothing). `progress(done, total)`
+/// follows the checking of forms/rows.
+pub async fn import_bytes(
+    store: &Store,
+    req: &Request<'_>,
+    bytes: Vec<u8>,
+    progress: &dyn Fn(u64, u64),
+) -> Result<Imported, ImportError> {
+    let sha = imports::sha256_hex(&bytes);
+    if let Some(earlier) = imports::find(store, req.region, req.year, req.kind, &sha).await? {
+        return Ok(Imported::Done(
+            Outcome::AlreadyImported(earlier),
+            Vec::new(),
+        ));
+    }
+    let parsed = parse(req.kind, bytes)
+        .await
+        .map_err(|e| ImportError::Unreadable(format!("无法读取 {}：{e}", req.file_name)))?;
+    let mut ctx = Context::load(store, req.region, req.year).await?;
+    ctx.allowed_units = req.allowed_units.clone();
+    let total = match &parsed {
+        Parsed::Forms(wb) => wb.forms.len() as u64,
+        Parsed::List(b) => b.sheets.len() as u64,
+    };
+    let done = std::cell::Cell::new(0u64);
+    progress(0, total);
+    let prepared = prepare(req.kind, &parsed, &ctx, &|| {
+        done.set(done.get() + 1);
+        progress(done.get(), total);
+    });
+    if prepared.has_errors() {
+        return Ok(Imported::Refused(prepared.problems));
+    }
+    let outcome = imports::write(
+        store,
+        &NewImport {
+            region: req.region,
+            fiscal_year: req.year,
+            file_name: req.file_name,
+            sha256: &sha,
+            who: req.who.clone(),
+            payload: prepared.payload,
+        },
+    )
+    .await?;
+    Ok(Imported::Done(outcome, prepared.problems))
+}
+
+#[cfg(test)]
+mod tests {
+    //! Imports on every database (SQLite always, PostgreSQL when `JIXIAO_TEST_POSTGRES_URL` is
+    //! set), through the same `import_bytes` the command uses.
+    use super::*;
+    use jixiao_store::testing::on_every_store;
+    use std::path::PathBuf;
+
+    const REGION: &str = "430000000";
+
+    fn real_form(name: &str) -> Vec<u8> {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/real-forms");
+        let path = dir.join(name);
+        std::fs::read(&path).unwrap_or_else(|e| {
+            panic!(
+                "the real forms are missing: {} ({e}); they live in ../shared/real-forms",
+                path.display()
+            )
+        })
+    }
+
+    async fn setup(store: &Store) {
+        let mut tx = store.begin().await.unwrap();
+        jixiao_store::regions::insert(&mut tx, REGION, "测试县", None)
+            .await
+            .unwrap();
+        let units = [
+            ("610001", "湖南省润山润水生态农业发展有限公司"),
+            ("820001", "井研县马踏镇人民政府"),
+        ];
+        let mut ids = Vec::new();
+        for (code, name) in units {
+            ids.push(
+                jixiao_store::units::insert(
+                    &mut tx,
+                    &jixiao_store::units::NewUnit {
+                        region: REGION,
+                        code,
+                        name,
+                        parent_id: None,
+                        level: 1,
+                        kind: UnitKind::Administrative,
+                        finance_desk: "",
+                    },
+                )
+                .await
+                .unwrap(),
+            );
+        }
+        for (year, code, name, unit_id) in [
+            (
+                2018,
+                "P18001",
+                "2018年市级专项扶贫资金基础设施(人大代表扶贫基地)",
+                ids[0],
+            ),
+            (2023, "P23001", "村组干部报酬", ids[1]),
+            (2023, "P23002", "基层组织活动经费", ids[1]),
+        ] {
+            jixiao_store::projects::insert(
+                &mut tx,
+                &jixiao_store::projects::NewProject {
+                    region: REGION,
+                    fiscal_year: year,
+                    code,
+                    name,
+                    unit_id,
+                    is_policy: false,
+                    budget_type: BudgetType::GeneralPublic,
+                    category: ProjectCategory::SpecificPurpose,
+                    continuity: Continuity::New,
+                    timing: BudgetTiming::Initial,
+                    start_year: year,
+                    end_year: year,
+                    current: Fen::from_wan(10),
+                    carryover: Fen(0),
+                    other: Fen(0),
+                    is_major: false,
+                    library_status: "reserve",
+                    previous_project_id: None,
+                },
+            )
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+    }
+
+    async fn import(
+        store: &Store,
+        kind: ImportKind,
+        year: i32,
+        file: &str,
+        bytes: Vec<u8>,
+    ) -> Imported {
+        import_bytes(
+            store,
+            &Request {
+                region: REGION,
+                year,
+                kind,
+                file_name: file,
+                who: Who {
+                    username: "test",
+                    ..Default::default()
+                },
+                allowed_units: None,
+            },
+            bytes,
+            &|_, _| {},
+        )
+        .await
+        .unwrap()
+    }
+
+    async fn count(store: &Store, table: &str) -> i64 {
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        jixiao_store::on_pool!(store, |p| sqlx::query_scalar(&sql)
+            .fetch_one(p)
+            .await
+            .unwrap())
+    }
+
+    fn imported(r: Imported) -> (jixiao_store::imports::ImportRecord, Vec<Problem>) {
+        match r {
+            Imported::Done(Outcome::Imported(rec), w) => (rec, w),
+            Imported::Done(Outcome::AlreadyImported(rec), _) => panic!("already imported: {rec:?}"),
+            Imported::Refused(p) => panic!("refused: {p:#?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn real_target_forms_import_once() {
+        on_every_store("real_target_forms_import_once", async |store: &Store| {
+            setup(store).await;
+            let (rec, warnings) =
+                imported(import(store, ImportKind::Targets, 2018, "t08.xlsx", real_form("t08.xlsx")).await);
+            assert_eq!((rec.documents, rec.indicators), (1, 16));
+            assert!(warnings.iter().all(|w| w.severity == Severity::Warning));
+            let (rec, _) =
+                imported(import(store, ImportKind::Targets, 2023, "t11.xlsx", real_form("t11.xlsx")).await);
+            assert_eq!((rec.documents, rec.indicators), (2, 13));
+            assert_eq!(count(store, "targets").await, 3);
+            assert_eq!(count(store, "target_indicators").await, 29);
+            // The stored indicators: sign symbol, value text, unit, weight in hundredths.
+            let id: i64 = jixiao_store::on_pool!(store, |p| sqlx::query_scalar(
+                "SELECT t.id FROM targets t JOIN projects p ON p.id = t.project_id WHERE p.code = 'P23001'"
+            )
+            .fetch_one(p)
+            .await
+            .unwrap());
+            let rows = jixiao_store::targets::indicators(store, id).await.unwrap();
+            let village = rows.iter().find(|r| r.name == "村组干部230人").unwrap();
+            assert_eq!(
+                (village.sign.as_str(), village.target_value.as_str(), village.unit_of_measure.as_str(), village.weight_x100),
+                ("≥", "230", "个", Some(1000))
+            );
+            let state: String = jixiao_store::on_pool!(store, |p| sqlx::query_scalar(
+                "SELECT state FROM targets WHERE id = $1"
+            )
+            .bind(id)
+            .fetch_one(p)
+            .await
+            .unwrap());
+            assert_eq!(state, "draft");
+            // Again: nothing changes.
+            for (year, file) in [(2018, "t08.xlsx"), (2023, "t11.xlsx")] {
+                match import(store, ImportKind::Targets, year, file, real_form(file)).await {
+                    Imported::Done(Outcome::AlreadyImported(_), _) => {}
+                    _ => panic!("{file} imported twice"),
+                }
+            }
+            assert_eq!(count(store, "targets").await, 3);
+            assert_eq!(count(store, "target_indicators").await, 29);
+            assert_eq!(count(store, "imports").await, 2);
+            let audited: i64 = jixiao_store::on_pool!(store, |p| sqlx::query_scalar(
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'import.create'"
+            )
+            .fetch_one(p)
+            .await
+            .unwrap());
+            assert_eq!(audited, 2);
+            assert!(matches!(
+                jixiao_store::audit::verify(store).await.unwrap(),
+                jixiao_store::audit::Verdict::Intact { .. }
+            ));
+        })
+        .await;
+    }
+
+    /// A self-evaluation workbook in the central layout (SPEC §14 layout 1): two sheets, the
+    /// second with a bad row when `bad` is set.
+    fn self_evaluation_book(bad: bool) -> Vec<u8> {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        for (n, project) in ["村组干部报酬", "基层组织活动经费"].iter().enumerate() {
+            let s = wb.add_worksheet();
+            s.set_name(format!("自评{}", n + 1)).unwrap();
+            let rows: Vec<Vec<&str>> = vec![
+                vec!["项目支出绩效自评表"],
+                vec!["（2023年度）"],
+                vec!["项目名称", project],
+                vec![
+                    "主管部门",
+                    "井研县马踏镇人民政府",
+                    "",
+                    "实施单位",
+                    "井研县马踏镇人民政府",
+                ],
+                vec![
+                    "项目资金（万元）",
+                    "",
+                    "年初预算数",
+                    "全年预算数",
+                    "全年执行数",
+                    "分值",
+                    "执行率",
+                    "得分",
+                ],
+                vec!["", "年度资金总额", "10", "10", "9", "10", "90%", "9"],
+                vec![
+                    "一级指标",
+                    "二级指标",
+                    "三级指标",
+                    "年度指标值",
+                    "实际完成值",
+                    "分值",
+                    "得分",
+                    "偏差原因分析及改进措施",
+                ],
+                vec![
+                    "产出指标",
+                    "数量指标",
+                    "发放人数",
+                    "≥230人",
+                    "230",
+                    "50",
+                    "50",
+                    "",
+                ],
+                vec![
+                    "效益指标",
+                    "社会效益指标",
+                    "维护社会稳定",
+                    "≥95%",
+                    if bad && n == 1 { "很多" } else { "95" },
+                    "30",
+                    "30",
+                    "",
+                ],
+                vec![
+                    "满意度指标",
+                    "服务对象满意度指标",
+                    "群众满意度",
+                    "≥90%",
+                    "80",
+                    "10",
+                    "8",
+                    "宣传不足",
+                ],
+                vec!["总分", "", "", "", "", "100", "97", ""],
+            ];
+            for (r, row) in rows.iter().enumerate() {
+                for (c, v) in row.iter().enumerate() {
+                    if !v.is_empty() {
+                        s.write_string(r as u32, c as u16, *v).unwrap();
+                    }
+                }
+            }
+        }
+        wb.save_to_buffer().unwrap()
+    }
+
+    #[tokio::test]
+    async fn self_evaluations_are_scored_by_the_engine_and_a_bad_row_writes_nothing() {
+        on_every_store("self_evaluations_import", async |store: &Store| {
+            setup(store).await;
+            let audit_before = count(store, "audit_log").await;
+            match import(store, ImportKind::SelfEvaluations, 2023, "bad.xlsx", self_evaluation_book(true)).await {
+                Imported::Refused(problems) => {
+                    let text: Vec<&str> = problems
+                        .iter()
+                        .filter(|p| p.severity == Severity::Error)
+                        .map(|p| p.message.as_str())
+                        .collect();
+                    assert!(
+                        text.iter().any(|m| m.contains("自评2") && m.contains("第 9 行")),
+                        "{text:#?}"
+                    );
+                }
+                _ => panic!("a bad row must refuse the import"),
+            }
+            assert_eq!(count(store, "evaluations").await, 0);
+            assert_eq!(count(store, "evaluation_indicators").await, 0);
+            assert_eq!(count(store, "imports").await, 0);
+            assert_eq!(count(store, "audit_log").await, audit_before);
+
+            let (rec, _) = imported(
+                import(store, ImportKind::SelfEvaluations, 2023, "good.xlsx", self_evaluation_book(false)).await,
+            );
+            assert_eq!((rec.documents, rec.indicators), (2, 6));
+            let (total, grade, exec): (Option<i64>, Option<String>, Option<i64>) =
+                jixiao_store::on_pool!(store, |p| sqlx::query_as(
+                    "SELECT total_x100, grade, execution_score_x100 FROM evaluations ORDER BY id LIMIT 1"
+                )
+                .fetch_one(p)
+                .await
+                .unwrap());
+            // 9/10 × 10 = 9; 50 + 30 + 80/90 × 10 = 8.89 → 97.89 (the form says 97).
+            assert_eq!(exec, Some(900));
+            assert_eq!(total, Some(9789));
+            assert_eq!(grade.as_deref(), Some("excellent"));
+            let stated: Vec<(Option<i64>, Option<i64>)> =
+                jixiao_store::on_pool!(store, |p| sqlx::query_as(
+                    "SELECT score_x100, stated_score_x100 FROM evaluation_indicators ORDER BY id LIMIT 3"
+                )
+                .fetch_all(p)
+                .await
+                .unwrap());
+            assert_eq!(stated[2], (Some(889), Some(800)));
+        })
+        .await;
+    }
+
+    fn list_book(rows: &[&[&str]]) -> Vec<u8> {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let s = wb.add_worksheet();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                if !v.is_empty() {
+                    s.write_string(r as u32, c as u16, *v).unwrap();
+                }
+            }
+        }
+        wb.save_to_buffer().unwrap()
+    }
+
+    #[tokio::test]
+    async fn unit_and_project_lists() {
+        on_every_store("unit_and_project_lists", async |store: &Store| {
+            setup(store).await;
+            let units = list_book(&[
+                &["单位清单"],
+                &[
+                    "单位编码",
+                    "单位名称",
+                    "上级单位编码",
+                    "单位性质",
+                    "对口股室",
+                ],
+                &["101001", "测试县第一小学", "101", "事业单位", "教科文股"],
+                &["101", "测试县教育局", "", "行政单位", "教科文股"],
+                &["820001", "井研县马踏镇人民政府", "", "行政单位", ""],
+            ]);
+            let (rec, warnings) =
+                imported(import(store, ImportKind::Units, 2023, "units.xlsx", units.clone()).await);
+            assert_eq!(rec.documents, 2);
+            assert!(warnings.iter().any(|w| w.message.contains("已存在，跳过")));
+            let school = jixiao_store::units::by_code(store, REGION, "101001")
+                .await
+                .unwrap()
+                .unwrap();
+            let bureau = jixiao_store::units::by_code(store, REGION, "101")
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(
+                (school.parent_id, school.level, school.kind.as_str()),
+                (Some(bureau.id), 2, "institution")
+            );
+            assert!(matches!(
+                import(store, ImportKind::Units, 2023, "units.xlsx", units).await,
+                Imported::Done(Outcome::AlreadyImported(_), _)
+            ));
+
+            let header: &[&str] = &[
+                "项目编码",
+                "项目名称",
+                "单位编码或名称",
+                "预算年度",
+                "预算类型",
+                "项目类别",
+                "新增/延续",
+                "年初/追加",
+                "当年财政拨款(万元)",
+                "上年结转（元）",
+                "其他资金(万元)",
+            ];
+            let bad = list_book(&[
+                header,
+                &[
+                    "P1",
+                    "校舍维修",
+                    "测试县教育局",
+                    "2024",
+                    "一般公共预算",
+                    "特定目标类",
+                    "新增",
+                    "年初预算",
+                    "12.5",
+                    "1,000",
+                    "",
+                ],
+                &[
+                    "P2",
+                    "营养餐",
+                    "不存在的单位",
+                    "2024",
+                    "一般公共预算",
+                    "特定目标类",
+                    "新增",
+                    "年初预算",
+                    "600",
+                    "",
+                    "",
+                ],
+            ]);
+            match import(store, ImportKind::Projects, 2024, "bad.xlsx", bad).await {
+                Imported::Refused(p) => assert!(
+                    p.iter().any(|p| p.message.contains("第 3 行 C 列")
+                        && p.message.contains("不存在的单位")),
+                    "{p:#?}"
+                ),
+                _ => panic!("an unknown unit must refuse the list"),
+            }
+            assert!(
+                jixiao_store::projects::list(store, REGION, 2024)
+                    .await
+                    .unwrap()
+                    .is_empty()
+            );
+            let good = list_book(&[
+                header,
+                &[
+                    "P1",
+                    "校舍维修",
+                    "测试县教育局",
+                    "2024",
+                    "一般公共预算",
+                    "特定目标类",
+                    "新增",
+                    "年初预算",
+                    "12.5",
+                    "1,000",
+                    "",
+                ],
+                &[
+                    "P2",
+                    "营养餐",
+                    "101001",
+                    "2024",
+                    "政府性基金预算",
+                    "运转类",
+                    "延续",
+                    "年中追加",
+                    "600",
+                    "",
+                    "0.01",
+                ],
+            ]);
+            let (rec, _) =
+                imported(import(store, ImportKind::Projects, 2024, "good.xlsx", good).await);
+            assert_eq!(rec.documents, 2);
+            let projects = jixiao_store::projects::list(store, REGION, 2024)
+                .await
+                .unwrap();
+            assert_eq!(projects.len(), 2);
+            assert_eq!(
+                (projects[0].current_fen, projects[0].carryover_fen),
+                (12_500_000, 100_000)
+            );
+            assert_eq!(projects[0].unit_id, bureau.id);
+            assert!(projects[1].is_major, "600万元 ≥ 500万元 is major");
+            assert_eq!(projects[1].timing, "supplementary");
+            assert_eq!(count(store, "imports").await, 2);
+        })
+        .await;
+    }
+}
