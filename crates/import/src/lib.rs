@@ -909,7 +909,7 @@ pub async fn import_bytes(
     store: &Store,
     req: &Request<'_>,
     bytes: Vec<u8>,
-    progress: &dyn Fn(u64, u64),
+    progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<Imported, ImportError> {
     let sha = imports::sha256_hex(&bytes);
     if let Some(earlier) = imports::find(store, req.region, req.year, req.kind, &sha).await? {

@@ -25,6 +25,20 @@ pub enum ImportKind {
 }
 
 impl ImportKind {
+    pub const ALL: [ImportKind; 4] = [
+        ImportKind::Targets,
+        ImportKind::SelfEvaluations,
+        ImportKind::Units,
+        ImportKind::Projects,
+    ];
+
+    /// Parses a stored code (`targets`, `self_evaluations`, `units`, `projects`).
+    pub fn parse(code: &str) -> Option<ImportKind> {
+        ImportKind::ALL
+            .into_iter()
+            .find(|k| k.code() == code.trim())
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             ImportKind::Targets => "targets",

@@ -36,6 +36,13 @@ pub const FINANCE_AND_VIEWERS: &[Role] = &[
     Role::Sysadmin,
 ];
 pub const SYSADMIN: &[Role] = &[Role::Sysadmin];
+/// Who may upload forms and lists: finance staff, and unit users for their own unit.
+pub const IMPORTERS: &[Role] = &[
+    Role::FinanceAdmin,
+    Role::Sysadmin,
+    Role::UnitPreparer,
+    Role::UnitApprover,
+];
 pub const AUDITORS: &[Role] = &[Role::Sysadmin, Role::FinanceAdmin];
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -25,6 +25,7 @@ const MODULES: &[(&str, &str)] = &[
     ("/rectifications", "整改"),
     ("/agencies", "第三方机构"),
     ("/units", "预算单位"),
+    ("/imports", "数据导入"),
     ("/reports", "年度报告"),
     ("/audit", "操作日志"),
     ("/admin/users", "用户管理"),

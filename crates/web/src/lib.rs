@@ -187,12 +187,36 @@ async fn csrf_guard(State(state): State<AppState>, req: Request, next: Next) -> 
         .get("x-csrf-token")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let (parts, body) = req.into_parts();
-    let is_form = parts
-        .headers
+    let content_type = req
+        .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        .unwrap_or("")
+        .to_string();
+    let session_token = session.as_ref().map(|s| s.csrf.clone());
+    let user = session.as_ref().and_then(|s| s.user.clone());
+    let refuse = async |path: &str| {
+        let _ = audit_denial(&state, user.as_ref(), &ip, path, "csrf").await;
+        WebError::Forbidden.into_response()
+    };
+    if cross_site || origin_mismatch {
+        return refuse(req.uri().path()).await;
+    }
+    // File uploads are streamed to the handler, not buffered here: a plain HTML form cannot
+    // set a header, so its token travels in the query (`?csrf=…`, same-origin only).
+    if content_type.starts_with("multipart/form-data") {
+        let query_token = req.uri().query().and_then(|q| {
+            form_urlencoded::parse(q.as_bytes())
+                .find(|(k, _)| k == "csrf")
+                .map(|(_, v)| v.into_owned())
+        });
+        let token = header_token.or(query_token);
+        if session_token.is_none() || token != session_token {
+            return refuse(req.uri().path()).await;
+        }
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
     let bytes = match axum::body::to_bytes(body, 2 * 1024 * 1024).await {
         Ok(b) => b,
         Err(_) => {
@@ -200,7 +224,7 @@ async fn csrf_guard(State(state): State<AppState>, req: Request, next: Next) -> 
                 .into_response();
         }
     };
-    let form_token = if is_form {
+    let form_token = if content_type.starts_with("application/x-www-form-urlencoded") {
         form_urlencoded::parse(&bytes)
             .find(|(k, _)| k == "csrf")
             .map(|(_, v)| v.into_owned())
@@ -208,13 +232,8 @@ async fn csrf_guard(State(state): State<AppState>, req: Request, next: Next) -> 
         None
     };
     let token = header_token.or(form_token);
-    let valid = session
-        .as_ref()
-        .is_some_and(|s| token.as_deref() == Some(s.csrf.as_str()));
-    if cross_site || origin_mismatch || !valid {
-        let user = session.as_ref().and_then(|s| s.user.clone());
-        let _ = audit_denial(&state, user.as_ref(), &ip, parts.uri.path(), "csrf").await;
-        return WebError::Forbidden.into_response();
+    if session_token.is_none() || token != session_token {
+        return refuse(parts.uri.path()).await;
     }
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await

@@ -5,6 +5,7 @@ mod api;
 mod audit;
 mod dashboard;
 mod home;
+mod imports;
 mod lists;
 mod login;
 mod portal;
@@ -13,7 +14,7 @@ mod records;
 mod reports;
 mod show;
 
-use crate::access::{AUDITORS, Access, FINANCE_AND_VIEWERS, Registry, SYSADMIN};
+use crate::access::{AUDITORS, Access, FINANCE_AND_VIEWERS, IMPORTERS, Registry, SYSADMIN};
 use axum::http::Method;
 use axum::routing::{get, post};
 use jixiao_store::browse::Scope;
@@ -251,6 +252,27 @@ pub fn routes() -> Registry<crate::AppState> {
             "/monitoring/{id}",
             Access::AnyUser,
             get(records::monitoring_report),
+        );
+    // Uploads may be as large as the reader accepts (10 MiB) plus the multipart framing.
+    let upload_limit = axum::extract::DefaultBodyLimit::max(11 * 1024 * 1024);
+    let reg = reg
+        .add(
+            Method::GET,
+            "/imports",
+            Access::Roles(IMPORTERS),
+            get(imports::page),
+        )
+        .add(
+            Method::POST,
+            "/imports",
+            Access::Roles(IMPORTERS),
+            post(imports::upload).layer(upload_limit),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/imports",
+            Access::Roles(IMPORTERS),
+            post(imports::api).layer(upload_limit),
         );
     let reg = lists::register(
         reg,

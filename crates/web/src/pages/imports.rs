@@ -1,0 +1,266 @@
+//! Uploading forms and lists (issue 4 part 4, SPEC §14): the page for people and
+//! `POST /api/v1/imports` for programs, both through `jixiao_import` — all or nothing, every
+//! problem named by sheet, row and column, the same file twice changes nothing. A unit user may
+//! import only its own unit's rows.
+
+use crate::auth::{CurrentUser, SessionInfo};
+use crate::error::WebError;
+use crate::layout::Layout;
+use crate::pages::{region_name, render};
+use crate::{AppState, ClientIp};
+use askama::Template;
+use axum::extract::{Multipart, State};
+use axum::response::Html;
+use axum::{Extension, Json};
+use jixiao_domain::scoring::Severity;
+use jixiao_domain::types::Role;
+use jixiao_import::{Imported, Request};
+use jixiao_store::imports::{ImportKind, Outcome, Who};
+use std::collections::HashSet;
+
+/// What an upload carried.
+struct Upload {
+    kind: ImportKind,
+    year: i32,
+    file_name: String,
+    bytes: Vec<u8>,
+}
+
+async fn read_upload(mut multipart: Multipart) -> Result<Upload, WebError> {
+    let limit = jixiao_forms::xlsx::Limits::default().max_file_bytes as usize;
+    let (mut kind, mut year, mut file) = (None, None, None);
+    let mut year_error = None;
+    let bad = |m: &str| WebError::BadRequest(vec![(String::new(), m.to_string())]);
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| bad("上传内容无法读取"))?
+    {
+        match field.name().unwrap_or("") {
+            "kind" => {
+                kind = ImportKind::parse(&field.text().await.map_err(|_| bad("导入内容无法读取"))?)
+            }
+            "year" => {
+                let text = field.text().await.map_err(|_| bad("年度无法读取"))?;
+                match jixiao_domain::types::FiscalYear::parse(&text) {
+                    Ok(y) => year = Some(y.get()),
+                    Err(e) => year_error = Some(e.to_string()),
+                }
+            }
+            "file" => {
+                let name = field.file_name().unwrap_or("upload.xlsx").to_string();
+                let bytes = field.bytes().await.map_err(|_| bad("文件过大或上传中断"))?;
+                if bytes.len() > limit {
+                    return Err(WebError::BadRequest(vec![(
+                        "file".into(),
+                        format!("文件超过 {} MB 上限", limit / 1024 / 1024),
+                    )]));
+                }
+                file = Some((name, bytes.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    let mut fields = Vec::new();
+    if kind.is_none() {
+        fields.push((
+            "kind".to_string(),
+            "请选择导入内容：targets、self_evaluations、units 或 projects".to_string(),
+        ));
+    }
+    if year.is_none() {
+        fields.push((
+            "year".to_string(),
+            year_error.unwrap_or_else(|| "请填写预算年度".to_string()),
+        ));
+    }
+    if file.as_ref().is_none_or(|(_, b)| b.is_empty()) {
+        fields.push(("file".to_string(), "请选择要上传的 .xlsx 文件".to_string()));
+    }
+    match (kind, year, file) {
+        (Some(kind), Some(year), Some((file_name, bytes))) if fields.is_empty() => Ok(Upload {
+            kind,
+            year,
+            file_name,
+            bytes,
+        }),
+        _ => Err(WebError::BadRequest(fields)),
+    }
+}
+
+/// The units a user may import for: all (finance) or its own unit and sub-units.
+async fn allowed_units(
+    state: &AppState,
+    user: &CurrentUser,
+) -> Result<Option<HashSet<i64>>, WebError> {
+    if user.has(Role::FinanceAdmin) || user.has(Role::Sysadmin) {
+        return Ok(None);
+    }
+    let units = match user.unit_id {
+        Some(u) => jixiao_store::browse::unit_and_descendants(&state.store, u).await?,
+        None => Vec::new(),
+    };
+    Ok(Some(units.into_iter().collect()))
+}
+
+async fn run(
+    state: &AppState,
+    user: &CurrentUser,
+    ip: &str,
+    upload: Upload,
+) -> Result<Imported, WebError> {
+    let request = Request {
+        region: &user.region,
+        year: upload.year,
+        kind: upload.kind,
+        file_name: &upload.file_name,
+        who: Who {
+            user_id: Some(user.id),
+            username: &user.username,
+            role: user.main_role().code(),
+            ip,
+        },
+        allowed_units: allowed_units(state, user).await?,
+    };
+    jixiao_import::import_bytes(&state.store, &request, upload.bytes, &|_, _| {})
+        .await
+        .map_err(|e| match e {
+            jixiao_import::ImportError::Store(s) => WebError::from(s),
+            jixiao_import::ImportError::Unreadable(m) => {
+                WebError::BadRequest(vec![("file".into(), m)])
+            }
+        })
+}
+
+type HistoryRow = (String, i32, String, String, String, i64, i64);
+
+#[derive(Template)]
+#[template(path = "imports.html")]
+struct ImportsPage {
+    layout: Layout,
+    kinds: Vec<(&'static str, &'static str)>,
+    year: i32,
+    /// (headline, [(class, problem)])
+    result: Option<(String, Vec<(&'static str, String)>)>,
+    history: Vec<HistoryRow>,
+}
+
+async fn page_with(
+    state: &AppState,
+    session: &SessionInfo,
+    user: &CurrentUser,
+    result: Option<(String, Vec<(&'static str, String)>)>,
+) -> Result<Html<String>, WebError> {
+    let history = jixiao_store::imports::list(&state.store, &user.region)
+        .await?
+        .into_iter()
+        .filter(|r| user.sees_region() || r.user_id == Some(user.id))
+        .take(50)
+        .map(|r| {
+            let kind = ImportKind::parse(&r.kind).map_or(r.kind.clone(), |k| k.label().to_string());
+            (
+                r.created_at
+                    .with_timezone(&super::projects::chrono_tz_shanghai())
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string(),
+                r.fiscal_year,
+                kind,
+                r.file_name,
+                r.username,
+                r.documents,
+                r.indicators,
+            )
+        })
+        .collect();
+    let region = region_name(state, &user.region).await?;
+    render(&ImportsPage {
+        layout: Layout::new(session, user, &region, &state.matrix, "/imports"),
+        kinds: ImportKind::ALL
+            .iter()
+            .map(|k| (k.code(), k.label()))
+            .collect(),
+        year: 2023,
+        result,
+        history,
+    })
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    Extension(session): Extension<SessionInfo>,
+    user: CurrentUser,
+) -> Result<Html<String>, WebError> {
+    page_with(&state, &session, &user, None).await
+}
+
+fn problems(list: &[jixiao_import::Problem]) -> Vec<(&'static str, String)> {
+    list.iter()
+        .map(|p| {
+            (
+                if p.severity == Severity::Error {
+                    "error"
+                } else {
+                    "warning"
+                },
+                p.message.clone(),
+            )
+        })
+        .collect()
+}
+
+pub async fn upload(
+    State(state): State<AppState>,
+    Extension(session): Extension<SessionInfo>,
+    user: CurrentUser,
+    ip: ClientIp,
+    multipart: Multipart,
+) -> Result<Html<String>, WebError> {
+    let upload = read_upload(multipart).await?;
+    let name = upload.file_name.clone();
+    let result = match run(&state, &user, &ip.0, upload).await? {
+        Imported::Refused(list) => {
+            let errors = list
+                .iter()
+                .filter(|p| p.severity == Severity::Error)
+                .count();
+            (
+                format!("{name} 有 {errors} 处错误，未导入任何数据"),
+                problems(&list),
+            )
+        }
+        Imported::Done(Outcome::Imported(r), list) => (
+            format!(
+                "已导入 {name}：{} 条记录、{} 条指标",
+                r.documents, r.indicators
+            ),
+            problems(&list),
+        ),
+        Imported::Done(Outcome::AlreadyImported(r), _) => (
+            format!("{name} 已于此前导入（第 {} 号导入），本次未作改动", r.id),
+            Vec::new(),
+        ),
+    };
+    page_with(&state, &session, &user, Some(result)).await
+}
+
+/// `POST /api/v1/imports` (multipart: kind, year, file).
+pub async fn api(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ip: ClientIp,
+    multipart: Multipart,
+) -> Result<Json<serde_json::Value>, WebError> {
+    let upload = read_upload(multipart).await?;
+    let list = |l: &[jixiao_import::Problem]| -> Vec<serde_json::Value> {
+        l.iter()
+            .map(|p| serde_json::json!({"severity": if p.severity == Severity::Error { "error" } else { "warning" }, "message": p.message}))
+            .collect()
+    };
+    Ok(Json(match run(&state, &user, &ip.0, upload).await? {
+        Imported::Refused(l) => serde_json::json!({"status": "refused", "problems": list(&l)}),
+        Imported::Done(Outcome::Imported(r), l) => serde_json::json!({
+            "status": "imported", "import_id": r.id, "documents": r.documents, "indicators": r.indicators, "problems": list(&l)}),
+        Imported::Done(Outcome::AlreadyImported(r), _) => serde_json::json!({
+            "status": "already_imported", "import_id": r.id, "documents": r.documents, "indicators": r.indicators, "problems": []}),
+    }))
+}
