@@ -282,6 +282,22 @@ pub async fn openapi() -> Json<serde_json::Value> {
             "/api/v1/monitoring-reports": list_path("监控报告列表（按权限范围）", "MonitoringList"),
             "/api/v1/evaluations": list_path("绩效评价列表（按权限范围）", "EvaluationList"),
             "/api/v1/rectifications": list_path("整改通知列表（按权限范围）", "RectificationList"),
+            "/api/v1/imports": {"post": {
+                "summary": "导入 Excel（绩效目标申报表、自评表、单位清单、项目清单）：全部成功或全部不写入；同一文件重复导入不改变数据",
+                "security": [{"bearer": []}],
+                "requestBody": {"required": true, "content": {"multipart/form-data": {"schema": {"type": "object", "required": ["kind", "year", "file"], "properties": {
+                    "kind": {"type": "string", "enum": ["targets", "self_evaluations", "units", "projects"]},
+                    "year": {"type": "integer"},
+                    "file": {"type": "string", "format": "binary"}}}}}},
+                "responses": {
+                    "200": {"description": "导入结果", "content": {"application/json": {"schema": {"type": "object", "properties": {
+                        "status": {"type": "string", "enum": ["imported", "already_imported", "refused"]},
+                        "import_id": {"type": "integer"}, "documents": {"type": "integer"}, "indicators": {"type": "integer"},
+                        "problems": {"type": "array", "items": {"type": "object", "properties": {
+                            "severity": {"type": "string", "enum": ["error", "warning"]}, "message": {"type": "string"}}}}}}}}},
+                    "401": {"description": "未登录", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                    "403": {"description": "无权导入", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                    "422": {"description": "缺少字段", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}},
             "/api/v1/projects/{id}": {"get": {
                 "summary": "单个项目", "security": [{"bearer": []}],
                 "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
