@@ -5,6 +5,9 @@
 //! (route × role, [`access`]) → handlers. Handlers are thin: extract, ask the store with the
 //! user's data scope, render.
 
+// The OpenAPI document is one large `serde_json::json!` literal.
+#![recursion_limit = "512"]
+
 pub mod access;
 pub mod assets;
 pub mod auth;
