@@ -31,6 +31,10 @@ struct Cli {
         default_value = "sqlite://./jixiao.db"
     )]
     db: String,
+    /// Mark session cookies Secure: set this when users reach the server through HTTPS (a TLS
+    /// reverse proxy) (会话 Cookie 仅通过 HTTPS 发送)
+    #[arg(long, global = true, env = "JIXIAO_SECURE_COOKIES")]
+    secure_cookies: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -217,11 +221,11 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             reset,
             no_serve,
             listen,
-        } => demo(&cli.db, reset, no_serve, &listen).await,
+        } => demo(&cli.db, reset, no_serve, &listen, cli.secure_cookies).await,
         Command::Serve { listen } => {
             let store = open(&cli.db).await?;
             let demo = store.meta("demo").await?.is_some();
-            serve(store, demo, &listen).await
+            serve(store, demo, &listen, cli.secure_cookies).await
         }
         Command::Report {
             report:
@@ -398,7 +402,13 @@ fn progress_bar() -> ProgressBar {
     bar
 }
 
-async fn demo(db: &str, reset: bool, no_serve: bool, listen: &str) -> Result<(), CliError> {
+async fn demo(
+    db: &str,
+    reset: bool,
+    no_serve: bool,
+    listen: &str,
+    secure_cookies: bool,
+) -> Result<(), CliError> {
     let store = Store::connect(db).await?;
     let is_demo = store.is_initialised().await? && store.meta("demo").await?.is_some();
     if reset {
@@ -448,10 +458,15 @@ async fn demo(db: &str, reset: bool, no_serve: bool, listen: &str) -> Result<(),
     if no_serve {
         return Ok(());
     }
-    serve(store, true, listen).await
+    serve(store, true, listen, secure_cookies).await
 }
 
-async fn serve(store: Store, demo: bool, listen: &str) -> Result<(), CliError> {
+async fn serve(
+    store: Store,
+    demo: bool,
+    listen: &str,
+    secure_cookies: bool,
+) -> Result<(), CliError> {
     let demo = demo.then(|| {
         let logins = jixiao_demo::logins()
             .into_iter()
@@ -467,6 +482,7 @@ async fn serve(store: Store, demo: bool, listen: &str) -> Result<(), CliError> {
     });
     let config = jixiao_web::WebConfig {
         demo,
+        secure_cookies,
         ..Default::default()
     };
     let app = jixiao_web::router(store, config);

@@ -523,3 +523,35 @@ async fn idle_sessions_end_and_headers_are_everywhere_spec_17() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn cookies_are_secure_behind_tls_spec_17() {
+    let store = Store::memory().await.expect("sqlite");
+    store.migrate().await.expect("migrate");
+    jixiao_demo::load(&store, &mut |_, _, _| {})
+        .await
+        .expect("demo");
+    let config = jixiao_web::WebConfig {
+        secure_cookies: true,
+        ..Default::default()
+    };
+    let app = jixiao_web::router(store.clone(), config);
+    let res = send(
+        &app,
+        Request::builder()
+            .uri("/login")
+            .body(Body::empty())
+            .expect("req"),
+    )
+    .await;
+    let cookie = res
+        .headers()
+        .get(header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    assert!(
+        cookie.contains("; Secure") && cookie.contains("HttpOnly"),
+        "{cookie}"
+    );
+}
