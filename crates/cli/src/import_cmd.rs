@@ -15,6 +15,8 @@ use std::path::Path;
 pub enum Kind {
     /// 项目/部门整体支出绩效目标申报表
     Targets,
+    /// 项目支出绩效目标执行监控表（导入到年度内期末月份相同的项目监控任务）
+    Monitoring,
     /// 项目/部门整体支出绩效自评表
     SelfEvaluations,
     /// 单位清单
@@ -30,6 +32,7 @@ impl Kind {
             Kind::SelfEvaluations => ImportKind::SelfEvaluations,
             Kind::Units => ImportKind::Units,
             Kind::Projects => ImportKind::Projects,
+            Kind::Monitoring => ImportKind::Monitoring,
         }
     }
 }

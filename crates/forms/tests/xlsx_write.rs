@@ -6,6 +6,7 @@ use calamine::{Data, Reader, Xlsx};
 use jixiao_domain::decimal::{parse_loose, round2};
 use jixiao_domain::indicator::{DEFAULT_DICTIONARY, Sign};
 use jixiao_domain::money::{Fen, ratio};
+use jixiao_domain::monitoring::Likelihood;
 use jixiao_domain::scoring::Severity;
 use jixiao_forms::xlsx::write::{
     EvaluatedIndicator, Form, FundsLine, Indicator, MonitoredIndicator, MonitoringForm,
@@ -660,9 +661,24 @@ proptest! {
             })
             .collect();
         check_indicators(&read, &expected, false);
+        prop_assert_eq!(got.forecast, f.funds.total.forecast);
+        prop_assert_eq!(read.period_end_month, Some(u32::from(f.period_end_month.max(1))));
+        prop_assert_eq!(read.reported_completion, f.completion_rate);
         for (got, m) in read.indicators.iter().zip(&f.indicators) {
             prop_assert!(value_matches(&got.forecast_text, &m.forecast), "forecast {:?} vs {:?}", got.forecast_text, m.forecast);
+            let forecast_number = match &m.forecast {
+                Some(Value::Number(n)) if !got.qualitative => Some(*n),
+                _ => None,
+            };
+            prop_assert_eq!(got.forecast, forecast_number);
+            let to_date_number = match &m.to_date {
+                Some(Value::Number(n)) if !got.qualitative => Some(*n),
+                _ => None,
+            };
+            prop_assert_eq!(got.actual, to_date_number);
             prop_assert_eq!(&got.likelihood_text, &m.likelihood);
+            prop_assert_eq!(got.likelihood, Likelihood::parse_written(&m.likelihood));
+            prop_assert_eq!(&got.explanation_text, &m.deviation);
         }
         no_errors(&read);
     }
@@ -1141,6 +1157,24 @@ fn monitoring_sheet() {
     assert_eq!(read.kind, FormKind::Monitoring);
     assert_eq!(read.indicators[0].actual, Some(d("4")));
     assert_eq!(read.indicators[0].likelihood_text, "有可能");
+    assert_eq!(read.indicators[0].likelihood, Some(Likelihood::Possible));
+    assert_eq!(read.indicators[0].forecast, Some(d("12")));
+    assert_eq!(read.indicators[0].target, Some(d("12")));
+    assert_eq!(
+        read.indicators[0].explanation_text,
+        "经费保障：资金下达较晚"
+    );
+    assert_eq!(read.period_end_month, Some(6));
+    assert_eq!(read.reported_completion, Some(d("40")));
+    let funds = read.funds.as_ref().expect("funds");
+    assert_eq!(
+        (funds.budget, funds.executed, funds.forecast),
+        (
+            Some(Fen::from_wan(300)),
+            Some(Fen::from_wan(100)),
+            Some(Fen::from_wan(290))
+        )
+    );
 }
 
 #[test]

@@ -8,9 +8,11 @@
 //! nothing. The mapping ([`prepare`]) is free of clap and terminal code so the web upload can
 //! call the same steps when it lands.
 
+use chrono::Datelike;
 use jixiao_domain::decimal::round2;
 use jixiao_domain::indicator::{Level1, Sign};
 use jixiao_domain::money::Fen;
+use jixiao_domain::monitoring::{self, DeviationCause, MonitoredIndicator, MonitoringReport};
 use jixiao_domain::scoring::{Funds, IndicatorInput, Severity, score_self_evaluation};
 use jixiao_domain::settings::Settings;
 use jixiao_domain::types::{
@@ -22,9 +24,10 @@ use jixiao_forms::xlsx::{
 };
 use jixiao_store::Store;
 use jixiao_store::imports::{
-    self, EvaluationIn, ImportKind, IndicatorIn, NewImport, Outcome, Payload, ProjectIn, TargetIn,
-    UnitIn, Who,
+    self, EvaluationIn, ImportKind, IndicatorIn, MonitoringIn, NewImport, Outcome, Payload,
+    ProjectIn, TargetIn, UnitIn, WarningIn, Who,
 };
+use jixiao_store::monitoring::{MonitoringIndicator, Task as MonitoringTask};
 use jixiao_store::projects::Project;
 use jixiao_store::units::Unit;
 use rust_decimal::Decimal;
@@ -83,7 +86,7 @@ pub enum Parsed {
 pub async fn parse(kind: ImportKind, bytes: Vec<u8>) -> Result<Parsed, String> {
     let limits = Limits::default();
     let r = match kind {
-        ImportKind::Targets | ImportKind::SelfEvaluations => {
+        ImportKind::Targets | ImportKind::SelfEvaluations | ImportKind::Monitoring => {
             read_with_limits(bytes, limits).await.map(Parsed::Forms)
         }
         ImportKind::Units => read_list_with_limits(bytes, limits, ListKind::Units)
@@ -104,6 +107,10 @@ pub struct Context {
     pub settings: Settings,
     /// A unit user may only import rows of these units (and their subordinates); `None` = any.
     pub allowed_units: Option<HashSet<i64>>,
+    /// Monitoring imports: the year's monitoring tasks and the (task, project) pairs that already
+    /// have a report.
+    pub monitoring_tasks: Vec<MonitoringTask>,
+    pub monitoring_reports: HashSet<(i64, i64)>,
 }
 
 impl Context {
@@ -114,6 +121,11 @@ impl Context {
             projects: jixiao_store::projects::list(store, region, year).await?,
             settings: jixiao_store::regions::settings(store, region).await?,
             allowed_units: None,
+            monitoring_tasks: jixiao_store::monitoring::tasks(store, region, year).await?,
+            monitoring_reports: jixiao_store::monitoring::project_reports(store, region, year)
+                .await?
+                .into_iter()
+                .collect(),
         })
     }
 }
@@ -124,6 +136,7 @@ pub fn prepare(kind: ImportKind, parsed: &Parsed, ctx: &Context, tick: &dyn Fn()
         (ImportKind::Targets | ImportKind::SelfEvaluations, Parsed::Forms(wb)) => {
             prepare_forms(kind, wb, ctx, tick)
         }
+        (ImportKind::Monitoring, Parsed::Forms(wb)) => prepare_monitoring(wb, ctx, tick),
         (ImportKind::Units, Parsed::List(b)) => prepare_units(b, ctx),
         (ImportKind::Projects, Parsed::List(b)) => prepare_projects(b, ctx),
         _ => Prepared {
@@ -353,9 +366,18 @@ fn match_object<'a>(
     let unit_texts = [form.implementer.as_deref(), form.department.as_deref()];
     let project_form = matches!(
         form.kind,
-        FormKind::ProjectTarget | FormKind::ProjectSelfEvaluation
+        FormKind::ProjectTarget | FormKind::ProjectSelfEvaluation | FormKind::Monitoring
     );
     if project_form {
+        // The project name's cell, when the reader knows it: sheet, row and column.
+        let cell_place = |place: &str| match &form.project_cell {
+            Some(cell) => {
+                let row = cell.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+                let col = cell.trim_end_matches(|c: char| c.is_ascii_digit());
+                format!("{place}第 {row} 行 {col} 列（项目名称）")
+            }
+            None => format!("{place}（项目名称栏）"),
+        };
         let name = form.project.as_deref().unwrap_or("").trim();
         if name.is_empty() {
             problems.push(Problem::error(format!(
@@ -378,7 +400,8 @@ fn match_object<'a>(
             [p] => Some(Object::Project(p)),
             [] => {
                 problems.push(Problem::error(format!(
-                    "{place}（项目名称栏）：{} 年度没有编码或名称为“{name}”的项目，请先导入项目清单或核对项目名称",
+                    "{}：{} 年度没有编码或名称为“{name}”的项目，请先导入项目清单或核对项目名称",
+                    cell_place(place),
                     ctx.year
                 )));
                 None
@@ -386,7 +409,8 @@ fn match_object<'a>(
             many => {
                 let codes: Vec<&str> = many.iter().map(|p| p.code.as_str()).collect();
                 problems.push(Problem::error(format!(
-                    "{place}（项目名称栏）：名称“{name}”对应多个项目（编码 {}），请在表中写项目编码",
+                    "{}：名称“{name}”对应多个项目（编码 {}），请在表中写项目编码",
+                    cell_place(place),
                     codes.join("、")
                 )));
                 None
@@ -403,6 +427,39 @@ fn match_object<'a>(
             "{place}（单位名称栏）：没有编码或名称为“{text}”的预算单位，请先导入单位清单"
         )));
         None
+    }
+}
+
+/// The reader's and the checker's findings on a form, and a year that differs from `--year`.
+fn form_findings(
+    form: &ParsedForm,
+    checked: &jixiao_forms::xlsx::FormReport,
+    place: &str,
+    ctx: &Context,
+    problems: &mut Vec<Problem>,
+) {
+    for f in &checked.findings {
+        let message = if f.message.contains(&form.sheet) {
+            f.message.clone()
+        } else {
+            format!("{place}：{}", f.message)
+        };
+        let message = match &f.cell {
+            Some(c) if !message.contains(" 列") => format!("{message}（单元格 {c}）"),
+            _ => message,
+        };
+        problems.push(Problem {
+            severity: f.severity,
+            message,
+        });
+    }
+    if let Some(y) = form.fiscal_year
+        && y != ctx.year
+    {
+        problems.push(Problem::error(format!(
+            "{place}（年度栏）：表中年度为 {y}，与导入指定的 --year {} 不一致",
+            ctx.year
+        )));
     }
 }
 
@@ -435,29 +492,7 @@ fn prepare_forms(kind: ImportKind, wb: &Workbook, ctx: &Context, tick: &dyn Fn()
             )));
             continue;
         }
-        for f in &checked.findings {
-            let message = if f.message.contains(&form.sheet) {
-                f.message.clone()
-            } else {
-                format!("{place}：{}", f.message)
-            };
-            let message = match &f.cell {
-                Some(c) if !message.contains(" 列") => format!("{message}（单元格 {c}）"),
-                _ => message,
-            };
-            problems.push(Problem {
-                severity: f.severity,
-                message,
-            });
-        }
-        if let Some(y) = form.fiscal_year
-            && y != ctx.year
-        {
-            problems.push(Problem::error(format!(
-                "{place}（年度栏）：表中年度为 {y}，与导入指定的 --year {} 不一致",
-                ctx.year
-            )));
-        }
+        form_findings(form, checked, &place, ctx, &mut problems);
         if form.indicators.is_empty() {
             problems.push(Problem::error(format!("{place}：没有读到任何指标")));
         }
@@ -570,6 +605,239 @@ fn prepare_forms(kind: ImportKind, wb: &Workbook, ctx: &Context, tick: &dyn Fn()
         _ => Payload::SelfEvaluations(evaluations),
     };
     Prepared { payload, problems }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Monitoring reports (SPEC §7)
+
+/// The project monitoring task whose period ends with the form's `1–N月`.
+fn monitoring_task<'a>(
+    form: &ParsedForm,
+    place: &str,
+    ctx: &'a Context,
+    problems: &mut Vec<Problem>,
+) -> Option<&'a MonitoringTask> {
+    let Some(month) = form.period_end_month else {
+        problems.push(Problem::error(format!(
+            "{place}（执行数表头）：未写监控期间（如“1-7月执行数”），无法对应到监控任务"
+        )));
+        return None;
+    };
+    let project_tasks: Vec<&MonitoringTask> = ctx
+        .monitoring_tasks
+        .iter()
+        .filter(|t| t.kind == "project")
+        .collect();
+    let found: Vec<&MonitoringTask> = project_tasks
+        .iter()
+        .copied()
+        .filter(|t| t.period_end.month() == month)
+        .collect();
+    match found.as_slice() {
+        [t] => Some(t),
+        [] => {
+            let list: Vec<String> = project_tasks
+                .iter()
+                .map(|t| format!("“{}”（截至 {}）", t.name, t.period_end))
+                .collect();
+            problems.push(Problem::error(format!(
+                "{place}：监控期间为 1-{month}月，但 {} 年度没有截至 {month} 月末的项目监控任务；{}",
+                ctx.year,
+                if list.is_empty() {
+                    "本年度还没有项目监控任务，请先下达监控任务".to_string()
+                } else {
+                    format!("现有项目监控任务：{}", list.join("、"))
+                }
+            )));
+            None
+        }
+        many => {
+            let list: Vec<&str> = many.iter().map(|t| t.name.as_str()).collect();
+            problems.push(Problem::error(format!(
+                "{place}：截至 {month} 月末的项目监控任务有多个（{}），无法确定对应哪一个",
+                list.join("、")
+            )));
+            None
+        }
+    }
+}
+
+/// 偏差原因 categories named in the text (SPEC §7), joined with `、`.
+fn deviation_causes(text: &str) -> String {
+    let found: Vec<&str> = DeviationCause::ALL
+        .iter()
+        .map(|c| c.label())
+        .filter(|l| text.contains(l))
+        .collect();
+    found.join("、")
+}
+
+fn prepare_monitoring(wb: &Workbook, ctx: &Context, tick: &dyn Fn()) -> Prepared {
+    let mut problems = Vec::new();
+    let mut reports = Vec::new();
+    let report = check_workbook("", wb, &ctx.settings);
+    let mut per_sheet: HashMap<&str, usize> = HashMap::new();
+    for f in &wb.forms {
+        *per_sheet.entry(f.sheet.as_str()).or_default() += 1;
+    }
+    let mut seen: HashMap<(i64, i64), String> = HashMap::new();
+    for (form, checked) in wb.forms.iter().zip(&report.forms) {
+        tick();
+        let several = per_sheet.get(form.sheet.as_str()).copied().unwrap_or(0) > 1;
+        let place = form_place(form, several);
+        if form.kind != FormKind::Monitoring {
+            problems.push(Problem::error(format!(
+                "{place}是{}，不能作为{}导入",
+                form.kind.label(),
+                ImportKind::Monitoring.label()
+            )));
+            continue;
+        }
+        form_findings(form, checked, &place, ctx, &mut problems);
+        if form.indicators.is_empty() {
+            problems.push(Problem::error(format!("{place}：没有读到任何指标")));
+        }
+        let funds = form.funds.clone().unwrap_or_default();
+        let (budget, executed) = match (funds.budget, funds.executed) {
+            (Some(b), Some(e)) => (b, e),
+            _ => {
+                problems.push(Problem::error(format!(
+                    "{place}（项目资金）：年度资金总额的全年预算数或执行数未填写，无法计算执行率"
+                )));
+                (Fen(0), Fen(0))
+            }
+        };
+        let task = monitoring_task(form, &place, ctx, &mut problems);
+        let Some(Object::Project(project)) = match_object(form, &place, ctx, &mut problems) else {
+            continue;
+        };
+        if !unit_allowed(ctx, project.unit_id) {
+            problems.push(Problem::error(format!(
+                "{place}：项目“{}”所属单位不是您的单位，不能导入",
+                project.name
+            )));
+            continue;
+        }
+        let Some(task) = task else {
+            continue;
+        };
+        if ctx.monitoring_reports.contains(&(task.id, project.id)) {
+            problems.push(Problem::error(format!(
+                "{place}：项目“{}”在监控任务“{}”中已有监控报告，不能重复导入（如需修改，请在系统中编辑该报告）",
+                project.name, task.name
+            )));
+            continue;
+        }
+        if let Some(first) = seen.insert((task.id, project.id), place.clone()) {
+            problems.push(Problem::error(format!(
+                "{place}：与{first}是同一项目“{}”，同一文件中只能出现一次",
+                project.name
+            )));
+            continue;
+        }
+        let rows: Vec<MonitoredIndicator> = form
+            .indicators
+            .iter()
+            .map(|i| MonitoredIndicator {
+                name: i.name.clone(),
+                sign: if i.qualitative {
+                    Some(Sign::Qualitative)
+                } else {
+                    i.sign
+                },
+                target: i.target,
+                to_date: i.actual,
+                weight: i.weight,
+                likelihood: i.likelihood,
+                sub_item: i.sub_item,
+                has_cause: !i.explanation_text.is_empty(),
+                // The central form has one column for the cause and the measures.
+                has_measures: !i.explanation_text.is_empty(),
+            })
+            .collect();
+        let analysis = monitoring::analyse(
+            &ctx.settings.monitoring,
+            &MonitoringReport {
+                period_end_month: task.period_end.month(),
+                budget,
+                executed,
+                reported_completion: form.reported_completion,
+                indicators: rows,
+                review_score: None,
+            },
+        );
+        // What blocks submission is reported, but the draft is still imported for the unit to
+        // complete: the report is checked again when it is submitted (SPEC §7).
+        for f in &analysis.findings {
+            let at = f
+                .indicator
+                .and_then(|n| form.indicators.get(n))
+                .map_or(place.clone(), |i| indicator_place(form, i));
+            let suffix = if f.severity == Severity::Error {
+                "（提交前须补正）"
+            } else {
+                ""
+            };
+            problems.push(Problem::warning(format!("{at}：{}{suffix}", f.message)));
+        }
+        let indicators: Vec<MonitoringIndicator> = form
+            .indicators
+            .iter()
+            .zip(&analysis.indicator_completions)
+            .map(|(i, c)| {
+                let row = indicator_in(i);
+                MonitoringIndicator {
+                    level1: row.level1,
+                    level2: row.level2,
+                    name: row.name,
+                    sign: row.sign,
+                    target_value: row.target_value,
+                    unit_of_measure: row.unit_of_measure,
+                    weight_x100: row.weight_x100,
+                    to_date_value: row.actual_value,
+                    expected_value: if i.qualitative {
+                        i.forecast_text.clone()
+                    } else {
+                        value_text(i.forecast, &i.forecast_text)
+                    },
+                    likelihood: i.likelihood.map_or("", |l| l.code()).to_string(),
+                    deviation_causes: deviation_causes(&i.explanation_text),
+                    deviation_text: i.explanation_text.clone(),
+                    completion_x100: c.map(|c| x100(c * Decimal::ONE_HUNDRED)),
+                }
+            })
+            .collect();
+        reports.push(MonitoringIn {
+            task_id: task.id,
+            project_id: project.id,
+            project_name: project.name.clone(),
+            unit_id: project.unit_id,
+            budget,
+            executed,
+            expected: funds.forecast.unwrap_or(budget),
+            progress_text: String::new(),
+            reported_completion_x100: form.reported_completion.map(x100),
+            execution_rate_x100: Some(x100(analysis.execution_rate)),
+            completion_estimate_x100: analysis.completion_estimate.map(x100),
+            deviation_x100: analysis.deviation.map(x100),
+            indicators,
+            warnings: analysis
+                .warnings
+                .iter()
+                .map(|w| WarningIn {
+                    kind: w.kind.code().to_string(),
+                    level: w.level.code().to_string(),
+                    message: w.message.clone(),
+                    rectification: w.requires_rectification,
+                })
+                .collect(),
+            rectification_deadline: task.deadline + chrono::Duration::days(30),
+        });
+    }
+    Prepared {
+        payload: Payload::Monitoring(reports),
+        problems,
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1425,6 +1693,259 @@ mod tests {
             assert!(projects[1].is_major, "600万元 ≥ 500万元 is major");
             assert_eq!(projects[1].timing, "supplementary");
             assert_eq!(count(store, "imports").await, 2);
+        })
+        .await;
+    }
+
+    // ---- Monitoring reports (SPEC §7) -------------------------------------------------------
+
+    /// A monitoring task of 2023 ending with July, for the fixture of [`setup`].
+    async fn monitoring_task(store: &Store) -> i64 {
+        let mut tx = store.begin().await.unwrap();
+        let d = |m, day| chrono::NaiveDate::from_ymd_opt(2023, m, day).unwrap();
+        jixiao_store::monitoring::insert_task(
+            &mut tx,
+            &jixiao_store::monitoring::NewTask {
+                region: REGION,
+                fiscal_year: 2023,
+                kind: "project",
+                name: "2023年1-4月项目监控",
+                period_end: d(4, 30),
+                deadline: d(5, 20),
+                state: "closed",
+            },
+        )
+        .await
+        .unwrap();
+        let id = jixiao_store::monitoring::insert_task(
+            &mut tx,
+            &jixiao_store::monitoring::NewTask {
+                region: REGION,
+                fiscal_year: 2023,
+                kind: "project",
+                name: "2023年1-7月项目监控",
+                period_end: d(7, 31),
+                deadline: d(8, 20),
+                state: "issued",
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        id
+    }
+
+    /// A 1-7月 monitoring report written by our own forms writer: 10% of the money spent while
+    /// the unit reports 50% of the targets done.
+    fn monitoring_book(project: &str, month: u8, forecast_wan: i64) -> Vec<u8> {
+        use jixiao_forms::xlsx::write::{
+            Form, Indicator, MonitoredIndicator, MonitoringForm, MonitoringFunds, MonitoringLine,
+            Target, Value, write_form,
+        };
+        let q = |value: i64, unit: &str| Target::Quantitative {
+            sign: Sign::Ge,
+            value: Decimal::from(value),
+            unit: unit.into(),
+        };
+        let line = MonitoringLine {
+            budget: Some(Fen::from_wan(100)),
+            executed: Some(Fen::from_wan(10)),
+            forecast: Some(Fen::from_wan(forecast_wan)),
+        };
+        let form = MonitoringForm {
+            fiscal_year: 2023,
+            period_end_month: month,
+            project: project.into(),
+            department: "井研县马踏镇人民政府".into(),
+            implementer: "井研县马踏镇人民政府".into(),
+            funds: MonitoringFunds {
+                total: line.clone(),
+                current: line,
+                ..MonitoringFunds::default()
+            },
+            goal: "按时足额发放村组干部报酬".into(),
+            goal_progress: "已发放一半".into(),
+            goal_forecast: "年底前全部发放".into(),
+            completion_rate: Some(Decimal::from(50)),
+            indicators: vec![
+                MonitoredIndicator {
+                    indicator: Indicator::new("产出指标", "数量指标", "发放人数", q(230, "人")),
+                    to_date: Some(Value::Number(Decimal::from(115))),
+                    forecast: Some(Value::Number(Decimal::from(230))),
+                    deviation: "经费保障：资金下达较晚".into(),
+                    likelihood: "有可能".into(),
+                },
+                MonitoredIndicator {
+                    indicator: Indicator::new(
+                        "满意度指标",
+                        "服务对象满意度指标",
+                        "群众满意度",
+                        q(90, "%"),
+                    ),
+                    to_date: Some(Value::Number(Decimal::from(45))),
+                    forecast: Some(Value::Number(Decimal::from(90))),
+                    deviation: String::new(),
+                    likelihood: "确定能".into(),
+                },
+            ],
+        };
+        write_form(&Form::Monitoring(form)).unwrap()
+    }
+
+    #[tokio::test]
+    async fn monitoring_reports_import_with_rates_warnings_and_draft_rectifications() {
+        on_every_store("monitoring_import", async |store: &Store| {
+            setup(store).await;
+            let task_id = monitoring_task(store).await;
+            let audit_before = count(store, "audit_log").await;
+
+            // An unknown project: nothing written, the problem names sheet, row and column.
+            match import(store, ImportKind::Monitoring, 2023, "unknown.xlsx", monitoring_book("不存在的项目", 7, 100)).await {
+                Imported::Refused(problems) => {
+                    let errors: Vec<&str> = problems
+                        .iter()
+                        .filter(|p| p.severity == Severity::Error)
+                        .map(|p| p.message.as_str())
+                        .collect();
+                    assert!(
+                        errors.iter().any(|m| m.contains("工作表“")
+                            && m.contains("第 3 行 C 列")
+                            && m.contains("不存在的项目")),
+                        "{errors:#?}"
+                    );
+                }
+                _ => panic!("an unknown project must refuse the import"),
+            }
+            // A period no task has: the error lists the tasks that exist.
+            match import(store, ImportKind::Monitoring, 2023, "june.xlsx", monitoring_book("村组干部报酬", 6, 100)).await {
+                Imported::Refused(problems) => {
+                    assert!(
+                        problems.iter().any(|p| p.message.contains("1-6月")
+                            && p.message.contains("2023年1-7月项目监控")
+                            && p.message.contains("2023年1-4月项目监控")),
+                        "{problems:#?}"
+                    );
+                }
+                _ => panic!("a period without a task must refuse the import"),
+            }
+            for table in ["monitoring_reports", "monitoring_indicators", "warnings", "rectifications", "imports"] {
+                assert_eq!(count(store, table).await, 0, "{table}");
+            }
+            assert_eq!(count(store, "audit_log").await, audit_before);
+
+            let bytes = monitoring_book("村组干部报酬", 7, 100);
+            let (rec, _warnings) =
+                imported(import(store, ImportKind::Monitoring, 2023, "m7.xlsx", bytes.clone()).await);
+            assert_eq!((rec.kind.as_str(), rec.documents, rec.indicators), ("monitoring", 1, 2));
+            type Row = (i64, String, i64, i64, i64, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
+            let report: Row = jixiao_store::on_pool!(store, |p| sqlx::query_as(
+                "SELECT task_id, state, budget_fen, executed_fen, expected_fen, reported_completion_x100, \
+                 execution_rate_x100, completion_estimate_x100, deviation_x100 FROM monitoring_reports"
+            )
+            .fetch_one(p)
+            .await
+            .unwrap());
+            assert_eq!(report.0, task_id);
+            assert_eq!(report.1, "draft");
+            assert_eq!((report.2, report.3, report.4), (100_000_000, 10_000_000, 100_000_000));
+            assert_eq!(report.5, Some(5000));
+            assert_eq!(report.6, Some(1000));
+            assert!(report.7.is_some(), "{report:?}");
+            assert_eq!(report.8, Some(4000));
+            type IndicatorRow = (String, String, String, String, String, String, Option<i64>);
+            let inds: Vec<IndicatorRow> =
+                jixiao_store::on_pool!(store, |p| sqlx::query_as(
+                    "SELECT name, target_value, to_date_value, expected_value, likelihood, deviation_causes, \
+                     completion_x100 FROM monitoring_indicators ORDER BY seq"
+                )
+                .fetch_all(p)
+                .await
+                .unwrap());
+            assert_eq!(inds.len(), 2);
+            assert_eq!(
+                (inds[0].0.as_str(), inds[0].1.as_str(), inds[0].2.as_str(), inds[0].3.as_str()),
+                ("发放人数", "230", "115", "230")
+            );
+            assert_eq!((inds[0].4.as_str(), inds[0].5.as_str()), ("possible", "经费保障"));
+            assert_eq!(inds[1].4, "certain");
+            assert!(inds.iter().all(|i| i.6.is_some()), "{inds:?}");
+            let warnings: Vec<(String, String, Option<i64>)> = jixiao_store::on_pool!(store, |p| sqlx::query_as(
+                "SELECT kind, level, rectification_id FROM warnings ORDER BY id"
+            )
+            .fetch_all(p)
+            .await
+            .unwrap());
+            let deviation = warnings
+                .iter()
+                .find(|w| w.0 == "deviation")
+                .unwrap_or_else(|| panic!("{warnings:?}"));
+            assert_eq!(deviation.1, "red");
+            let rect_id = deviation.2.expect("a red warning drafts a rectification");
+            let (state, source, source_kind): (String, Option<i64>, String) =
+                jixiao_store::on_pool!(store, |p| sqlx::query_as(
+                    "SELECT state, source_id, source_kind FROM rectifications WHERE id = $1"
+                )
+                .bind(rect_id)
+                .fetch_one(p)
+                .await
+                .unwrap());
+            assert_eq!(state, "draft");
+            assert_eq!(source_kind, "monitoring");
+            assert!(source.is_some());
+            let red = warnings.iter().filter(|w| w.1 == "red").count() as i64;
+            assert_eq!(count(store, "rectifications").await, red);
+            assert_eq!(count(store, "audit_log").await, audit_before + 1);
+
+            // The same file again: a no-op.
+            match import(store, ImportKind::Monitoring, 2023, "m7.xlsx", bytes).await {
+                Imported::Done(Outcome::AlreadyImported(r), _) => assert_eq!(r.id, rec.id),
+                _ => panic!("the same file twice must be a no-op"),
+            }
+            // A different file for the same task and project: an error naming the project.
+            match import(store, ImportKind::Monitoring, 2023, "m7b.xlsx", monitoring_book("村组干部报酬", 7, 90)).await {
+                Imported::Refused(problems) => assert!(
+                    problems.iter().any(|p| p.severity == Severity::Error
+                        && p.message.contains("村组干部报酬")
+                        && p.message.contains("已有监控报告")),
+                    "{problems:#?}"
+                ),
+                _ => panic!("a second report for the same task and project must be refused"),
+            }
+            assert_eq!(count(store, "monitoring_reports").await, 1);
+            assert_eq!(count(store, "imports").await, 1);
+
+            // A unit user of another unit may not import the project's report.
+            let other: i64 = jixiao_store::on_pool!(store, |p| sqlx::query_scalar(
+                "SELECT id FROM units WHERE code = '610001'"
+            )
+            .fetch_one(p)
+            .await
+            .unwrap());
+            let r = import_bytes(
+                store,
+                &Request {
+                    region: REGION,
+                    year: 2023,
+                    kind: ImportKind::Monitoring,
+                    file_name: "m7c.xlsx",
+                    who: Who {
+                        username: "unit",
+                        ..Default::default()
+                    },
+                    allowed_units: Some([other].into_iter().collect()),
+                },
+                monitoring_book("基层组织活动经费", 7, 100),
+                &|_, _| {},
+            )
+            .await
+            .unwrap();
+            match r {
+                Imported::Refused(problems) => assert!(
+                    problems.iter().any(|p| p.message.contains("不是您的单位")),
+                    "{problems:#?}"
+                ),
+                _ => panic!("a unit user may only import its own units' projects"),
+            }
         })
         .await;
     }

@@ -22,11 +22,13 @@ pub enum ImportKind {
     SelfEvaluations,
     Units,
     Projects,
+    Monitoring,
 }
 
 impl ImportKind {
-    pub const ALL: [ImportKind; 4] = [
+    pub const ALL: [ImportKind; 5] = [
         ImportKind::Targets,
+        ImportKind::Monitoring,
         ImportKind::SelfEvaluations,
         ImportKind::Units,
         ImportKind::Projects,
@@ -45,6 +47,7 @@ impl ImportKind {
             ImportKind::SelfEvaluations => "self_evaluations",
             ImportKind::Units => "units",
             ImportKind::Projects => "projects",
+            ImportKind::Monitoring => "monitoring",
         }
     }
 
@@ -54,6 +57,7 @@ impl ImportKind {
             ImportKind::SelfEvaluations => "单位自评",
             ImportKind::Units => "单位清单",
             ImportKind::Projects => "项目清单",
+            ImportKind::Monitoring => "监控报告",
         }
     }
 }
@@ -152,12 +156,48 @@ pub struct ProjectIn {
     pub is_major: bool,
 }
 
+/// A warning of a monitoring report (SPEC §7), computed by the domain rules.
+#[derive(Debug, Clone)]
+pub struct WarningIn {
+    /// A `WarningKind` code.
+    pub kind: String,
+    /// A `WarningLevel` code.
+    pub level: String,
+    pub message: String,
+    /// Red warnings: a rectification notice is drafted for the reviewer to confirm (SPEC §7).
+    pub rectification: bool,
+}
+
+/// A project monitoring report (SPEC §7) for an existing monitoring task, with the rates computed
+/// by the domain rules.
+#[derive(Debug, Clone)]
+pub struct MonitoringIn {
+    pub task_id: i64,
+    pub project_id: i64,
+    /// The project name, for the message when the task already has its report.
+    pub project_name: String,
+    pub unit_id: i64,
+    pub budget: Fen,
+    pub executed: Fen,
+    pub expected: Fen,
+    pub progress_text: String,
+    pub reported_completion_x100: Option<i64>,
+    pub execution_rate_x100: Option<i64>,
+    pub completion_estimate_x100: Option<i64>,
+    pub deviation_x100: Option<i64>,
+    pub indicators: Vec<crate::monitoring::MonitoringIndicator>,
+    pub warnings: Vec<WarningIn>,
+    /// Deadline of the drafted rectification notices.
+    pub rectification_deadline: chrono::NaiveDate,
+}
+
 #[derive(Debug, Clone)]
 pub enum Payload {
     Targets(Vec<TargetIn>),
     SelfEvaluations(Vec<EvaluationIn>),
     Units(Vec<UnitIn>),
     Projects(Vec<ProjectIn>),
+    Monitoring(Vec<MonitoringIn>),
 }
 
 impl Payload {
@@ -167,6 +207,7 @@ impl Payload {
             Payload::SelfEvaluations(_) => ImportKind::SelfEvaluations,
             Payload::Units(_) => ImportKind::Units,
             Payload::Projects(_) => ImportKind::Projects,
+            Payload::Monitoring(_) => ImportKind::Monitoring,
         }
     }
 }
@@ -274,6 +315,13 @@ pub async fn write(store: &Store, imp: &NewImport<'_>) -> Result<Outcome> {
             (es.len() as i64, n)
         }
         Payload::Units(us) => (insert_units(&mut tx, imp.region, us).await?, 0),
+        Payload::Monitoring(ms) => {
+            let mut n = 0;
+            for m in ms {
+                n += insert_monitoring(&mut tx, imp.region, imp.fiscal_year, m).await?;
+            }
+            (ms.len() as i64, n)
+        }
         Payload::Projects(ps) => {
             for p in ps {
                 crate::projects::insert(
@@ -462,6 +510,85 @@ async fn insert_evaluation(tx: &mut Tx, region: &str, year: i32, e: &EvaluationI
             .map(|_| ())?);
     }
     Ok(e.indicators.len() as i64)
+}
+
+/// A monitoring report with its warnings and, for red ones, a draft rectification notice. A task
+/// has one report per project: an existing one is an error (no silent overwrite).
+async fn insert_monitoring(tx: &mut Tx, region: &str, year: i32, m: &MonitoringIn) -> Result<i64> {
+    let sql = "SELECT COUNT(*) FROM monitoring_reports WHERE task_id = $1 AND project_id = $2";
+    let existing: i64 = on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(m.task_id)
+        .bind(m.project_id)
+        .fetch_one(&mut *c)
+        .await?);
+    if existing > 0 {
+        return Err(StoreError::Invalid(format!(
+            "项目“{}”在该监控任务中已有监控报告，不能重复导入",
+            m.project_name
+        )));
+    }
+    // Imported reports are drafts: the unit still submits them (SPEC §4).
+    let report_id = crate::monitoring::insert_report(
+        tx,
+        &crate::monitoring::NewReport {
+            region,
+            fiscal_year: year,
+            task_id: m.task_id,
+            unit_id: m.unit_id,
+            project_id: Some(m.project_id),
+            state: "draft",
+            budget: m.budget,
+            executed: m.executed,
+            expected: m.expected,
+            progress_text: m.progress_text.clone(),
+            reported_completion_x100: m.reported_completion_x100,
+            execution_rate_x100: m.execution_rate_x100,
+            completion_estimate_x100: m.completion_estimate_x100,
+            deviation_x100: m.deviation_x100,
+            review_score_x100: None,
+            indicators: m.indicators.clone(),
+        },
+    )
+    .await?;
+    for w in &m.warnings {
+        let rectification_id = if w.rectification {
+            Some(
+                crate::rectifications::insert(
+                    tx,
+                    &crate::rectifications::NewRectification {
+                        region,
+                        fiscal_year: year,
+                        unit_id: m.unit_id,
+                        project_id: Some(m.project_id),
+                        source_kind: "monitoring",
+                        source_id: Some(report_id),
+                        problem: &w.message,
+                        requirement: "请分析原因，制定纠偏措施，限期整改并报送整改情况。",
+                        deadline: m.rectification_deadline,
+                        state: "draft",
+                        response: "",
+                    },
+                )
+                .await?,
+            )
+        } else {
+            None
+        };
+        crate::monitoring::insert_warning(
+            tx,
+            &crate::monitoring::NewWarning {
+                region,
+                fiscal_year: year,
+                report_id,
+                kind: &w.kind,
+                level: &w.level,
+                message: &w.message,
+                rectification_id,
+            },
+        )
+        .await?;
+    }
+    Ok(m.indicators.len() as i64)
 }
 
 /// Inserts units whose parents are stored or come earlier in dependency order (a parent later in

@@ -1,6 +1,6 @@
 //! Monitoring tasks, reports, their indicators and warnings (SPEC §7).
 
-use crate::{Result, Tx, now, on_tx};
+use crate::{Result, Store, Tx, now, on_pool, on_tx};
 use chrono::NaiveDate;
 use jixiao_domain::Fen;
 
@@ -29,6 +29,43 @@ pub async fn insert_task(tx: &mut Tx, t: &NewTask<'_>) -> Result<i64> {
         .bind(t.state)
         .bind(now())
         .fetch_one(&mut *c)
+        .await?))
+}
+
+/// A stored monitoring task.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct Task {
+    pub id: i64,
+    pub kind: String,
+    pub name: String,
+    pub period_end: NaiveDate,
+    pub deadline: NaiveDate,
+    pub state: String,
+}
+
+/// The monitoring tasks of a region and year, in order of period end.
+pub async fn tasks(store: &Store, region: &str, fiscal_year: i32) -> Result<Vec<Task>> {
+    let sql = "SELECT id, kind, name, period_end, deadline, state FROM monitoring_tasks \
+               WHERE region_code = $1 AND fiscal_year = $2 ORDER BY period_end, id";
+    Ok(on_pool!(store, |p| sqlx::query_as(sql)
+        .bind(region)
+        .bind(fiscal_year)
+        .fetch_all(p)
+        .await?))
+}
+
+/// (task, project) of every project report of a region and year.
+pub async fn project_reports(
+    store: &Store,
+    region: &str,
+    fiscal_year: i32,
+) -> Result<Vec<(i64, i64)>> {
+    let sql = "SELECT task_id, project_id FROM monitoring_reports WHERE region_code = $1 \
+               AND fiscal_year = $2 AND project_id IS NOT NULL";
+    Ok(on_pool!(store, |p| sqlx::query_as(sql)
+        .bind(region)
+        .bind(fiscal_year)
+        .fetch_all(p)
         .await?))
 }
 

@@ -12,6 +12,7 @@ use calamine::{Reader, SheetType, Xlsx};
 use jixiao_domain::decimal::parse_loose;
 use jixiao_domain::indicator::{Level1, Sign, normalise_unit, parse_written_value, written_tier};
 use jixiao_domain::money::Fen;
+use jixiao_domain::monitoring::Likelihood;
 use jixiao_domain::scoring::Severity;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -82,6 +83,8 @@ pub struct FundsRead {
     pub start_budget: Option<Fen>,
     pub stated_rate: Option<Decimal>,
     pub stated_score: Option<Decimal>,
+    /// Monitoring: 全年预计执行数.
+    pub forecast: Option<Fen>,
     /// The cell of the total row's 得分 (or its budget), for findings.
     pub cell: Option<String>,
 }
@@ -115,6 +118,12 @@ pub struct ParsedIndicator {
     /// Monitoring: 全年预计完成值 and 完成目标可能性 as written.
     pub forecast_text: String,
     pub likelihood_text: String,
+    /// Monitoring: 全年预计完成值 as a number (quantitative indicators).
+    pub forecast: Option<Decimal>,
+    /// Monitoring: 完成目标可能性 read with [`Likelihood::parse_written`].
+    pub likelihood: Option<Likelihood>,
+    /// 偏差原因分析（及改进措施） as written.
+    pub explanation_text: String,
     /// A1 reference of the indicator's name cell.
     pub cell: String,
 }
@@ -124,6 +133,8 @@ pub struct ParsedForm {
     pub sheet: String,
     pub kind: FormKind,
     pub project: Option<String>,
+    /// A1 reference of the cell the project name was read from.
+    pub project_cell: Option<String>,
     pub department: Option<String>,
     pub implementer: Option<String>,
     pub fiscal_year: Option<i32>,
@@ -136,6 +147,10 @@ pub struct ParsedForm {
     pub stated_weight_total: Option<Decimal>,
     pub stated_total: Option<Decimal>,
     pub stated_total_cell: Option<String>,
+    /// Monitoring: the month the period ends with (`1-7月执行数` → 7).
+    pub period_end_month: Option<u32>,
+    /// Monitoring: 总体完成率 (%) as reported by the unit.
+    pub reported_completion: Option<Decimal>,
     pub findings: Vec<CellFinding>,
 }
 
@@ -360,6 +375,7 @@ enum FundsRole {
     Rate,
     Weight,
     Score,
+    Forecast,
 }
 
 fn funds_role(text: &str) -> Option<FundsRole> {
@@ -369,7 +385,11 @@ fn funds_role(text: &str) -> Option<FundsRole> {
     } else if t.contains("执行率") {
         FundsRole::Rate
     } else if t.contains("预计") {
-        return None;
+        if t.contains("执行数") || t.contains("支出") {
+            FundsRole::Forecast
+        } else {
+            return None;
+        }
     } else if t.contains("执行数") || t.contains("实际支出") {
         FundsRole::Executed
     } else if t.contains("全年预算") || t.contains("调整后预算") || t.starts_with("预算数")
@@ -662,6 +682,11 @@ fn read_sheet(sheet: &str, grid: &Grid, kind: FormKind) -> Vec<ParsedForm> {
         } else {
             project.as_ref().map(|(v, _)| v.clone())
         },
+        project_cell: if unit_form {
+            None
+        } else {
+            project.as_ref().map(|(_, p)| a1(*p))
+        },
         department: department.map(|(v, _)| v),
         implementer: implementer.map(|(v, _)| v),
         fiscal_year,
@@ -672,6 +697,8 @@ fn read_sheet(sheet: &str, grid: &Grid, kind: FormKind) -> Vec<ParsedForm> {
         stated_weight_total: None,
         stated_total: None,
         stated_total_cell: None,
+        period_end_month: None,
+        reported_completion: None,
         findings: Vec::new(),
     };
     if unit_form && base.department.is_none() {
@@ -704,6 +731,19 @@ fn read_sheet(sheet: &str, grid: &Grid, kind: FormKind) -> Vec<ParsedForm> {
         Some((r, cols)) => read_funds(&ctx, *r, cols, unit, &mut base.findings),
         None => target_funds(&ctx, unit, fields_before, &mut base.findings),
     };
+
+    if kind == FormKind::Monitoring {
+        base.period_end_month = header
+            .iter()
+            .flat_map(|(r, cols)| cols.get(&Role::Period).map(|c| (*r, *c)))
+            .chain(
+                funds_hdr
+                    .iter()
+                    .flat_map(|(r, cols)| cols.get(&FundsRole::Executed).map(|c| (*r, *c))),
+            )
+            .find_map(|pos| period_month(grid.shown(pos)));
+        base.reported_completion = reported_completion(&ctx, header_row);
+    }
 
     let Some((hr, cols)) = header else {
         base.findings.push(CellFinding {
@@ -762,6 +802,7 @@ fn read_sheet(sheet: &str, grid: &Grid, kind: FormKind) -> Vec<ParsedForm> {
         let mut form = base.clone();
         if let (true, Some(anchor)) = (multi, key) {
             form.project = Some(grid.own(anchor).to_string());
+            form.project_cell = Some(a1(anchor));
             let first = rows.first().copied().unwrap_or(anchor.0);
             if let Some(c) = cols.get(&Role::UnitName) {
                 let v = grid.shown((first, *c));
@@ -801,6 +842,44 @@ fn read_sheet(sheet: &str, grid: &Grid, kind: FormKind) -> Vec<ParsedForm> {
         forms[idx].2.findings.push(f);
     }
     forms.into_iter().map(|(_, _, f)| f).collect()
+}
+
+/// The month a monitoring period ends with, from a header such as `1-7月执行数`, `1—7月完成值`
+/// or `1月执行数`: the number written just before `月`.
+fn period_month(text: &str) -> Option<u32> {
+    let t = norm(text);
+    let end = t.find('月')?;
+    let digits: String = t[..end]
+        .chars()
+        .rev()
+        .take_while(char::is_ascii_digit)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let m: u32 = digits.parse().ok()?;
+    (1..=12).contains(&m).then_some(m)
+}
+
+/// 总体完成率 (%) of a monitoring form: the value right of its label, above the indicator table.
+fn reported_completion(ctx: &Ctx<'_>, before_row: u32) -> Option<Decimal> {
+    let grid = ctx.grid;
+    for ((r, c), text) in grid.cells() {
+        if r >= before_row {
+            break;
+        }
+        if !norm(text).starts_with("总体完成率") {
+            continue;
+        }
+        let anchor = grid.anchor((r, c));
+        return grid
+            .row(r)
+            .filter(|(c2, _)| *c2 > c && grid.anchor((r, *c2)) != anchor)
+            .map(|(c2, _)| ctx.value((r, c2)))
+            .find(|v| !v.trim().is_empty())
+            .and_then(parse_number);
+    }
+    None
 }
 
 fn attach(form: &mut ParsedForm, findings: Vec<CellFinding>) {
@@ -902,6 +981,7 @@ fn read_funds(
         stated_score: cols
             .get(&FundsRole::Score)
             .and_then(|c| parse_number(ctx.value((total_row, *c)))),
+        forecast: amount(total_row, FundsRole::Forecast),
         cell: cols.get(&budget_role).map(|c| a1((total_row, *c))),
     };
     // 年度资金总额 written as 0 (or left empty) while the rows under it carry the money.
@@ -932,6 +1012,11 @@ fn read_funds(
         ));
         funds.budget = Some(b);
         funds.executed = Some(e);
+        if zero(funds.forecast)
+            && let Some(f) = sum(FundsRole::Forecast)
+        {
+            funds.forecast = Some(f);
+        }
         if let Some(s) = sum(FundsRole::Start) {
             funds.start_budget = Some(s);
         }
@@ -1260,6 +1345,32 @@ fn read_indicators(
         }
         ind.forecast_text = text(Role::Forecast).trim().to_string();
         ind.likelihood_text = text(Role::Likelihood).trim().to_string();
+        if !ind.qualitative && !ind.forecast_text.is_empty() {
+            ind.forecast = parse_written_value(&ind.forecast_text).number;
+            if ind.forecast.is_none() {
+                findings.push(ctx.finding(
+                    Severity::Warning,
+                    at(Role::Forecast),
+                    "全年预计完成值",
+                    format!("定量指标的全年预计完成值“{}”不是数值", ind.forecast_text),
+                ));
+            }
+        }
+        if !ind.likelihood_text.is_empty() {
+            ind.likelihood = Likelihood::parse_written(&ind.likelihood_text);
+            if ind.likelihood.is_none() {
+                findings.push(ctx.finding(
+                    Severity::Warning,
+                    at(Role::Likelihood),
+                    "完成目标可能性",
+                    format!(
+                        "无法识别的完成目标可能性“{}”（应为确定能、有可能或完全不可能）",
+                        ind.likelihood_text
+                    ),
+                ));
+            }
+        }
+        ind.explanation_text = text(Role::Explanation).trim().to_string();
 
         // Weight, stated score, explanation.
         let weight_text = text(Role::Weight);
@@ -1282,7 +1393,7 @@ fn read_indicators(
             ind.weight = None;
         }
         ind.stated_score = parse_number(text(Role::Score));
-        ind.has_explanation = !text(Role::Explanation).trim().is_empty();
+        ind.has_explanation = !ind.explanation_text.is_empty();
         out.push(ind);
     }
     // §8.2: the level-1 label's own weight (`产出指标(50分)`) against its rows.
@@ -1338,6 +1449,14 @@ mod tests {
         assert_eq!(header_role("权重"), Some(Role::Weight));
         assert_eq!(header_role("指标方向性"), Some(Role::Direction));
         assert_eq!(header_role("绩效指标"), None);
+    }
+
+    #[test]
+    fn period_months() {
+        assert_eq!(period_month("1-7月执行数"), Some(7));
+        assert_eq!(period_month("1—12月完成值"), Some(12));
+        assert_eq!(period_month("1月执行数"), Some(1));
+        assert_eq!(period_month("全年执行数"), None);
     }
 
     #[test]
