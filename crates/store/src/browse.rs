@@ -666,3 +666,45 @@ pub async fn report_warnings(store: &Store, report_id: i64) -> Result<Vec<Warnin
         .fetch_all(p)
         .await?))
 }
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize)]
+pub struct ResultApplicationRow {
+    pub id: i64,
+    pub fiscal_year: i32,
+    pub next_year: i32,
+    pub project_id: Option<i64>,
+    pub project_code: Option<String>,
+    pub object_name: String,
+    pub unit_name: String,
+    pub executed_fen: i64,
+    pub total_x100: Option<i64>,
+    pub grade: Option<String>,
+    pub recommendation: String,
+    pub override_reason: String,
+}
+
+/// Next-year budget recommendations from evaluation results (SPEC §10), in the scope.
+pub async fn result_applications(
+    store: &Store,
+    region: &str,
+    scope: &Scope,
+    f: &ListFilter,
+) -> Result<Vec<ResultApplicationRow>> {
+    let sql = format!(
+        "SELECT a.id, a.fiscal_year, a.next_year, a.project_id, p.code AS project_code, \
+         COALESCE(p.name, e.title) AS object_name, u.name AS unit_name, e.executed_fen, e.total_x100, e.grade, \
+         a.recommendation, a.override_reason \
+         FROM result_applications a JOIN evaluations e ON e.id = a.evaluation_id JOIN units u ON u.id = e.unit_id \
+         LEFT JOIN projects p ON p.id = a.project_id \
+         WHERE a.region_code = $1 AND {} {} \
+         AND (LOWER(COALESCE(p.name, e.title)) LIKE $2 OR LOWER(u.name) LIKE $2 OR u.pinyin LIKE $2 OR p.pinyin LIKE $2) \
+         ORDER BY a.fiscal_year DESC, u.code, p.code LIMIT 2000",
+        unit_condition(scope, "e.unit_id"),
+        f.year_condition("a.fiscal_year")
+    );
+    Ok(on_pool!(store, |p| sqlx::query_as(&sql)
+        .bind(region)
+        .bind(f.like())
+        .fetch_all(p)
+        .await?))
+}

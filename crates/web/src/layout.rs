@@ -23,6 +23,7 @@ const MODULES: &[(&str, &str)] = &[
     ("/monitoring", "运行监控"),
     ("/evaluations", "绩效评价"),
     ("/rectifications", "整改"),
+    ("/result-applications", "结果应用"),
     ("/agencies", "第三方机构"),
     ("/units", "预算单位"),
     ("/imports", "数据导入"),

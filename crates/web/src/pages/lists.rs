@@ -26,6 +26,8 @@ pub enum Kind {
     Evaluations,
     Rectifications,
     Agencies,
+    Units,
+    ResultApplications,
 }
 
 impl Kind {
@@ -36,6 +38,8 @@ impl Kind {
             Kind::Evaluations => "绩效评价",
             Kind::Rectifications => "整改",
             Kind::Agencies => "第三方机构",
+            Kind::Units => "预算单位",
+            Kind::ResultApplications => "结果应用",
         }
     }
 
@@ -46,6 +50,8 @@ impl Kind {
             Kind::Evaluations => "/evaluations",
             Kind::Rectifications => "/rectifications",
             Kind::Agencies => "/agencies",
+            Kind::Units => "/units",
+            Kind::ResultApplications => "/result-applications",
         }
     }
 }
@@ -300,6 +306,73 @@ async fn table(
                     .collect(),
             )
         }
+        Kind::Units => (
+            vec![
+                ("编码", false),
+                ("单位名称", false),
+                ("单位性质", false),
+                ("对口股室", false),
+                ("项目数", true),
+            ],
+            browse::units(store, region, &scope)
+                .await?
+                .into_iter()
+                .filter(|u| {
+                    f.search
+                        .as_deref()
+                        .is_none_or(|q| u.name.contains(q.trim()) || u.code.contains(q.trim()))
+                })
+                .map(|u| {
+                    vec![
+                        text(u.code),
+                        text(u.name),
+                        text(
+                            jixiao_domain::types::UnitKind::parse(&u.kind)
+                                .map_or(u.kind.as_str(), |k| k.label()),
+                        ),
+                        text(u.finance_desk),
+                        num(u.projects.to_string()),
+                    ]
+                })
+                .collect(),
+        ),
+        Kind::ResultApplications => (
+            vec![
+                ("评价年度", false),
+                ("安排年度", false),
+                ("项目编码", false),
+                ("项目", false),
+                ("单位", false),
+                ("执行金额（万元）", true),
+                ("得分", true),
+                ("等级", false),
+                ("安排建议", false),
+                ("调整理由", false),
+            ],
+            browse::result_applications(store, region, &scope, &f)
+                .await?
+                .into_iter()
+                .map(|a| {
+                    vec![
+                        text(a.fiscal_year.to_string()),
+                        text(a.next_year.to_string()),
+                        text(a.project_code.unwrap_or_default()),
+                        linked(a.object_name, a.project_id),
+                        text(a.unit_name),
+                        num(Fen(a.executed_fen).wan_2dp()),
+                        num(score(a.total_x100)),
+                        grade_cell(a.grade.as_deref()),
+                        text(
+                            jixiao_domain::result_application::Recommendation::parse(
+                                &a.recommendation,
+                            )
+                            .map_or(a.recommendation.as_str(), |r| r.label()),
+                        ),
+                        text(a.override_reason),
+                    ]
+                })
+                .collect(),
+        ),
         Kind::Agencies => (
             vec![
                 ("机构名称", false),
@@ -406,7 +479,7 @@ pub async fn page(
         layout: Layout::new(&session, &user, &region, &state.matrix, kind.path()),
         title: kind.title(),
         path: kind.path(),
-        with_year: kind != Kind::Agencies,
+        with_year: !matches!(kind, Kind::Agencies | Kind::Units),
         years: vec![2023, 2022],
         year: q.year.clone().unwrap_or_default(),
         q: q.q.clone().unwrap_or_default(),

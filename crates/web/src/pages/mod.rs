@@ -115,7 +115,6 @@ pub fn routes() -> Registry<crate::AppState> {
             Access::AnyUser,
             get(projects::detail),
         )
-        .add(Method::GET, "/units", Access::AnyUser, get(projects::units))
         .add(
             Method::GET,
             "/reports",
@@ -274,6 +273,18 @@ pub fn routes() -> Registry<crate::AppState> {
             Access::Roles(IMPORTERS),
             post(imports::api).layer(upload_limit),
         );
+    let reg = lists::register(
+        reg,
+        lists::Kind::Units,
+        Access::AnyUser,
+        "/units/export.xlsx",
+    );
+    let reg = lists::register(
+        reg,
+        lists::Kind::ResultApplications,
+        Access::AnyUser,
+        "/result-applications/export.xlsx",
+    );
     let reg = lists::register(
         reg,
         lists::Kind::Targets,

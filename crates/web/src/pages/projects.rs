@@ -345,27 +345,6 @@ pub fn chrono_tz_shanghai() -> chrono::FixedOffset {
     chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
 }
 
-#[derive(Template)]
-#[template(path = "units.html")]
-struct UnitsPage {
-    layout: Layout,
-    rows: Vec<browse::UnitRow>,
-}
-
-pub async fn units(
-    State(state): State<AppState>,
-    Extension(session): Extension<SessionInfo>,
-    user: CurrentUser,
-) -> Result<Html<String>, WebError> {
-    let scope = scope(&state, &user).await?;
-    let rows = browse::units(&state.store, &user.region, &scope).await?;
-    let region = region_name(&state, &user.region).await?;
-    render(&UnitsPage {
-        layout: Layout::new(&session, &user, &region, &state.matrix, "/units"),
-        rows,
-    })
-}
-
 /// The filtered list as .xlsx (SPEC §14 list export), same scope and filters as the page.
 pub async fn export(
     State(state): State<AppState>,

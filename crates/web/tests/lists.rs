@@ -1,0 +1,83 @@
+//! SPEC §10, §14, §16: the record lists show what the data says, scoped, and export as .xlsx.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use jixiao_store::Store;
+use jixiao_store::testing::on_every_store;
+use tower::ServiceExt;
+
+#[tokio::test]
+async fn result_applications_and_units_list_and_export() {
+    on_every_store(
+        "result_applications_and_units_list_and_export",
+        async |store: &Store| {
+            jixiao_demo::load(store, &mut |_, _, _| {})
+                .await
+                .expect("demo");
+            let app = jixiao_web::router(store.clone(), jixiao_web::WebConfig::default());
+            let get = async |user: &str, path: &str| {
+                let u = jixiao_store::users::by_username(store, user)
+                    .await
+                    .expect("q")
+                    .expect("user");
+                let (secret, _) =
+                    jixiao_store::sessions::create(store, Some(u.id), "browser", "", "")
+                        .await
+                        .expect("session");
+                app.clone()
+                    .oneshot(
+                        Request::builder()
+                            .uri(path)
+                            .header(header::COOKIE, format!("jixiao_sid={secret}"))
+                            .body(Body::empty())
+                            .expect("req"),
+                    )
+                    .await
+                    .expect("response")
+            };
+            let body = async |res: axum::http::Response<Body>| {
+                String::from_utf8_lossy(
+                    &axum::body::to_bytes(res.into_body(), 1 << 24)
+                        .await
+                        .expect("body"),
+                )
+                .into_owned()
+            };
+            // 143 project self-evaluations of 2022 → 143 recommendations for 2024 (SPEC §10).
+            let res = get("jxg", "/result-applications?year=2022").await;
+            assert_eq!(res.status(), StatusCode::OK);
+            let html = body(res).await;
+            assert!(
+                html.contains("共 143 条") && html.contains("优先保障"),
+                "result applications listed"
+            );
+            // A unit user sees only its unit's.
+            let html = body(get("jyj_tb", "/result-applications?year=2022").await).await;
+            assert!(!html.contains("共 143 条") && html.contains("且末县教育局"));
+            // Exports are real workbooks.
+            for path in [
+                "/result-applications/export.xlsx?year=2022",
+                "/units/export.xlsx",
+            ] {
+                let res = get("jxg", path).await;
+                assert_eq!(res.status(), StatusCode::OK, "{path}");
+                assert_eq!(
+                    res.headers()
+                        .get(header::CONTENT_TYPE)
+                        .and_then(|v| v.to_str().ok()),
+                    Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                );
+                let bytes = axum::body::to_bytes(res.into_body(), 1 << 24)
+                    .await
+                    .expect("body");
+                assert!(bytes.starts_with(b"PK"), "{path} is a zip");
+            }
+            let html = body(get("jxg", "/units?q=教育").await).await;
+            assert!(
+                html.contains("且末县教育局") && html.contains("共 1 条"),
+                "units filtered by name"
+            );
+        },
+    )
+    .await;
+}
