@@ -18,6 +18,7 @@ pub mod report;
 pub mod result_application;
 pub mod scoring;
 pub mod settings;
+pub mod target;
 pub mod types;
 pub mod workflow;
 

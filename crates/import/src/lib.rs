@@ -306,48 +306,38 @@ fn indicator_in(i: &ParsedIndicator) -> IndicatorIn {
 
 /// SPEC §6.3 errors of a target's indicators: sign missing, a quantitative one without value or
 /// unit, duplicate names, nothing under 产出 or 效益.
+/// The quality checks of SPEC §6.3 (`jixiao_domain::target::check`), placed on the form's cells.
 fn check_target_indicators(form: &ParsedForm, place: &str, problems: &mut Vec<Problem>) {
-    let mut names = HashMap::new();
-    for i in form.indicators.iter().filter(|i| !i.sub_item) {
-        let at = indicator_place(form, i);
-        if i.name.trim().is_empty() {
-            problems.push(Problem::error(format!("{at}：三级指标名称未填写")));
-        }
-        if !i.qualitative {
-            if i.sign.is_none() {
-                problems.push(Problem::error(format!(
-                    "{at}：未写指标符号（≥ ≤ = > < 或定性）"
-                )));
-            }
-            if i.target.is_none() {
-                problems.push(Problem::error(format!(
-                    "{at}：定量指标的年度指标值“{}”不是数值",
-                    i.target_text
-                )));
-            }
-            if i.unit.as_deref().is_none_or(|u| u.trim().is_empty()) {
-                problems.push(Problem::error(format!("{at}：定量指标未写计量单位")));
-            }
-        }
-        if let Some(first) = names.insert(i.name.trim().to_string(), i.row) {
-            problems.push(Problem::error(format!("{at}：指标名称与第 {first} 行重复")));
-        }
-    }
-    let levels: Vec<Option<Level1>> = form
+    let rows: Vec<jixiao_domain::target::TargetIndicator> = form
         .indicators
         .iter()
-        .map(|i| Level1::classify(&i.level1, &i.level2))
+        .map(|i| jixiao_domain::target::TargetIndicator {
+            level1: Level1::classify(&i.level1, &i.level2),
+            name: i.name.clone(),
+            sign: if i.qualitative {
+                Some(Sign::Qualitative)
+            } else {
+                i.sign
+            },
+            value: i.target,
+            value_text: i.target_text.clone(),
+            unit: i.unit.clone(),
+            sub_item: i.sub_item,
+            ..Default::default()
+        })
         .collect();
-    let has = |l: Level1| levels.contains(&Some(l));
-    if !has(Level1::Output) {
-        problems.push(Problem::error(format!(
-            "{place}：没有产出指标（SPEC §6.3）"
-        )));
-    }
-    if !has(Level1::Benefit) {
-        problems.push(Problem::error(format!(
-            "{place}：没有效益指标（SPEC §6.3）"
-        )));
+    let findings =
+        jixiao_domain::target::check(&rows, None, jixiao_domain::target::TargetContext::default());
+    for f in findings {
+        let at = match f.indicator.and_then(|n| form.indicators.get(n)) {
+            Some(i) => indicator_place(form, i),
+            None => place.to_string(),
+        };
+        let message = format!("{at}：{}（SPEC §6.3）", f.message);
+        problems.push(match f.severity {
+            Severity::Error => Problem::error(message),
+            Severity::Warning => Problem::warning(message),
+        });
     }
 }
 
