@@ -1198,7 +1198,7 @@ async fn year_2023(
             },
         )
         .await?;
-        target_history(tx, target_id, unit.id, finance_user, n % 9 == 0).await?;
+        target_history(tx, target_id, finance_user, n % 9 == 0).await?;
         summary.targets += 1;
         planned.push(Planned2023 {
             project_id,
@@ -1252,7 +1252,7 @@ async fn year_2023(
             },
         )
         .await?;
-        target_history(tx, target_id, unit.id, finance_user, false).await?;
+        target_history(tx, target_id, finance_user, false).await?;
         summary.targets += 1;
         unit_budgets.push((unit.id, total));
     }
@@ -1281,7 +1281,6 @@ async fn year_2023(
 async fn target_history(
     tx: &mut Tx,
     target_id: i64,
-    _unit: i64,
     finance: Option<i64>,
     returned_once: bool,
 ) -> Result<(), StoreError> {
@@ -1492,10 +1491,7 @@ async fn monitoring_2023(
                     name: i.name.clone(),
                     sign: Some(i.sign),
                     target: i.target,
-                    to_date: i.target.map(|a| match i.sign {
-                        Sign::Le | Sign::Lt => round2(a * d(progress_share) / d(100)),
-                        _ => round2(a * d(progress_share) / d(100)),
-                    }),
+                    to_date: i.target.map(|a| round2(a * d(progress_share) / d(100))),
                     weight: Some(i.weight),
                     likelihood: Some(if unlikely && i.target.is_none() {
                         Likelihood::Impossible

@@ -366,15 +366,11 @@ mod tests {
             s.ex_ante
                 .project_dimensions
                 .iter()
-                .all(|d| d.weight == d_(20))
+                .all(|dim| dim.weight == d(20))
         );
         let rubric: Decimal = s.assessment.items.iter().map(|i| i.max).sum();
         assert_eq!(rubric, d(100));
         let review: Decimal = s.monitoring.review_rubric.iter().map(|(_, w)| *w).sum();
         assert_eq!(review, d(100));
-    }
-
-    fn d_(v: i64) -> Decimal {
-        d(v)
     }
 }

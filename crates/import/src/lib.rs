@@ -176,45 +176,37 @@ fn split_code(text: &str) -> (Option<&str>, &str) {
     (None, t)
 }
 
-/// Units named by a text: by code, or by exact name (also after a leading code).
-fn match_units<'a>(ctx: &'a Context, text: &str) -> Vec<&'a Unit> {
+/// Records named by a text: by code, or by exact name (also after a leading code).
+fn match_named<'a, T>(
+    items: &'a [T],
+    text: &str,
+    code_of: fn(&T) -> &str,
+    name_of: fn(&T) -> &str,
+) -> Vec<&'a T> {
     let text = text.trim();
     if text.is_empty() {
         return Vec::new();
     }
     let (code, name) = split_code(text);
-    let by_code: Vec<&Unit> = ctx
-        .units
+    let by_code: Vec<&T> = items
         .iter()
-        .filter(|u| u.code == text || code.is_some_and(|c| u.code == c))
+        .filter(|x| code_of(x) == text || code.is_some_and(|c| code_of(x) == c))
         .collect();
     if !by_code.is_empty() {
         return by_code;
     }
-    ctx.units
+    items
         .iter()
-        .filter(|u| u.name == text || u.name == name)
+        .filter(|x| name_of(x) == text || name_of(x) == name)
         .collect()
 }
 
+fn match_units<'a>(ctx: &'a Context, text: &str) -> Vec<&'a Unit> {
+    match_named(&ctx.units, text, |u| &u.code, |u| &u.name)
+}
+
 fn match_projects<'a>(ctx: &'a Context, text: &str) -> Vec<&'a Project> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Vec::new();
-    }
-    let (code, name) = split_code(text);
-    let by_code: Vec<&Project> = ctx
-        .projects
-        .iter()
-        .filter(|p| p.code == text || code.is_some_and(|c| p.code == c))
-        .collect();
-    if !by_code.is_empty() {
-        return by_code;
-    }
-    ctx.projects
-        .iter()
-        .filter(|p| p.name == text || p.name == name)
-        .collect()
+    match_named(&ctx.projects, text, |p| &p.code, |p| &p.name)
 }
 
 fn unit_allowed(ctx: &Context, unit_id: i64) -> bool {

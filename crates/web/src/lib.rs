@@ -298,7 +298,19 @@ async fn enforce_access(State(state): State<AppState>, req: Request, next: Next)
     }
 }
 
-/// Records an event in the audit log in its own transaction.
+/// Appends one audit entry in a transaction of its own, for events that change nothing else
+/// (logins, denials, exports); changes write their entry in their own transaction instead.
+async fn append_alone(
+    state: &AppState,
+    entry: &jixiao_store::audit::Entry<'_>,
+) -> Result<(), WebError> {
+    let mut tx = state.store.begin().await?;
+    jixiao_store::audit::append(&mut tx, entry).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Records a login-related event for a stored user (or an unknown username) in the audit log.
 pub async fn audit_event(
     state: &AppState,
     user: Option<&jixiao_store::users::User>,
@@ -308,9 +320,8 @@ pub async fn audit_event(
     object_id: &str,
     detail: &str,
 ) -> Result<(), WebError> {
-    let mut tx = state.store.begin().await?;
-    jixiao_store::audit::append(
-        &mut tx,
+    append_alone(
+        state,
         &jixiao_store::audit::Entry {
             user_id: user.map(|u| u.id),
             username: user.map(|u| u.username.as_str()).unwrap_or(object_id),
@@ -322,9 +333,34 @@ pub async fn audit_event(
             ..Default::default()
         },
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
+}
+
+/// Records an event of the logged-in user (logout, export) in the audit log.
+pub async fn audit_user(
+    state: &AppState,
+    user: &CurrentUser,
+    ip: &str,
+    action: &str,
+    object_kind: &str,
+    object_id: &str,
+    detail: &str,
+) -> Result<(), WebError> {
+    append_alone(
+        state,
+        &jixiao_store::audit::Entry {
+            user_id: Some(user.id),
+            username: &user.username,
+            role: user.main_role().code(),
+            ip,
+            action,
+            object_kind,
+            object_id,
+            after_json: detail,
+            ..Default::default()
+        },
+    )
+    .await
 }
 
 /// Records a permission denial (SPEC §17).
@@ -335,14 +371,12 @@ pub async fn audit_denial(
     path: &str,
     why: &str,
 ) -> Result<(), WebError> {
-    let mut tx = state.store.begin().await?;
-    let role = user.map(|u| u.main_role().code()).unwrap_or("");
-    jixiao_store::audit::append(
-        &mut tx,
+    append_alone(
+        state,
         &jixiao_store::audit::Entry {
             user_id: user.map(|u| u.id),
             username: user.map(|u| u.username.as_str()).unwrap_or(""),
-            role,
+            role: user.map(|u| u.main_role().code()).unwrap_or(""),
             ip,
             action: "access.denied",
             object_kind: "route",
@@ -351,9 +385,7 @@ pub async fn audit_denial(
             ..Default::default()
         },
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
 impl axum::extract::FromRequestParts<AppState> for CurrentUser {

@@ -6,7 +6,7 @@ use crate::auth::{CurrentUser, SessionInfo};
 use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::{region_name, render, scope};
-use crate::{AppState, ClientIp, audit_event};
+use crate::{AppState, ClientIp, audit_user};
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Query, State};
@@ -516,10 +516,9 @@ pub async fn export(
         rows: &cells,
     })
     .map_err(|e| WebError::Internal(e.to_string()))?;
-    let record = jixiao_store::users::by_id(&state.store, user.id).await?;
-    audit_event(
+    audit_user(
         &state,
-        record.as_ref(),
+        &user,
         &ip.0,
         "export",
         kind.path().trim_start_matches('/'),

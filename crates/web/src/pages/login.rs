@@ -3,7 +3,7 @@
 use crate::auth::{self, CurrentUser, LOGIN_FAILED, SessionInfo};
 use crate::error::WebError;
 use crate::pages::render;
-use crate::{AppState, audit_event, client_ip, see_other};
+use crate::{AppState, audit_event, audit_user, client_ip, see_other};
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Query, Request, State};
@@ -151,10 +151,9 @@ pub async fn logout(
     req: Request,
 ) -> Result<Response, WebError> {
     jixiao_store::sessions::delete(&state.store, &session.secret).await?;
-    let record = jixiao_store::users::by_id(&state.store, user.id).await?;
-    audit_event(
+    audit_user(
         &state,
-        record.as_ref(),
+        &user,
         &client_ip(&req),
         "logout",
         "user",

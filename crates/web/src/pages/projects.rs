@@ -392,10 +392,9 @@ pub async fn export(
         rows: &table,
     })
     .map_err(|e| WebError::Internal(e.to_string()))?;
-    let record = jixiao_store::users::by_id(&state.store, user.id).await?;
-    crate::audit_event(
+    crate::audit_user(
         &state,
-        record.as_ref(),
+        &user,
         &req_ip.0,
         "export",
         "projects",
