@@ -138,6 +138,7 @@ impl Ind {
             target_value: self.target_text.clone(),
             unit_of_measure: self.unit.into(),
             weight_x100: Some(to_hundredths(self.weight)),
+            ..Default::default()
         }
     }
 }
@@ -1400,8 +1401,8 @@ async fn ex_ante_assessment(
             assessor_kind: "agency",
             engagement_id: Some(engagement),
             state: "approved",
-            total_x100: to_hundredths(scored.total),
-            conclusion: scored.conclusion.code(),
+            total_x100: Some(to_hundredths(scored.total)),
+            conclusion: Some(scored.conclusion.code()),
             suggestions: "细化分年度实施计划，明确节水量测算依据。",
             scores,
         },

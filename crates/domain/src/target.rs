@@ -4,7 +4,63 @@
 use crate::indicator::{Level1, Sign};
 use crate::money::Fen;
 use crate::scoring::{Finding, Severity};
+use crate::workflow::DocAction;
 use rust_decimal::Decimal;
+
+crate::code_enum! {
+    /// 审核评级 of a target by the finance bureau (SPEC §6.3).
+    ReviewRating {
+        Excellent = "excellent", "优";
+        Good = "good", "良";
+        Fair = "fair", "中";
+        Poor = "poor", "差";
+    }
+}
+
+/// What a review rating does to the target (SPEC §6.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReviewOutcome {
+    /// The move of the document: approve (优, 良) or return (中, 差).
+    pub action: DocAction,
+    /// 良: approved, with suggested refinements in the opinion.
+    pub refinements_suggested: bool,
+    /// 差: the project may not be budgeted this round.
+    pub blocks_budget: bool,
+}
+
+impl ReviewRating {
+    pub fn outcome(self) -> ReviewOutcome {
+        match self {
+            ReviewRating::Excellent => ReviewOutcome {
+                action: DocAction::Approve,
+                refinements_suggested: false,
+                blocks_budget: false,
+            },
+            ReviewRating::Good => ReviewOutcome {
+                action: DocAction::Approve,
+                refinements_suggested: true,
+                blocks_budget: false,
+            },
+            ReviewRating::Fair => ReviewOutcome {
+                action: DocAction::Return,
+                refinements_suggested: false,
+                blocks_budget: false,
+            },
+            ReviewRating::Poor => ReviewOutcome {
+                action: DocAction::Return,
+                refinements_suggested: false,
+                blocks_budget: true,
+            },
+        }
+    }
+}
+
+/// Whether a project has a target that allows budgeting (SPEC §5, §6.3): some version approved,
+/// and the latest review of the current version not rated 差 (a 差 blocks this round even when
+/// an earlier version stands).
+pub fn permits_budget(any_version_approved: bool, latest_rating: Option<ReviewRating>) -> bool {
+    any_version_approved && !latest_rating.is_some_and(|r| r.outcome().blocks_budget)
+}
 
 /// One indicator row of a target, as the checks see it.
 #[derive(Debug, Clone, Default)]
@@ -189,6 +245,35 @@ mod tests {
             .filter(|x| x.severity == severity)
             .map(|x| x.message.clone())
             .collect()
+    }
+
+    #[test]
+    fn review_ratings_of_spec_6_3() {
+        use ReviewRating::*;
+        let table = [
+            (Excellent, DocAction::Approve, false, false),
+            (Good, DocAction::Approve, true, false),
+            (Fair, DocAction::Return, false, false),
+            (Poor, DocAction::Return, false, true),
+        ];
+        for (rating, action, refine, blocks) in table {
+            let o = rating.outcome();
+            assert_eq!(o.action, action, "{rating}");
+            assert_eq!(o.refinements_suggested, refine, "{rating}");
+            assert_eq!(o.blocks_budget, blocks, "{rating}");
+        }
+        assert_eq!(ReviewRating::parse("优"), Some(Excellent));
+        assert_eq!(ReviewRating::parse("poor"), Some(Poor));
+    }
+
+    #[test]
+    fn budget_needs_an_approved_version_and_no_poor_rating() {
+        assert!(permits_budget(true, None));
+        assert!(permits_budget(true, Some(ReviewRating::Good)));
+        assert!(permits_budget(true, Some(ReviewRating::Fair)));
+        assert!(!permits_budget(true, Some(ReviewRating::Poor)));
+        assert!(!permits_budget(false, Some(ReviewRating::Excellent)));
+        assert!(!permits_budget(false, None));
     }
 
     fn good() -> Vec<TargetIndicator> {

@@ -92,3 +92,149 @@ pub async fn list(store: &Store, region: &str, year: i32) -> Result<Vec<Project>
         .fetch_all(p)
         .await?))
 }
+
+/// Everything about one project, for its page, its edit form and the library gates.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, sqlx::FromRow)]
+pub struct ProjectRecord {
+    pub id: i64,
+    pub region_code: String,
+    pub fiscal_year: i32,
+    pub code: String,
+    pub name: String,
+    pub unit_id: i64,
+    pub is_policy: bool,
+    pub budget_type: String,
+    pub category: String,
+    pub continuity: String,
+    pub timing: String,
+    pub start_year: i32,
+    pub end_year: i32,
+    pub current_fen: i64,
+    pub carryover_fen: i64,
+    pub other_fen: i64,
+    pub is_major: bool,
+    pub library_status: String,
+    pub previous_project_id: Option<i64>,
+    pub row_version: i32,
+}
+
+impl ProjectRecord {
+    pub fn total(&self) -> Fen {
+        Fen(self.current_fen + self.carryover_fen + self.other_fen)
+    }
+}
+
+const RECORD_COLUMNS: &str = "id, region_code, fiscal_year, code, name, unit_id, is_policy, \
+    budget_type, category, continuity, timing, start_year, end_year, current_fen, carryover_fen, \
+    other_fen, is_major, library_status, previous_project_id, row_version";
+
+/// One project of a region.
+pub async fn get(store: &Store, region: &str, id: i64) -> Result<Option<ProjectRecord>> {
+    let sql = format!("SELECT {RECORD_COLUMNS} FROM projects WHERE region_code = $1 AND id = $2");
+    Ok(on_pool!(store, |p| sqlx::query_as(&sql)
+        .bind(region)
+        .bind(id)
+        .fetch_optional(p)
+        .await?))
+}
+
+/// Whether a project code is taken in a region and year.
+pub async fn code_taken(store: &Store, region: &str, year: i32, code: &str) -> Result<bool> {
+    let sql =
+        "SELECT COUNT(*) FROM projects WHERE region_code = $1 AND fiscal_year = $2 AND code = $3";
+    let n: i64 = on_pool!(store, |p| sqlx::query_scalar(sql)
+        .bind(region)
+        .bind(year)
+        .bind(code)
+        .fetch_one(p)
+        .await?);
+    Ok(n > 0)
+}
+
+/// The next free code of a unit's projects in a year: `{unit code}-{year}-{nnn}`.
+pub async fn next_code(store: &Store, region: &str, year: i32, unit_code: &str) -> Result<String> {
+    let prefix = format!("{unit_code}-{year}-");
+    let sql =
+        "SELECT code FROM projects WHERE region_code = $1 AND fiscal_year = $2 AND code LIKE $3";
+    let codes: Vec<String> = on_pool!(store, |p| sqlx::query_scalar(sql)
+        .bind(region)
+        .bind(year)
+        .bind(format!("{prefix}%"))
+        .fetch_all(p)
+        .await?);
+    let max = codes
+        .iter()
+        .filter_map(|c| c.strip_prefix(&prefix)?.parse::<u32>().ok())
+        .max()
+        .unwrap_or(0);
+    Ok(format!("{prefix}{:03}", max + 1))
+}
+
+/// The editable fields of a project (SPEC §3).
+#[derive(Debug, Clone)]
+pub struct ProjectEdit<'a> {
+    pub name: &'a str,
+    pub is_policy: bool,
+    pub budget_type: BudgetType,
+    pub category: ProjectCategory,
+    pub continuity: Continuity,
+    pub timing: BudgetTiming,
+    pub start_year: i32,
+    pub end_year: i32,
+    pub current: Fen,
+    pub carryover: Fen,
+    pub other: Fen,
+    pub is_major: bool,
+    pub previous_project_id: Option<i64>,
+}
+
+/// Saves an edit if nobody saved in between (`row_version`, SPEC §4): otherwise
+/// [`crate::StoreError::Conflict`] and nothing is written.
+pub async fn update(tx: &mut Tx, id: i64, row_version: i32, e: &ProjectEdit<'_>) -> Result<()> {
+    let sql = "UPDATE projects SET name = $1, is_policy = $2, budget_type = $3, category = $4, \
+               continuity = $5, timing = $6, start_year = $7, end_year = $8, current_fen = $9, \
+               carryover_fen = $10, other_fen = $11, is_major = $12, previous_project_id = $13, \
+               pinyin = $14, row_version = row_version + 1 WHERE id = $15 AND row_version = $16";
+    let n = on_tx!(tx, |c| sqlx::query(sql)
+        .bind(e.name)
+        .bind(e.is_policy)
+        .bind(e.budget_type.code())
+        .bind(e.category.code())
+        .bind(e.continuity.code())
+        .bind(e.timing.code())
+        .bind(e.start_year)
+        .bind(e.end_year)
+        .bind(e.current.0)
+        .bind(e.carryover.0)
+        .bind(e.other.0)
+        .bind(e.is_major)
+        .bind(e.previous_project_id)
+        .bind(crate::pinyin_key::key(e.name))
+        .bind(id)
+        .bind(row_version)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected())?);
+    if n == 0 {
+        return Err(crate::StoreError::Conflict);
+    }
+    Ok(())
+}
+
+/// Moves a project through the library (the caller asked the domain first), if nobody changed
+/// it in between.
+pub async fn set_status(tx: &mut Tx, id: i64, row_version: i32, status: &str) -> Result<()> {
+    let sql = "UPDATE projects SET library_status = $1, row_version = row_version + 1 \
+               WHERE id = $2 AND row_version = $3";
+    let n = on_tx!(tx, |c| sqlx::query(sql)
+        .bind(status)
+        .bind(id)
+        .bind(row_version)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected())?);
+    if n == 0 {
+        return Err(crate::StoreError::Conflict);
+    }
+    Ok(())
+}

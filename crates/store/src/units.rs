@@ -60,3 +60,12 @@ pub async fn by_code(store: &Store, region: &str, code: &str) -> Result<Option<U
         .fetch_optional(p)
         .await?))
 }
+
+pub async fn get(store: &Store, region: &str, id: i64) -> Result<Option<Unit>> {
+    let sql = format!("SELECT {COLUMNS} FROM units WHERE region_code = $1 AND id = $2");
+    Ok(on_pool!(store, |p| sqlx::query_as(&sql)
+        .bind(region)
+        .bind(id)
+        .fetch_optional(p)
+        .await?))
+}

@@ -447,6 +447,7 @@ fn indicator(
         target_value: value.into(),
         unit_of_measure: String::new(),
         weight_x100: None,
+        ..Default::default()
     }
 }
 

@@ -12,6 +12,7 @@ pub mod access;
 pub mod assets;
 pub mod auth;
 pub mod error;
+pub mod flows;
 mod layout;
 mod pages;
 
