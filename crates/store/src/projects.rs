@@ -238,3 +238,12 @@ pub async fn set_status(tx: &mut Tx, id: i64, row_version: i32, status: &str) ->
     }
     Ok(())
 }
+
+/// The fiscal years that have projects, newest first.
+pub async fn years(store: &Store, region: &str) -> Result<Vec<i32>> {
+    let sql = "SELECT DISTINCT fiscal_year FROM projects WHERE region_code = $1 ORDER BY fiscal_year DESC";
+    Ok(on_pool!(store, |p| sqlx::query_scalar(sql)
+        .bind(region)
+        .fetch_all(p)
+        .await?))
+}

@@ -12,6 +12,8 @@
  *    template) is drawn with ECharts, also inside content that htmx swaps in; charts follow the
  *    window size and are disposed when htmx removes them.
  * 3. [data-confirm="确定退回？"] on a button, link or form asks window.confirm() first.
+ * 4. Target forms: [data-add-row] adds an indicator row; [data-indicator-search] looks names up
+ *    in the indicator library (/indicators/search) and fills the row from the chosen entry.
  *
  * No external URL anywhere; plain ES2017 for the browsers of 信创 desktops.
  */
@@ -278,6 +280,94 @@
       evt.stopImmediatePropagation();
     }
   }, true);
+
+  // ------------------------------------------------------- target indicator rows
+
+  // [data-add-row="#table"]: appends a blank indicator row, a copy of the table's last row with
+  // the next index in every `ind.N.` name.
+  document.addEventListener('click', function (evt) {
+    var btn = evt.target && evt.target.closest ? evt.target.closest('[data-add-row]') : null;
+    if (!btn) { return; }
+    var table = document.querySelector(btn.getAttribute('data-add-row'));
+    if (!table || !table.tBodies.length) { return; }
+    var body = table.tBodies[0];
+    var last = body.rows[body.rows.length - 1];
+    if (!last) { return; }
+    var max = -1;
+    Array.prototype.forEach.call(body.querySelectorAll('[name^="ind."]'), function (el) {
+      var n = parseInt(el.name.split('.')[1], 10);
+      if (n > max) { max = n; }
+    });
+    var row = last.cloneNode(true);
+    Array.prototype.forEach.call(row.querySelectorAll('[name^="ind."]'), function (el) {
+      var parts = el.name.split('.');
+      el.name = 'ind.' + (max + 1) + '.' + parts.slice(2).join('.');
+      if (el.type === 'checkbox') { el.checked = false; } else { el.value = ''; }
+    });
+    body.appendChild(row);
+    var first = row.querySelector('select, input');
+    if (first) { first.focus(); }
+  });
+
+  // [data-indicator-search]: the level-3 name field looks the library up as the user types
+  // (name or pinyin initials) and, when a library entry is chosen, fills the row from it.
+  var libraryHits = {};
+  var searchTimer = null;
+
+  function rowField(input, name) {
+    var row = input.closest('tr');
+    if (!row) { return null; }
+    var prefix = input.name.split('.').slice(0, 2).join('.');
+    return row.querySelector('[name="' + prefix + '.' + name + '"]');
+  }
+
+  function fillFromLibrary(input) {
+    var hit = libraryHits[input.value];
+    var id = rowField(input, 'library_id');
+    if (!hit) {
+      if (id) { id.value = ''; }
+      return;
+    }
+    var set = function (name, value) {
+      var el = rowField(input, name);
+      if (el && value !== undefined && value !== null) { el.value = value; }
+    };
+    set('library_id', hit.id);
+    set('level1', hit.level1);
+    set('level2', hit.level2);
+    set('sign', hit.sign);
+    set('unit_of_measure', hit.unit_of_measure);
+    var basis = rowField(input, 'basis');
+    if (basis && !basis.value) { basis.value = hit.basis || ''; }
+  }
+
+  document.addEventListener('input', function (evt) {
+    var input = evt.target;
+    if (!input || !input.hasAttribute || !input.hasAttribute('data-indicator-search')) { return; }
+    fillFromLibrary(input);
+    var q = input.value.trim();
+    if (searchTimer) { clearTimeout(searchTimer); }
+    if (!q) { return; }
+    searchTimer = setTimeout(function () {
+      var list = document.getElementById(input.getAttribute('list'));
+      if (!list || !window.fetch) { return; }
+      fetch('/indicators/search?q=' + encodeURIComponent(q), {
+        credentials: 'same-origin', headers: { 'Accept': 'application/json' }
+      }).then(function (res) {
+        return res.ok ? res.json() : [];
+      }).then(function (hits) {
+        while (list.firstChild) { list.removeChild(list.firstChild); }
+        (hits || []).forEach(function (h) {
+          libraryHits[h.name] = h;
+          var opt = document.createElement('option');
+          opt.value = h.name;
+          opt.label = h.level1 + ' / ' + h.level2 + (h.unit_of_measure ? ' · ' + h.unit_of_measure : '');
+          list.appendChild(opt);
+        });
+        fillFromLibrary(input);
+      }).catch(function () { /* the picker is a convenience; typing still works */ });
+    }, 250);
+  });
 
   // -------------------------------------------------------------------- start
 

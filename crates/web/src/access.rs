@@ -43,6 +43,24 @@ pub const IMPORTERS: &[Role] = &[
     Role::UnitPreparer,
     Role::UnitApprover,
 ];
+/// Who proposes and edits projects and drafts targets: units for their own, finance for any.
+pub const PROJECT_WRITERS: &[Role] = &[
+    Role::FinanceAdmin,
+    Role::FinanceDesk,
+    Role::UnitPreparer,
+    Role::UnitApprover,
+];
+/// Who moves projects through the library (the domain table says which move is whose).
+pub const LIBRARY_ACTORS: &[Role] = &[Role::FinanceAdmin, Role::FinanceDesk, Role::UnitApprover];
+/// Who works on reviewed documents (ex-ante assessments, targets): the domain table and the
+/// document's scope decide the rest.
+pub const DOCUMENT_ACTORS: &[Role] = &[
+    Role::FinanceAdmin,
+    Role::FinanceDesk,
+    Role::UnitPreparer,
+    Role::UnitApprover,
+    Role::Evaluator,
+];
 pub const AUDITORS: &[Role] = &[Role::Sysadmin, Role::FinanceAdmin];
 
 #[derive(Debug, Clone, PartialEq, Eq)]

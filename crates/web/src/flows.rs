@@ -100,11 +100,11 @@ impl Actor<'_> {
         Ok(())
     }
 
-    fn is_unit_user(&self) -> bool {
+    pub fn is_unit_user(&self) -> bool {
         self.user.has(Role::UnitPreparer) || self.user.has(Role::UnitApprover)
     }
 
-    fn is_finance(&self) -> bool {
+    pub fn is_finance(&self) -> bool {
         self.user.has(Role::FinanceAdmin) || self.user.has(Role::FinanceDesk)
     }
 }
@@ -274,7 +274,7 @@ pub async fn visible_project(
 }
 
 /// A unit user may write for units in their scope; finance staff for every unit.
-async fn may_write_for_unit(actor: &Actor<'_>, unit_id: i64) -> Result<bool, WebError> {
+pub async fn may_write_for_unit(actor: &Actor<'_>, unit_id: i64) -> Result<bool, WebError> {
     if actor.is_finance() {
         return Ok(true);
     }
@@ -487,7 +487,7 @@ pub async fn project_facts(
 }
 
 /// Whether the user created the project (the "application" finance decides on).
-async fn proposed_by(state: &AppState, user: &CurrentUser, id: i64) -> Result<bool, WebError> {
+pub async fn proposed_by(state: &AppState, user: &CurrentUser, id: i64) -> Result<bool, WebError> {
     Ok(
         history::last_actor(&state.store, "project", id, &["create"])
             .await?
@@ -906,7 +906,7 @@ pub struct ActionInput {
     pub rating: String,
 }
 
-async fn submitted_by_me(
+pub async fn submitted_by_me(
     state: &AppState,
     user: &CurrentUser,
     kind: &str,

@@ -4,17 +4,23 @@ mod admin;
 mod api;
 mod audit;
 mod dashboard;
+mod ex_ante;
 mod home;
 mod imports;
 mod lists;
 mod login;
 mod portal;
+mod project_flow;
 mod projects;
 mod records;
 mod reports;
 mod show;
+mod target;
 
-use crate::access::{AUDITORS, Access, FINANCE_AND_VIEWERS, IMPORTERS, Registry, SYSADMIN};
+use crate::access::{
+    AUDITORS, Access, DOCUMENT_ACTORS, FINANCE_AND_VIEWERS, IMPORTERS, LIBRARY_ACTORS, PROJECT_WRITERS, Registry,
+    SYSADMIN,
+};
 use axum::http::Method;
 use axum::routing::{get, post};
 use jixiao_store::browse::Scope;
@@ -111,9 +117,39 @@ pub fn routes() -> Registry<crate::AppState> {
         )
         .add(
             Method::GET,
+            "/projects/new",
+            Access::Roles(PROJECT_WRITERS),
+            get(project_flow::new_form),
+        )
+        .add(
+            Method::POST,
+            "/projects",
+            Access::Roles(PROJECT_WRITERS),
+            post(project_flow::create),
+        )
+        .add(
+            Method::GET,
             "/projects/{id}",
             Access::AnyUser,
             get(projects::detail),
+        )
+        .add(
+            Method::GET,
+            "/projects/{id}/edit",
+            Access::Roles(PROJECT_WRITERS),
+            get(project_flow::edit_form),
+        )
+        .add(
+            Method::POST,
+            "/projects/{id}",
+            Access::Roles(PROJECT_WRITERS),
+            post(project_flow::update),
+        )
+        .add(
+            Method::POST,
+            "/projects/{id}/action",
+            Access::Roles(LIBRARY_ACTORS),
+            post(project_flow::action),
         )
         .add(
             Method::GET,
@@ -251,6 +287,76 @@ pub fn routes() -> Registry<crate::AppState> {
             "/monitoring/{id}",
             Access::AnyUser,
             get(records::monitoring_report),
+        );
+    let reg = reg
+        .add(
+            Method::POST,
+            "/ex-ante",
+            Access::Roles(PROJECT_WRITERS),
+            post(ex_ante::create),
+        )
+        .add(
+            Method::GET,
+            "/ex-ante/{id}",
+            Access::AnyUser,
+            get(ex_ante::show),
+        )
+        .add(
+            Method::POST,
+            "/ex-ante/{id}",
+            Access::Roles(DOCUMENT_ACTORS),
+            post(ex_ante::save),
+        )
+        .add(
+            Method::POST,
+            "/ex-ante/{id}/action",
+            Access::Roles(DOCUMENT_ACTORS),
+            post(ex_ante::action),
+        )
+        .add(
+            Method::POST,
+            "/ex-ante/{id}/report",
+            Access::Roles(DOCUMENT_ACTORS),
+            post(ex_ante::upload_report)
+                .layer(axum::extract::DefaultBodyLimit::max(21 * 1024 * 1024)),
+        )
+        .add(
+            Method::GET,
+            "/ex-ante/{id}/report",
+            Access::AnyUser,
+            get(ex_ante::download_report),
+        );
+    let reg = reg
+        .add(
+            Method::POST,
+            "/targets",
+            Access::Roles(PROJECT_WRITERS),
+            post(target::create),
+        )
+        .add(Method::GET, "/targets/{id}", Access::AnyUser, get(target::show))
+        .add(
+            Method::POST,
+            "/targets/{id}",
+            Access::Roles(DOCUMENT_ACTORS),
+            post(target::save),
+        )
+        .add(
+            Method::POST,
+            "/targets/{id}/check",
+            Access::Roles(DOCUMENT_ACTORS),
+            post(target::check),
+        )
+        .add(
+            Method::POST,
+            "/targets/{id}/action",
+            Access::Roles(DOCUMENT_ACTORS),
+            post(target::action),
+        )
+        .add(
+            Method::GET,
+            "/targets/{id}/compare",
+            Access::AnyUser,
+            get(target::compare),
         );
     // Uploads may be as large as the reader accepts (10 MiB) plus the multipart framing.
     let upload_limit = axum::extract::DefaultBodyLimit::max(11 * 1024 * 1024);

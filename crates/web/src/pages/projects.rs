@@ -67,6 +67,7 @@ pub struct ListQuery {
 #[template(path = "projects.html")]
 struct ListPage {
     layout: Layout,
+    can_create: bool,
     rows: Vec<Row>,
     total: i64,
     page: i64,
@@ -140,11 +141,15 @@ pub async fn list(
     let region = region_name(&state, &user.region).await?;
     let page = ListPage {
         layout: Layout::new(&session, &user, &region, &state.matrix, "/projects"),
+        can_create: user
+            .roles
+            .iter()
+            .any(|r| crate::access::PROJECT_WRITERS.contains(r)),
         rows: rows.into_iter().map(Row::from).collect(),
         total,
         page: filter.page,
         pages,
-        years: vec![2023, 2022],
+        years: jixiao_store::projects::years(&state.store, &user.region).await?,
         budget_types: BudgetType::ALL
             .iter()
             .map(|b| (b.code(), b.label()))
@@ -172,6 +177,7 @@ pub async fn list(
 }
 
 pub struct TargetView {
+    pub id: i64,
     pub version: i32,
     pub state: String,
     pub goal: String,
@@ -197,6 +203,7 @@ pub struct HistoryView {
     pub action: String,
     pub from: String,
     pub to: String,
+    pub actor: String,
     pub opinion: String,
 }
 
@@ -212,16 +219,25 @@ pub struct EvaluationView {
 #[template(path = "project.html")]
 struct DetailPage {
     layout: Layout,
+    message: Option<String>,
+    errors: Vec<String>,
+    library: LibraryView,
+    project_timeline: Vec<HistoryView>,
     p: Row,
     target: Option<TargetView>,
     indicators: Vec<IndicatorView>,
     timeline: Vec<HistoryView>,
     evaluations: Vec<EvaluationView>,
-    ex_ante: Vec<(String, String, String, String)>,
+    ex_ante: Vec<ExAnteView>,
 }
 
 fn state_label(code: &str) -> String {
     label(code, DocState::parse, DocState::label)
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct DoneQuery {
+    done: Option<String>,
 }
 
 pub async fn detail(
@@ -229,8 +245,59 @@ pub async fn detail(
     Extension(session): Extension<SessionInfo>,
     user: CurrentUser,
     Path(id): Path<i64>,
+    Query(q): Query<DoneQuery>,
 ) -> Result<Html<String>, WebError> {
-    let scope = scope(&state, &user).await?;
+    detail_page(&state, &session, &user, id, q.done, vec![]).await
+}
+
+/// One ex-ante assessment in the project's list.
+pub struct ExAnteView {
+    pub id: i64,
+    pub assessor: String,
+    pub state: String,
+    pub state_code: String,
+    pub score: String,
+    pub conclusion: String,
+    pub suggestions: String,
+}
+
+/// The library panel: where the project stands at each gate and what the user may do.
+pub struct LibraryView {
+    pub row_version: i32,
+    pub requires_ex_ante: bool,
+    pub ex_ante_status: String,
+    pub target_status: String,
+    /// (action code, label, needs text, text label)
+    pub actions: Vec<(&'static str, &'static str, bool, &'static str)>,
+    pub may_edit: bool,
+    pub may_create_ex_ante_finance: bool,
+    pub may_create_ex_ante_unit: bool,
+    pub may_create_target: bool,
+    pub target_id: Option<i64>,
+    pub agencies: Vec<(i64, String)>,
+}
+
+fn done_message(done: &str) -> Option<String> {
+    Some(match done {
+        "created" => "项目已创建，当前为“储备”状态。".into(),
+        "saved" => "项目已保存。".into(),
+        code => format!(
+            "操作成功，项目当前状态：{}。",
+            ProjectState::parse(code)?.label()
+        ),
+    })
+}
+
+/// The project page, with a message after a change or the refusal of one.
+pub async fn detail_page(
+    state: &AppState,
+    session: &SessionInfo,
+    user: &CurrentUser,
+    id: i64,
+    done: Option<String>,
+    errors: Vec<String>,
+) -> Result<Html<String>, WebError> {
+    let scope = scope(state, user).await?;
     let Some(project) = browse::project(&state.store, &user.region, &scope, id).await? else {
         // Outside the scope and absent look the same to a scoped user (SPEC §1).
         return Err(if scope == Scope::Region {
@@ -239,6 +306,13 @@ pub async fn detail(
             WebError::Forbidden
         });
     };
+    let actor = crate::flows::Actor {
+        state,
+        user,
+        ip: "",
+    };
+    let record = crate::flows::visible_project(&actor, id).await?;
+    let facts = crate::flows::project_facts(state, &record).await?;
     let target = browse::project_target(&state.store, id).await?;
     let (indicators, timeline) = match &target {
         Some(t) => (
@@ -247,46 +321,129 @@ pub async fn detail(
         ),
         None => (vec![], vec![]),
     };
+    let project_timeline = jixiao_store::history::timeline(&state.store, "project", id).await?;
     let evaluations = browse::project_evaluations(&state.store, id).await?;
-    let ex_ante = browse::project_ex_ante(&state.store, id)
-        .await?
-        .into_iter()
-        .map(|x| {
-            (
-                label(
+    let ex_ante_records = jixiao_store::ex_ante::for_project(&state.store, id).await?;
+    let ex_ante: Vec<ExAnteView> = ex_ante_records
+        .iter()
+        .map(|x| ExAnteView {
+            id: x.id,
+            assessor: match &x.agency_name {
+                Some(a) => format!("第三方机构（{a}）"),
+                None => label(
                     &x.assessor_kind,
                     jixiao_domain::types::AssessorKind::parse,
                     jixiao_domain::types::AssessorKind::label,
                 ),
-                x.total_x100
-                    .map(|s| fixed2(from_hundredths(s)))
-                    .unwrap_or_default(),
-                x.conclusion
-                    .as_deref()
-                    .map(|c| {
-                        label(
-                            c,
-                            jixiao_domain::ex_ante::ExAnteConclusion::parse,
-                            jixiao_domain::ex_ante::ExAnteConclusion::label,
-                        )
-                    })
-                    .unwrap_or_default(),
-                x.suggestions,
-            )
+            },
+            state: state_label(&x.state),
+            state_code: x.state.clone(),
+            score: x
+                .total_x100
+                .map(|s| fixed2(from_hundredths(s)))
+                .unwrap_or_default(),
+            conclusion: x
+                .conclusion
+                .as_deref()
+                .map(|c| {
+                    label(
+                        c,
+                        jixiao_domain::ex_ante::ExAnteConclusion::parse,
+                        jixiao_domain::ex_ante::ExAnteConclusion::label,
+                    )
+                })
+                .unwrap_or_default(),
+            suggestions: x.suggestions.clone(),
         })
         .collect();
-    let region = region_name(&state, &user.region).await?;
+    let from = ProjectState::parse(&record.library_status).unwrap_or(ProjectState::Reserve);
+    let own = crate::flows::proposed_by(state, user, id).await?;
+    let writes_unit = crate::flows::may_write_for_unit(&actor, record.unit_id).await?;
+    let actions = if user.sees_region() || writes_unit {
+        jixiao_domain::workflow::available_actions(from, &user.roles, own)
+            .into_iter()
+            .map(|a| {
+                let needs = jixiao_domain::workflow::PROJECT_TRANSITIONS
+                    .iter()
+                    .find(|t| t.from == from && t.action == a)
+                    .and_then(|t| t.requires_text);
+                (a.code(), a.label(), needs.is_some(), needs.unwrap_or("意见"))
+            })
+            .collect()
+    } else {
+        vec![]
+    };
+    let open_ex_ante = ex_ante_records.iter().any(|x| x.state != "approved");
+    let reserve = from == ProjectState::Reserve;
+    let current_target = jixiao_store::targets::current_for_project(&state.store, id).await?;
+    let agencies = if actor.is_finance() {
+        browse::agencies(&state.store, &user.region, &browse::ListFilter::default())
+            .await?
+            .into_iter()
+            .filter(|a| {
+                jixiao_domain::types::AgencyStatus::parse(&a.status)
+                    .is_some_and(|s| s.may_be_engaged())
+            })
+            .map(|a| (a.id, a.name))
+            .collect()
+    } else {
+        vec![]
+    };
+    let library = LibraryView {
+        row_version: record.row_version,
+        requires_ex_ante: facts.requires_ex_ante,
+        ex_ante_status: match (facts.requires_ex_ante, facts.approved_ex_ante) {
+            (_, Some(c)) => format!("已通过审核，结论为“{}”", c.label()),
+            (true, None) => "须开展事前绩效评估（新增重大项目或新出台政策），尚无审核通过的评估".into(),
+            (false, None) => "不强制要求（非新增重大项目或新出台政策）".into(),
+        },
+        target_status: match &current_target {
+            Some(t) => format!(
+                "第 {} 版，{}{}",
+                t.version_no,
+                state_label(&t.state),
+                if facts.has_approved_target { "；已有审核通过的版本，可以批复预算" } else { "" }
+            ),
+            None => "尚未申报".into(),
+        },
+        actions,
+        may_edit: reserve && writes_unit,
+        may_create_ex_ante_finance: actor.is_finance() && !open_ex_ante && reserve,
+        may_create_ex_ante_unit: actor.is_unit_user() && writes_unit && !open_ex_ante && reserve,
+        may_create_target: actor.is_unit_user()
+            && writes_unit
+            && current_target.is_none()
+            && from != ProjectState::Terminated,
+        target_id: current_target.map(|t| t.id),
+        agencies,
+    };
+    let region = region_name(state, &user.region).await?;
     let page = DetailPage {
-        layout: Layout::new(&session, &user, &region, &state.matrix, "/projects"),
+        layout: Layout::new(session, user, &region, &state.matrix, "/projects"),
+        message: done.as_deref().and_then(done_message),
+        errors,
+        library,
+        project_timeline: project_timeline.into_iter().map(history_view).collect(),
         p: Row::from(project),
         target: target.map(|t| TargetView {
+            id: t.id,
             version: t.version_no,
             state: state_label(&t.state),
             goal: t.overall_goal,
             total: Fen(t.total_fen).wan_2dp(),
             fiscal: Fen(t.fiscal_fen).wan_2dp(),
             other: Fen(t.other_fen).wan_2dp(),
-            rating: t.review_rating.unwrap_or_default(),
+            rating: t
+                .review_rating
+                .as_deref()
+                .map(|r| {
+                    label(
+                        r,
+                        jixiao_domain::target::ReviewRating::parse,
+                        jixiao_domain::target::ReviewRating::label,
+                    )
+                })
+                .unwrap_or_default(),
             opinion: t.review_opinion,
         }),
         indicators: indicators
@@ -304,20 +461,7 @@ pub async fn detail(
                     .unwrap_or_default(),
             })
             .collect(),
-        timeline: timeline
-            .into_iter()
-            .map(|h| HistoryView {
-                at: h
-                    .at
-                    .with_timezone(&chrono_tz_shanghai())
-                    .format("%Y-%m-%d %H:%M")
-                    .to_string(),
-                action: label(&h.action, DocAction::parse, DocAction::label),
-                from: state_label(&h.from_state),
-                to: state_label(&h.to_state),
-                opinion: h.opinion,
-            })
-            .collect(),
+        timeline: timeline.into_iter().map(history_view).collect(),
         evaluations: evaluations
             .into_iter()
             .map(|e| EvaluationView {
@@ -338,6 +482,44 @@ pub async fn detail(
         ex_ante,
     };
     render(&page)
+}
+
+/// A timeline step as shown: time in China Standard Time, actor, labels of states and actions
+/// of any of the three machines.
+pub fn history_view(h: jixiao_store::history::Transition) -> HistoryView {
+    HistoryView {
+        at: h
+            .at
+            .with_timezone(&chrono_tz_shanghai())
+            .format("%Y-%m-%d %H:%M")
+            .to_string(),
+        action: action_label(&h.action),
+        from: any_state_label(&h.from_state),
+        to: any_state_label(&h.to_state),
+        actor: h.actor_name.unwrap_or_default(),
+        opinion: h.opinion,
+    }
+}
+
+fn action_label(code: &str) -> String {
+    if code == "create" {
+        return "创建".into();
+    }
+    if let Some(a) = DocAction::parse(code) {
+        return a.label().into();
+    }
+    label(
+        code,
+        jixiao_domain::workflow::ProjectAction::parse,
+        jixiao_domain::workflow::ProjectAction::label,
+    )
+}
+
+fn any_state_label(code: &str) -> String {
+    if let Some(s) = DocState::parse(code) {
+        return s.label().into();
+    }
+    label(code, ProjectState::parse, ProjectState::label)
 }
 
 /// China Standard Time (UTC+8, no daylight saving), for showing times.

@@ -1,0 +1,391 @@
+//! The ex-ante assessment (事前绩效评估, SPEC §5): the score sheet the assessor fills in, its
+//! submission and the finance bureau's review, the uploaded report and the generated one.
+
+use super::project_flow::{Pairs, field, is_user_error, messages_of, pairs_of, status_of};
+use super::projects::{HistoryView, history_view};
+use super::show::label;
+use crate::auth::{CurrentUser, SessionInfo};
+use crate::error::WebError;
+use crate::flows::{self, ActionInput, Actor, ExAnteSheetInput, NewExAnteInput, ScoreInput};
+use crate::layout::Layout;
+use crate::pages::{region_name, render};
+use crate::{AppState, ClientIp, see_other};
+use askama::Template;
+use axum::Extension;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use jixiao_domain::Fen;
+use jixiao_domain::decimal::{fixed2, from_hundredths};
+use jixiao_domain::ex_ante::ExAnteConclusion;
+use jixiao_domain::types::AssessorKind;
+use jixiao_domain::workflow::{self, DocAction, DocState};
+
+pub struct ScoreView {
+    pub seq: i32,
+    pub dimension: String,
+    /// The dimension's first row carries its name and row span.
+    pub first_of_dimension: bool,
+    pub span: usize,
+    pub sub_item: String,
+    pub weight: String,
+    pub score: String,
+    pub opinion: String,
+}
+
+#[derive(Template)]
+#[template(path = "ex_ante.html")]
+struct Page {
+    layout: Layout,
+    id: i64,
+    project_id: Option<i64>,
+    object_name: String,
+    amount: String,
+    assessor: String,
+    state: String,
+    state_code: String,
+    row_version: i32,
+    total: String,
+    conclusion: String,
+    suggestions: String,
+    scores: Vec<ScoreView>,
+    editable: bool,
+    /// (action code, label)
+    submit_actions: Vec<(&'static str, &'static str)>,
+    may_review: bool,
+    has_report: bool,
+    timeline: Vec<HistoryView>,
+    message: Option<String>,
+    errors: Vec<String>,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct DoneQuery {
+    done: Option<String>,
+}
+
+async fn page(
+    actor: &Actor<'_>,
+    session: &SessionInfo,
+    id: i64,
+    typed: Option<&ExAnteSheetInput>,
+    message: Option<String>,
+    errors: Vec<String>,
+) -> Result<axum::response::Html<String>, WebError> {
+    let state = actor.state;
+    let user = actor.user;
+    let x = flows::visible_ex_ante(actor, id).await?;
+    let rows = jixiao_store::ex_ante::scores(&state.store, id).await?;
+    let doc_state = DocState::parse(&x.state).unwrap_or(DocState::Draft);
+    let assessor = flows::is_assessor(actor, &x).await?;
+    let editable = assessor && doc_state.is_editable();
+    let own = flows::submitted_by_me(state, user, "ex_ante", id).await?;
+    let available = workflow::available_actions(doc_state, &user.roles, own);
+    let submit_actions = if assessor {
+        available
+            .iter()
+            .filter(|a| matches!(a, DocAction::Submit | DocAction::Resubmit))
+            .map(|a| (a.code(), a.label()))
+            .collect()
+    } else {
+        vec![]
+    };
+    let may_review = available
+        .iter()
+        .any(|a| matches!(a, DocAction::StartReview | DocAction::Approve));
+    let mut scores = Vec::new();
+    for (n, r) in rows.iter().enumerate() {
+        let first = n == 0 || rows[n - 1].dimension != r.dimension;
+        let span = rows[n..]
+            .iter()
+            .take_while(|o| o.dimension == r.dimension)
+            .count();
+        let typed_row = typed.and_then(|t| t.scores.iter().find(|s| s.seq == r.seq));
+        scores.push(ScoreView {
+            seq: r.seq,
+            dimension: r.dimension.clone(),
+            first_of_dimension: first,
+            span,
+            sub_item: r.sub_item.clone(),
+            weight: fixed2(from_hundredths(r.weight_x100)),
+            score: match typed_row {
+                Some(t) => t.score.clone(),
+                None if x.total_x100.is_some() => fixed2(from_hundredths(r.score_x100)),
+                None => String::new(),
+            },
+            opinion: typed_row
+                .map(|t| t.opinion.clone())
+                .unwrap_or_else(|| r.opinion.clone()),
+        });
+    }
+    let timeline = jixiao_store::history::timeline(&state.store, "ex_ante", id)
+        .await?
+        .into_iter()
+        .map(history_view)
+        .collect();
+    let region = region_name(state, &user.region).await?;
+    render(&Page {
+        layout: Layout::new(session, user, &region, &state.matrix, "/projects"),
+        id,
+        project_id: x.project_id,
+        object_name: x.object_name.clone(),
+        amount: Fen(x.amount_fen).wan_2dp(),
+        assessor: match &x.agency_name {
+            Some(a) => format!("第三方机构（{a}）"),
+            None => label(&x.assessor_kind, AssessorKind::parse, AssessorKind::label),
+        },
+        state: doc_state.label().into(),
+        state_code: doc_state.code().into(),
+        row_version: x.row_version,
+        total: x
+            .total_x100
+            .map(|t| fixed2(from_hundredths(t)))
+            .unwrap_or_else(|| "未评分".into()),
+        conclusion: x
+            .conclusion
+            .as_deref()
+            .map(|c| label(c, ExAnteConclusion::parse, ExAnteConclusion::label))
+            .unwrap_or_default(),
+        suggestions: typed
+            .map(|t| t.suggestions.clone())
+            .unwrap_or_else(|| x.suggestions.clone()),
+        scores,
+        editable,
+        submit_actions,
+        may_review,
+        has_report: x.report_attachment_id.is_some(),
+        timeline,
+        message,
+        errors,
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    Extension(session): Extension<SessionInfo>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Query(q): Query<DoneQuery>,
+) -> Result<Response, WebError> {
+    let actor = Actor {
+        state: &state,
+        user: &user,
+        ip: "",
+    };
+    let message = q.done.map(|d| match d.as_str() {
+        "created" => "事前绩效评估已创建，请评估主体填写评分。".to_string(),
+        "saved" => "评分已保存，总分和结论已按规则计算。".to_string(),
+        "report" => "评估报告已上传。".to_string(),
+        code => format!(
+            "操作成功，评估当前状态：{}。",
+            DocState::parse(code).map(|s| s.label()).unwrap_or("")
+        ),
+    });
+    Ok(page(&actor, &session, id, None, message, vec![])
+        .await?
+        .into_response())
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    Extension(session): Extension<SessionInfo>,
+    user: CurrentUser,
+    ip: ClientIp,
+    form: Result<axum::Form<Pairs>, axum::extract::rejection::FormRejection>,
+) -> Result<Response, WebError> {
+    let pairs = pairs_of(form)?;
+    let project_id: i64 = field(&pairs, "project_id").parse().unwrap_or(0);
+    let input = NewExAnteInput {
+        project_id,
+        assessor_kind: field(&pairs, "assessor_kind").into(),
+        agency_id: field(&pairs, "agency_id").parse().ok(),
+    };
+    let actor = Actor {
+        state: &state,
+        user: &user,
+        ip: &ip.0,
+    };
+    match flows::create_ex_ante(&actor, &input).await {
+        Ok(id) => Ok(see_other(&format!("/ex-ante/{id}?done=created"))),
+        Err(e) if is_user_error(&e) => {
+            let page = super::projects::detail_page(
+                &state,
+                &session,
+                &user,
+                project_id,
+                None,
+                messages_of(&e),
+            )
+            .await?;
+            Ok((status_of(&e), page).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn sheet_of(pairs: &Pairs) -> ExAnteSheetInput {
+    let mut scores: Vec<ScoreInput> = Vec::new();
+    for (k, v) in pairs {
+        let (slot, seq) = match (k.strip_prefix("score."), k.strip_prefix("opinion.")) {
+            (Some(n), _) => (0, n),
+            (_, Some(n)) => (1, n),
+            _ => continue,
+        };
+        let Ok(seq) = seq.parse::<i32>() else {
+            continue;
+        };
+        let at = match scores.iter().position(|s| s.seq == seq) {
+            Some(i) => i,
+            None => {
+                scores.push(ScoreInput {
+                    seq,
+                    ..Default::default()
+                });
+                scores.len() - 1
+            }
+        };
+        if slot == 0 {
+            scores[at].score = v.clone();
+        } else {
+            scores[at].opinion = v.clone();
+        }
+    }
+    ExAnteSheetInput {
+        scores,
+        suggestions: field(pairs, "suggestions").into(),
+    }
+}
+
+pub async fn save(
+    State(state): State<AppState>,
+    Extension(session): Extension<SessionInfo>,
+    user: CurrentUser,
+    ip: ClientIp,
+    Path(id): Path<i64>,
+    form: Result<axum::Form<Pairs>, axum::extract::rejection::FormRejection>,
+) -> Result<Response, WebError> {
+    let pairs = pairs_of(form)?;
+    let sheet = sheet_of(&pairs);
+    let row_version: i32 = field(&pairs, "row_version").parse().unwrap_or(0);
+    let actor = Actor {
+        state: &state,
+        user: &user,
+        ip: &ip.0,
+    };
+    match flows::save_ex_ante(&actor, id, row_version, &sheet).await {
+        Ok(_) => Ok(see_other(&format!("/ex-ante/{id}?done=saved"))),
+        Err(e) if is_user_error(&e) => {
+            let html = page(&actor, &session, id, Some(&sheet), None, messages_of(&e)).await?;
+            Ok((status_of(&e), html).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn action(
+    State(state): State<AppState>,
+    Extension(session): Extension<SessionInfo>,
+    user: CurrentUser,
+    ip: ClientIp,
+    Path(id): Path<i64>,
+    form: Result<axum::Form<Pairs>, axum::extract::rejection::FormRejection>,
+) -> Result<Response, WebError> {
+    let pairs = pairs_of(form)?;
+    let input = ActionInput {
+        action: field(&pairs, "action").into(),
+        row_version: field(&pairs, "row_version").parse().unwrap_or(0),
+        text: field(&pairs, "text").into(),
+        rating: String::new(),
+    };
+    let actor = Actor {
+        state: &state,
+        user: &user,
+        ip: &ip.0,
+    };
+    match flows::ex_ante_action(&actor, id, &input).await {
+        Ok(to) => Ok(see_other(&format!("/ex-ante/{id}?done={}", to.code()))),
+        Err(e) if is_user_error(&e) => {
+            let html = page(&actor, &session, id, None, None, messages_of(&e)).await?;
+            Ok((status_of(&e), html).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The assessor uploads the signed report (multipart: `file`; CSRF token in `?csrf=`).
+pub async fn upload_report(
+    State(state): State<AppState>,
+    Extension(session): Extension<SessionInfo>,
+    user: CurrentUser,
+    ip: ClientIp,
+    Path(id): Path<i64>,
+    mut multipart: Multipart,
+) -> Result<Response, WebError> {
+    let actor = Actor {
+        state: &state,
+        user: &user,
+        ip: &ip.0,
+    };
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Ok(Some(f)) = multipart.next_field().await {
+        if f.name() == Some("file") {
+            let name = f.file_name().unwrap_or("report").to_string();
+            let bytes = f.bytes().await.map_err(|_| {
+                WebError::BadRequest(vec![("评估报告".into(), "文件过大或上传中断".into())])
+            })?;
+            file = Some((name, bytes.to_vec()));
+        }
+    }
+    let result = match file.filter(|(_, b)| !b.is_empty()) {
+        None => Err(WebError::BadRequest(vec![(
+            "评估报告".into(),
+            "请选择要上传的文件".into(),
+        )])),
+        Some((name, body)) => flows::attach_ex_ante_report(&actor, id, &name, &body).await,
+    };
+    match result {
+        Ok(_) => Ok(see_other(&format!("/ex-ante/{id}?done=report"))),
+        Err(e) if is_user_error(&e) => {
+            let html = page(&actor, &session, id, None, None, messages_of(&e)).await?;
+            Ok((status_of(&e), html).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Downloads the uploaded report.
+pub async fn download_report(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let actor = Actor {
+        state: &state,
+        user: &user,
+        ip: "",
+    };
+    let x = flows::visible_ex_ante(&actor, id).await?;
+    let Some(att) = x.report_attachment_id else {
+        return Err(WebError::NotFound("评估报告".into()));
+    };
+    let Some(a) = jixiao_store::attachments::get(&state.store, &user.region, att).await? else {
+        return Err(WebError::NotFound("评估报告".into()));
+    };
+    let ascii: String = a
+        .file_name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '.' { c } else { '_' })
+        .collect();
+    let encoded: String = form_urlencoded::byte_serialize(a.file_name.as_bytes()).collect();
+    Ok((
+        [
+            (header::CONTENT_TYPE, a.content_type.clone()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"),
+            ),
+        ],
+        a.body,
+    )
+        .into_response())
+}
