@@ -1,9 +1,11 @@
 //! Reports as format-free documents: a title and a list of blocks (headings, paragraphs,
-//! tables). The annual summary (SPEC §13) and other reports are composed here from figures
-//! computed by queries; `jixiao-forms` renders the same document as Markdown, printable HTML
-//! and .docx, so the three formats always say the same thing.
+//! tables). The annual summary (SPEC §13), the ex-ante assessment report (SPEC §5) and other
+//! reports are composed here from figures computed by queries; `jixiao-forms` renders the same
+//! document as Markdown, printable HTML and .docx, so the three formats always say the same
+//! thing.
 
 pub mod annual;
+pub mod ex_ante;
 
 use serde::{Deserialize, Serialize};
 

@@ -288,3 +288,79 @@ fn empty_document_renders_in_every_format() {
     let bytes = to_docx(&doc).expect("renders");
     assert!(part(&bytes, "word/document.xml").contains("<w:body>"));
 }
+
+/// The ex-ante assessment report (SPEC §5, §14) renders as a .docx holding its title, outline and
+/// score table.
+#[test]
+fn ex_ante_report_renders_as_docx() {
+    use jixiao_domain::ex_ante::{ExAnteConclusion, ExAnteObject};
+    use jixiao_domain::money::Fen;
+    use jixiao_domain::report::ex_ante::{DimensionFacts, ExAnteReportFacts, ItemFacts, compose};
+    use rust_decimal::Decimal;
+
+    let item = |name: &str, score: i64| ItemFacts {
+        name: name.into(),
+        weight: Decimal::from(10),
+        score: Decimal::from(score),
+        opinion: "符合要求".into(),
+    };
+    let dimension = |name: &str, items: Vec<ItemFacts>| DimensionFacts {
+        name: name.into(),
+        weight: items.iter().map(|i| i.weight).sum(),
+        score: items.iter().map(|i| i.score).sum(),
+        items,
+    };
+    let facts = ExAnteReportFacts {
+        region_name: "且末县".into(),
+        fiscal_year: 2023,
+        object_kind: ExAnteObject::Project,
+        object_name: "且末县农村饮水安全巩固提升工程".into(),
+        unit_name: "且末县水利局".into(),
+        amount: Fen::parse_wan("563.4").unwrap(),
+        budget_type_label: "一般公共预算".into(),
+        continuity_label: "新增".into(),
+        start_year: 2023,
+        end_year: 2023,
+        assessor_label: "财政部门".into(),
+        agency_name: None,
+        dimensions: vec![
+            dimension(
+                "立项必要性",
+                vec![item("政策相关性", 10), item("需求迫切性", 10)],
+            ),
+            dimension(
+                "投入经济性",
+                vec![item("投入成本合理性", 9), item("资金安排合理性", 10)],
+            ),
+        ],
+        total: Decimal::from(39),
+        conclusion: ExAnteConclusion::Support,
+        suggestions: "加强资金使用监管。".into(),
+        state_label: "已通过".into(),
+        timeline: vec![],
+        other_notes: String::new(),
+    };
+    let doc = compose(&facts);
+    let bytes = to_docx(&doc).expect("renders");
+    assert!(bytes.starts_with(b"PK"), "a .docx is a zip");
+    let xml = part(&bytes, "word/document.xml");
+    let texts = paragraph_texts(&xml);
+    for expected in [
+        "且末县农村饮水安全巩固提升工程事前绩效评估报告",
+        "一、评估对象基本情况",
+        "三、综合评估情况与评估结论",
+        "五、其他需要说明的问题",
+        "评估意见",
+        "投入成本合理性",
+        "合计",
+        "40.00",
+        "39.00",
+        "加强资金使用监管。",
+    ] {
+        assert!(
+            texts.iter().any(|t| t == expected),
+            "missing {expected} in {texts:?}"
+        );
+    }
+    assert!(xml.contains("经综合评估，该项目得分为 39.00 分，评估结论为“予以支持”。"));
+}
