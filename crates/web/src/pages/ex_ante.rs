@@ -374,7 +374,13 @@ pub async fn download_report(
     let ascii: String = a
         .file_name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '.' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let encoded: String = form_urlencoded::byte_serialize(a.file_name.as_bytes()).collect();
     Ok((
@@ -386,6 +392,145 @@ pub async fn download_report(
             ),
         ],
         a.body,
+    )
+        .into_response())
+}
+
+/// The assessment report generated from the record (SPEC §5 outline), as .docx.
+pub async fn report_docx(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    use jixiao_domain::report::ex_ante::{DimensionFacts, ExAnteReportFacts, ItemFacts, compose};
+    let actor = Actor {
+        state: &state,
+        user: &user,
+        ip: "",
+    };
+    let x = flows::visible_ex_ante(&actor, id).await?;
+    let (Some(total), Some(conclusion)) = (
+        x.total_x100,
+        x.conclusion.as_deref().and_then(ExAnteConclusion::parse),
+    ) else {
+        return Err(WebError::Conflict(
+            "评估尚未评分，不能生成评估报告；请评估主体先填写评分并保存".into(),
+        ));
+    };
+    let project = match x.project_id {
+        Some(pid) => jixiao_store::projects::get(&state.store, &user.region, pid).await?,
+        None => None,
+    };
+    let unit_name = match &project {
+        Some(p) => jixiao_store::units::get(&state.store, &user.region, p.unit_id)
+            .await?
+            .map(|u| u.name)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let mut dimensions: Vec<DimensionFacts> = Vec::new();
+    for r in jixiao_store::ex_ante::scores(&state.store, id).await? {
+        let item = ItemFacts {
+            name: r.sub_item.clone(),
+            weight: from_hundredths(r.weight_x100),
+            score: from_hundredths(r.score_x100),
+            opinion: r.opinion.clone(),
+        };
+        match dimensions.last_mut() {
+            Some(d) if d.name == r.dimension => {
+                d.weight += item.weight;
+                d.score += item.score;
+                d.items.push(item);
+            }
+            _ => dimensions.push(DimensionFacts {
+                name: r.dimension.clone(),
+                weight: item.weight,
+                score: item.score,
+                items: vec![item],
+            }),
+        }
+    }
+    let timeline = jixiao_store::history::timeline(&state.store, "ex_ante", id)
+        .await?
+        .into_iter()
+        .map(|h| {
+            let v = history_view(h);
+            let who = if v.actor.is_empty() {
+                String::new()
+            } else {
+                format!("{} ", v.actor)
+            };
+            (
+                v.at.chars().take(10).collect(),
+                format!("{who}{}", v.action),
+            )
+        })
+        .collect();
+    let facts = ExAnteReportFacts {
+        region_name: region_name(&state, &user.region).await?,
+        fiscal_year: x.fiscal_year,
+        object_kind: jixiao_domain::ex_ante::ExAnteObject::parse(&x.object_kind)
+            .unwrap_or(jixiao_domain::ex_ante::ExAnteObject::Project),
+        object_name: x.object_name.clone(),
+        unit_name,
+        amount: Fen(x.amount_fen),
+        budget_type_label: project
+            .as_ref()
+            .map(|p| {
+                label(
+                    &p.budget_type,
+                    jixiao_domain::types::BudgetType::parse,
+                    jixiao_domain::types::BudgetType::label,
+                )
+            })
+            .unwrap_or_default(),
+        continuity_label: project
+            .as_ref()
+            .map(|p| {
+                label(
+                    &p.continuity,
+                    jixiao_domain::types::Continuity::parse,
+                    jixiao_domain::types::Continuity::label,
+                )
+            })
+            .unwrap_or_default(),
+        start_year: project
+            .as_ref()
+            .map(|p| p.start_year)
+            .unwrap_or(x.fiscal_year),
+        end_year: project
+            .as_ref()
+            .map(|p| p.end_year)
+            .unwrap_or(x.fiscal_year),
+        assessor_label: label(&x.assessor_kind, AssessorKind::parse, AssessorKind::label),
+        agency_name: x.agency_name.clone(),
+        dimensions,
+        total: from_hundredths(total),
+        conclusion,
+        suggestions: x.suggestions.clone(),
+        state_label: label(&x.state, DocState::parse, DocState::label),
+        timeline,
+        other_notes: String::new(),
+    };
+    let bytes = jixiao_forms::render::to_docx(&compose(&facts))
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let encoded: String = form_urlencoded::byte_serialize(
+        format!("{}事前绩效评估报告.docx", x.object_name).as_bytes(),
+    )
+    .collect();
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+                    .to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"ex-ante-{id}.docx\"; filename*=UTF-8''{encoded}"),
+            ),
+        ],
+        bytes,
     )
         .into_response())
 }

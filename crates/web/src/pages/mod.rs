@@ -18,8 +18,8 @@ mod show;
 mod target;
 
 use crate::access::{
-    AUDITORS, Access, DOCUMENT_ACTORS, FINANCE_AND_VIEWERS, IMPORTERS, LIBRARY_ACTORS, PROJECT_WRITERS, Registry,
-    SYSADMIN,
+    AUDITORS, Access, DOCUMENT_ACTORS, FINANCE_AND_VIEWERS, IMPORTERS, LIBRARY_ACTORS,
+    PROJECT_WRITERS, Registry, SYSADMIN,
 };
 use axum::http::Method;
 use axum::routing::{get, post};
@@ -325,6 +325,12 @@ pub fn routes() -> Registry<crate::AppState> {
             "/ex-ante/{id}/report",
             Access::AnyUser,
             get(ex_ante::download_report),
+        )
+        .add(
+            Method::GET,
+            "/ex-ante/{id}/report.docx",
+            Access::AnyUser,
+            get(ex_ante::report_docx),
         );
     let reg = reg
         .add(
@@ -333,7 +339,12 @@ pub fn routes() -> Registry<crate::AppState> {
             Access::Roles(PROJECT_WRITERS),
             post(target::create),
         )
-        .add(Method::GET, "/targets/{id}", Access::AnyUser, get(target::show))
+        .add(
+            Method::GET,
+            "/targets/{id}",
+            Access::AnyUser,
+            get(target::show),
+        )
         .add(
             Method::POST,
             "/targets/{id}",

@@ -32,7 +32,10 @@ pub fn pairs_of(
     form: Result<axum::Form<Pairs>, axum::extract::rejection::FormRejection>,
 ) -> Result<Pairs, WebError> {
     form.map(|axum::Form(p)| p).map_err(|_| {
-        WebError::BadRequest(vec![(String::new(), "表单内容无法读取，请刷新页面后重试".into())])
+        WebError::BadRequest(vec![(
+            String::new(),
+            "表单内容无法读取，请刷新页面后重试".into(),
+        )])
     })
 }
 
@@ -83,7 +86,10 @@ struct FormPage {
     threshold: String,
 }
 
-fn options<T: Copy>(all: &[T], f: impl Fn(T) -> (&'static str, &'static str)) -> Vec<(&'static str, &'static str)> {
+fn options<T: Copy>(
+    all: &[T],
+    f: impl Fn(T) -> (&'static str, &'static str),
+) -> Vec<(&'static str, &'static str)> {
     all.iter().copied().map(f).collect()
 }
 
@@ -236,11 +242,16 @@ pub async fn edit_form(
         other_wan: wan(p.other_fen),
         previous_project_id: p.previous_project_id,
     };
-    Ok(
-        form_page(&state, &session, &user, Some((id, p.row_version)), f, vec![])
-            .await?
-            .into_response(),
+    Ok(form_page(
+        &state,
+        &session,
+        &user,
+        Some((id, p.row_version)),
+        f,
+        vec![],
     )
+    .await?
+    .into_response())
 }
 
 pub async fn update(
@@ -294,13 +305,13 @@ pub async fn action(
         user: &user,
         ip: &ip.0,
     };
-    match flows::project_action(&actor, id, row_version, field(&pairs, "action"), Some(text))
-        .await
+    match flows::project_action(&actor, id, row_version, field(&pairs, "action"), Some(text)).await
     {
         Ok(to) => Ok(see_other(&format!("/projects/{id}?done={}", to.code()))),
         Err(e) if is_user_error(&e) => {
-            let page = super::projects::detail_page(&state, &session, &user, id, None, messages_of(&e))
-                .await?;
+            let page =
+                super::projects::detail_page(&state, &session, &user, id, None, messages_of(&e))
+                    .await?;
             Ok((status_of(&e), page).into_response())
         }
         Err(e) => Err(e),

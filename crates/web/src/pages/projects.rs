@@ -367,7 +367,12 @@ pub async fn detail_page(
                     .iter()
                     .find(|t| t.from == from && t.action == a)
                     .and_then(|t| t.requires_text);
-                (a.code(), a.label(), needs.is_some(), needs.unwrap_or("意见"))
+                (
+                    a.code(),
+                    a.label(),
+                    needs.is_some(),
+                    needs.unwrap_or("意见"),
+                )
             })
             .collect()
     } else {
@@ -394,7 +399,9 @@ pub async fn detail_page(
         requires_ex_ante: facts.requires_ex_ante,
         ex_ante_status: match (facts.requires_ex_ante, facts.approved_ex_ante) {
             (_, Some(c)) => format!("已通过审核，结论为“{}”", c.label()),
-            (true, None) => "须开展事前绩效评估（新增重大项目或新出台政策），尚无审核通过的评估".into(),
+            (true, None) => {
+                "须开展事前绩效评估（新增重大项目或新出台政策），尚无审核通过的评估".into()
+            }
             (false, None) => "不强制要求（非新增重大项目或新出台政策）".into(),
         },
         target_status: match &current_target {
@@ -402,7 +409,11 @@ pub async fn detail_page(
                 "第 {} 版，{}{}",
                 t.version_no,
                 state_label(&t.state),
-                if facts.has_approved_target { "；已有审核通过的版本，可以批复预算" } else { "" }
+                if facts.has_approved_target {
+                    "；已有审核通过的版本，可以批复预算"
+                } else {
+                    ""
+                }
             ),
             None => "尚未申报".into(),
         },

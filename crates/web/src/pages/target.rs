@@ -8,8 +8,7 @@ use super::show::label;
 use crate::auth::{CurrentUser, SessionInfo};
 use crate::error::WebError;
 use crate::flows::{
-    self, ActionInput, Actor, CheckFinding, IndicatorInput, NewTargetInput, TargetInput,
-    TaskInput,
+    self, ActionInput, Actor, CheckFinding, IndicatorInput, NewTargetInput, TargetInput, TaskInput,
 };
 use crate::layout::Layout;
 use crate::pages::{region_name, render};
@@ -301,7 +300,10 @@ async fn page(
             Level1::Benefit.label(),
             Level1::Satisfaction.label(),
         ],
-        level2: LEVEL2.iter().flat_map(|(_, l2)| l2.iter().copied()).collect(),
+        level2: LEVEL2
+            .iter()
+            .flat_map(|(_, l2)| l2.iter().copied())
+            .collect(),
         signs: SIGNS,
         ratings: ReviewRating::ALL
             .iter()
@@ -380,9 +382,15 @@ pub async fn create(
         Ok(id) => Ok(see_other(&format!("/targets/{id}?done=created"))),
         Err(e) if is_user_error(&e) => match input.project_id {
             Some(pid) => {
-                let html =
-                    super::projects::detail_page(&state, &session, &user, pid, None, messages_of(&e))
-                        .await?;
+                let html = super::projects::detail_page(
+                    &state,
+                    &session,
+                    &user,
+                    pid,
+                    None,
+                    messages_of(&e),
+                )
+                .await?;
                 Ok((status_of(&e), html).into_response())
             }
             None => Err(e),
@@ -515,10 +523,7 @@ fn describe(i: &targets::TargetIndicator) -> String {
 
 /// The indicators of two versions side by side, matched by name (SPEC §4: all versions stay
 /// readable; §6 adjustments).
-pub fn diff(
-    left: &[targets::TargetIndicator],
-    right: &[targets::TargetIndicator],
-) -> Vec<DiffRow> {
+pub fn diff(left: &[targets::TargetIndicator], right: &[targets::TargetIndicator]) -> Vec<DiffRow> {
     let mut rows = Vec::new();
     for l in left {
         match right.iter().find(|r| r.name == l.name) {
