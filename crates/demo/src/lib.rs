@@ -19,6 +19,7 @@ use jixiao_domain::report::annual::NARRATIVE_KEYS;
 use jixiao_domain::result_application;
 use jixiao_domain::scoring::{self, Funds, IndicatorInput};
 use jixiao_domain::settings::Settings;
+use jixiao_domain::target::ReviewRating;
 use jixiao_domain::types::{
     BudgetTiming, BudgetType, Continuity, ObjectKind, ProjectCategory, Role, UnitKind,
 };
@@ -1119,7 +1120,7 @@ async fn year_2023(
     for p in partition(wan(28284).0, &[10; 96], STEP, rng) {
         amounts.push((BudgetTiming::Supplementary, p));
     }
-    let finance_user = Some(2_i64);
+    let finance_user = demo_user_id("jxg");
     let mut planned = Vec::new();
     let total = amounts.len() as u64;
     for (n, (timing, amount)) in amounts.iter().enumerate() {
@@ -1175,6 +1176,7 @@ async fn year_2023(
         if is_ex_ante {
             ex_ante_assessment(tx, settings, project_id, &name, budget, agencies[0]).await?;
         }
+        library_history(tx, project_id, *timing, finance_user).await?;
         let inds = project_indicators(unit.sector, budget, rng);
         let target_id = store::targets::insert(
             tx,
@@ -1192,7 +1194,11 @@ async fn year_2023(
                     "按计划实施{name}，{}得到有效提升。",
                     names::benefit(unit.sector)
                 ),
-                review_rating: Some(if rng.chance(70) { "优" } else { "良" }),
+                review_rating: Some(if rng.chance(70) {
+                    ReviewRating::Excellent.code()
+                } else {
+                    ReviewRating::Good.code()
+                }),
                 review_opinion: "目标明确，指标细化量化，与预算匹配。",
                 indicators: inds.iter().map(Ind::row).collect(),
                 tasks: Vec::new(),
@@ -1246,7 +1252,7 @@ async fn year_2023(
                 fiscal,
                 other: total - fiscal,
                 overall_goal: "全面履行部门职责，保障重点工作任务按期完成。".into(),
-                review_rating: Some("优"),
+                review_rating: Some(ReviewRating::Excellent.code()),
                 review_opinion: "部门整体目标与职责、预算相匹配。",
                 indicators: unit_indicators().iter().map(Ind::row).collect(),
                 tasks,
@@ -1273,6 +1279,65 @@ async fn year_2023(
     for p in &planned {
         store::evaluations::insert_disclosure(tx, REGION_CODE, year, "target", p.project_id)
             .await?;
+    }
+    Ok(())
+}
+
+/// The id of a demo login (users are inserted in the order of [`logins`], ids from 1).
+fn demo_user_id(username: &str) -> Option<i64> {
+    logins()
+        .iter()
+        .position(|l| l.username == username)
+        .map(|n| n as i64 + 1)
+}
+
+/// The library timeline of a 2023 project (SPEC §5): proposed by its unit, entered into the
+/// library and budgeted by the finance bureau, then executing. Initial-budget projects go through
+/// in the autumn of 2022, supplementary ones during 2023.
+async fn library_history(
+    tx: &mut Tx,
+    project_id: i64,
+    timing: BudgetTiming,
+    finance: Option<i64>,
+) -> Result<(), StoreError> {
+    let start = if timing == BudgetTiming::Initial {
+        "2022-10-10T10:00:00+08:00"
+    } else {
+        "2023-03-06T10:00:00+08:00"
+    };
+    let base = chrono::DateTime::parse_from_rfc3339(start)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .unwrap_or_default();
+    let steps: [(&str, &str, &str, Option<i64>, &str, i64); 4] = [
+        ("reserve", "reserve", "create", None, "", 0),
+        (
+            "reserve",
+            "in_library",
+            "enter_library",
+            finance,
+            "论证充分，同意入库。",
+            20,
+        ),
+        ("in_library", "budgeted", "budget", finance, "", 80),
+        ("budgeted", "executing", "start_execution", None, "", 85),
+    ];
+    for (from, to, action, actor, opinion, day) in steps {
+        store::history::record(
+            tx,
+            &store::history::NewTransition {
+                region: REGION_CODE,
+                fiscal_year: 2023,
+                doc_kind: "project",
+                doc_id: project_id,
+                from_state: from,
+                to_state: to,
+                action,
+                actor_id: actor,
+                opinion,
+                at: base + chrono::Duration::days(day),
+            },
+        )
+        .await?;
     }
     Ok(())
 }
@@ -1389,7 +1454,7 @@ async fn ex_ante_assessment(
             });
         }
     }
-    store::ex_ante::insert(
+    let id = store::ex_ante::insert(
         tx,
         &store::ex_ante::NewExAnte {
             region: REGION_CODE,
@@ -1408,6 +1473,52 @@ async fn ex_ante_assessment(
         },
     )
     .await?;
+    // Its timeline (SPEC §4): assigned by the finance bureau, submitted by the agency's
+    // evaluator, reviewed and approved by the finance bureau, before the project entered the
+    // library.
+    let base = chrono::DateTime::parse_from_rfc3339("2022-10-12T10:00:00+08:00")
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .unwrap_or_default();
+    let finance = demo_user_id("jxg");
+    let evaluator = demo_user_id("pj_tianshan");
+    let steps = [
+        ("draft", "draft", "create", finance, "", 0),
+        (
+            "draft",
+            "submitted",
+            "submit",
+            evaluator,
+            "评估报告已完成。",
+            14,
+        ),
+        ("submitted", "under_review", "start_review", finance, "", 15),
+        (
+            "under_review",
+            "approved",
+            "approve",
+            finance,
+            "同意评估结论：予以支持。",
+            16,
+        ),
+    ];
+    for (from, to, action, actor, opinion, day) in steps {
+        store::history::record(
+            tx,
+            &store::history::NewTransition {
+                region: REGION_CODE,
+                fiscal_year: 2023,
+                doc_kind: "ex_ante",
+                doc_id: id,
+                from_state: from,
+                to_state: to,
+                action,
+                actor_id: actor,
+                opinion,
+                at: base + chrono::Duration::days(day),
+            },
+        )
+        .await?;
+    }
     Ok(())
 }
 

@@ -180,7 +180,10 @@ async fn table(
                             ObjectKind::parse(&t.object_kind)
                                 .map_or(t.object_kind.as_str(), |k| k.label()),
                         ),
-                        linked(t.object_name, t.project_id),
+                        Cell {
+                            link: Some(format!("/targets/{}", t.id)),
+                            ..text(t.object_name)
+                        },
                         text(t.unit_name),
                         num(Fen(t.total_fen).wan_2dp()),
                         num(t.indicators.to_string()),
@@ -188,7 +191,13 @@ async fn table(
                             state.map_or(t.state.as_str(), |s| s.label()),
                             format!("s-{}", t.state),
                         ),
-                        text(t.review_rating.unwrap_or_default()),
+                        text(
+                            t.review_rating
+                                .as_deref()
+                                .and_then(jixiao_domain::target::ReviewRating::parse)
+                                .map(|r| r.label())
+                                .unwrap_or_default(),
+                        ),
                     ]
                 })
                 .collect(),
@@ -424,6 +433,8 @@ struct ListPage {
     prev_link: String,
     next_link: String,
     export_link: String,
+    /// Unit users on the target list: declare the unit-overall target of this year.
+    unit_target_year: Option<i32>,
 }
 
 pub async fn page(
@@ -435,6 +446,7 @@ pub async fn page(
 ) -> Result<Html<String>, WebError> {
     let (headers, mut rows) = table(&state, &user, kind, &q).await?;
     let region = region_name(&state, &user.region).await?;
+    let years = jixiao_store::projects::years(&state.store, &user.region).await?;
     let mut base = form_urlencoded::Serializer::new(String::new());
     if let Some(y) = q.year.as_deref().filter(|y| !y.is_empty()) {
         base.append_pair("year", y);
@@ -480,7 +492,17 @@ pub async fn page(
         title: kind.title(),
         path: kind.path(),
         with_year: !matches!(kind, Kind::Agencies | Kind::Units),
-        years: vec![2023, 2022],
+        years,
+        unit_target_year: (kind == Kind::Targets
+            && user.unit_id.is_some()
+            && (user.has(jixiao_domain::types::Role::UnitPreparer)
+                || user.has(jixiao_domain::types::Role::UnitApprover)))
+        .then(|| {
+            q.year
+                .as_deref()
+                .and_then(|y| y.parse().ok())
+                .unwrap_or_else(|| crate::flows::default_year() + 1)
+        }),
         year: q.year.clone().unwrap_or_default(),
         q: q.q.clone().unwrap_or_default(),
         headers,
