@@ -299,6 +299,8 @@ async fn init(
                 .map_err(|e| CliError::Usage(e.to_string()))?;
             if jixiao_store::regions::get(&store, &code).await?.is_none() {
                 jixiao_store::regions::insert(&mut tx, &code, &name, None).await?;
+                // A new region starts with the built-in indicator library (SPEC §3).
+                jixiao_store::indicator_library::seed_defaults(&mut tx, &code).await?;
             }
             Some(code)
         }

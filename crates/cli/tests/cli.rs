@@ -300,6 +300,24 @@ fn audit_verify_passes_then_names_the_tampered_row() {
     assert!(line.contains("第 1 条记录"), "{line}");
 }
 
+/// Approved indicator library entries of a region.
+fn library_count(db: &str, region: &str) -> i64 {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    runtime.block_on(async {
+        let store = jixiao_store::Store::connect(db)
+            .await
+            .expect("the database opens");
+        let n = jixiao_store::indicator_library::count(&store, region)
+            .await
+            .expect("count");
+        store.close().await;
+        n
+    })
+}
+
 /// Edits the audit log behind the application's back, as someone with file access could.
 fn tamper(db: &str) {
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -451,6 +469,11 @@ fn demo_refuses_a_database_with_other_data_unless_reset() {
     ]);
     init.assert_ok();
     assert!(init.stdout.contains("初始化完成"), "{}", init.stdout);
+    // A new region starts with the built-in indicator library (SPEC §3).
+    assert_eq!(
+        library_count(&sb.db, "652825000"),
+        jixiao_store::indicator_library::SEED.len() as i64
+    );
 
     let out = sb.run(&["demo", "--no-serve"]);
     let line = out.assert_one_line_error();

@@ -482,6 +482,7 @@ pub async fn load(store: &Store, progress: Progress<'_>) -> Result<Summary, Stor
     store::regions::insert(&mut tx, PARENT_CODE, PARENT_NAME, None).await?;
     store::regions::insert(&mut tx, region, REGION_NAME, Some(PARENT_CODE)).await?;
     store::regions::save_settings(&mut tx, region, &settings).await?;
+    store::indicator_library::seed_defaults(&mut tx, region).await?;
     tx.set_meta("demo", "且末县").await?;
     for (key, body) in seed_narrative() {
         store::narratives::set(&mut tx, region, 2023, key, body).await?;

@@ -11,6 +11,7 @@ pub mod decimal;
 pub mod ex_ante;
 pub mod grade;
 pub mod indicator;
+pub mod indicator_library;
 pub mod money;
 pub mod monitoring;
 pub mod password;

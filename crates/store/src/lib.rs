@@ -16,6 +16,7 @@ pub mod evaluations;
 pub mod ex_ante;
 pub mod history;
 pub mod imports;
+pub mod indicator_library;
 pub mod monitoring;
 pub mod narratives;
 pub mod pinyin_key;

@@ -12,8 +12,12 @@
  *    template) is drawn with ECharts, also inside content that htmx swaps in; charts follow the
  *    window size and are disposed when htmx removes them.
  * 3. [data-confirm="确定退回？"] on a button, link or form asks window.confirm() first.
- * 4. Target forms: [data-add-row] adds an indicator row; [data-indicator-search] looks names up
- *    in the indicator library (/indicators/search) and fills the row from the chosen entry.
+ * 4. <input data-indicator-search="/indicators/search" data-results="…"> lists matching
+ *    indicator library entries while typing (the proposal form shows similar entries so that
+ *    units do not propose duplicates).
+ * 5. Target forms: [data-add-row] adds an indicator row; an indicator name field with
+ *    [data-indicator-search] and a `list` (datalist) looks names up in the library and fills
+ *    the row from the chosen entry.
  *
  * No external URL anywhere; plain ES2017 for the browsers of 信创 desktops.
  */
@@ -281,6 +285,49 @@
     }
   }, true);
 
+  // --------------------------------------------------------- indicator picker
+
+  // <input data-indicator-search="/indicators/search" data-results="id-of-a-ul"> lists, as the
+  // user types, the library entries matching the text (name or pinyin initials); each item is
+  // text only. Choosing one dispatches `jx:indicator` with the entry on the input, for forms
+  // that fill their fields from it.
+  var pickerTimer = null;
+
+  function showEntries(input, list, entries) {
+    while (list.firstChild) { list.removeChild(list.firstChild); }
+    entries.forEach(function (e) {
+      var li = document.createElement('li');
+      var unit = e.unit_of_measure ? '（' + e.unit_of_measure + '）' : '';
+      li.textContent = e.level1 + ' / ' + e.level2 + ' / ' + e.name + ' ' + e.sign + unit +
+        (e.status === 'proposed' ? ' · 待审核' : '');
+      li.title = e.definition || '';
+      li.tabIndex = 0;
+      li.addEventListener('click', function () {
+        input.dispatchEvent(new CustomEvent('jx:indicator', { detail: e, bubbles: true }));
+      });
+      list.appendChild(li);
+    });
+    list.hidden = entries.length === 0;
+  }
+
+  document.addEventListener('input', function (evt) {
+    var input = evt.target;
+    if (!input || !input.hasAttribute || !input.hasAttribute('data-indicator-search')) { return; }
+    var list = document.getElementById(input.getAttribute('data-results') || '');
+    var url = sameOriginUrl(input.getAttribute('data-indicator-search'));
+    if (!list || !url) { return; }
+    clearTimeout(pickerTimer);
+    var text = input.value.trim();
+    if (text.length < 2) { showEntries(input, list, []); return; }
+    pickerTimer = setTimeout(function () {
+      url.searchParams.set('q', text);
+      fetch(url.toString(), { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+        .then(function (res) { return res.ok ? res.json() : []; })
+        .then(function (entries) { showEntries(input, list, entries); })
+        .catch(function () { showEntries(input, list, []); });
+    }, 250);
+  });
+
   // ------------------------------------------------------- target indicator rows
 
   // [data-add-row="#table"]: appends a blank indicator row, a copy of the table's last row with
@@ -343,7 +390,8 @@
 
   document.addEventListener('input', function (evt) {
     var input = evt.target;
-    if (!input || !input.hasAttribute || !input.hasAttribute('data-indicator-search')) { return; }
+    if (!input || !input.hasAttribute || !input.hasAttribute('data-indicator-search') ||
+        !input.hasAttribute('list')) { return; }
     fillFromLibrary(input);
     var q = input.value.trim();
     if (searchTimer) { clearTimeout(searchTimer); }

@@ -20,6 +20,7 @@ const MODULES: &[(&str, &str)] = &[
     ("/dashboard", "绩效看板"),
     ("/projects", "项目库"),
     ("/targets", "绩效目标"),
+    ("/indicators", "指标库"),
     ("/monitoring", "运行监控"),
     ("/evaluations", "绩效评价"),
     ("/rectifications", "整改"),

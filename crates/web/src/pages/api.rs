@@ -253,6 +253,17 @@ pub async fn openapi() -> Json<serde_json::Value> {
                     "id": {"type": "integer"}, "fiscal_year": {"type": "integer"}, "source_kind": {"type": "string"},
                     "project_id": {"type": "integer", "nullable": true}, "object_name": {"type": "string"}, "unit_name": {"type": "string"},
                     "problem": {"type": "string"}, "deadline": {"type": "string", "format": "date"}, "state": {"type": "string"}}}},
+                "IndicatorList": {"type": "array", "maxItems": 20, "items": {"type": "object",
+                    "required": ["id", "level1", "level2", "name", "unit_of_measure", "sign", "definition", "basis", "status"], "properties": {
+                    "id": {"type": "integer", "format": "int64"},
+                    "level1": {"type": "string", "description": "一级指标（产出/成本/效益/满意度指标）"},
+                    "level2": {"type": "string", "description": "二级指标"},
+                    "name": {"type": "string", "description": "三级指标名称"},
+                    "unit_of_measure": {"type": "string", "description": "计量单位，定性指标为空"},
+                    "sign": {"type": "string", "enum": ["≥", "≤", "=", ">", "<", "定性"]},
+                    "definition": {"type": "string", "description": "指标解释"},
+                    "basis": {"type": "string", "enum": ["计划标准", "行业标准", "历史标准", "其他标准"]},
+                    "status": {"type": "string", "enum": ["approved", "proposed"], "description": "proposed：本单位待审核的申请"}}}},
                 "ProjectPage": {"type": "object", "required": ["items", "total", "page", "per_page"], "properties": {
                     "items": {"type": "array", "items": {"$ref": "#/components/schemas/Project"}},
                     "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"}}}
@@ -278,6 +289,14 @@ pub async fn openapi() -> Json<serde_json::Value> {
                     "200": {"description": "一页项目", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ProjectPage"}}}},
                     "401": {"description": "未登录", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
                     "422": {"description": "参数有误", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}},
+            "/api/v1/indicators": {"get": {
+                "summary": "指标库检索（按名称或拼音首字母，最多 20 条）", "security": [{"bearer": []}],
+                "parameters": [
+                    {"name": "q", "in": "query", "schema": {"type": "string"}, "description": "指标名称或拼音首字母"},
+                    {"name": "level1", "in": "query", "schema": {"type": "string"}, "description": "一级指标"}],
+                "responses": {
+                    "200": {"description": "指标", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/IndicatorList"}}}},
+                    "401": {"description": "未登录", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}},
             "/api/v1/targets": list_path("绩效目标列表（按权限范围）", "TargetList"),
             "/api/v1/monitoring-reports": list_path("监控报告列表（按权限范围）", "MonitoringList"),
             "/api/v1/evaluations": list_path("绩效评价列表（按权限范围）", "EvaluationList"),

@@ -7,6 +7,7 @@ mod dashboard;
 mod ex_ante;
 mod home;
 mod imports;
+mod indicators;
 mod lists;
 mod login;
 mod portal;
@@ -389,6 +390,43 @@ pub fn routes() -> Registry<crate::AppState> {
             "/api/v1/imports",
             Access::Roles(IMPORTERS),
             post(imports::api).layer(upload_limit),
+        );
+    let reg = reg
+        .add(
+            Method::GET,
+            "/indicators",
+            Access::AnyUser,
+            get(indicators::page),
+        )
+        .add(
+            Method::GET,
+            "/indicators/search",
+            Access::AnyUser,
+            get(indicators::search),
+        )
+        .add(
+            Method::GET,
+            "/indicators/export.xlsx",
+            Access::AnyUser,
+            get(indicators::export),
+        )
+        .add(
+            Method::POST,
+            "/indicators/proposals",
+            Access::Roles(indicators::PROPOSERS),
+            post(indicators::propose),
+        )
+        .add(
+            Method::POST,
+            "/indicators/{id}/decision",
+            Access::Roles(indicators::REVIEWERS),
+            post(indicators::decide),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/indicators",
+            Access::AnyUser,
+            get(indicators::search),
         );
     let reg = lists::register(
         reg,
