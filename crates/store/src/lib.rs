@@ -11,6 +11,7 @@ pub mod agencies;
 pub mod audit;
 pub mod browse;
 pub mod dashboard;
+pub mod deadlines;
 pub mod evaluations;
 pub mod ex_ante;
 pub mod history;

@@ -43,6 +43,8 @@ pub const IMPORTERS: &[Role] = &[
     Role::UnitPreparer,
     Role::UnitApprover,
 ];
+/// Who sets declaration deadlines (申报期限): the finance bureau's performance office.
+pub const DEADLINE_SETTERS: &[Role] = &[Role::FinanceAdmin];
 pub const AUDITORS: &[Role] = &[Role::Sysadmin, Role::FinanceAdmin];
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,6 +4,7 @@ mod admin;
 mod api;
 mod audit;
 mod dashboard;
+mod deadlines;
 mod home;
 mod imports;
 mod lists;
@@ -14,7 +15,9 @@ mod records;
 mod reports;
 mod show;
 
-use crate::access::{AUDITORS, Access, FINANCE_AND_VIEWERS, IMPORTERS, Registry, SYSADMIN};
+use crate::access::{
+    AUDITORS, Access, DEADLINE_SETTERS, FINANCE_AND_VIEWERS, IMPORTERS, Registry, SYSADMIN,
+};
 use axum::http::Method;
 use axum::routing::{get, post};
 use jixiao_store::browse::Scope;
@@ -272,6 +275,19 @@ pub fn routes() -> Registry<crate::AppState> {
             "/api/v1/imports",
             Access::Roles(IMPORTERS),
             post(imports::api).layer(upload_limit),
+        );
+    let reg = reg
+        .add(
+            Method::GET,
+            "/deadlines",
+            Access::Roles(FINANCE_AND_VIEWERS),
+            get(deadlines::page),
+        )
+        .add(
+            Method::POST,
+            "/deadlines",
+            Access::Roles(DEADLINE_SETTERS),
+            post(deadlines::set),
         );
     let reg = lists::register(
         reg,
