@@ -10,6 +10,7 @@ mod rng;
 
 use chrono::NaiveDate;
 use jixiao_domain::Fen;
+use jixiao_domain::deadline::DeadlineKind;
 use jixiao_domain::decimal::{Decimal, round2, to_hundredths};
 use jixiao_domain::ex_ante::{self, ExAnteObject};
 use jixiao_domain::grade::{Grade, grade};
@@ -1215,6 +1216,19 @@ async fn year_2023(
             inds,
         });
     }
+
+    // The target declaration deadline of 2023, set by the finance bureau's performance office.
+    // The targets above were first submitted on 2023-01-05 (see `target_history`), those returned
+    // once resubmitted by 2023-01-08: all before the deadline, with the budget draft.
+    store::deadlines::set(
+        tx,
+        REGION_CODE,
+        year,
+        DeadlineKind::TargetDeclaration,
+        date(2023, 1, 10),
+        finance_user,
+    )
+    .await?;
 
     // Unit-overall targets: 57 units, 101108万元.
     let parts = partition(

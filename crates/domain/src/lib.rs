@@ -7,6 +7,7 @@
 
 pub mod assessment;
 pub mod coverage;
+pub mod deadline;
 pub mod decimal;
 pub mod ex_ante;
 pub mod grade;

@@ -28,6 +28,7 @@ pub struct Settings {
     pub verification: VerificationSettings,
     pub assessment: AssessmentSettings,
     pub result_application: ResultApplicationSettings,
+    pub deadlines: DeadlineSettings,
 }
 
 /// SPEC §3: a project is major when its amount ≥ the threshold (default 500万元).
@@ -236,6 +237,20 @@ impl Default for MonitoringSettings {
             likely_impossible: Decimal::ZERO,
             completion_gap_warning: d(20),
         }
+    }
+}
+
+/// Declaration deadlines (待办, SPEC §16; timeliness counts in §11).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DeadlineSettings {
+    /// A document not yet submitted is due soon this many days (or fewer) before its deadline (7).
+    pub due_soon_days: u32,
+}
+
+impl Default for DeadlineSettings {
+    fn default() -> Self {
+        DeadlineSettings { due_soon_days: 7 }
     }
 }
 

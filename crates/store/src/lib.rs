@@ -12,6 +12,7 @@ pub mod attachments;
 pub mod audit;
 pub mod browse;
 pub mod dashboard;
+pub mod deadlines;
 pub mod evaluations;
 pub mod ex_ante;
 pub mod history;

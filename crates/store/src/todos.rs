@@ -1,5 +1,5 @@
 //! 待办: what awaits a user, by role and data scope (SPEC §16): targets to review, drafts to
-//! submit, rectifications to answer or verify, with deadlines.
+//! submit, rectifications to answer or verify, target declarations due (申报期限), with deadlines.
 
 use crate::browse::Scope;
 use crate::{Result, Store, on_pool};
@@ -11,11 +11,13 @@ pub struct Todo {
     pub object: String,
     pub deadline: String,
     pub overdue: bool,
+    /// Not overdue yet, but the deadline is near (settings: `deadlines.due_soon_days`).
+    pub due_soon: bool,
     pub state: String,
     pub link: String,
 }
 
-fn unit_condition(scope: &Scope, column: &str) -> String {
+pub(crate) fn unit_condition(scope: &Scope, column: &str) -> String {
     match scope {
         Scope::Region => "1 = 1".into(),
         Scope::Units(ids) if !ids.is_empty() => {
@@ -47,7 +49,7 @@ fn shorten(text: &str, n: usize) -> String {
 
 /// The to-do list of a user with role `role` (a code of SPEC §1) in `scope`.
 pub async fn for_user(store: &Store, region: &str, scope: &Scope, role: &str) -> Result<Vec<Todo>> {
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::deadlines::today();
     let mut out = Vec::new();
     // Rectifications: units answer issued/reopened ones; finance verifies responded ones.
     let states = match role {
@@ -76,6 +78,7 @@ pub async fn for_user(store: &Store, region: &str, scope: &Scope, role: &str) ->
             object: r.project.unwrap_or(r.unit),
             deadline: r.deadline.format("%Y-%m-%d").to_string(),
             overdue: r.state != "responded" && r.deadline < today,
+            due_soon: false,
             state: match r.state.as_str() {
                 "issued" => "已下发",
                 "reopened" => "重新整改",
@@ -89,5 +92,73 @@ pub async fn for_user(store: &Store, region: &str, scope: &Scope, role: &str) ->
                 .unwrap_or_else(|| "/".into()),
         });
     }
+    out.extend(declarations(store, region, scope, role, today).await?);
+    out.sort_by(|a, b| a.deadline.cmp(&b.deadline));
     Ok(out)
+}
+
+/// Target declarations of the current year against its deadline (申报期限): a unit user gets one
+/// to-do per project still without a submitted target; finance staff one line counting the
+/// overdue ones.
+async fn declarations(
+    store: &Store,
+    region: &str,
+    scope: &Scope,
+    role: &str,
+    today: NaiveDate,
+) -> Result<Vec<Todo>> {
+    use crate::deadlines;
+    use jixiao_domain::deadline::{DeadlineKind, Timeliness};
+    let Some(year) = deadlines::current_year(store, region).await? else {
+        return Ok(vec![]);
+    };
+    let Some(deadline) =
+        deadlines::get(store, region, year, DeadlineKind::TargetDeclaration).await?
+    else {
+        return Ok(vec![]);
+    };
+    let due = deadline.due_on.format("%Y-%m-%d").to_string();
+    let rows = deadlines::project_declarations(store, region, year, scope, today).await?;
+    let missing = rows.into_iter().filter(|p| !p.submitted);
+    Ok(match role {
+        "unit_preparer" | "unit_approver" => missing
+            .take(100)
+            .map(|p| {
+                let overdue = p.timeliness == Some(Timeliness::Overdue);
+                Todo {
+                    what: format!("绩效目标申报：{}，截止 {due}", shorten(&p.project_name, 40)),
+                    object: p.unit_name,
+                    deadline: due.clone(),
+                    overdue,
+                    due_soon: p.timeliness == Some(Timeliness::DueSoon),
+                    state: if overdue {
+                        "逾期未申报"
+                    } else {
+                        "待申报"
+                    }
+                    .into(),
+                    link: format!("/projects/{}", p.project_id),
+                }
+            })
+            .collect(),
+        "finance_admin" | "finance_desk" => {
+            let n = missing
+                .filter(|p| p.timeliness == Some(Timeliness::Overdue))
+                .count();
+            if n == 0 {
+                vec![]
+            } else {
+                vec![Todo {
+                    what: format!("{n} 个项目绩效目标逾期未申报"),
+                    object: format!("{year} 年度"),
+                    deadline: due,
+                    overdue: true,
+                    due_soon: false,
+                    state: "待催报".into(),
+                    link: format!("/deadlines?year={year}"),
+                }]
+            }
+        }
+        _ => vec![],
+    })
 }

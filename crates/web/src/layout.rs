@@ -18,6 +18,7 @@ pub struct Layout {
 const MODULES: &[(&str, &str)] = &[
     ("/", "待办"),
     ("/dashboard", "绩效看板"),
+    ("/deadlines", "申报期限"),
     ("/projects", "项目库"),
     ("/targets", "绩效目标"),
     ("/indicators", "指标库"),

@@ -16,6 +16,7 @@ pub struct Todo {
     pub object: String,
     pub deadline: String,
     pub overdue: bool,
+    pub due_soon: bool,
     pub state: String,
     pub link: String,
 }
@@ -42,6 +43,7 @@ pub async fn page(
             .into_iter()
             .map(|t| Todo {
                 overdue: t.overdue,
+                due_soon: t.due_soon,
                 what: t.what,
                 object: t.object,
                 deadline: t.deadline,

@@ -4,6 +4,7 @@ mod admin;
 mod api;
 mod audit;
 mod dashboard;
+mod deadlines;
 mod ex_ante;
 mod home;
 mod imports;
@@ -19,8 +20,8 @@ mod show;
 mod target;
 
 use crate::access::{
-    AUDITORS, Access, DOCUMENT_ACTORS, FINANCE_AND_VIEWERS, IMPORTERS, LIBRARY_ACTORS,
-    PROJECT_WRITERS, Registry, SYSADMIN,
+    AUDITORS, Access, DEADLINE_SETTERS, DOCUMENT_ACTORS, FINANCE_AND_VIEWERS, IMPORTERS,
+    LIBRARY_ACTORS, PROJECT_WRITERS, Registry, SYSADMIN,
 };
 use axum::http::Method;
 use axum::routing::{get, post};
@@ -427,6 +428,18 @@ pub fn routes() -> Registry<crate::AppState> {
             "/api/v1/indicators",
             Access::AnyUser,
             get(indicators::search),
+        )
+        .add(
+            Method::GET,
+            "/deadlines",
+            Access::Roles(FINANCE_AND_VIEWERS),
+            get(deadlines::page),
+        )
+        .add(
+            Method::POST,
+            "/deadlines",
+            Access::Roles(DEADLINE_SETTERS),
+            post(deadlines::set),
         );
     let reg = lists::register(
         reg,
