@@ -186,14 +186,32 @@ pub async fn projects(
     }))
 }
 
+/// One project with what a client needs to change it: the `row_version` to send back with an
+/// edit or a library action (a stale one is refused, SPEC §4).
+#[derive(Serialize)]
+pub struct ProjectDetailJson {
+    #[serde(flatten)]
+    project: ProjectJson,
+    row_version: i32,
+}
+
 pub async fn project(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
-) -> Result<Json<ProjectJson>, WebError> {
+) -> Result<Json<ProjectDetailJson>, WebError> {
     let scope = scope(&state, &user).await?;
     match browse::project(&state.store, &user.region, &scope, id).await? {
-        Some(p) => Ok(Json(p.into())),
+        Some(p) => {
+            let row_version = jixiao_store::projects::get(&state.store, &user.region, id)
+                .await?
+                .map(|r| r.row_version)
+                .ok_or_else(|| WebError::NotFound("项目".into()))?;
+            Ok(Json(ProjectDetailJson {
+                project: p.into(),
+                row_version,
+            }))
+        }
         None if scope == browse::Scope::Region => Err(WebError::NotFound("项目".into())),
         None => Err(WebError::Forbidden),
     }
