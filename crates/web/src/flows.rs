@@ -985,10 +985,9 @@ pub async fn ex_ante_action(
         other => review_path(from, other, &actor.user.roles, own, text)?,
     };
     let mut tx = actor.state.store.begin().await?;
-    let mut version = input.row_version;
-    for (a, act, b) in &steps {
+    // Each step bumps the row version by one.
+    for (version, (a, act, b)) in (input.row_version..).zip(steps.iter()) {
         xa::set_state(&mut tx, id, version, b.code()).await?;
-        version += 1;
         let opinion = if *act == DocAction::StartReview {
             ""
         } else {
@@ -1738,8 +1737,8 @@ pub async fn target_action(
                 )]));
             }
             let steps = review_path(from, outcome.action, roles, own, text)?;
-            let mut version = input.row_version;
-            for (a, act, b) in &steps {
+            // Each step bumps the row version by one.
+            for (version, (a, act, b)) in (input.row_version..).zip(steps.iter()) {
                 let review =
                     (*act != DocAction::StartReview).then_some((rating.code(), input.text.trim()));
                 targets::set_state(
@@ -1754,7 +1753,6 @@ pub async fn target_action(
                     },
                 )
                 .await?;
-                version += 1;
                 let opinion = if *act == DocAction::StartReview {
                     String::new()
                 } else {
