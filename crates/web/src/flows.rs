@@ -613,8 +613,9 @@ pub async fn create_ex_ante(actor: &Actor<'_>, input: &NewExAnteInput) -> Result
             })
         })
         .collect();
-    let mut tx = store.begin().await?;
-    let engagement_id = if kind == AssessorKind::Agency {
+    // The agency is checked before the transaction opens: the check reads through the pool, which
+    // a one-connection pool (in-memory SQLite) cannot serve while the transaction holds it.
+    let agency_id = if kind == AssessorKind::Agency {
         let Some(agency_id) = input.agency_id else {
             return Err(WebError::BadRequest(vec![bad(
                 "第三方机构",
@@ -641,6 +642,12 @@ pub async fn create_ex_ante(actor: &Actor<'_>, input: &NewExAnteInput) -> Result
                 format!("{}当前不在可委托名录中", agency.name),
             )]));
         }
+        Some(agency_id)
+    } else {
+        None
+    };
+    let mut tx = store.begin().await?;
+    let engagement_id = if let Some(agency_id) = agency_id {
         Some(
             jixiao_store::agencies::insert_engagement(
                 &mut tx,
@@ -978,10 +985,9 @@ pub async fn ex_ante_action(
         other => review_path(from, other, &actor.user.roles, own, text)?,
     };
     let mut tx = actor.state.store.begin().await?;
-    let mut version = input.row_version;
-    for (a, act, b) in &steps {
+    // Each step bumps the row version by one.
+    for (version, (a, act, b)) in (input.row_version..).zip(steps.iter()) {
         xa::set_state(&mut tx, id, version, b.code()).await?;
-        version += 1;
         let opinion = if *act == DocAction::StartReview {
             ""
         } else {
@@ -1602,22 +1608,28 @@ pub async fn target_action(
     if unit_side && actor.is_unit_user() && !may_write_for_unit(actor, t.unit_id).await? {
         return Err(WebError::Forbidden);
     }
+    // Submission is checked (role, then the §6.3 quality checks) before the transaction opens:
+    // the checks read through the pool, which a one-connection pool (in-memory SQLite) cannot
+    // serve while the transaction holds it.
+    if let Some(a @ (DocAction::Submit | DocAction::Resubmit)) = action {
+        workflow::transition(from, a, roles, own, text).map_err(workflow_refusal)?;
+        let findings = stored_findings(actor.state, &t).await?;
+        let errors: Vec<String> = findings
+            .iter()
+            .filter(|f| f.error)
+            .map(|f| f.message.clone())
+            .collect();
+        if !errors.is_empty() {
+            return Err(WebError::Conflict(format!(
+                "绩效目标未通过质量检查，不能提交：{}",
+                errors.join("；")
+            )));
+        }
+    }
     let mut tx = store.begin().await?;
     let outcome = match action {
         Some(a @ (DocAction::Submit | DocAction::Resubmit)) => {
             let s = workflow::transition(from, a, roles, own, text).map_err(workflow_refusal)?;
-            let findings = stored_findings(actor.state, &t).await?;
-            let errors: Vec<String> = findings
-                .iter()
-                .filter(|f| f.error)
-                .map(|f| f.message.clone())
-                .collect();
-            if !errors.is_empty() {
-                return Err(WebError::Conflict(format!(
-                    "绩效目标未通过质量检查，不能提交：{}",
-                    errors.join("；")
-                )));
-            }
             targets::set_state(
                 &mut tx,
                 id,
@@ -1725,8 +1737,8 @@ pub async fn target_action(
                 )]));
             }
             let steps = review_path(from, outcome.action, roles, own, text)?;
-            let mut version = input.row_version;
-            for (a, act, b) in &steps {
+            // Each step bumps the row version by one.
+            for (version, (a, act, b)) in (input.row_version..).zip(steps.iter()) {
                 let review =
                     (*act != DocAction::StartReview).then_some((rating.code(), input.text.trim()));
                 targets::set_state(
@@ -1741,7 +1753,6 @@ pub async fn target_action(
                     },
                 )
                 .await?;
-                version += 1;
                 let opinion = if *act == DocAction::StartReview {
                     String::new()
                 } else {

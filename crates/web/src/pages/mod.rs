@@ -2,6 +2,7 @@
 
 mod admin;
 mod api;
+mod api_flows;
 mod audit;
 mod dashboard;
 mod deadlines;
@@ -477,10 +478,11 @@ pub fn routes() -> Registry<crate::AppState> {
         Access::AnyUser,
         "/rectifications/export.xlsx",
     );
-    lists::register(
+    let reg = lists::register(
         reg,
         lists::Kind::Agencies,
         Access::Roles(FINANCE_AND_VIEWERS),
         "/agencies/export.xlsx",
-    )
+    );
+    api_flows::register(reg)
 }

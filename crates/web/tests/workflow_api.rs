@@ -1,0 +1,579 @@
+//! SPEC §5, §6 and §16 over the JSON API, on SQLite and PostgreSQL: a unit declares a new major
+//! project, the library gate asks for an ex-ante assessment, a third-party agency scores it,
+//! finance approves it; the target goes through quality checks, the submitter rule, a return and
+//! an approval; the project is budgeted; an adjustment opens a second version. Every refusal is a
+//! Chinese message, every step leaves an audit entry and a timeline row.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use jixiao_store::Store;
+use jixiao_store::testing::on_every_store;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+async fn app(store: &Store) -> Router {
+    jixiao_demo::load(store, &mut |_, _, _| {})
+        .await
+        .expect("demo");
+    jixiao_web::router(store.clone(), jixiao_web::WebConfig::default())
+}
+
+/// Sends a request with a bearer token and an optional JSON body: (status, JSON body).
+async fn call(
+    app: &Router,
+    method: Method,
+    uri: &str,
+    token: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"));
+    if body.is_some() {
+        req = req.header(header::CONTENT_TYPE, "application/json");
+    }
+    let req = req
+        .body(match body {
+            Some(b) => Body::from(b.to_string()),
+            None => Body::empty(),
+        })
+        .expect("request");
+    let res = app.clone().oneshot(req).await.expect("response");
+    let status = res.status();
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 22)
+        .await
+        .expect("body");
+    let value = serde_json::from_slice(&bytes)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+    (status, value)
+}
+
+async fn token(app: &Router, username: &str) -> String {
+    let (status, body) = call(
+        app,
+        Method::POST,
+        "/api/v1/auth/login",
+        "",
+        Some(json!({"username": username, "password": jixiao_demo::DEMO_PASSWORD})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "login {username}: {body}");
+    body["token"].as_str().expect("token").to_string()
+}
+
+/// Whether a text holds Chinese (the refusals are written for the people who read them).
+fn is_chinese(text: &str) -> bool {
+    text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+/// Asserts a refusal: its status, a Chinese message containing `needle`, a request id.
+fn refused(got: &(StatusCode, Value), status: StatusCode, needle: &str) {
+    let (s, body) = got;
+    assert_eq!(*s, status, "{body}");
+    let message = body["error"].as_str().unwrap_or_default();
+    assert!(is_chinese(message), "a Chinese message: {body}");
+    assert!(
+        message.contains(needle),
+        "the message should mention “{needle}”: {body}"
+    );
+    assert!(body["request_id"].as_str().is_some(), "{body}");
+}
+
+fn ok(got: &(StatusCode, Value)) -> &Value {
+    assert!(got.0.is_success(), "{} {}", got.0, got.1);
+    &got.1
+}
+
+fn int(v: &Value) -> i64 {
+    v.as_i64().unwrap_or_else(|| panic!("an integer: {v}"))
+}
+
+/// A score written as people write it, from hundredths.
+fn hundredths(x: i64) -> String {
+    format!("{}.{:02}", x / 100, x % 100)
+}
+
+/// Indicator rows of the target form; without the 效益 row unless `with_benefit`.
+fn indicators(with_benefit: bool, classrooms: &str) -> Value {
+    let mut rows = vec![
+        json!({"level1": "产出指标", "level2": "数量指标", "name": "新建教学楼面积", "sign": "≥",
+               "target_value": classrooms, "unit_of_measure": "平方米"}),
+        json!({"level1": "产出指标", "level2": "质量指标", "name": "工程验收合格率", "sign": "=",
+               "target_value": "100", "unit_of_measure": "%"}),
+        json!({"level1": "产出指标", "level2": "时效指标", "name": "工程完工时间", "sign": "≤",
+               "target_value": "12", "unit_of_measure": "月"}),
+        json!({"level1": "成本指标", "level2": "经济成本指标", "name": "项目总成本", "sign": "≤",
+               "target_value": "600", "unit_of_measure": "万元"}),
+        json!({"level1": "满意度指标", "level2": "服务对象满意度指标", "name": "师生满意度",
+               "sign": "≥", "target_value": "90", "unit_of_measure": "%"}),
+    ];
+    if with_benefit {
+        rows.push(
+            json!({"level1": "效益指标", "level2": "社会效益指标", "name": "新增学位数",
+            "sign": "≥", "target_value": "600", "unit_of_measure": "个"}),
+        );
+    }
+    Value::Array(rows)
+}
+
+fn target_body(row_version: i64, with_benefit: bool, area: &str) -> Value {
+    json!({
+        "row_version": row_version,
+        "total_wan": "600", "fiscal_wan": "600", "other_wan": "0",
+        "overall_goal": "新建第二中学教学楼一栋，改善办学条件，新增学位 600 个。",
+        "indicators": indicators(with_benefit, area),
+    })
+}
+
+async fn row_version(app: &Router, uri: &str, token: &str) -> i64 {
+    let got = call(app, Method::GET, uri, token, None).await;
+    int(&ok(&got)["row_version"])
+}
+
+/// Actions recorded in the audit log whose action starts with `prefix`.
+async fn audited(store: &Store, prefix: &str, object_id: i64) -> Vec<String> {
+    jixiao_store::audit::search(store, prefix, 10_000)
+        .await
+        .expect("audit")
+        .into_iter()
+        .filter(|r| r.action.starts_with(prefix) && r.object_id == object_id.to_string())
+        .map(|r| r.action)
+        .collect()
+}
+
+async fn timeline(store: &Store, kind: &str, id: i64) -> Vec<String> {
+    jixiao_store::history::timeline(store, kind, id)
+        .await
+        .expect("history")
+        .into_iter()
+        .map(|h| h.action)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_major_project_goes_from_declaration_to_budget_over_the_api_spec_5_6() {
+    on_every_store(
+        "a_major_project_goes_from_declaration_to_budget_over_the_api_spec_5_6",
+        async |store: &Store| {
+            let app = app(store).await;
+            let jxg = token(&app, "jxg").await;
+            let jyj_tb = token(&app, "jyj_tb").await;
+            let jyj_sh = token(&app, "jyj_sh").await;
+            let wjw_tb = token(&app, "wjw_tb").await;
+            let pj = token(&app, "pj_tianshan").await;
+            let ld = token(&app, "ld").await;
+
+            // a. The unit declares a new major project (≥ 500万元): reserve, major.
+            let project = json!({
+                "fiscal_year": 2024, "name": "且末县第二中学教学楼建设项目",
+                "budget_type": "general_public", "category": "specific_purpose",
+                "continuity": "new", "timing": "initial", "current_wan": "600",
+            });
+            refused(
+                &call(&app, Method::POST, "/api/v1/projects", &jyj_tb, Some(json!({"fiscal_year": 2024}))).await,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "请填写项目名称",
+            );
+            let bad_json = app
+                .clone()
+                .oneshot(
+                    Request::builder()
+                        .method(Method::POST)
+                        .uri("/api/v1/projects")
+                        .header(header::AUTHORIZATION, format!("Bearer {jyj_tb}"))
+                        .header(header::CONTENT_TYPE, "application/json")
+                        .body(Body::from("{\"name\": "))
+                        .expect("request"),
+                )
+                .await
+                .expect("response");
+            assert_eq!(bad_json.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            let body = axum::body::to_bytes(bad_json.into_body(), 1 << 20).await.expect("body");
+            let body: Value = serde_json::from_slice(&body).expect("json error");
+            assert_eq!(body["error"], "请求体不是有效的 JSON", "{body}");
+            refused(
+                &call(&app, Method::POST, "/api/v1/projects", &jyj_tb, Some(json!({"fiscal_year": "二〇二四"}))).await,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "类型不正确",
+            );
+            let education = jixiao_store::users::by_username(store, "jyj_tb")
+                .await
+                .expect("query")
+                .expect("preparer")
+                .unit_id
+                .expect("a unit");
+            let mut for_education = project.clone();
+            for_education["unit_id"] = json!(education);
+            refused(
+                &call(&app, Method::POST, "/api/v1/projects", &ld, Some(for_education.clone())).await,
+                StatusCode::FORBIDDEN,
+                "没有权限",
+            );
+            refused(
+                &call(&app, Method::POST, "/api/v1/projects", &wjw_tb, Some(for_education)).await,
+                StatusCode::FORBIDDEN,
+                "没有权限",
+            );
+            let created = call(&app, Method::POST, "/api/v1/projects", &jyj_tb, Some(project.clone())).await;
+            assert_eq!(created.0, StatusCode::CREATED, "{}", created.1);
+            let pid = int(&created.1["id"]);
+            let uri = format!("/api/v1/projects/{pid}");
+            let got = call(&app, Method::GET, &uri, &jyj_tb, None).await;
+            let p = ok(&got);
+            assert_eq!(p["library_status"], "reserve");
+            assert_eq!(p["is_major"], true);
+            assert_eq!(p["amount_wan"], "600.00");
+            let v1 = int(&p["row_version"]);
+            // An edit, then a second edit from the same stale copy (f: concurrency).
+            let mut edit = project.clone();
+            edit["row_version"] = json!(v1);
+            edit["name"] = json!("且末县第二中学教学楼新建项目");
+            let got = call(&app, Method::PUT, &uri, &jyj_tb, Some(edit.clone())).await;
+            assert!(int(&ok(&got)["row_version"]) > v1);
+            refused(
+                &call(&app, Method::PUT, &uri, &jyj_tb, Some(edit)).await,
+                StatusCode::CONFLICT,
+                "记录已被他人修改，请刷新后重试",
+            );
+            refused(
+                &call(&app, Method::GET, &uri, &wjw_tb, None).await,
+                StatusCode::FORBIDDEN,
+                "没有权限",
+            );
+
+            // b. The library gate asks for the ex-ante assessment.
+            let facts_uri = format!("/api/v1/projects/{pid}/facts");
+            let got = call(&app, Method::GET, &facts_uri, &jxg, None).await;
+            let facts = ok(&got).clone();
+            assert_eq!(facts["requires_ex_ante"], true, "{facts}");
+            assert_eq!(facts["approved_ex_ante"], Value::Null);
+            assert_eq!(facts["library_status"], "reserve");
+            let enter = facts["available_actions"]
+                .as_array()
+                .expect("actions")
+                .iter()
+                .find(|a| a["action"] == "enter_library")
+                .expect("finance may enter the library")
+                .clone();
+            assert!(
+                enter["blocked_by"].as_str().unwrap_or_default().contains("事前绩效评估"),
+                "{enter}"
+            );
+            let actions = format!("/api/v1/projects/{pid}/actions");
+            let v = int(&facts["row_version"]);
+            refused(
+                &call(&app, Method::POST, &actions, &jxg, Some(json!({"action": "enter_library", "row_version": v}))).await,
+                StatusCode::CONFLICT,
+                "事前绩效评估",
+            );
+
+            // c. Finance assigns the assessment to the evaluator's agency.
+            let agency = jixiao_store::users::by_username(store, "pj_tianshan")
+                .await
+                .expect("query")
+                .expect("evaluator")
+                .agency_id
+                .expect("an agency");
+            refused(
+                &call(&app, Method::POST, "/api/v1/ex-ante", &jyj_tb,
+                    Some(json!({"project_id": pid, "assessor_kind": "agency", "agency_id": agency}))).await,
+                StatusCode::FORBIDDEN,
+                "没有权限",
+            );
+            let got = call(&app, Method::POST, "/api/v1/ex-ante", &jxg,
+                Some(json!({"project_id": pid, "assessor_kind": "agency", "agency_id": agency}))).await;
+            assert_eq!(got.0, StatusCode::CREATED, "{}", got.1);
+            let xid = int(&got.1["id"]);
+            let xuri = format!("/api/v1/ex-ante/{xid}");
+            refused(
+                &call(&app, Method::GET, &xuri, &wjw_tb, None).await,
+                StatusCode::FORBIDDEN,
+                "没有权限",
+            );
+            let got = call(&app, Method::GET, &xuri, &pj, None).await;
+            let x = ok(&got).clone();
+            assert_eq!(x["state"], "draft");
+            assert_eq!(x["agency_id"], agency);
+            let rows = x["scores"].as_array().expect("scores").clone();
+            assert!(rows.len() >= 5, "{x}");
+            let weights: i64 = rows.iter().map(|r| int(&r["weight_x100"])).sum();
+            assert_eq!(weights, 10_000, "five dimensions of 20");
+            // A score above its weight names the sub-item.
+            let first = rows[0]["sub_item"].as_str().expect("sub-item").to_string();
+            let sheet = |over: bool| {
+                let scores: Vec<Value> = rows
+                    .iter()
+                    .enumerate()
+                    .map(|(n, r)| {
+                        let w = int(&r["weight_x100"]);
+                        let s = match n {
+                            0 if over => w + 100,
+                            0 => w - 100,
+                            _ => w,
+                        };
+                        json!({"seq": r["seq"], "score": hundredths(s), "opinion": "论证充分"})
+                    })
+                    .collect();
+                json!({"row_version": x["row_version"], "scores": scores,
+                       "suggestions": "建议细化分年度建设计划。"})
+            };
+            refused(
+                &call(&app, Method::PUT, &xuri, &pj, Some(sheet(true))).await,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &first,
+            );
+            refused(
+                &call(&app, Method::PUT, &xuri, &jyj_tb, Some(sheet(false))).await,
+                StatusCode::FORBIDDEN,
+                "没有权限",
+            );
+            let got = call(&app, Method::PUT, &xuri, &pj, Some(sheet(false))).await;
+            let r = ok(&got);
+            assert_eq!(r["total"], "99.00");
+            assert_eq!(r["conclusion"], "予以支持");
+            let xv = int(&r["row_version"]);
+            let xactions = format!("/api/v1/ex-ante/{xid}/actions");
+            let got = call(&app, Method::POST, &xactions, &pj,
+                Some(json!({"action": "submit", "row_version": xv}))).await;
+            assert_eq!(ok(&got)["state"], "submitted");
+            let xv = int(&got.1["row_version"]);
+            refused(
+                &call(&app, Method::POST, &xactions, &pj,
+                    Some(json!({"action": "approve", "row_version": xv}))).await,
+                StatusCode::CONFLICT,
+                "只能由以下角色执行",
+            );
+            let got = call(&app, Method::POST, &xactions, &jxg,
+                Some(json!({"action": "approve", "row_version": xv, "text": "同意评估结论"}))).await;
+            assert_eq!(ok(&got)["state"], "approved");
+            let got = call(&app, Method::GET, &xuri, &jxg, None).await;
+            assert_eq!(ok(&got)["conclusion"], "support");
+            let steps: Vec<&str> = got.1["history"]
+                .as_array()
+                .expect("history")
+                .iter()
+                .filter_map(|h| h["action"].as_str())
+                .collect();
+            assert_eq!(steps, ["create", "submit", "start_review", "approve"]);
+
+            let v = row_version(&app, &uri, &jxg).await;
+            let got = call(&app, Method::POST, &actions, &jxg,
+                Some(json!({"action": "enter_library", "row_version": v}))).await;
+            assert_eq!(ok(&got)["library_status"], "in_library");
+
+            // d. No approved target: no budget.
+            let v = int(&got.1["row_version"]);
+            refused(
+                &call(&app, Method::POST, &actions, &jxg, Some(json!({"action": "budget", "row_version": v}))).await,
+                StatusCode::CONFLICT,
+                "绩效目标",
+            );
+
+            // e. The target: quality checks, the submitter rule, a return, an approval.
+            refused(
+                &call(&app, Method::POST, "/api/v1/targets", &wjw_tb, Some(json!({"project_id": pid}))).await,
+                StatusCode::FORBIDDEN,
+                "没有权限",
+            );
+            let got = call(&app, Method::POST, "/api/v1/targets", &jyj_tb, Some(json!({"project_id": pid}))).await;
+            assert_eq!(got.0, StatusCode::CREATED, "{}", got.1);
+            let tid = int(&got.1["id"]);
+            let turi = format!("/api/v1/targets/{tid}");
+            let tactions = format!("/api/v1/targets/{tid}/actions");
+            let tv = row_version(&app, &turi, &jyj_tb).await;
+            let got = call(&app, Method::PUT, &turi, &jyj_tb, Some(target_body(tv, false, "5000"))).await;
+            let saved = ok(&got).clone();
+            assert_eq!(saved["has_errors"], true, "{saved}");
+            assert!(
+                saved["findings"].as_array().expect("findings").iter().any(|f| f["error"] == true
+                    && f["message"].as_str().unwrap_or_default().contains("效益")),
+                "{saved}"
+            );
+            let tv = int(&saved["row_version"]);
+            refused(
+                &call(&app, Method::POST, &tactions, &jyj_sh, Some(json!({"action": "submit", "row_version": tv}))).await,
+                StatusCode::CONFLICT,
+                "质量检查",
+            );
+            let got = call(&app, Method::PUT, &turi, &jyj_tb, Some(target_body(tv, true, "5000"))).await;
+            assert_eq!(ok(&got)["has_errors"], false, "{}", got.1);
+            let tv = int(&got.1["row_version"]);
+            refused(
+                &call(&app, Method::POST, &tactions, &jyj_tb, Some(json!({"action": "submit", "row_version": tv}))).await,
+                StatusCode::CONFLICT,
+                "只能由以下角色执行",
+            );
+            let got = call(&app, Method::POST, &tactions, &jyj_sh, Some(json!({"action": "submit", "row_version": tv}))).await;
+            assert_eq!(ok(&got)["state"], "submitted");
+            refused(
+                &call(&app, Method::PUT, &turi, &jyj_tb, Some(target_body(tv + 1, true, "5200"))).await,
+                StatusCode::CONFLICT,
+                "不能修改",
+            );
+            let tv = row_version(&app, &turi, &jxg).await;
+            refused(
+                &call(&app, Method::POST, &tactions, &jxg,
+                    Some(json!({"action": "review", "rating": "fair", "row_version": tv}))).await,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "退回原因",
+            );
+            refused(
+                &call(&app, Method::POST, &tactions, &jxg,
+                    Some(json!({"action": "review", "rating": "甲", "row_version": tv}))).await,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "审核评级",
+            );
+            let got = call(&app, Method::POST, &tactions, &jxg,
+                Some(json!({"action": "review", "rating": "fair", "row_version": tv,
+                            "text": "数量指标偏低，请按设计方案核实建筑面积"}))).await;
+            assert_eq!(ok(&got)["state"], "returned");
+            assert_eq!(got.1["target_id"], tid);
+            let got = call(&app, Method::GET, &turi, &jyj_tb, None).await;
+            assert_eq!(ok(&got)["review_rating"], "fair");
+            let tv = int(&got.1["row_version"]);
+            // f. A save from a stale copy is refused, not merged.
+            refused(
+                &call(&app, Method::PUT, &turi, &jyj_tb, Some(target_body(tv - 1, true, "5200"))).await,
+                StatusCode::CONFLICT,
+                "记录已被他人修改，请刷新后重试",
+            );
+            let got = call(&app, Method::PUT, &turi, &jyj_tb, Some(target_body(tv, true, "5200"))).await;
+            assert_eq!(ok(&got)["has_errors"], false);
+            let tv = int(&got.1["row_version"]);
+            let got = call(&app, Method::POST, &tactions, &jyj_sh,
+                Some(json!({"action": "resubmit", "row_version": tv, "text": "已按意见修改"}))).await;
+            assert_eq!(ok(&got)["state"], "submitted");
+            let tv = row_version(&app, &turi, &jxg).await;
+            let got = call(&app, Method::POST, &tactions, &jxg,
+                Some(json!({"action": "review", "rating": "优", "row_version": tv, "text": "目标明确"}))).await;
+            assert_eq!(ok(&got)["state"], "approved");
+
+            let v = row_version(&app, &uri, &jxg).await;
+            let got = call(&app, Method::POST, &actions, &jxg,
+                Some(json!({"action": "budget", "row_version": v}))).await;
+            assert_eq!(ok(&got)["library_status"], "budgeted");
+
+            // g. An adjustment opens version 2; version 1 stays approved, the project budgetable.
+            let tv = row_version(&app, &turi, &jyj_tb).await;
+            refused(
+                &call(&app, Method::POST, &tactions, &jyj_tb, Some(json!({"action": "adjust", "row_version": tv}))).await,
+                StatusCode::CONFLICT,
+                "调整原因",
+            );
+            refused(
+                &call(&app, Method::PUT, &turi, &jyj_tb, Some(target_body(tv, true, "5300"))).await,
+                StatusCode::CONFLICT,
+                "调整申请",
+            );
+            let got = call(&app, Method::POST, &tactions, &jyj_tb,
+                Some(json!({"action": "adjust", "row_version": tv, "text": "设计变更，建筑面积调整"}))).await;
+            let out = ok(&got).clone();
+            assert_eq!(out["state"], "draft");
+            let t2 = int(&out["target_id"]);
+            assert_ne!(t2, tid);
+            let got = call(&app, Method::GET, &format!("/api/v1/targets/{t2}"), &jyj_tb, None).await;
+            let v2 = ok(&got).clone();
+            let versions = v2["versions"].as_array().expect("versions");
+            assert_eq!(versions.len(), 2, "{v2}");
+            assert_eq!(versions[0]["id"], tid);
+            assert_eq!(versions[0]["state"], "approved");
+            assert_eq!(versions[0]["is_current"], false);
+            assert_eq!(versions[1]["id"], t2);
+            assert_eq!(versions[1]["version_no"], 2);
+            assert_eq!(versions[1]["state"], "draft");
+            assert_eq!(v2["indicators"].as_array().map(Vec::len), Some(6), "the content is carried over");
+            let got = call(&app, Method::GET, &turi, &jxg, None).await;
+            assert_eq!(ok(&got)["state"], "approved");
+            let got = call(&app, Method::GET, &facts_uri, &jxg, None).await;
+            let facts = ok(&got);
+            assert_eq!(facts["library_status"], "budgeted");
+            assert_eq!(facts["has_approved_target"], true);
+            assert_eq!(facts["approved_ex_ante"], "support");
+
+            // h. Every step is in the audit log and on the timelines.
+            let mut p_audit = audited(store, "project.", pid).await;
+            p_audit.sort();
+            assert_eq!(
+                p_audit,
+                ["project.budget", "project.create", "project.enter_library", "project.update"]
+            );
+            let mut x_audit = audited(store, "ex_ante.", xid).await;
+            x_audit.sort();
+            assert_eq!(
+                x_audit,
+                ["ex_ante.approve", "ex_ante.create", "ex_ante.save", "ex_ante.submit"]
+            );
+            let mut t_audit = audited(store, "target.", tid).await;
+            t_audit.sort();
+            assert_eq!(
+                t_audit,
+                [
+                    "target.adjust", "target.create", "target.resubmit", "target.review",
+                    "target.review", "target.save", "target.save", "target.save", "target.submit",
+                ]
+            );
+            assert_eq!(
+                timeline(store, "project", pid).await,
+                ["create", "enter_library", "budget"]
+            );
+            assert_eq!(
+                timeline(store, "target", tid).await,
+                [
+                    "create", "submit", "start_review", "return", "resubmit", "start_review",
+                    "approve", "adjust",
+                ]
+            );
+            assert_eq!(timeline(store, "target", t2).await, ["adjust"]);
+            assert!(
+                matches!(
+                    jixiao_store::audit::verify(store).await.expect("verify"),
+                    jixiao_store::audit::Verdict::Intact { .. }
+                ),
+                "the audit chain holds"
+            );
+        },
+    )
+    .await;
+}
+
+/// SPEC §16: every `/api/v1` route is in the OpenAPI document, with its method.
+#[tokio::test]
+async fn every_api_route_is_documented_spec_16() {
+    on_every_store(
+        "every_api_route_is_documented_spec_16",
+        async |store: &Store| {
+            let app = jixiao_web::router(store.clone(), jixiao_web::WebConfig::default());
+            let got = call(&app, Method::GET, "/api/v1/openapi.json", "", None).await;
+            let doc = ok(&got);
+            assert_eq!(doc["openapi"], "3.0.3");
+            for row in jixiao_web::route_matrix().rows() {
+                if !row.path.starts_with("/api/v1/") || row.path == "/api/v1/openapi.json" {
+                    continue;
+                }
+                let method = row.method.as_str().to_lowercase();
+                let op = &doc["paths"][row.path][&method];
+                assert!(
+                    op.is_object(),
+                    "{} {} is not documented",
+                    row.method,
+                    row.path
+                );
+                let codes: &[&str] = match row.method {
+                    Method::GET => &["200", "401"],
+                    _ => &["401", "422"],
+                };
+                for code in codes {
+                    assert!(
+                        op["responses"][code].is_object(),
+                        "{} {} lacks {code}",
+                        row.method,
+                        row.path
+                    );
+                }
+            }
+        },
+    )
+    .await;
+}
