@@ -1323,7 +1323,7 @@ async fn library_history(
     let base = chrono::DateTime::parse_from_rfc3339(start)
         .map(|t| t.with_timezone(&chrono::Utc))
         .unwrap_or_default();
-    let steps: [(&str, &str, &str, Option<i64>, &str, i64); 4] = [
+    let steps = [
         ("reserve", "reserve", "create", None, "", 0),
         (
             "reserve",
@@ -1388,6 +1388,13 @@ async fn target_history(
     let base = chrono::DateTime::parse_from_rfc3339("2023-01-05T10:00:00+08:00")
         .map(|t| t.with_timezone(&chrono::Utc))
         .unwrap_or_default();
+    // One step a working day, at 10:00, 12:00 or 14:00 local time.
+    let at = |n: usize| {
+        base + chrono::Duration::days(n as i64) + chrono::Duration::hours((n % 3) as i64 * 2)
+    };
+    // The document's own dates agree with its timeline (deadlines and the §11 assessment read
+    // them): first submitted at the first step, approved at the last.
+    store::targets::set_times(tx, target_id, Some(at(0)), Some(at(steps.len() - 1))).await?;
     for (n, (from, to, action, actor, opinion)) in steps.into_iter().enumerate() {
         store::history::record(
             tx,
@@ -1401,10 +1408,7 @@ async fn target_history(
                 action,
                 actor_id: actor,
                 opinion,
-                // One step a working day, at 10:00, 12:00 or 14:00 local time.
-                at: base
-                    + chrono::Duration::days(n as i64)
-                    + chrono::Duration::hours((n % 3) as i64 * 2),
+                at: at(n),
             },
         )
         .await?;

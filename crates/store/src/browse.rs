@@ -708,3 +708,48 @@ pub async fn result_applications(
         .fetch_all(p)
         .await?))
 }
+
+/// One ex-ante assessment in the list (SPEC §5).
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct ExAnteListRow {
+    pub id: i64,
+    pub fiscal_year: i32,
+    pub object_name: String,
+    pub unit_name: Option<String>,
+    pub amount_fen: i64,
+    pub assessor_kind: String,
+    pub agency_name: Option<String>,
+    pub state: String,
+    pub total_x100: Option<i64>,
+    pub conclusion: Option<String>,
+}
+
+/// Ex-ante assessments in scope: projects of the user's units, an agency's own assessments.
+pub async fn ex_ante(
+    store: &Store,
+    region: &str,
+    scope: &Scope,
+    f: &ListFilter,
+) -> Result<Vec<ExAnteListRow>> {
+    let condition = match scope {
+        Scope::Agency(agency) => format!("g.agency_id = {agency}"),
+        other => other.project_condition("p"),
+    };
+    let sql = format!(
+        "SELECT x.id, x.fiscal_year, x.object_name, u.name AS unit_name, x.amount_fen, x.assessor_kind, \
+         a.name AS agency_name, x.state, x.total_x100, x.conclusion \
+         FROM ex_ante_assessments x LEFT JOIN projects p ON p.id = x.project_id \
+         LEFT JOIN units u ON u.id = p.unit_id \
+         LEFT JOIN agency_engagements g ON g.id = x.engagement_id LEFT JOIN agencies a ON a.id = g.agency_id \
+         WHERE x.region_code = $1 AND {condition} {} \
+         AND (LOWER(x.object_name) LIKE $2 OR LOWER(COALESCE(u.name, '')) LIKE $2 \
+              OR COALESCE(p.pinyin, '') LIKE $2 OR COALESCE(u.pinyin, '') LIKE $2) \
+         ORDER BY x.fiscal_year DESC, x.id DESC LIMIT 2000",
+        f.year_condition("x.fiscal_year")
+    );
+    Ok(on_pool!(store, |p| sqlx::query_as(&sql)
+        .bind(region)
+        .bind(f.like())
+        .fetch_all(p)
+        .await?))
+}

@@ -421,3 +421,23 @@ pub async fn new_version(tx: &mut Tx, old: &TargetRecord, reason: &str) -> Resul
     }
     Ok(id)
 }
+
+/// Sets when a target was submitted and approved, for history loaded from elsewhere (the demo,
+/// a migration from another system) whose dates are not the time of loading.
+pub async fn set_times(
+    tx: &mut Tx,
+    id: i64,
+    submitted_at: Option<DateTime<Utc>>,
+    approved_at: Option<DateTime<Utc>>,
+) -> Result<()> {
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE targets SET submitted_at = $1, approved_at = $2 WHERE id = $3"
+    )
+    .bind(submitted_at)
+    .bind(approved_at)
+    .bind(id)
+    .execute(&mut *c)
+    .await
+    .map(|_| ())?);
+    Ok(())
+}

@@ -200,8 +200,8 @@ async fn seed(store: &Store) {
             assessor_kind: "finance",
             engagement_id: None,
             state: "approved",
-            total_x100: 9600,
-            conclusion: "support",
+            total_x100: Some(9600),
+            conclusion: Some("support"),
             suggestions: "",
             scores: vec![ex_ante::ScoreRow {
                 dimension: "立项必要性".into(),

@@ -523,6 +523,10 @@ async fn target_with_indicators_and_tasks_reads_back_in_order() {
                     target_value: r.target_value.clone(),
                     unit_of_measure: r.unit_of_measure.clone(),
                     weight_x100: r.weight_x100,
+                    basis: r.basis.clone(),
+                    library_id: r.library_id,
+                    is_core: r.is_core,
+                    explanation: r.explanation.clone(),
                 })
                 .collect();
             assert_eq!(read, expected);

@@ -574,7 +574,14 @@ pub async fn create_ex_ante(actor: &Actor<'_>, input: &NewExAnteInput) -> Result
     };
     match kind {
         AssessorKind::Finance | AssessorKind::Agency if !actor.is_finance() => {
-            return Err(WebError::Forbidden);
+            return Err(WebError::Conflict(
+                "财政部门自行评估或委托第三方机构评估须由财政部门发起；预算单位可发起单位自行评估".into(),
+            ));
+        }
+        AssessorKind::Unit if !actor.is_unit_user() => {
+            return Err(WebError::Conflict(
+                "单位自行评估由项目所属预算单位发起；财政部门可自行评估或委托第三方机构".into(),
+            ));
         }
         AssessorKind::Unit if !may_write_for_unit(actor, p.unit_id).await? => {
             return Err(WebError::Forbidden);
@@ -802,7 +809,10 @@ pub async fn save_ex_ante(
 ) -> Result<SheetResult, WebError> {
     let x = visible_ex_ante(actor, id).await?;
     if !is_assessor(actor, &x).await? {
-        return Err(WebError::Forbidden);
+        return Err(WebError::Conflict(format!(
+            "只有本评估的评估主体（{}）可以填写、上传或提交评估",
+            assessor_label(&x)
+        )));
     }
     let state = DocState::parse(&x.state).unwrap_or(DocState::Draft);
     if !state.is_editable() {
@@ -966,7 +976,10 @@ pub async fn ex_ante_action(
     let steps = match action {
         DocAction::Submit | DocAction::Resubmit => {
             if !is_assessor(actor, &x).await? {
-                return Err(WebError::Forbidden);
+                return Err(WebError::Conflict(format!(
+                    "只有本评估的评估主体（{}）可以填写、上传或提交评估",
+                    assessor_label(&x)
+                )));
             }
             if x.total_x100.is_none() {
                 return Err(WebError::Conflict(
@@ -1030,7 +1043,10 @@ pub async fn attach_ex_ante_report(
 ) -> Result<i64, WebError> {
     let x = visible_ex_ante(actor, id).await?;
     if !is_assessor(actor, &x).await? {
-        return Err(WebError::Forbidden);
+        return Err(WebError::Conflict(format!(
+            "只有本评估的评估主体（{}）可以填写、上传或提交评估",
+            assessor_label(&x)
+        )));
     }
     let lower = file_name.to_lowercase();
     let content_type = if lower.ends_with(".pdf") && body.starts_with(b"%PDF") {
@@ -1158,7 +1174,12 @@ pub async fn create_target(actor: &Actor<'_>, input: &NewTargetInput) -> Result<
             )
         }
     };
-    if !actor.is_unit_user() || !may_write_for_unit(actor, unit_id).await? {
+    if !actor.is_unit_user() {
+        return Err(WebError::Conflict(
+            "绩效目标由预算单位申报，财政部门负责审核".into(),
+        ));
+    }
+    if !may_write_for_unit(actor, unit_id).await? {
         return Err(WebError::Forbidden);
     }
     let mut tx = store.begin().await?;
@@ -1458,7 +1479,12 @@ pub async fn save_target(
     input: &TargetInput,
 ) -> Result<Vec<CheckFinding>, WebError> {
     let t = visible_target(actor, id).await?;
-    if !may_write_for_unit(actor, t.unit_id).await? || !actor.is_unit_user() {
+    if !actor.is_unit_user() {
+        return Err(WebError::Conflict(
+            "绩效目标由预算单位填报，财政部门在审核时给出意见和评级".into(),
+        ));
+    }
+    if !may_write_for_unit(actor, t.unit_id).await? {
         return Err(WebError::Forbidden);
     }
     let state = DocState::parse(&t.state).unwrap_or(DocState::Draft);
@@ -1791,4 +1817,13 @@ pub async fn target_action(
         .await?;
     tx.commit().await?;
     Ok(outcome)
+}
+
+/// Who assesses, as the messages name it.
+fn assessor_label(x: &xa::ExAnteRecord) -> String {
+    match (&x.agency_name, AssessorKind::parse(&x.assessor_kind)) {
+        (Some(a), _) => format!("第三方机构{a}"),
+        (None, Some(k)) => k.label().to_string(),
+        (None, None) => x.assessor_kind.clone(),
+    }
 }

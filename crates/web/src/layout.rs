@@ -20,6 +20,7 @@ const MODULES: &[(&str, &str)] = &[
     ("/dashboard", "绩效看板"),
     ("/deadlines", "申报期限"),
     ("/projects", "项目库"),
+    ("/ex-ante", "事前评估"),
     ("/targets", "绩效目标"),
     ("/indicators", "指标库"),
     ("/monitoring", "运行监控"),

@@ -22,6 +22,7 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Targets,
+    ExAnte,
     Monitoring,
     Evaluations,
     Rectifications,
@@ -34,6 +35,7 @@ impl Kind {
     fn title(self) -> &'static str {
         match self {
             Kind::Targets => "绩效目标",
+            Kind::ExAnte => "事前绩效评估",
             Kind::Monitoring => "运行监控",
             Kind::Evaluations => "绩效评价",
             Kind::Rectifications => "整改",
@@ -46,6 +48,7 @@ impl Kind {
     fn path(self) -> &'static str {
         match self {
             Kind::Targets => "/targets",
+            Kind::ExAnte => "/ex-ante",
             Kind::Monitoring => "/monitoring",
             Kind::Evaluations => "/evaluations",
             Kind::Rectifications => "/rectifications",
@@ -196,6 +199,58 @@ async fn table(
                                 .as_deref()
                                 .and_then(jixiao_domain::target::ReviewRating::parse)
                                 .map(|r| r.label())
+                                .unwrap_or_default(),
+                        ),
+                    ]
+                })
+                .collect(),
+        ),
+        Kind::ExAnte => (
+            vec![
+                ("年度", false),
+                ("评估对象", false),
+                ("单位", false),
+                ("金额（万元）", true),
+                ("评估主体", false),
+                ("状态", false),
+                ("得分", true),
+                ("结论", false),
+            ],
+            browse::ex_ante(store, region, &scope, &f)
+                .await?
+                .into_iter()
+                .map(|x| {
+                    let state = DocState::parse(&x.state);
+                    vec![
+                        text(x.fiscal_year.to_string()),
+                        Cell {
+                            link: Some(format!("/ex-ante/{}", x.id)),
+                            ..text(x.object_name)
+                        },
+                        text(x.unit_name.unwrap_or_default()),
+                        num(Fen(x.amount_fen).wan_2dp()),
+                        text(match x.agency_name {
+                            Some(a) => a,
+                            None => jixiao_domain::types::AssessorKind::parse(&x.assessor_kind)
+                                .map_or(x.assessor_kind.clone(), |k| k.label().to_string()),
+                        }),
+                        badge(
+                            state.map_or(x.state.as_str(), |s| s.label()),
+                            format!("s-{}", x.state),
+                        ),
+                        num(x
+                            .total_x100
+                            .map(|t| {
+                                jixiao_domain::decimal::fixed2(
+                                    jixiao_domain::decimal::from_hundredths(t),
+                                )
+                            })
+                            .unwrap_or_default()),
+                        text(
+                            x.conclusion
+                                .as_deref()
+                                .and_then(jixiao_domain::ex_ante::ExAnteConclusion::parse)
+                                .map(|c| c.label())
                                 .unwrap_or_default(),
                         ),
                     ]

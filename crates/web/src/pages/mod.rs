@@ -456,6 +456,12 @@ pub fn routes() -> Registry<crate::AppState> {
     );
     let reg = lists::register(
         reg,
+        lists::Kind::ExAnte,
+        Access::AnyUser,
+        "/ex-ante/export.xlsx",
+    );
+    let reg = lists::register(
+        reg,
         lists::Kind::Targets,
         Access::AnyUser,
         "/targets/export.xlsx",

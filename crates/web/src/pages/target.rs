@@ -579,8 +579,7 @@ pub async fn compare(
             .ok_or_else(|| WebError::NotFound("该目标的另一版本".into()))?,
         None => all
             .iter()
-            .filter(|v| v.version_no < right.version_no)
-            .next_back()
+            .rfind(|v| v.version_no < right.version_no)
             .cloned()
             .ok_or_else(|| WebError::NotFound("可对比的早期版本".into()))?,
     };
