@@ -78,7 +78,13 @@ async function shoot(page, file) {
   if (!SHOTS) return;
   await page.waitForLoadState('load');
   await page.evaluate(() => document.fonts.ready);
+  // The side navigation is sticky and as tall as the viewport: make the viewport as tall as
+  // the page so it reaches the bottom of the picture, then put the viewport back.
+  const size = page.viewportSize();
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  await page.setViewportSize({ width: size.width, height: Math.max(size.height, height) });
   await page.screenshot({ path: path.join(SHOT_DIR, file), fullPage: true });
+  await page.setViewportSize(size);
 }
 
 /** Fills one indicator row `n` of the target form by its name= fields. */
@@ -486,6 +492,14 @@ test(NAME, { timeout: 240_000 }, async (t) =>
       assert.match(kv, /第 2 版/, `version 2 (${kv})`);
       assert.match(kv, /建设内容调整/, 'the adjustment reason is shown');
       assert.equal(await badge(tb, '#target-state'), '草稿', 'the new version is a draft');
+      // Change one value in the draft so the comparison has something to show.
+      const benefit = await tb
+        .locator('input[name$=".name"]')
+        .evaluateAll((els) => els.find((e) => e.value === '新增学位数')?.name.split('.')[1]);
+      assert.ok(benefit !== undefined, 'the draft carries the indicators over');
+      await tb.locator(`[name="ind.${benefit}.target_value"]`).fill('650');
+      await submit(tb, tb.locator('#target-save'), pathIs(/^\/targets\/\d+/));
+      assert.equal(new URL(tb.url()).pathname, `/targets/${newId}`, 'still on the draft');
       await Promise.all([
         tb.waitForURL(pathIs(/^\/targets\/\d+\/compare$/)),
         tb.getByRole('link', { name: '与上一版本对比' }).click(),
@@ -494,6 +508,11 @@ test(NAME, { timeout: 240_000 }, async (t) =>
       assert.match(head, /第 1 版/, 'the compare table has version 1');
       assert.match(head, /第 2 版/, 'the compare table has version 2');
       assert.match(await text(tb, 'table.compare'), /建设内容调整/, 'the reason is compared');
+      const changed = await tb.locator('table.compare tr.diff-changed').allInnerTexts();
+      const row = changed.find((r) => r.includes('新增学位数'));
+      assert.ok(row, `the changed indicator is marked (changed rows: ${changed.join(' | ')})`);
+      assert.match(row, /（修改）/, 'marked （修改）');
+      assert.match(row, /620[\s\S]*650/, `old value 620 left, new value 650 right: “${row}”`);
       await shoot(tb, 'web-target-compare.png');
     });
 
