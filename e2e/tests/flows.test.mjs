@@ -85,7 +85,7 @@ flow('unit user: to-do, own project, 403 on another unit, logout', async (s) => 
   }
   assert.ok(opened, 'one of the first projects of the unit has a performance target');
   assert.equal((await page.locator('h1').innerText()).trim(), opened.name);
-  assert.match(await page.locator('dl.kv').innerText(), new RegExp(OWN_UNIT));
+  assert.match(await page.locator('dl.kv').first().innerText(), new RegExp(OWN_UNIT));
   const indicators = await tableRows(page);
   assert.ok(indicators.length > 0, 'the target has indicators');
   assert.ok(
