@@ -564,6 +564,12 @@ pub struct NewExAnteInput {
 }
 
 pub async fn create_ex_ante(actor: &Actor<'_>, input: &NewExAnteInput) -> Result<i64, WebError> {
+    if input.project_id <= 0 {
+        return Err(WebError::BadRequest(vec![bad(
+            "评估对象",
+            "请从项目页面发起事前绩效评估（缺少项目）",
+        )]));
+    }
     let p = visible_project(actor, input.project_id).await?;
     let store = &actor.state.store;
     let Some(kind) = AssessorKind::parse(&input.assessor_kind) else {
@@ -575,7 +581,8 @@ pub async fn create_ex_ante(actor: &Actor<'_>, input: &NewExAnteInput) -> Result
     match kind {
         AssessorKind::Finance | AssessorKind::Agency if !actor.is_finance() => {
             return Err(WebError::Conflict(
-                "财政部门自行评估或委托第三方机构评估须由财政部门发起；预算单位可发起单位自行评估".into(),
+                "财政部门自行评估或委托第三方机构评估须由财政部门发起；预算单位可发起单位自行评估"
+                    .into(),
             ));
         }
         AssessorKind::Unit if !actor.is_unit_user() => {

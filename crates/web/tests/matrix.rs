@@ -35,6 +35,8 @@ struct Ids {
     project: i64,
     evaluation: i64,
     report: i64,
+    target: i64,
+    ex_ante: i64,
 }
 
 fn concrete(path: &str, ids: &Ids) -> String {
@@ -42,6 +44,10 @@ fn concrete(path: &str, ids: &Ids) -> String {
         ids.evaluation
     } else if path.starts_with("/monitoring/") {
         ids.report
+    } else if path.starts_with("/targets/") {
+        ids.target
+    } else if path.starts_with("/ex-ante/") {
+        ids.ex_ante
     } else {
         ids.project
     };
@@ -75,7 +81,37 @@ async fn every_route_answers_every_role_as_the_matrix_says_spec_1() {
                 .id;
             let scope = jixiao_store::browse::Scope::Units(vec![education.id]);
             let filter = jixiao_store::browse::ListFilter::default();
+            // The project's target, and an ex-ante assessment the unit makes of it.
+            let target = jixiao_store::targets::current_for_project(store, project)
+                .await
+                .expect("target")
+                .expect("the demo project has a target")
+                .id;
+            let mut tx = store.begin().await.expect("tx");
+            let ex_ante = jixiao_store::ex_ante::insert(
+                &mut tx,
+                &jixiao_store::ex_ante::NewExAnte {
+                    region: jixiao_demo::REGION_CODE,
+                    fiscal_year: 2023,
+                    object_kind: "project",
+                    project_id: Some(project),
+                    object_name: "教育项目",
+                    amount: jixiao_domain::Fen(100),
+                    assessor_kind: "unit",
+                    engagement_id: None,
+                    state: "draft",
+                    total_x100: None,
+                    conclusion: None,
+                    suggestions: "",
+                    scores: vec![],
+                },
+            )
+            .await
+            .expect("ex-ante");
+            tx.commit().await.expect("commit");
             let ids = Ids {
+                target,
+                ex_ante,
                 project,
                 evaluation: jixiao_store::browse::evaluations(
                     store,

@@ -195,6 +195,12 @@ pub async fn create(
 ) -> Result<Response, WebError> {
     let pairs = pairs_of(form)?;
     let project_id: i64 = field(&pairs, "project_id").parse().unwrap_or(0);
+    if project_id <= 0 {
+        return Err(WebError::BadRequest(vec![(
+            "评估对象".into(),
+            "请从项目页面发起事前绩效评估（缺少项目）".into(),
+        )]));
+    }
     let input = NewExAnteInput {
         project_id,
         assessor_kind: field(&pairs, "assessor_kind").into(),
@@ -319,12 +325,20 @@ pub async fn upload_report(
     user: CurrentUser,
     ip: ClientIp,
     Path(id): Path<i64>,
-    mut multipart: Multipart,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, WebError> {
     let actor = Actor {
         state: &state,
         user: &user,
         ip: &ip.0,
+    };
+    // A record out of scope answers the same whatever was sent.
+    flows::visible_ex_ante(&actor, id).await?;
+    let Ok(mut multipart) = multipart else {
+        return Err(WebError::BadRequest(vec![(
+            "评估报告".into(),
+            "请通过上传表单选择文件".into(),
+        )]));
     };
     let mut file: Option<(String, Vec<u8>)> = None;
     while let Ok(Some(f)) = multipart.next_field().await {

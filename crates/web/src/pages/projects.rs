@@ -264,7 +264,8 @@ pub struct ExAnteView {
 /// The library panel: where the project stands at each gate and what the user may do.
 pub struct LibraryView {
     pub row_version: i32,
-    pub requires_ex_ante: bool,
+    /// An assessment is required and none approved supports the project yet.
+    pub ex_ante_missing: bool,
     pub ex_ante_status: String,
     pub target_status: String,
     /// (action code, label, needs text, text label)
@@ -396,7 +397,8 @@ pub async fn detail_page(
     };
     let library = LibraryView {
         row_version: record.row_version,
-        requires_ex_ante: facts.requires_ex_ante,
+        ex_ante_missing: facts.requires_ex_ante
+            && !facts.approved_ex_ante.is_some_and(|c| c.permits_library()),
         ex_ante_status: match (facts.requires_ex_ante, facts.approved_ex_ante) {
             (_, Some(c)) => format!("已通过审核，结论为“{}”", c.label()),
             (true, None) => {
