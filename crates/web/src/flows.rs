@@ -156,8 +156,11 @@ pub struct ProjectInput {
     pub timing: String,
     pub start_year: Option<i32>,
     pub end_year: Option<i32>,
+    #[serde(deserialize_with = "text_or_number")]
     pub current_wan: String,
+    #[serde(deserialize_with = "text_or_number")]
     pub carryover_wan: String,
+    #[serde(deserialize_with = "text_or_number")]
     pub other_wan: String,
     pub previous_project_id: Option<i64>,
 }
@@ -790,6 +793,7 @@ pub async fn is_assessor(actor: &Actor<'_>, x: &xa::ExAnteRecord) -> Result<bool
 #[serde(default)]
 pub struct ScoreInput {
     pub seq: i32,
+    #[serde(deserialize_with = "text_or_number")]
     pub score: String,
     pub opinion: String,
 }
@@ -1258,8 +1262,10 @@ pub struct IndicatorInput {
     pub level2: String,
     pub name: String,
     pub sign: String,
+    #[serde(deserialize_with = "text_or_number")]
     pub target_value: String,
     pub unit_of_measure: String,
+    #[serde(deserialize_with = "text_or_number")]
     pub weight: String,
     pub basis: String,
     pub library_id: Option<i64>,
@@ -1273,8 +1279,11 @@ pub struct IndicatorInput {
 pub struct TaskInput {
     pub task: String,
     pub content: String,
+    #[serde(deserialize_with = "text_or_number")]
     pub total_wan: String,
+    #[serde(deserialize_with = "text_or_number")]
     pub fiscal_wan: String,
+    #[serde(deserialize_with = "text_or_number")]
     pub other_wan: String,
 }
 
@@ -1282,8 +1291,11 @@ pub struct TaskInput {
 #[serde(default)]
 pub struct TargetInput {
     pub term: String,
+    #[serde(deserialize_with = "text_or_number")]
     pub total_wan: String,
+    #[serde(deserialize_with = "text_or_number")]
     pub fiscal_wan: String,
+    #[serde(deserialize_with = "text_or_number")]
     pub other_wan: String,
     pub overall_goal: String,
     pub medium_goal: String,
@@ -1832,5 +1844,186 @@ fn assessor_label(x: &xa::ExAnteRecord) -> String {
         (Some(a), _) => format!("第三方机构{a}"),
         (None, Some(k)) => k.label().to_string(),
         (None, None) => x.assessor_kind.clone(),
+    }
+}
+
+/// A text field that API clients may also send as a JSON number (`"score": 9.5`,
+/// `"current_wan": 600`); `null` reads as empty. Amounts and scores are then parsed exactly from
+/// the text, never through binary floating point arithmetic.
+fn text_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Given {
+        Text(String),
+        Number(serde_json::Number),
+    }
+    Ok(match Option::<Given>::deserialize(d)? {
+        Some(Given::Text(t)) => t,
+        Some(Given::Number(n)) => n.to_string(),
+        None => String::new(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_clients_may_send_numbers_for_amounts_and_scores() {
+        let s: ScoreInput = serde_json::from_str(r#"{"seq": 1, "score": 9.5}"#).unwrap();
+        assert_eq!(s.score, "9.5");
+        let p: ProjectInput = serde_json::from_str(
+            r#"{"current_wan": 563.4, "other_wan": "20.50", "carryover_wan": null}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            (
+                p.current_wan.as_str(),
+                p.other_wan.as_str(),
+                p.carryover_wan.as_str()
+            ),
+            ("563.4", "20.50", "")
+        );
+        let mut errors = FieldErrors::new();
+        assert_eq!(wan("金额", &p.current_wan, &mut errors), Fen(563_400_000));
+        assert!(errors.is_empty());
+    }
+
+    fn row(level1: &str, name: &str, sign: &str, value: &str, unit: &str) -> IndicatorInput {
+        IndicatorInput {
+            level1: level1.into(),
+            name: name.into(),
+            sign: sign.into(),
+            target_value: value.into(),
+            unit_of_measure: unit.into(),
+            weight: "10".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_target_form_is_read_and_checked_by_spec_6_3() {
+        let mut input = TargetInput {
+            total_wan: "620.5".into(),
+            fiscal_wan: "600".into(),
+            other_wan: "20.5".into(),
+            indicators: vec![
+                row("产出指标", "新建教学楼面积", "≥", "3200", "平方米"),
+                row("成本指标", "每平方米造价", "≤", "1900", "元"),
+                IndicatorInput::default(),
+            ],
+            ..Default::default()
+        };
+        let checked = check_target_input(&input, true, &[]).unwrap();
+        // Blank rows are dropped; amounts are exact.
+        assert_eq!(checked.indicators.len(), 2);
+        assert_eq!(checked.total, Fen(620_500_000));
+        assert!(checked.has_errors(), "no 效益 indicator is an error");
+        assert!(
+            checked
+                .findings
+                .iter()
+                .any(|f| f.error && f.message == "没有效益指标")
+        );
+        input
+            .indicators
+            .push(row("效益指标", "新增学位数", "≥", "600", "个"));
+        input
+            .indicators
+            .push(row("满意度指标", "学生满意度", "≥", "90", "%"));
+        let checked = check_target_input(&input, true, &[]).unwrap();
+        assert!(
+            !checked.has_errors(),
+            "{:?}",
+            checked
+                .findings
+                .iter()
+                .map(|f| &f.message)
+                .collect::<Vec<_>>()
+        );
+        // Not from the library: a warning per row.
+        assert_eq!(checked.findings.iter().filter(|f| !f.error).count(), 4);
+        // Bad input is refused outright with the field named.
+        input.indicators[0].weight = "十".into();
+        let Err(WebError::BadRequest(fields)) = check_target_input(&input, true, &[]) else {
+            panic!("a bad weight is refused");
+        };
+        assert_eq!(fields[0].0, "第 1 个指标");
+        // The same value as last year for a continuing project: a warning.
+        input.indicators[0].weight = "10".into();
+        let last = vec![targets::TargetIndicator {
+            seq: 1,
+            level1: "产出指标".into(),
+            level2: String::new(),
+            name: "新建教学楼面积".into(),
+            sign: "≥".into(),
+            target_value: "3200".into(),
+            unit_of_measure: "平方米".into(),
+            weight_x100: None,
+            basis: String::new(),
+            library_id: None,
+            is_core: false,
+            explanation: String::new(),
+        }];
+        let checked = check_target_input(&input, true, &last).unwrap();
+        assert!(
+            checked
+                .findings
+                .iter()
+                .any(|f| f.message.contains("与上年相同"))
+        );
+    }
+
+    #[test]
+    fn a_review_of_a_submitted_document_takes_it_into_review_first() {
+        let finance = [Role::FinanceAdmin];
+        let path = review_path(
+            DocState::Submitted,
+            DocAction::Approve,
+            &finance,
+            false,
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            path,
+            vec![
+                (
+                    DocState::Submitted,
+                    DocAction::StartReview,
+                    DocState::UnderReview
+                ),
+                (
+                    DocState::UnderReview,
+                    DocAction::Approve,
+                    DocState::Approved
+                ),
+            ]
+        );
+        // Returning needs a reason; one's own submission cannot be reviewed.
+        assert!(
+            review_path(
+                DocState::Submitted,
+                DocAction::Return,
+                &finance,
+                false,
+                None
+            )
+            .is_err()
+        );
+        assert!(
+            review_path(
+                DocState::Submitted,
+                DocAction::Approve,
+                &finance,
+                true,
+                None
+            )
+            .is_err()
+        );
+        assert!(
+            review_path(DocState::Draft, DocAction::Approve, &finance, false, None).is_err(),
+            "a draft is not reviewed"
+        );
     }
 }

@@ -279,8 +279,8 @@ async fn a_major_project_goes_from_declaration_to_budget_over_the_api_spec_5_6()
             refused(
                 &call(&app, Method::POST, "/api/v1/ex-ante", &jyj_tb,
                     Some(json!({"project_id": pid, "assessor_kind": "agency", "agency_id": agency}))).await,
-                StatusCode::FORBIDDEN,
-                "没有权限",
+                StatusCode::CONFLICT,
+                "须由财政部门发起",
             );
             let got = call(&app, Method::POST, "/api/v1/ex-ante", &jxg,
                 Some(json!({"project_id": pid, "assessor_kind": "agency", "agency_id": agency}))).await;
@@ -326,8 +326,8 @@ async fn a_major_project_goes_from_declaration_to_budget_over_the_api_spec_5_6()
             );
             refused(
                 &call(&app, Method::PUT, &xuri, &jyj_tb, Some(sheet(false))).await,
-                StatusCode::FORBIDDEN,
-                "没有权限",
+                StatusCode::CONFLICT,
+                "只有本评估的评估主体",
             );
             let got = call(&app, Method::PUT, &xuri, &pj, Some(sheet(false))).await;
             let r = ok(&got);
