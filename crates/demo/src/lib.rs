@@ -1464,7 +1464,7 @@ async fn ex_ante_assessment(
                 dimension: dim.name.clone(),
                 sub_item: item.name.clone(),
                 weight_x100: to_hundredths(item.weight),
-                score_x100: to_hundredths(item.score.unwrap_or_default()),
+                score_x100: item.score.map(to_hundredths),
                 opinion: if item.score == Some(item.weight) {
                     "论证充分".into()
                 } else {

@@ -8,7 +8,8 @@ pub struct ScoreRow {
     pub dimension: String,
     pub sub_item: String,
     pub weight_x100: i64,
-    pub score_x100: i64,
+    /// None: not scored yet (a draft saved part-filled).
+    pub score_x100: Option<i64>,
     pub opinion: String,
 }
 
@@ -118,7 +119,7 @@ pub struct ScoreRecord {
     pub dimension: String,
     pub sub_item: String,
     pub weight_x100: i64,
-    pub score_x100: i64,
+    pub score_x100: Option<i64>,
     pub opinion: String,
 }
 
@@ -134,8 +135,9 @@ pub async fn scores(store: &Store, id: i64) -> Result<Vec<ScoreRecord>> {
 /// A scored sheet to save on a draft or returned assessment.
 #[derive(Debug, Clone)]
 pub struct SheetEdit<'a> {
-    pub total_x100: i64,
-    pub conclusion: &'a str,
+    /// None while some sub-item is not scored.
+    pub total_x100: Option<i64>,
+    pub conclusion: Option<&'a str>,
     pub suggestions: &'a str,
     pub scores: &'a [ScoreRow],
 }

@@ -625,7 +625,7 @@ pub async fn create_ex_ante(actor: &Actor<'_>, input: &NewExAnteInput) -> Result
                 dimension: d.name.clone(),
                 sub_item: s.name.clone(),
                 weight_x100: to_hundredths(s.weight),
-                score_x100: 0,
+                score_x100: None,
                 opinion: String::new(),
             })
         })
@@ -808,8 +808,11 @@ pub struct ExAnteSheetInput {
 /// The result of saving a sheet: total and conclusion computed by the domain.
 #[derive(Debug, Clone, Serialize)]
 pub struct SheetResult {
+    /// Empty while some sub-item is not scored.
     pub total: String,
     pub conclusion: String,
+    /// Sub-items not scored yet.
+    pub unscored: usize,
 }
 
 pub async fn save_ex_ante(
@@ -871,37 +874,48 @@ pub async fn save_ex_ante(
             dimension: r.dimension.clone(),
             sub_item: r.sub_item.clone(),
             weight_x100: r.weight_x100,
-            score_x100: score.map(to_hundredths).unwrap_or(0),
+            score_x100: score.map(to_hundredths),
             opinion: given
                 .map(|g| g.opinion.trim().to_string())
                 .unwrap_or_default(),
         });
     }
+    // A draft may be saved part-filled: sub-items not yet scored are kept empty and the total
+    // waits until every one is scored (submission requires it). Every other problem refuses.
+    let mut unscored = 0;
     let scored = match ex_ante::score(&settings.ex_ante, &sheet) {
         Ok(s) => Some(s),
         Err(problems) => {
-            errors.extend(problems.into_iter().map(|p| bad("评分", p.to_string())));
+            for p in problems {
+                if matches!(p, ex_ante::ExAnteError::Missing { .. }) {
+                    unscored += 1;
+                } else {
+                    errors.push(bad("评分", p.to_string()));
+                }
+            }
             None
         }
     };
-    let Some(scored) = scored.filter(|_| errors.is_empty()) else {
+    if !errors.is_empty() {
         return Err(WebError::BadRequest(errors));
-    };
+    }
+    let total = scored.as_ref().map(|s| to_hundredths(s.total));
+    let conclusion = scored.as_ref().map(|s| s.conclusion);
     let mut tx = store.begin().await?;
     xa::save_sheet(
         &mut tx,
         id,
         row_version,
         &xa::SheetEdit {
-            total_x100: to_hundredths(scored.total),
-            conclusion: scored.conclusion.code(),
+            total_x100: total,
+            conclusion: conclusion.map(|c| c.code()),
             suggestions: input.suggestions.trim(),
             scores: &saved,
         },
     )
     .await?;
-    let after = serde_json::json!({"total": jixiao_domain::decimal::fixed2(scored.total),
-        "conclusion": scored.conclusion.code(), "suggestions": input.suggestions.trim()});
+    let after = serde_json::json!({"total_x100": total, "conclusion": conclusion.map(|c| c.code()),
+        "unscored": unscored, "suggestions": input.suggestions.trim()});
     let before = serde_json::json!({"total_x100": x.total_x100, "conclusion": x.conclusion});
     actor
         .audit(
@@ -915,8 +929,14 @@ pub async fn save_ex_ante(
         .await?;
     tx.commit().await?;
     Ok(SheetResult {
-        total: jixiao_domain::decimal::fixed2(scored.total),
-        conclusion: scored.conclusion.label().to_string(),
+        total: scored
+            .as_ref()
+            .map(|s| jixiao_domain::decimal::fixed2(s.total))
+            .unwrap_or_default(),
+        conclusion: conclusion
+            .map(|c| c.label().to_string())
+            .unwrap_or_default(),
+        unscored,
     })
 }
 
@@ -994,7 +1014,7 @@ pub async fn ex_ante_action(
             }
             if x.total_x100.is_none() {
                 return Err(WebError::Conflict(
-                    "评估尚未评分，请先填写各项评分并保存后再提交".into(),
+                    "评估尚未全部评分，请先填写每一项评分并保存后再提交".into(),
                 ));
             }
             let s = workflow::transition(from, action, &actor.user.roles, own, text)

@@ -329,7 +329,28 @@ async fn a_major_project_goes_from_declaration_to_budget_over_the_api_spec_5_6()
                 StatusCode::CONFLICT,
                 "只有本评估的评估主体",
             );
-            let got = call(&app, Method::PUT, &xuri, &pj, Some(sheet(false))).await;
+            // A draft may be saved part-filled (scores sent as JSON numbers); the total waits
+            // and submission is refused until every sub-item is scored.
+            let partial: Vec<Value> = rows
+                .iter()
+                .take(2)
+                .map(|r| json!({"seq": r["seq"], "score": 9.5, "opinion": "基本充分"}))
+                .collect();
+            let got = call(&app, Method::PUT, &xuri, &pj,
+                Some(json!({"row_version": x["row_version"], "scores": partial}))).await;
+            let r = ok(&got);
+            assert_eq!(r["total"], "");
+            assert_eq!(int(&r["unscored"]), rows.len() as i64 - 2);
+            let pv = int(&r["row_version"]);
+            refused(
+                &call(&app, Method::POST, &format!("/api/v1/ex-ante/{xid}/actions"), &pj,
+                    Some(json!({"action": "submit", "row_version": pv}))).await,
+                StatusCode::CONFLICT,
+                "尚未全部评分",
+            );
+            let mut full = sheet(false);
+            full["row_version"] = json!(pv);
+            let got = call(&app, Method::PUT, &xuri, &pj, Some(full)).await;
             let r = ok(&got);
             assert_eq!(r["total"], "99.00");
             assert_eq!(r["conclusion"], "予以支持");
@@ -503,7 +524,13 @@ async fn a_major_project_goes_from_declaration_to_budget_over_the_api_spec_5_6()
             x_audit.sort();
             assert_eq!(
                 x_audit,
-                ["ex_ante.approve", "ex_ante.create", "ex_ante.save", "ex_ante.submit"]
+                [
+                    "ex_ante.approve",
+                    "ex_ante.create",
+                    "ex_ante.save",
+                    "ex_ante.save",
+                    "ex_ante.submit"
+                ]
             );
             let mut t_audit = audited(store, "target.", tid).await;
             t_audit.sort();

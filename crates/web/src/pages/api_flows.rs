@@ -348,7 +348,8 @@ pub async fn save_ex_ante(
     let r = flows::save_ex_ante(&a, id, input.row_version()?, &input.body).await?;
     let x = flows::visible_ex_ante(&a, id).await?;
     Ok(axum::Json(json!({
-        "total": r.total, "conclusion": r.conclusion, "row_version": x.row_version,
+        "total": r.total, "conclusion": r.conclusion, "unscored": r.unscored,
+        "row_version": x.row_version,
     })))
 }
 

@@ -110,8 +110,10 @@ async fn page(
             weight: fixed2(from_hundredths(r.weight_x100)),
             score: match typed_row {
                 Some(t) => t.score.clone(),
-                None if x.total_x100.is_some() => fixed2(from_hundredths(r.score_x100)),
-                None => String::new(),
+                None => r
+                    .score_x100
+                    .map(|v| fixed2(from_hundredths(v)))
+                    .unwrap_or_default(),
             },
             opinion: typed_row
                 .map(|t| t.opinion.clone())
@@ -175,6 +177,9 @@ pub async fn show(
     let message = q.done.map(|d| match d.as_str() {
         "created" => "事前绩效评估已创建，请评估主体填写评分。".to_string(),
         "saved" => "评分已保存，总分和结论已按规则计算。".to_string(),
+        "partial" => {
+            "评分已暂存；尚有未评分的项目，全部评分后计算总分和结论，方可提交。".to_string()
+        }
         "report" => "评估报告已上传。".to_string(),
         code => format!(
             "操作成功，评估当前状态：{}。",
@@ -279,6 +284,7 @@ pub async fn save(
         ip: &ip.0,
     };
     match flows::save_ex_ante(&actor, id, row_version, &sheet).await {
+        Ok(r) if r.unscored > 0 => Ok(see_other(&format!("/ex-ante/{id}?done=partial"))),
         Ok(_) => Ok(see_other(&format!("/ex-ante/{id}?done=saved"))),
         Err(e) if is_user_error(&e) => {
             let html = page(&actor, &session, id, Some(&sheet), None, messages_of(&e)).await?;
@@ -447,7 +453,7 @@ pub async fn report_docx(
         let item = ItemFacts {
             name: r.sub_item.clone(),
             weight: from_hundredths(r.weight_x100),
-            score: from_hundredths(r.score_x100),
+            score: from_hundredths(r.score_x100.unwrap_or_default()),
             opinion: r.opinion.clone(),
         };
         match dimensions.last_mut() {
