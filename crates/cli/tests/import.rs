@@ -279,3 +279,122 @@ fn lists_then_real_targets_all_or_nothing_and_idempotent() {
         "audit verify",
     );
 }
+
+/// Issue 5: t08.xlsx (a 2018 project target of 南岳镇政府) imports as a draft target once its
+/// project exists; importing it again changes nothing.
+#[test]
+fn real_t08_target_imports_after_its_project_and_again_is_a_no_op() {
+    let forms = real_forms();
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("x.db").display());
+    ok(
+        &jixiao(
+            dir.path(),
+            &db,
+            &[
+                "init",
+                "--region-code",
+                "430412000",
+                "--region-name",
+                "南岳区",
+                "--password",
+                "Abcdef#12345",
+            ],
+        ),
+        "init",
+    );
+    let units = dir.path().join("units.xlsx");
+    write_book(
+        &units,
+        &[
+            &[
+                "单位编码",
+                "单位名称",
+                "上级单位编码",
+                "单位性质",
+                "对口股室",
+            ],
+            &["301", "南岳镇政府", "", "行政单位", "农业股"],
+        ],
+    );
+    ok(
+        &jixiao(
+            dir.path(),
+            &db,
+            &["import", "units", units.to_str().unwrap(), "--year", "2018"],
+        ),
+        "import units",
+    );
+    let t08 = forms.join("t08.xlsx");
+    let r = jixiao(
+        dir.path(),
+        &db,
+        &["import", "targets", t08.to_str().unwrap(), "--year", "2018"],
+    );
+    assert_eq!(r.code, Some(1), "no project yet: {}", r.stdout);
+    assert!(r.stderr.contains("未导入任何数据"), "{}", r.stderr);
+    let projects = dir.path().join("projects.xlsx");
+    write_book(
+        &projects,
+        &[
+            &[
+                "项目编码",
+                "项目名称",
+                "单位编码或名称",
+                "预算年度",
+                "预算类型",
+                "项目类别",
+                "新增/延续",
+                "年初/追加",
+                "当年财政拨款(元)",
+                "上年结转(元)",
+                "其他资金(元)",
+            ],
+            &[
+                "NY-2018-01",
+                "2018年市级专项扶贫资金基础设施(人大代表扶贫基地)",
+                "南岳镇政府",
+                "2018",
+                "一般公共预算",
+                "特定目标类",
+                "新增",
+                "年初预算",
+                "100,000",
+                "",
+                "",
+            ],
+        ],
+    );
+    ok(
+        &jixiao(
+            dir.path(),
+            &db,
+            &[
+                "import",
+                "projects",
+                projects.to_str().unwrap(),
+                "--year",
+                "2018",
+            ],
+        ),
+        "import projects",
+    );
+    let r = jixiao(
+        dir.path(),
+        &db,
+        &["import", "targets", t08.to_str().unwrap(), "--year", "2018"],
+    );
+    ok(&r, "import t08");
+    assert!(
+        r.stdout.contains("绩效目标 1 条、指标 16 条"),
+        "{}",
+        r.stdout
+    );
+    let again = jixiao(
+        dir.path(),
+        &db,
+        &["import", "targets", t08.to_str().unwrap(), "--year", "2018"],
+    );
+    ok(&again, "import t08 again");
+    assert!(again.stdout.contains("本次未作改动"), "{}", again.stdout);
+}
