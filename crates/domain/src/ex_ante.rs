@@ -199,6 +199,93 @@ pub fn validate_rubric(rubric: &[RubricDimension]) -> Result<(), Vec<ExAnteError
     }
 }
 
+/// A rubric as finance staff write it on the settings page (SPEC §5 "configurable sub-items and
+/// weights"): one dimension per line, `维度：子项 分值；子项 分值`, e.g.
+/// `立项必要性：政策相关性 10；需求迫切性 10`. A dimension without sub-items is `维度 20`.
+pub fn rubric_text(rubric: &[RubricDimension]) -> String {
+    rubric
+        .iter()
+        .map(|d| {
+            if d.sub_items.is_empty() {
+                format!("{} {}", d.name, text(d.weight))
+            } else {
+                let items: Vec<String> = d
+                    .sub_items
+                    .iter()
+                    .map(|(n, w)| format!("{n} {}", text(*w)))
+                    .collect();
+                format!("{}：{}", d.name, items.join("；"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Reads [`rubric_text`]'s format back, then checks it with [`validate_rubric`]. Every problem
+/// is reported, naming the line.
+pub fn parse_rubric_text(input: &str) -> Result<Vec<RubricDimension>, Vec<String>> {
+    fn named_weight(part: &str) -> Option<(String, Decimal)> {
+        let part = part.trim();
+        let split = part.rfind(|c: char| c.is_whitespace())?;
+        let (name, weight) = part.split_at(split);
+        let weight = crate::decimal::parse_loose(weight.trim())?;
+        let name = name.trim();
+        (!name.is_empty() && weight > Decimal::ZERO).then(|| (name.to_string(), weight))
+    }
+    let mut problems = Vec::new();
+    let mut rubric = Vec::new();
+    for (n, line) in input.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let at = format!("第 {} 行", n + 1);
+        match line.split_once(['：', ':']) {
+            Some((name, items)) => {
+                let mut subs = Vec::new();
+                for part in items.split(['；', ';']).filter(|p| !p.trim().is_empty()) {
+                    match named_weight(part) {
+                        Some(s) => subs.push(s),
+                        None => problems.push(format!(
+                            "{at}：“{}”应写成“子项名称 分值”，分值为正数",
+                            part.trim()
+                        )),
+                    }
+                }
+                if name.trim().is_empty() || subs.is_empty() {
+                    problems.push(format!("{at}：应写成“维度：子项 分值；子项 分值”"));
+                    continue;
+                }
+                rubric.push(RubricDimension {
+                    name: name.trim().to_string(),
+                    weight: subs.iter().map(|(_, w)| *w).sum(),
+                    sub_items: subs,
+                });
+            }
+            None => match named_weight(line) {
+                Some((name, weight)) => rubric.push(RubricDimension {
+                    name,
+                    weight,
+                    sub_items: vec![],
+                }),
+                None => problems.push(format!(
+                    "{at}：应写成“维度：子项 分值；子项 分值”或“维度 分值”"
+                )),
+            },
+        }
+    }
+    if problems.is_empty()
+        && let Err(errors) = validate_rubric(&rubric)
+    {
+        problems.extend(errors.into_iter().map(|e| e.to_string()));
+    }
+    if problems.is_empty() {
+        Ok(rubric)
+    } else {
+        Err(problems)
+    }
+}
+
 /// The scored sheet.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExAnteScore {
@@ -268,6 +355,34 @@ pub fn score(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn rubric_text_round_trips_and_is_checked() {
+        let settings = ExAnteSettings::default();
+        let text = rubric_text(&settings.project_dimensions);
+        assert!(
+            text.starts_with("立项必要性：政策相关性 10；需求迫切性 10\n"),
+            "{text}"
+        );
+        assert_eq!(
+            parse_rubric_text(&text).unwrap(),
+            settings.project_dimensions
+        );
+        // Weights other than 20 each, a dimension without sub-items, ASCII punctuation.
+        let custom = "立项必要性: 政策相关性 15; 需求迫切性 10\n投入经济性 15\n实施方案可行性：方案 20\n\
+                      绩效目标合理性：目标 10；指标 10\n筹资合规性：来源 20";
+        let r = parse_rubric_text(custom).unwrap();
+        assert_eq!(r.len(), 5);
+        assert_eq!(r[0].weight, Decimal::from(25));
+        assert!(r[1].sub_items.is_empty());
+        // Not adding up to 100, and a malformed item, are refused with the line.
+        let bad = parse_rubric_text("立项必要性：政策相关性 10\n投入经济性：成本").unwrap_err();
+        assert!(bad.iter().any(|m| m.starts_with("第 2 行")), "{bad:?}");
+        let short = parse_rubric_text("立项必要性：政策相关性 10").unwrap_err();
+        assert!(short.iter().any(|m| m.contains("应为 100")), "{short:?}");
+        assert!(parse_rubric_text("").is_err());
+    }
+
     use super::*;
     use crate::settings::Settings;
     use rust_decimal_macros::dec;

@@ -207,7 +207,7 @@ async fn seed(store: &Store) {
                 dimension: "立项必要性".into(),
                 sub_item: "政策相关性".into(),
                 weight_x100: 1000,
-                score_x100: 1000,
+                score_x100: Some(1000),
                 opinion: String::new(),
             }],
         },

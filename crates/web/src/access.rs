@@ -61,7 +61,8 @@ pub const DOCUMENT_ACTORS: &[Role] = &[
     Role::UnitApprover,
     Role::Evaluator,
 ];
-/// Who sets declaration deadlines (申报期限): the finance bureau's performance office.
+/// Who sets declaration deadlines (申报期限) and the rules of ex-ante assessment: the finance
+/// bureau's performance office.
 pub const DEADLINE_SETTERS: &[Role] = &[Role::FinanceAdmin];
 pub const AUDITORS: &[Role] = &[Role::Sysadmin, Role::FinanceAdmin];
 

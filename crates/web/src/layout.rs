@@ -21,6 +21,7 @@ const MODULES: &[(&str, &str)] = &[
     ("/deadlines", "申报期限"),
     ("/projects", "项目库"),
     ("/ex-ante", "事前评估"),
+    ("/settings/ex-ante", "评估规则"),
     ("/targets", "绩效目标"),
     ("/indicators", "指标库"),
     ("/monitoring", "运行监控"),

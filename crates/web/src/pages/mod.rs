@@ -17,6 +17,7 @@ mod project_flow;
 mod projects;
 mod records;
 mod reports;
+mod settings;
 mod show;
 mod target;
 
@@ -371,6 +372,19 @@ pub fn routes() -> Registry<crate::AppState> {
             "/targets/{id}/compare",
             Access::AnyUser,
             get(target::compare),
+        );
+    let reg = reg
+        .add(
+            Method::GET,
+            "/settings/ex-ante",
+            Access::Roles(FINANCE_AND_VIEWERS),
+            get(settings::show),
+        )
+        .add(
+            Method::POST,
+            "/settings/ex-ante",
+            Access::Roles(DEADLINE_SETTERS),
+            post(settings::save),
         );
     // Uploads may be as large as the reader accepts (10 MiB) plus the multipart framing.
     let upload_limit = axum::extract::DefaultBodyLimit::max(11 * 1024 * 1024);

@@ -1,0 +1,146 @@
+//! The rules finance staff configure (SPEC §5: the ex-ante rubric's dimensions, sub-items and
+//! weights, and the conclusion thresholds). Read by finance staff and leaders, changed by the
+//! finance performance office; every change audited with before and after.
+
+use super::project_flow::{Pairs, field, pairs_of};
+use crate::auth::{CurrentUser, SessionInfo};
+use crate::error::WebError;
+use crate::layout::Layout;
+use crate::pages::{region_name, render};
+use crate::{AppState, ClientIp, see_other};
+use askama::Template;
+use axum::Extension;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use jixiao_domain::decimal::parse_loose;
+use jixiao_domain::ex_ante::{parse_rubric_text, rubric_text};
+use jixiao_domain::types::Role;
+
+#[derive(Template)]
+#[template(path = "settings_ex_ante.html")]
+struct Page {
+    layout: Layout,
+    project: String,
+    policy: String,
+    support: String,
+    support_after_adjustment: String,
+    may_edit: bool,
+    message: Option<String>,
+    errors: Vec<String>,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct DoneQuery {
+    done: Option<String>,
+}
+
+async fn page(
+    state: &AppState,
+    session: &SessionInfo,
+    user: &CurrentUser,
+    typed: Option<(String, String, String, String)>,
+    message: Option<String>,
+    errors: Vec<String>,
+) -> Result<axum::response::Html<String>, WebError> {
+    let settings = jixiao_store::regions::settings(&state.store, &user.region).await?;
+    let x = &settings.ex_ante;
+    let (project, policy, support, adj) = typed.unwrap_or_else(|| {
+        (
+            rubric_text(&x.project_dimensions),
+            rubric_text(&x.policy_dimensions),
+            x.support.normalize().to_string(),
+            x.support_after_adjustment.normalize().to_string(),
+        )
+    });
+    let region = region_name(state, &user.region).await?;
+    render(&Page {
+        layout: Layout::new(session, user, &region, &state.matrix, "/settings/ex-ante"),
+        project,
+        policy,
+        support,
+        support_after_adjustment: adj,
+        may_edit: user.has(Role::FinanceAdmin),
+        message,
+        errors,
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    Extension(session): Extension<SessionInfo>,
+    user: CurrentUser,
+    Query(q): Query<DoneQuery>,
+) -> Result<Response, WebError> {
+    let message = q.done.map(|_| {
+        "事前绩效评估规则已保存；此后新建的评估使用新的评分表，已有评估不受影响。".to_string()
+    });
+    Ok(page(&state, &session, &user, None, message, vec![])
+        .await?
+        .into_response())
+}
+
+pub async fn save(
+    State(state): State<AppState>,
+    Extension(session): Extension<SessionInfo>,
+    user: CurrentUser,
+    ip: ClientIp,
+    form: Result<axum::Form<Pairs>, axum::extract::rejection::FormRejection>,
+) -> Result<Response, WebError> {
+    let pairs = pairs_of(form)?;
+    let typed = (
+        field(&pairs, "project").to_string(),
+        field(&pairs, "policy").to_string(),
+        field(&pairs, "support").to_string(),
+        field(&pairs, "support_after_adjustment").to_string(),
+    );
+    let mut errors = Vec::new();
+    let project = parse_rubric_text(&typed.0).map_err(|e| {
+        errors.extend(e.into_iter().map(|m| format!("项目评分表{m}")));
+    });
+    let policy = parse_rubric_text(&typed.1).map_err(|e| {
+        errors.extend(e.into_iter().map(|m| format!("政策评分表{m}")));
+    });
+    let support = parse_loose(typed.2.trim());
+    let adj = parse_loose(typed.3.trim());
+    let hundred = jixiao_domain::decimal::from_hundredths(10_000);
+    let zero = jixiao_domain::decimal::from_hundredths(0);
+    match (support, adj) {
+        (Some(s), Some(a)) if zero < a && a < s && s <= hundred => {}
+        _ => errors.push(
+            "结论分数线应满足 0 < “调整完善后予以支持”分数线 < “予以支持”分数线 ≤ 100".to_string(),
+        ),
+    }
+    let (Ok(project), Ok(policy), Some(support), Some(adj), true) =
+        (project, policy, support, adj, errors.is_empty())
+    else {
+        let html = page(&state, &session, &user, Some(typed), None, errors).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response());
+    };
+    let mut settings = jixiao_store::regions::settings(&state.store, &user.region).await?;
+    let before = serde_json::to_string(&settings.ex_ante).unwrap_or_default();
+    settings.ex_ante.project_dimensions = project;
+    settings.ex_ante.policy_dimensions = policy;
+    settings.ex_ante.support = support;
+    settings.ex_ante.support_after_adjustment = adj;
+    let after = serde_json::to_string(&settings.ex_ante).unwrap_or_default();
+    let mut tx = state.store.begin().await?;
+    jixiao_store::regions::save_settings(&mut tx, &user.region, &settings).await?;
+    jixiao_store::audit::append(
+        &mut tx,
+        &jixiao_store::audit::Entry {
+            user_id: Some(user.id),
+            username: &user.username,
+            role: user.main_role().code(),
+            ip: &ip.0,
+            action: "settings.ex_ante",
+            object_kind: "settings",
+            object_id: &user.region,
+            before_json: &before,
+            after_json: &after,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(see_other("/settings/ex-ante?done=saved"))
+}
