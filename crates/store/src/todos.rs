@@ -55,6 +55,10 @@ pub async fn for_user(store: &Store, region: &str, scope: &Scope, role: &str) ->
     let states = match role {
         "unit_preparer" | "unit_approver" => "('issued', 'reopened')",
         "finance_admin" | "finance_desk" => "('responded')",
+        "evaluator" => {
+            out.extend(documents(store, region, scope, role).await?);
+            return Ok(out);
+        }
         _ => return Ok(out),
     };
     let sql = format!(
@@ -93,6 +97,7 @@ pub async fn for_user(store: &Store, region: &str, scope: &Scope, role: &str) ->
         });
     }
     out.extend(declarations(store, region, scope, role, today).await?);
+    out.extend(documents(store, region, scope, role).await?);
     out.sort_by(|a, b| a.deadline.cmp(&b.deadline));
     Ok(out)
 }
@@ -161,4 +166,80 @@ async fn declarations(
         }
         _ => vec![],
     })
+}
+
+#[derive(sqlx::FromRow)]
+struct DocRow {
+    kind: String,
+    id: i64,
+    name: String,
+    unit: String,
+    state: String,
+}
+
+/// Reviewed documents waiting for this user (SPEC §4): finance reviews what units and agencies
+/// submitted; unit users complete drafts and revise what was returned; an agency's evaluator
+/// fills in the assessments assigned to it.
+async fn documents(store: &Store, region: &str, scope: &Scope, role: &str) -> Result<Vec<Todo>> {
+    let (target_states, ex_ante_states) = match role {
+        "finance_admin" | "finance_desk" => (
+            "('submitted', 'under_review')",
+            "('submitted', 'under_review')",
+        ),
+        "unit_preparer" | "unit_approver" => ("('draft', 'returned')", "('draft', 'returned')"),
+        "evaluator" => ("('none')", "('draft', 'returned')"),
+        _ => return Ok(vec![]),
+    };
+    let ex_ante_scope = match (role, scope) {
+        ("evaluator", Scope::Agency(agency)) => format!("g.agency_id = {agency}"),
+        ("evaluator", _) => "1 = 0".into(),
+        ("unit_preparer" | "unit_approver", _) => {
+            format!(
+                "x.assessor_kind = 'unit' AND {}",
+                unit_condition(scope, "p.unit_id")
+            )
+        }
+        _ => unit_condition(scope, "p.unit_id"),
+    };
+    let sql = format!(
+        "SELECT 'target' AS kind, t.id, COALESCE(p.name, u.name) AS name, u.name AS unit, t.state \
+         FROM targets t JOIN units u ON u.id = t.unit_id LEFT JOIN projects p ON p.id = t.project_id \
+         WHERE t.region_code = $1 AND t.is_current = TRUE AND t.state IN {target_states} AND {} \
+         UNION ALL \
+         SELECT 'ex_ante' AS kind, x.id, x.object_name AS name, COALESCE(u.name, '') AS unit, x.state \
+         FROM ex_ante_assessments x LEFT JOIN projects p ON p.id = x.project_id \
+         LEFT JOIN units u ON u.id = p.unit_id LEFT JOIN agency_engagements g ON g.id = x.engagement_id \
+         WHERE x.region_code = $1 AND x.state IN {ex_ante_states} AND {ex_ante_scope} \
+         ORDER BY 1, 2 LIMIT 100",
+        unit_condition(scope, "t.unit_id")
+    );
+    let rows: Vec<DocRow> = on_pool!(store, |p| sqlx::query_as(&sql)
+        .bind(region)
+        .fetch_all(p)
+        .await?);
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let (what, link) = match (r.kind.as_str(), r.state.as_str()) {
+                ("target", "draft") => ("完善并提交绩效目标", format!("/targets/{}", r.id)),
+                ("target", "returned") => ("按审核意见修改绩效目标", format!("/targets/{}", r.id)),
+                ("target", _) => ("审核绩效目标", format!("/targets/{}", r.id)),
+                (_, "draft") => ("填写并提交事前绩效评估", format!("/ex-ante/{}", r.id)),
+                (_, "returned") => ("按审核意见修改事前绩效评估", format!("/ex-ante/{}", r.id)),
+                _ => ("审核事前绩效评估", format!("/ex-ante/{}", r.id)),
+            };
+            Todo {
+                what: format!("{what}：{}", shorten(&r.name, 40)),
+                object: r.unit,
+                deadline: String::new(),
+                overdue: false,
+                due_soon: false,
+                state: jixiao_domain::workflow::DocState::parse(&r.state)
+                    .map(|s| s.label())
+                    .unwrap_or("")
+                    .to_string(),
+                link,
+            }
+        })
+        .collect())
 }
