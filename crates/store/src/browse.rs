@@ -244,7 +244,9 @@ pub async fn published_projects(
         "SELECT p.id, p.fiscal_year, p.name, u.name AS unit_name, t.total_fen, \
          (SELECT COUNT(*) FROM target_indicators i WHERE i.target_id = t.id) AS indicators \
          FROM disclosures d JOIN targets t ON d.object_kind = 'target' AND t.project_id = d.object_id \
-         AND t.is_current = TRUE JOIN projects p ON p.id = t.project_id JOIN units u ON u.id = p.unit_id \
+         AND t.state = 'approved' AND NOT EXISTS (SELECT 1 FROM targets n WHERE n.supersedes_id = t.id \
+         AND n.state = 'approved') \
+         JOIN projects p ON p.id = t.project_id JOIN units u ON u.id = p.unit_id \
          WHERE d.region_code = $1 {year_filter} ORDER BY p.fiscal_year DESC, u.code, p.code"
     );
     Ok(on_pool!(store, |p| sqlx::query_as(&sql)

@@ -20,7 +20,7 @@ pub async fn headline(store: &Store, region: &str, year: i32) -> Result<Headline
     let sql = "SELECT \
         (SELECT COUNT(*) FROM projects WHERE region_code = $1 AND fiscal_year = $2), \
         (SELECT CAST(COALESCE(SUM(current_fen + carryover_fen + other_fen), 0) AS BIGINT) FROM projects WHERE region_code = $1 AND fiscal_year = $2), \
-        (SELECT CAST(COALESCE(SUM(total_fen), 0) AS BIGINT) FROM targets WHERE region_code = $1 AND fiscal_year = $2 AND object_kind = 'unit' AND state = 'approved' AND is_current = TRUE), \
+        (SELECT CAST(COALESCE(SUM(t.total_fen), 0) AS BIGINT) FROM targets t WHERE t.region_code = $1 AND t.fiscal_year = $2 AND t.object_kind = 'unit' AND t.state = 'approved' AND NOT EXISTS (SELECT 1 FROM targets n WHERE n.supersedes_id = t.id AND n.state = 'approved')), \
         (SELECT COUNT(*) FROM monitoring_reports WHERE region_code = $1 AND fiscal_year = $2), \
         (SELECT COUNT(*) FROM warnings WHERE region_code = $1 AND fiscal_year = $2 AND level = 'red'), \
         (SELECT COUNT(*) FROM rectifications WHERE region_code = $1 AND fiscal_year = $2 AND state <> 'closed'), \

@@ -97,9 +97,11 @@ pub async fn annual_figures(store: &Store, region: &str, year: i32) -> Result<An
             .collect(),
     };
 
-    // §6 approved, current targets of the year.
+    // §6 the targets in force of the year: approved, and not replaced by an approved adjustment
+    // (an adjustment under review leaves its approved predecessor in force, SPEC §4).
     let base = "FROM targets t WHERE t.region_code = $1 AND t.fiscal_year = $2 \
-                AND t.state = 'approved' AND t.is_current = TRUE";
+                AND t.state = 'approved' AND NOT EXISTS (SELECT 1 FROM targets n \
+                WHERE n.supersedes_id = t.id AND n.state = 'approved')";
     let (unit_count, unit_amount) = count_sum(
         store,
         &format!(
@@ -306,8 +308,9 @@ async fn by_unit(store: &Store, region: &str, year: i32) -> Result<Vec<UnitRow>>
         .fetch_all(p)
         .await?);
     let target_sql = "SELECT unit_id, object_kind, COUNT(*), CAST(COALESCE(SUM(total_fen), 0) AS BIGINT) \
-                      FROM targets WHERE region_code = $1 AND fiscal_year = $2 AND state = 'approved' \
-                      AND is_current = TRUE GROUP BY unit_id, object_kind";
+                      FROM targets t WHERE region_code = $1 AND fiscal_year = $2 AND state = 'approved' \
+                      AND NOT EXISTS (SELECT 1 FROM targets n WHERE n.supersedes_id = t.id \
+                      AND n.state = 'approved') GROUP BY unit_id, object_kind";
     let targets: Vec<(i64, String, i64, i64)> = on_pool!(store, |p| sqlx::query_as(target_sql)
         .bind(region)
         .bind(year)
@@ -429,7 +432,8 @@ pub async fn regions_with_data(store: &Store) -> Result<Vec<regions::Region>> {
 pub async fn year_counts(store: &Store, region: &str) -> Result<Vec<(i32, i64, i64)>> {
     let sql = "SELECT p.fiscal_year, COUNT(*), \
                (SELECT COUNT(*) FROM targets t WHERE t.region_code = $1 AND t.fiscal_year = p.fiscal_year \
-                AND t.state = 'approved') \
+                AND t.state = 'approved' AND NOT EXISTS (SELECT 1 FROM targets n \
+                WHERE n.supersedes_id = t.id AND n.state = 'approved')) \
                FROM projects p WHERE p.region_code = $1 GROUP BY p.fiscal_year ORDER BY p.fiscal_year DESC";
     Ok(on_pool!(store, |p| sqlx::query_as(sql)
         .bind(region)
