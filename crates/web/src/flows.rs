@@ -1576,15 +1576,14 @@ pub async fn save_target(
     Ok(checked.findings)
 }
 
-/// The §6.3 findings of a stored target (for submission and for its page).
-pub async fn stored_findings(
-    state: &AppState,
+/// A stored target as its form shows it (amounts in 万元 with two decimals).
+pub fn target_input(
     t: &targets::TargetRecord,
-) -> Result<Vec<CheckFinding>, WebError> {
-    let rows = targets::indicators(&state.store, t.id).await?;
-    let tasks = targets::tasks(&state.store, t.id).await?;
+    rows: Vec<targets::TargetIndicator>,
+    tasks: Vec<targets::TaskRecord>,
+) -> TargetInput {
     let fen = |f: i64| Fen(f).wan_2dp();
-    let input = TargetInput {
+    TargetInput {
         term: t.term.clone(),
         total_wan: fen(t.total_fen),
         fiscal_wan: fen(t.fiscal_fen),
@@ -1622,7 +1621,19 @@ pub async fn stored_findings(
                 other_wan: fen(k.other_fen),
             })
             .collect(),
-    };
+    }
+}
+
+/// The §6.3 findings of a stored target (for submission and for its page).
+pub async fn stored_findings(
+    state: &AppState,
+    t: &targets::TargetRecord,
+) -> Result<Vec<CheckFinding>, WebError> {
+    let input = target_input(
+        t,
+        targets::indicators(&state.store, t.id).await?,
+        targets::tasks(&state.store, t.id).await?,
+    );
     let last = last_year_indicators(state, t).await?;
     let public = serves_public(state, t).await?;
     Ok(match check_target_input(&input, public, &last) {

@@ -92,51 +92,6 @@ pub struct DoneQuery {
     done: Option<String>,
 }
 
-fn input_of_record(
-    t: &targets::TargetRecord,
-    rows: Vec<targets::TargetIndicator>,
-    tasks: Vec<targets::TaskRecord>,
-) -> TargetInput {
-    let fen = |f: i64| Fen(f).wan_2dp();
-    TargetInput {
-        term: t.term.clone(),
-        total_wan: fen(t.total_fen),
-        fiscal_wan: fen(t.fiscal_fen),
-        other_wan: fen(t.other_fen),
-        overall_goal: t.overall_goal.clone(),
-        medium_goal: t.medium_goal.clone(),
-        indicators: rows
-            .into_iter()
-            .map(|r| IndicatorInput {
-                level1: r.level1,
-                level2: r.level2,
-                name: r.name,
-                sign: r.sign,
-                target_value: r.target_value,
-                unit_of_measure: r.unit_of_measure,
-                weight: r
-                    .weight_x100
-                    .map(|w| fixed2(from_hundredths(w)))
-                    .unwrap_or_default(),
-                basis: r.basis,
-                library_id: r.library_id,
-                is_core: r.is_core,
-                explanation: r.explanation,
-            })
-            .collect(),
-        tasks: tasks
-            .into_iter()
-            .map(|k| TaskInput {
-                task: k.task,
-                content: k.content,
-                total_wan: fen(k.total_fen),
-                fiscal_wan: fen(k.fiscal_fen),
-                other_wan: fen(k.other_fen),
-            })
-            .collect(),
-    }
-}
-
 /// Reads the posted form: `ind.N.field` rows and `task.N.field` rows, in index order.
 pub fn input_of(pairs: &Pairs) -> TargetInput {
     let mut inds: std::collections::BTreeMap<usize, IndicatorInput> = Default::default();
@@ -233,7 +188,7 @@ async fn page(
     };
     let f = match typed {
         Some(f) => f,
-        None => input_of_record(
+        None => flows::target_input(
             &t,
             targets::indicators(&state.store, id).await?,
             targets::tasks(&state.store, id).await?,
