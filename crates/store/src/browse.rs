@@ -190,9 +190,22 @@ pub struct TargetRow {
 }
 
 /// The current target of a project.
-pub async fn project_target(store: &Store, project_id: i64) -> Result<Option<TargetRow>> {
-    let sql = "SELECT id, state, version_no, total_fen, fiscal_fen, other_fen, overall_goal, review_rating, \
-               review_opinion FROM targets WHERE project_id = $1 AND is_current = TRUE ORDER BY id DESC LIMIT 1";
+/// The target a project page shows: the current version for the project's own unit
+/// (`with_drafts`); for everyone else the latest version its unit has submitted, since a draft
+/// is the unit's own until submitted (SPEC §17).
+pub async fn project_target(
+    store: &Store,
+    project_id: i64,
+    with_drafts: bool,
+) -> Result<Option<TargetRow>> {
+    let sql = if with_drafts {
+        "SELECT id, state, version_no, total_fen, fiscal_fen, other_fen, overall_goal, review_rating, \
+         review_opinion FROM targets WHERE project_id = $1 AND is_current = TRUE ORDER BY id DESC LIMIT 1"
+    } else {
+        "SELECT id, state, version_no, total_fen, fiscal_fen, other_fen, overall_goal, review_rating, \
+         review_opinion FROM targets WHERE project_id = $1 AND state <> 'draft' \
+         ORDER BY version_no DESC, id DESC LIMIT 1"
+    };
     Ok(on_pool!(store, |p| sqlx::query_as(sql)
         .bind(project_id)
         .fetch_optional(p)
@@ -367,9 +380,10 @@ pub async fn targets(
          u.name AS unit_name, t.total_fen, t.state, t.review_rating, \
          (SELECT COUNT(*) FROM target_indicators i WHERE i.target_id = t.id) AS indicators \
          FROM targets t JOIN units u ON u.id = t.unit_id LEFT JOIN projects p ON p.id = t.project_id \
-         WHERE t.region_code = $1 AND t.is_current = TRUE AND {} {} \
+         WHERE t.region_code = $1 AND {} AND {} {} \
          AND (LOWER(COALESCE(p.name, '')) LIKE $2 OR LOWER(u.name) LIKE $2 OR p.pinyin LIKE $2 OR u.pinyin LIKE $2) \
          ORDER BY t.fiscal_year DESC, u.code, t.object_kind DESC, p.code LIMIT 2000",
+        shown_version(scope),
         unit_condition(scope, "t.unit_id"),
         f.year_condition("t.fiscal_year")
     );
@@ -709,6 +723,19 @@ pub async fn result_applications(
         .bind(f.like())
         .fetch_all(p)
         .await?))
+}
+
+/// Which version of each target a list shows: a unit sees its current version, drafts included;
+/// everyone else the latest version the unit has submitted (a draft, including the draft of an
+/// adjustment, stays the unit's own until submitted).
+fn shown_version(scope: &Scope) -> &'static str {
+    match scope {
+        Scope::Units(_) => "t.is_current = TRUE",
+        _ => {
+            "t.state <> 'draft' AND NOT EXISTS (SELECT 1 FROM targets n WHERE n.supersedes_id = t.id \
+              AND n.state <> 'draft')"
+        }
+    }
 }
 
 /// One ex-ante assessment in the list (SPEC §5).

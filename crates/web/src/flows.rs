@@ -1265,6 +1265,10 @@ pub async fn visible_target(actor: &Actor<'_>, id: i64) -> Result<targets::Targe
     let Some(t) = targets::get(&actor.state.store, &actor.user.region, id).await? else {
         return Err(hidden());
     };
+    // A draft (a new target, or the draft of an adjustment) is the unit's own until submitted.
+    if t.state == DocState::Draft.code() && !matches!(scope, Scope::Units(_)) {
+        return Err(hidden());
+    }
     let visible = match (&scope, t.project_id) {
         (Scope::Region, _) => true,
         (Scope::Units(ids), _) => ids.contains(&t.unit_id),
@@ -1498,6 +1502,20 @@ pub async fn serves_public(state: &AppState, t: &targets::TargetRecord) -> Resul
             .is_some_and(|p| p.category == ProjectCategory::SpecificPurpose.code()),
         None => true,
     })
+}
+
+/// The versions of a target the user may open: all of them for its unit, the submitted ones for
+/// everyone else.
+pub async fn visible_versions(
+    actor: &Actor<'_>,
+    t: &targets::TargetRecord,
+) -> Result<Vec<targets::TargetRecord>, WebError> {
+    let units = matches!(actor.scope().await?, Scope::Units(_));
+    Ok(targets::versions(&actor.state.store, t)
+        .await?
+        .into_iter()
+        .filter(|v| units || v.state != DocState::Draft.code())
+        .collect())
 }
 
 /// Whether the user may edit the content of this target now.

@@ -147,6 +147,38 @@ async fn documents_waiting_for_a_user_are_on_their_to_do_list() {
                     .await
                     .contains("审核绩效目标：待办测试项目")
             );
+            // A draft is the unit's own (SPEC §17): finance and leaders neither open nor list it.
+            let draft = jixiao_store::targets::current_for_project(store, project)
+                .await
+                .expect("q")
+                .expect("draft");
+            let (ld, _) = session(store, "ld").await;
+            let get = async |secret: &str, path: &str| {
+                send(
+                    &app,
+                    Request::builder()
+                        .uri(path)
+                        .header(header::COOKIE, format!("jixiao_sid={secret}"))
+                        .body(Body::empty())
+                        .expect("request"),
+                )
+                .await
+            };
+            let path = format!("/targets/{}", draft.id);
+            assert_eq!(get(&jyj_tb, &path).await.status(), StatusCode::OK);
+            assert_eq!(get(&jxg, &path).await.status(), StatusCode::NOT_FOUND);
+            assert_eq!(get(&ld, &path).await.status(), StatusCode::NOT_FOUND);
+            let list = get(&jxg, "/targets?year=2024").await;
+            let list = String::from_utf8_lossy(
+                &axum::body::to_bytes(list.into_body(), 1 << 24)
+                    .await
+                    .expect("body"),
+            )
+            .into_owned();
+            assert!(
+                list.contains("共 0 条") && !list.contains("待办测试项目"),
+                "finance's list leaves drafts out"
+            );
         },
     )
     .await;

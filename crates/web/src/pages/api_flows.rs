@@ -410,7 +410,7 @@ pub async fn target(
     let a = actor(&state, &user, &ip);
     let record = flows::visible_target(&a, id).await?;
     let store = &state.store;
-    let versions = targets::versions(store, &record)
+    let versions = flows::visible_versions(&a, &record)
         .await?
         .into_iter()
         .map(|v| VersionJson {

@@ -314,7 +314,8 @@ pub async fn detail_page(
     };
     let record = crate::flows::visible_project(&actor, id).await?;
     let facts = crate::flows::project_facts(state, &record).await?;
-    let target = browse::project_target(&state.store, id).await?;
+    let unit_view = matches!(scope, Scope::Units(_));
+    let target = browse::project_target(&state.store, id, unit_view).await?;
     let (indicators, timeline) = match &target {
         Some(t) => (
             jixiao_store::targets::indicators(&state.store, t.id).await?,
@@ -407,6 +408,9 @@ pub async fn detail_page(
             (false, None) => "不强制要求（非新增重大项目或新出台政策）".into(),
         },
         target_status: match &current_target {
+            Some(t) if t.state == "draft" && !unit_view => {
+                format!("第 {} 版由单位填报中（草稿，提交后可见）", t.version_no)
+            }
             Some(t) => format!(
                 "第 {} 版，{}{}",
                 t.version_no,
@@ -427,7 +431,9 @@ pub async fn detail_page(
             && writes_unit
             && current_target.is_none()
             && from != ProjectState::Terminated,
-        target_id: current_target.map(|t| t.id),
+        target_id: current_target
+            .filter(|t| unit_view || t.state != "draft")
+            .map(|t| t.id),
         agencies,
     };
     let region = region_name(state, &user.region).await?;

@@ -204,7 +204,7 @@ async fn page(
             .map(|u| format!("{} {} 年度部门整体绩效目标", u.name, t.fiscal_year))
             .unwrap_or_default(),
     };
-    let versions = targets::versions(&state.store, &t)
+    let versions = flows::visible_versions(actor, &t)
         .await?
         .into_iter()
         .map(|v| VersionView {
@@ -525,7 +525,7 @@ pub async fn compare(
         ip: "",
     };
     let right = flows::visible_target(&actor, id).await?;
-    let all = targets::versions(&state.store, &right).await?;
+    let all = flows::visible_versions(&actor, &right).await?;
     let left = match q.with {
         Some(other) => all
             .iter()
