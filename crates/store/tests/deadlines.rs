@@ -401,7 +401,7 @@ async fn declarations_due_become_to_dos_for_units_and_a_count_for_finance() {
             let water_scope = Scope::Units(vec![water]);
             let declaration_todos = |list: Vec<todos::Todo>| {
                 list.into_iter()
-                    .filter(|t| t.what.contains("绩效目标"))
+                    .filter(|t| t.what.contains("绩效目标申报") || t.what.contains("逾期未申报"))
                     .collect::<Vec<_>>()
             };
 
@@ -447,6 +447,14 @@ async fn declarations_due_become_to_dos_for_units_and_a_count_for_finance() {
             );
             assert_eq!(list.len(), 1, "{list:?}");
             assert_eq!(list[0].what, "2 个项目绩效目标逾期未申报");
+            // … and, apart from deadlines, the submitted target waiting for its review.
+            assert!(
+                todos::for_user(store, REGION, &Scope::Region, "finance_admin")
+                    .await
+                    .expect("todos")
+                    .iter()
+                    .any(|t| t.what == "审核绩效目标：项目W2" && t.state == "单位已提交")
+            );
             assert_eq!(list[0].link, "/deadlines?year=2023");
             assert!(list[0].overdue);
             // A viewer has no to-dos.
