@@ -55,6 +55,16 @@ impl ReviewRating {
     }
 }
 
+/// Whether a target's object serves the public, so that a 满意度 indicator is expected (SPEC
+/// §6.3): specific-purpose projects and units' overall targets do; personnel and running costs
+/// (`None` category = a unit-overall target).
+pub fn serves_public(category: Option<crate::types::ProjectCategory>) -> bool {
+    !matches!(
+        category,
+        Some(crate::types::ProjectCategory::Personnel | crate::types::ProjectCategory::Operation)
+    )
+}
+
 /// Whether a project has a target that allows budgeting (SPEC §5, §6.3): some version approved,
 /// and the latest review of the current version not rated 差 (a 差 blocks this round even when
 /// an earlier version stands).
@@ -264,6 +274,15 @@ mod tests {
         }
         assert_eq!(ReviewRating::parse("优"), Some(Excellent));
         assert_eq!(ReviewRating::parse("poor"), Some(Poor));
+    }
+
+    #[test]
+    fn satisfaction_is_expected_where_the_public_is_served() {
+        use crate::types::ProjectCategory as C;
+        assert!(serves_public(Some(C::SpecificPurpose)));
+        assert!(serves_public(None), "a unit's overall target");
+        assert!(!serves_public(Some(C::Personnel)));
+        assert!(!serves_public(Some(C::Operation)));
     }
 
     #[test]

@@ -62,6 +62,14 @@ crate::code_enum! {
     }
 }
 
+impl ProjectState {
+    /// A project's own data (name, amounts, years) may change only while it is in reserve; once
+    /// in the library the finance bureau's decisions rest on it (SPEC §5).
+    pub fn is_editable(self) -> bool {
+        self == ProjectState::Reserve
+    }
+}
+
 crate::code_enum! {
     /// Moves of a project through the library (SPEC §5).
     ProjectAction {

@@ -30,16 +30,30 @@ fn bad(field: &str, message: impl Into<String>) -> (String, String) {
     (field.to_string(), message.into())
 }
 
-/// Who acts and from where, for the audit entry.
+/// Who acts and from where, for the audit entry. The user's data scope is looked up once per
+/// request, however many checks ask for it.
 pub struct Actor<'a> {
     pub state: &'a AppState,
     pub user: &'a CurrentUser,
     pub ip: &'a str,
+    scope: tokio::sync::OnceCell<Scope>,
 }
 
-impl Actor<'_> {
+impl<'a> Actor<'a> {
+    pub fn new(state: &'a AppState, user: &'a CurrentUser, ip: &'a str) -> Actor<'a> {
+        Actor {
+            state,
+            user,
+            ip,
+            scope: tokio::sync::OnceCell::new(),
+        }
+    }
+
     async fn scope(&self) -> Result<Scope, WebError> {
-        crate::pages::scope(self.state, self.user).await
+        self.scope
+            .get_or_try_init(|| crate::pages::scope(self.state, self.user))
+            .await
+            .cloned()
     }
 
     async fn audit(
@@ -405,7 +419,7 @@ pub async fn update_project(
     if !may_write_for_unit(actor, p.unit_id).await? {
         return Err(WebError::Forbidden);
     }
-    if p.library_status != ProjectState::Reserve.code() {
+    if !ProjectState::parse(&p.library_status).is_some_and(ProjectState::is_editable) {
         return Err(WebError::Conflict(format!(
             "项目已{}，不能再修改；如需变更请由财政部门处理",
             label_of_project_state(&p.library_status)
@@ -1493,15 +1507,16 @@ pub async fn last_year_indicators(
     }
 }
 
-/// Whether the object of a target serves the public (a 满意度 indicator is then expected):
-/// specific-purpose projects do; personnel and operation spending do not.
+/// Whether the object of a target serves the public (`target::serves_public` of its project's
+/// category).
 pub async fn serves_public(state: &AppState, t: &targets::TargetRecord) -> Result<bool, WebError> {
-    Ok(match t.project_id {
+    let category = match t.project_id {
         Some(pid) => projects::get(&state.store, &t.region_code, pid)
             .await?
-            .is_some_and(|p| p.category == ProjectCategory::SpecificPurpose.code()),
-        None => true,
-    })
+            .and_then(|p| ProjectCategory::parse(&p.category)),
+        None => None,
+    };
+    Ok(target::serves_public(category))
 }
 
 /// The versions of a target the user may open: all of them for its unit, the submitted ones for

@@ -144,11 +144,7 @@ fn json_refusal(e: &JsonRejection) -> WebError {
 }
 
 fn actor<'a>(state: &'a AppState, user: &'a CurrentUser, ip: &'a ClientIp) -> Actor<'a> {
-    Actor {
-        state,
-        user,
-        ip: &ip.0,
-    }
+    Actor::new(state, user, &ip.0)
 }
 
 #[derive(Serialize)]

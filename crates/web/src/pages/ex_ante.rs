@@ -169,11 +169,7 @@ pub async fn show(
     Path(id): Path<i64>,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, WebError> {
-    let actor = Actor {
-        state: &state,
-        user: &user,
-        ip: "",
-    };
+    let actor = Actor::new(&state, &user, "");
     let message = q.done.map(|d| match d.as_str() {
         "created" => "事前绩效评估已创建，请评估主体填写评分。".to_string(),
         "saved" => "评分已保存，总分和结论已按规则计算。".to_string(),
@@ -211,11 +207,7 @@ pub async fn create(
         assessor_kind: field(&pairs, "assessor_kind").into(),
         agency_id: field(&pairs, "agency_id").parse().ok(),
     };
-    let actor = Actor {
-        state: &state,
-        user: &user,
-        ip: &ip.0,
-    };
+    let actor = Actor::new(&state, &user, &ip.0);
     match flows::create_ex_ante(&actor, &input).await {
         Ok(id) => Ok(see_other(&format!("/ex-ante/{id}?done=created"))),
         Err(e) if is_user_error(&e) => {
@@ -278,11 +270,7 @@ pub async fn save(
     let pairs = pairs_of(form)?;
     let sheet = sheet_of(&pairs);
     let row_version: i32 = field(&pairs, "row_version").parse().unwrap_or(0);
-    let actor = Actor {
-        state: &state,
-        user: &user,
-        ip: &ip.0,
-    };
+    let actor = Actor::new(&state, &user, &ip.0);
     match flows::save_ex_ante(&actor, id, row_version, &sheet).await {
         Ok(r) if r.unscored > 0 => Ok(see_other(&format!("/ex-ante/{id}?done=partial"))),
         Ok(_) => Ok(see_other(&format!("/ex-ante/{id}?done=saved"))),
@@ -309,11 +297,7 @@ pub async fn action(
         text: field(&pairs, "text").into(),
         rating: String::new(),
     };
-    let actor = Actor {
-        state: &state,
-        user: &user,
-        ip: &ip.0,
-    };
+    let actor = Actor::new(&state, &user, &ip.0);
     match flows::ex_ante_action(&actor, id, &input).await {
         Ok(to) => Ok(see_other(&format!("/ex-ante/{id}?done={}", to.code()))),
         Err(e) if is_user_error(&e) => {
@@ -333,11 +317,7 @@ pub async fn upload_report(
     Path(id): Path<i64>,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, WebError> {
-    let actor = Actor {
-        state: &state,
-        user: &user,
-        ip: &ip.0,
-    };
+    let actor = Actor::new(&state, &user, &ip.0);
     // A record out of scope answers the same whatever was sent.
     flows::visible_ex_ante(&actor, id).await?;
     let Ok(mut multipart) = multipart else {
@@ -379,11 +359,7 @@ pub async fn download_report(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let actor = Actor {
-        state: &state,
-        user: &user,
-        ip: "",
-    };
+    let actor = Actor::new(&state, &user, "");
     let x = flows::visible_ex_ante(&actor, id).await?;
     let Some(att) = x.report_attachment_id else {
         return Err(WebError::NotFound("评估报告".into()));
@@ -423,11 +399,7 @@ pub async fn report_docx(
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     use jixiao_domain::report::ex_ante::{DimensionFacts, ExAnteReportFacts, ItemFacts, compose};
-    let actor = Actor {
-        state: &state,
-        user: &user,
-        ip: "",
-    };
+    let actor = Actor::new(&state, &user, "");
     let x = flows::visible_ex_ante(&actor, id).await?;
     let (Some(total), Some(conclusion)) = (
         x.total_x100,

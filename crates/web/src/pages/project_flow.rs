@@ -190,11 +190,7 @@ pub async fn create(
 ) -> Result<Response, WebError> {
     let pairs = pairs_of(form)?;
     let input = input_of(&pairs);
-    let actor = Actor {
-        state: &state,
-        user: &user,
-        ip: &ip.0,
-    };
+    let actor = Actor::new(&state, &user, &ip.0);
     match flows::create_project(&actor, &input).await {
         Ok(id) => Ok(see_other(&format!("/projects/{id}?done=created"))),
         Err(e) if is_user_error(&e) => {
@@ -212,11 +208,7 @@ pub async fn edit_form(
     ip: ClientIp,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let actor = Actor {
-        state: &state,
-        user: &user,
-        ip: &ip.0,
-    };
+    let actor = Actor::new(&state, &user, &ip.0);
     let p = flows::visible_project(&actor, id).await?;
     let wan = |f: i64| {
         if f == 0 {
@@ -265,11 +257,7 @@ pub async fn update(
     let pairs = pairs_of(form)?;
     let input = input_of(&pairs);
     let row_version: i32 = field(&pairs, "row_version").parse().unwrap_or(0);
-    let actor = Actor {
-        state: &state,
-        user: &user,
-        ip: &ip.0,
-    };
+    let actor = Actor::new(&state, &user, &ip.0);
     match flows::update_project(&actor, id, row_version, &input).await {
         Ok(()) => Ok(see_other(&format!("/projects/{id}?done=saved"))),
         Err(e) if is_user_error(&e) => {
@@ -300,11 +288,7 @@ pub async fn action(
     let pairs = pairs_of(form)?;
     let row_version: i32 = field(&pairs, "row_version").parse().unwrap_or(0);
     let text = field(&pairs, "text");
-    let actor = Actor {
-        state: &state,
-        user: &user,
-        ip: &ip.0,
-    };
+    let actor = Actor::new(&state, &user, &ip.0);
     match flows::project_action(&actor, id, row_version, field(&pairs, "action"), Some(text)).await
     {
         Ok(to) => Ok(see_other(&format!("/projects/{id}?done={}", to.code()))),

@@ -307,11 +307,7 @@ pub async fn detail_page(
             WebError::Forbidden
         });
     };
-    let actor = crate::flows::Actor {
-        state,
-        user,
-        ip: "",
-    };
+    let actor = crate::flows::Actor::new(state, user, "");
     let record = crate::flows::visible_project(&actor, id).await?;
     let facts = crate::flows::project_facts(state, &record).await?;
     let unit_view = matches!(scope, Scope::Units(_));
@@ -424,7 +420,7 @@ pub async fn detail_page(
             None => "尚未申报".into(),
         },
         actions,
-        may_edit: reserve && writes_unit,
+        may_edit: from.is_editable() && writes_unit,
         may_create_ex_ante_finance: actor.is_finance() && !open_ex_ante && reserve,
         may_create_ex_ante_unit: actor.is_unit_user() && writes_unit && !open_ex_ante && reserve,
         may_create_target: actor.is_unit_user()

@@ -296,11 +296,7 @@ pub async fn show(
     Path(id): Path<i64>,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, WebError> {
-    let actor = Actor {
-        state: &state,
-        user: &user,
-        ip: "",
-    };
+    let actor = Actor::new(&state, &user, "");
     let message = q.done.map(|d| match d.as_str() {
         "created" => "绩效目标已创建，请填写总体目标和绩效指标。".to_string(),
         "saved" => "绩效目标已保存。".to_string(),
@@ -328,11 +324,7 @@ pub async fn create(
         unit_id: field(&pairs, "unit_id").parse().ok(),
         fiscal_year: field(&pairs, "fiscal_year").parse().ok(),
     };
-    let actor = Actor {
-        state: &state,
-        user: &user,
-        ip: &ip.0,
-    };
+    let actor = Actor::new(&state, &user, &ip.0);
     match flows::create_target(&actor, &input).await {
         Ok(id) => Ok(see_other(&format!("/targets/{id}?done=created"))),
         Err(e) if is_user_error(&e) => match input.project_id {
@@ -365,11 +357,7 @@ pub async fn save(
     let pairs = pairs_of(form)?;
     let input = input_of(&pairs);
     let row_version: i32 = field(&pairs, "row_version").parse().unwrap_or(0);
-    let actor = Actor {
-        state: &state,
-        user: &user,
-        ip: &ip.0,
-    };
+    let actor = Actor::new(&state, &user, &ip.0);
     match flows::save_target(&actor, id, row_version, &input).await {
         Ok(_) => Ok(see_other(&format!("/targets/{id}?done=saved"))),
         Err(e) if is_user_error(&e) => {
@@ -388,11 +376,7 @@ pub async fn check(
     form: Result<axum::Form<Pairs>, axum::extract::rejection::FormRejection>,
 ) -> Result<Html<String>, WebError> {
     let pairs = pairs_of(form)?;
-    let actor = Actor {
-        state: &state,
-        user: &user,
-        ip: "",
-    };
+    let actor = Actor::new(&state, &user, "");
     let t = flows::visible_target(&actor, id).await?;
     let findings = check_findings(&state, &t, &input_of(&pairs)).await?;
     render(&Findings { findings })
@@ -419,11 +403,7 @@ pub async fn action(
         text: field(&pairs, "text").into(),
         rating: field(&pairs, "rating").into(),
     };
-    let actor = Actor {
-        state: &state,
-        user: &user,
-        ip: &ip.0,
-    };
+    let actor = Actor::new(&state, &user, &ip.0);
     match flows::target_action(&actor, id, &input).await {
         Ok(o) if o.target_id != id => Ok(see_other(&format!(
             "/targets/{}?done=adjusted",
@@ -519,11 +499,7 @@ pub async fn compare(
     Path(id): Path<i64>,
     Query(q): Query<CompareQuery>,
 ) -> Result<Response, WebError> {
-    let actor = Actor {
-        state: &state,
-        user: &user,
-        ip: "",
-    };
+    let actor = Actor::new(&state, &user, "");
     let right = flows::visible_target(&actor, id).await?;
     let all = flows::visible_versions(&actor, &right).await?;
     let left = match q.with {
