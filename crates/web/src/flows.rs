@@ -267,13 +267,7 @@ pub async fn visible_project(
     id: i64,
 ) -> Result<projects::ProjectRecord, WebError> {
     let scope = actor.scope().await?;
-    let hidden = || {
-        if scope == Scope::Region {
-            WebError::NotFound("项目".into())
-        } else {
-            WebError::Forbidden
-        }
-    };
+    let hidden = || hidden(&scope, "项目");
     let Some(p) = projects::get(&actor.state.store, &actor.user.region, id).await? else {
         return Err(hidden());
     };
@@ -288,6 +282,16 @@ pub async fn visible_project(
         Scope::Nothing => false,
     };
     if visible { Ok(p) } else { Err(hidden()) }
+}
+
+/// The answer for a record the user may not see: "not found" for region-wide readers, and for a
+/// scoped user the same 403 whether the record is another unit's or does not exist (SPEC §1).
+pub fn hidden(scope: &Scope, what: &str) -> WebError {
+    if *scope == Scope::Region {
+        WebError::NotFound(what.into())
+    } else {
+        WebError::Forbidden
+    }
 }
 
 /// A unit user may write for units in their scope; finance staff for every unit.
@@ -755,13 +759,7 @@ pub async fn create_ex_ante(actor: &Actor<'_>, input: &NewExAnteInput) -> Result
 /// agency's).
 pub async fn visible_ex_ante(actor: &Actor<'_>, id: i64) -> Result<xa::ExAnteRecord, WebError> {
     let scope = actor.scope().await?;
-    let hidden = || {
-        if scope == Scope::Region {
-            WebError::NotFound("事前绩效评估".into())
-        } else {
-            WebError::Forbidden
-        }
-    };
+    let hidden = || hidden(&scope, "事前绩效评估");
     let Some(x) = xa::get(&actor.state.store, &actor.user.region, id).await? else {
         return Err(hidden());
     };
@@ -1269,13 +1267,7 @@ pub async fn create_target(actor: &Actor<'_>, input: &NewTargetInput) -> Result<
 /// The target version if the user may see it (its project or unit in scope).
 pub async fn visible_target(actor: &Actor<'_>, id: i64) -> Result<targets::TargetRecord, WebError> {
     let scope = actor.scope().await?;
-    let hidden = || {
-        if scope == Scope::Region {
-            WebError::NotFound("绩效目标".into())
-        } else {
-            WebError::Forbidden
-        }
-    };
+    let hidden = || hidden(&scope, "绩效目标");
     let Some(t) = targets::get(&actor.state.store, &actor.user.region, id).await? else {
         return Err(hidden());
     };

@@ -212,8 +212,7 @@ pub async fn project(
                 row_version,
             }))
         }
-        None if scope == browse::Scope::Region => Err(WebError::NotFound("项目".into())),
-        None => Err(WebError::Forbidden),
+        None => Err(crate::flows::hidden(&scope, "项目")),
     }
 }
 

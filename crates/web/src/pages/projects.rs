@@ -301,11 +301,7 @@ pub async fn detail_page(
     let scope = scope(state, user).await?;
     let Some(project) = browse::project(&state.store, &user.region, &scope, id).await? else {
         // Outside the scope and absent look the same to a scoped user (SPEC §1).
-        return Err(if scope == Scope::Region {
-            WebError::NotFound("项目".into())
-        } else {
-            WebError::Forbidden
-        });
+        return Err(crate::flows::hidden(&scope, "项目"));
     };
     let actor = crate::flows::Actor::new(state, user, "");
     let record = crate::flows::visible_project(&actor, id).await?;

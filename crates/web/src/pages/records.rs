@@ -16,7 +16,7 @@ use jixiao_domain::grade::Grade;
 use jixiao_domain::monitoring::{Likelihood, WarningKind, WarningLevel};
 use jixiao_domain::types::EvaluationKind;
 use jixiao_domain::workflow::RectificationState;
-use jixiao_store::browse::{self, Scope};
+use jixiao_store::browse;
 
 /// A row of cells as shown, in column order.
 type Cells8 = (
@@ -30,14 +30,6 @@ type Cells8 = (
     String,
 );
 type Cells7 = (String, String, String, String, String, String, String);
-
-fn refused(scope: &Scope, what: &str) -> WebError {
-    if *scope == Scope::Region {
-        WebError::NotFound(what.into())
-    } else {
-        WebError::Forbidden
-    }
-}
 
 #[derive(Template)]
 #[template(path = "evaluation.html")]
@@ -66,10 +58,10 @@ pub async fn evaluation(
     let scope = scope(&state, &user).await?;
     let e = browse::evaluation(&state.store, &user.region, &scope, id)
         .await?
-        .ok_or_else(|| refused(&scope, "评价"))?;
+        .ok_or_else(|| crate::flows::hidden(&scope, "评价"))?;
     let funds = browse::evaluation_funds(&state.store, id)
         .await?
-        .ok_or_else(|| refused(&scope, "评价"))?;
+        .ok_or_else(|| crate::flows::hidden(&scope, "评价"))?;
     let indicators = jixiao_store::evaluations::indicators(&state.store, id)
         .await?
         .into_iter()
@@ -135,7 +127,7 @@ pub async fn monitoring_report(
     let scope = scope(&state, &user).await?;
     let r = browse::monitoring_report(&state.store, &user.region, &scope, id)
         .await?
-        .ok_or_else(|| refused(&scope, "监控报告"))?;
+        .ok_or_else(|| crate::flows::hidden(&scope, "监控报告"))?;
     let warnings = browse::report_warnings(&state.store, id)
         .await?
         .into_iter()
