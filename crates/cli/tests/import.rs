@@ -1,5 +1,5 @@
 //! `jixiao import` end to end (issue 4 part 4): the real binary on a SQLite file in a temporary
-//! directory — a unit list, a project list, the real target forms of ../shared/real-forms, a
+//! directory — a unit list, a project list, the real target forms of fixtures/real-forms, a
 //! second run that changes nothing, and a file with an error that writes nothing.
 
 use assert_cmd::Command;
@@ -39,10 +39,10 @@ fn ok(r: &Run, what: &str) {
 }
 
 fn real_forms() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/real-forms");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/real-forms");
     assert!(
         dir.join("t11.xlsx").is_file(),
-        "the real forms are missing: expected {} (../shared/real-forms beside the workspace)",
+        "the real forms are missing: expected {} (fixtures/real-forms in the repository)",
         dir.display()
     );
     dir

@@ -9,10 +9,10 @@ use std::time::{Duration, Instant};
 use zip::write::SimpleFileOptions;
 
 fn real(name: &str) -> Vec<u8> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/real-forms");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/real-forms");
     std::fs::read(dir.join(name)).unwrap_or_else(|e| {
         panic!(
-            "the real forms are missing at {} ({e}); they must be laid beside the clone",
+            "the real forms are missing at {} ({e}); they are fixtures of the repository (fixtures/real-forms)",
             dir.display()
         )
     })

@@ -1,4 +1,4 @@
-//! The seven real published forms of ../shared/real-forms (issue 4 "done when"): each is read
+//! The seven real published forms of fixtures/real-forms (issue 4 "done when"): each is read
 //! without a crash, its kind detected, its indicators counted, scored where a score can be
 //! computed, and the inconsistencies the README lists are reported.
 
@@ -8,12 +8,12 @@ use jixiao_forms::xlsx::{FileReport, FormReport, Limits, check_workbook, read_wo
 use std::path::PathBuf;
 
 fn real_forms_dir() -> PathBuf {
-    // /work/main/crates/forms → /work/shared/real-forms; CI lays shared/ beside the clone the same way.
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/real-forms");
+    // The fixtures live in the repository: <workspace>/fixtures/real-forms.
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/real-forms");
     assert!(
         dir.join("README.md").is_file(),
-        "the real forms are missing: expected them at {} (shared/real-forms laid beside the \
-         repository clone). These tests must not be skipped.",
+        "the real forms are missing: expected them at {} (fixtures/real-forms in the \
+         repository). These tests must not be skipped.",
         dir.display()
     );
     dir

@@ -1212,11 +1212,11 @@ mod tests {
     const REGION: &str = "430000000";
 
     fn real_form(name: &str) -> Vec<u8> {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/real-forms");
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/real-forms");
         let path = dir.join(name);
         std::fs::read(&path).unwrap_or_else(|e| {
             panic!(
-                "the real forms are missing: {} ({e}); they live in ../shared/real-forms",
+                "the real forms are missing: {} ({e}); they live in fixtures/real-forms",
                 path.display()
             )
         })
