@@ -16,6 +16,7 @@ pub mod indicator_library;
 pub mod money;
 pub mod monitoring;
 pub mod password;
+pub mod project;
 pub mod report;
 pub mod result_application;
 pub mod scoring;

@@ -13,6 +13,7 @@ use jixiao_domain::decimal::round2;
 use jixiao_domain::indicator::{Level1, Sign};
 use jixiao_domain::money::Fen;
 use jixiao_domain::monitoring::{self, DeviationCause, MonitoredIndicator, MonitoringReport};
+use jixiao_domain::project::{Field, ProjectProposal, ProposalInput};
 use jixiao_domain::scoring::{Funds, IndicatorInput, Severity, score_self_evaluation};
 use jixiao_domain::settings::Settings;
 use jixiao_domain::types::{
@@ -1097,34 +1098,65 @@ fn prepare_projects(book: &ListBook, ctx: &Context) -> Prepared {
                     )));
                 }
             }
+            // The same rules as the project form and the API (domain::project): name and code
+            // length and characters, the period, amounts (not negative, bounded, not all zero).
+            let input = ProposalInput {
+                code: code.to_string(),
+                name: name.to_string(),
+                budget_type,
+                category,
+                continuity,
+                timing,
+                start_year: None,
+                end_year: None,
+                current: r.amount("current").unwrap_or(Fen(0)),
+                carryover: r.amount("carryover").unwrap_or(Fen(0)),
+                other: r.amount("other").unwrap_or(Fen(0)),
+            };
+            let proposal = match ProjectProposal::parse(&input, ctx.year, &ctx.settings.project) {
+                Ok(p) => Some(p),
+                Err(found) => {
+                    for p in found {
+                        let key = match p.field {
+                            // Reported above with the allowed values.
+                            Field::BudgetType
+                            | Field::Category
+                            | Field::Continuity
+                            | Field::Timing => {
+                                continue;
+                            }
+                            Field::Code => "code",
+                            Field::Name => "name",
+                            Field::Period => "year",
+                            Field::Current | Field::Total => "current",
+                            Field::Carryover => "carryover",
+                            Field::Other => "other",
+                        };
+                        problems.push(Problem::error(format!(
+                            "{}：{}",
+                            place(key, p.field.label()),
+                            p.message
+                        )));
+                    }
+                    None
+                }
+            };
             let errored = problems[before..]
                 .iter()
                 .any(|p| p.severity == Severity::Error);
-            if let (
-                false,
-                Some(u),
-                Some(budget_type),
-                Some(category),
-                Some(continuity),
-                Some(timing),
-            ) = (errored, unit, budget_type, category, continuity, timing)
-            {
-                let current = r.amount("current").unwrap_or(Fen(0));
-                let carryover = r.amount("carryover").unwrap_or(Fen(0));
-                let other = r.amount("other").unwrap_or(Fen(0));
-                let total = current + carryover + other;
+            if let (false, Some(u), Some(p)) = (errored, unit, proposal) {
                 rows.push(ProjectIn {
-                    code: code.to_string(),
-                    name: name.to_string(),
+                    code: p.code,
+                    name: p.name,
                     unit_id: u.id,
-                    budget_type,
-                    category,
-                    continuity,
-                    timing,
-                    current,
-                    carryover,
-                    other,
-                    is_major: jixiao_domain::ex_ante::is_major(&ctx.settings.project, total),
+                    budget_type: p.budget_type,
+                    category: p.category,
+                    continuity: p.continuity,
+                    timing: p.timing,
+                    current: p.current,
+                    carryover: p.carryover,
+                    other: p.other,
+                    is_major: p.is_major,
                 });
             }
         }
@@ -1624,6 +1656,67 @@ mod tests {
                     "{p:#?}"
                 ),
                 _ => panic!("an unknown unit must refuse the list"),
+            }
+            // Issue 9: the import applies the project form's rules (domain::project), each
+            // problem named by row and column.
+            let long_name = "长".repeat(101);
+            let rules = list_book(&[
+                header,
+                &[
+                    "P1",
+                    &long_name,
+                    "测试县教育局",
+                    "2024",
+                    "一般公共预算",
+                    "特定目标类",
+                    "新增",
+                    "年初预算",
+                    "12.5",
+                    "",
+                    "",
+                ],
+                &[
+                    "P\u{7}2",
+                    "营养餐",
+                    "测试县教育局",
+                    "2024",
+                    "一般公共预算",
+                    "特定目标类",
+                    "新增",
+                    "年初预算",
+                    "1",
+                    "",
+                    "",
+                ],
+                &[
+                    "P3",
+                    "食堂改造",
+                    "测试县教育局",
+                    "2024",
+                    "一般公共预算",
+                    "特定目标类",
+                    "新增",
+                    "年初预算",
+                    "0",
+                    "",
+                    "",
+                ],
+            ]);
+            match import(store, ImportKind::Projects, 2024, "rules.xlsx", rules).await {
+                Imported::Refused(p) => {
+                    for (place, text) in [
+                        ("第 2 行 B 列", "项目名称不能超过 100 个字"),
+                        ("第 3 行 A 列", "项目编码不能包含控制字符"),
+                        ("第 4 行 I 列", "项目金额合计不能为 0"),
+                    ] {
+                        assert!(
+                            p.iter()
+                                .any(|p| p.message.contains(place) && p.message.contains(text)),
+                            "{place} {text}: {p:#?}"
+                        );
+                    }
+                }
+                _ => panic!("rows breaking the project rules must refuse the list"),
             }
             assert!(
                 jixiao_store::projects::list(store, REGION, 2024)
