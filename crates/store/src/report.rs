@@ -161,6 +161,13 @@ pub async fn annual_figures(store: &Store, region: &str, year: i32) -> Result<An
     let department = evaluated(store, region, year, "amount_fen", "kind = 'department'").await?;
     let finance = evaluated(store, region, year, "amount_fen", "kind = 'finance'").await?;
     let finance_objects = finance_objects(store, region, year).await?;
+    let sql = "SELECT COUNT(*) FROM evaluations WHERE region_code = $1 AND conducted_year = $2 \
+               AND state = 'approved' AND kind = 'finance' AND engagement_id IS NOT NULL";
+    let finance_by_agency: i64 = on_pool!(store, |p| sqlx::query_scalar(sql)
+        .bind(region)
+        .bind(year)
+        .fetch_one(p)
+        .await?);
 
     let sql = "SELECT COUNT(*) FROM verifications WHERE region_code = $1 AND fiscal_year = $2";
     let verifications: i64 = on_pool!(store, |p| sqlx::query_scalar(sql)
@@ -191,6 +198,7 @@ pub async fn annual_figures(store: &Store, region: &str, year: i32) -> Result<An
             department,
             department_min_share: round2(settings.coverage.min_share * Decimal::ONE_HUNDRED),
             finance,
+            finance_by_agency,
             finance_objects,
         },
         verifications,

@@ -343,6 +343,7 @@ async fn annual_figures_on_a_hand_counted_dataset() {
                     department: Evaluated::default(),
                     department_min_share: Decimal::from(20),
                     finance: Evaluated::default(),
+                    finance_by_agency: 0,
                     finance_objects: vec![],
                 }
             );

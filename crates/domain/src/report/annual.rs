@@ -77,6 +77,10 @@ pub struct EvaluationFigures {
     /// Minimum department-evaluation coverage in percent (SPEC §8.1).
     pub department_min_share: Decimal,
     pub finance: Evaluated,
+    /// How many of the finance key evaluations a third-party agency carried out (those with an
+    /// engagement, SPEC §9): the report names a third party only for these.
+    #[serde(default)]
+    pub finance_by_agency: i64,
     /// What the finance key evaluations covered, as Chinese phrases (一般公共预算项目 …).
     pub finance_objects: Vec<String>,
 }
@@ -314,7 +318,13 @@ pub fn compose(f: &AnnualFigures, narrative: &BTreeMap<String, String>) -> Docum
     let mut monitoring = if mon.is_empty() {
         format!("{y} 年未开展绩效运行监控。")
     } else {
-        format!("{}。", mon.join("，"))
+        // The thresholds are the region's settings (SPEC §7), stated only where monitoring ran.
+        format!(
+            "{}。对预算资金执行率与总体完成率偏差超过 {} 个百分点及监控审核得分低于 {} 分的项目提出整改意见。",
+            mon.join("，"),
+            trim(m.deviation_threshold),
+            trim(m.review_threshold)
+        )
     };
     if m.red_warnings + m.yellow_warnings > 0 {
         monitoring.push_str(&format!(
@@ -360,8 +370,19 @@ pub fn compose(f: &AnnualFigures, narrative: &BTreeMap<String, String>) -> Docum
         ));
     }
     if e.finance.count > 0 {
+        // A third party is named only where an agency evaluation exists (SPEC §9, §13).
+        let (who, of_which) = if e.finance_by_agency >= e.finance.count {
+            ("聘请第三方机构独立实施", String::new())
+        } else if e.finance_by_agency == 0 {
+            ("财政部门组织实施", String::new())
+        } else {
+            (
+                "财政部门组织实施",
+                format!("（其中聘请第三方机构独立实施 {} 个）", e.finance_by_agency),
+            )
+        };
         evaluation.push_str(&format!(
-            "聘请第三方机构独立实施 {ey} 年度重点项目绩效评价 {} 个，涉及金额 {}万元。",
+            "{who} {ey} 年度重点项目绩效评价 {} 个{of_which}，涉及金额 {}万元。",
             e.finance.count,
             e.finance.amount.wan_text()
         ));
@@ -573,6 +594,8 @@ mod tests {
                 unit_count: 57,
                 project_months: vec![5, 8],
                 project_count: 132,
+                deviation_threshold: Decimal::from(20),
+                review_threshold: Decimal::from(60),
                 ..MonitoringFigures::default()
             },
             evaluation: EvaluationFigures {
@@ -617,6 +640,7 @@ mod tests {
                         amount: Fen::parse_wan("6927.25").unwrap(),
                     }],
                 },
+                finance_by_agency: 10,
                 finance_objects: vec![],
             },
             ..AnnualFigures::default()
@@ -646,11 +670,41 @@ mod tests {
             "2023 年完成 2022 年度 57 个一级预算单位整体绩效自评工作，执行金额 132693万元，评价结果均为“优秀”",
             "完成 2022 年度 143 个项目绩效自评工作，执行金额 46083万元，其中：评价结果为“优秀”的项目 137 个 45881 万元，评价结果为“良好”的项目 6 个 202 万元",
             "按照项目资金总额不低于 20%的要求开展部门绩效评价 33 个，涉及金额 26299 万元",
+            "偏差超过 20 个百分点及监控审核得分低于 60 分的项目提出整改意见",
             "聘请第三方机构独立实施 2022 年度重点项目绩效评价 10 个，涉及金额 6927.25万元",
             "评价结果均为“优秀”。",
         ] {
             assert!(text.contains(expected), "missing: {expected}\n---\n{text}");
         }
+    }
+
+    /// Issue 9: the report names a third party only for evaluations an agency carried out.
+    #[test]
+    fn a_third_party_is_named_only_where_an_agency_evaluated_spec_13() {
+        let mut f = seed_figures();
+        f.evaluation.finance_by_agency = 0;
+        let text = all_text(&compose(&f, &BTreeMap::new()));
+        assert!(!text.contains("第三方"), "{text}");
+        assert!(
+            text.contains("财政部门组织实施 2022 年度重点项目绩效评价 10 个，涉及金额 6927.25万元")
+        );
+        f.evaluation.finance_by_agency = 4;
+        let text = all_text(&compose(&f, &BTreeMap::new()));
+        assert!(text.contains(
+            "财政部门组织实施 2022 年度重点项目绩效评价 10 个（其中聘请第三方机构独立实施 4 个），涉及金额 6927.25万元"
+        ));
+    }
+
+    /// Issue 9: the thresholds the report states are the region's settings, not the defaults.
+    #[test]
+    fn thresholds_in_the_text_come_from_the_figures_spec_13() {
+        let mut f = seed_figures();
+        f.evaluation.department_min_share = Decimal::from(25);
+        f.monitoring.deviation_threshold = Decimal::from(15);
+        f.monitoring.review_threshold = Decimal::from(65);
+        let text = all_text(&compose(&f, &BTreeMap::new()));
+        assert!(text.contains("按照项目资金总额不低于 25%的要求开展部门绩效评价 33 个"));
+        assert!(text.contains("偏差超过 15 个百分点及监控审核得分低于 65 分的项目提出整改意见"));
     }
 
     #[test]
