@@ -195,9 +195,13 @@ impl Store {
         r.map_err(|e| StoreError::Migrate(e.to_string()))
     }
 
+    /// A write transaction. On SQLite it is `BEGIN IMMEDIATE`: the write lock is taken at the
+    /// start, where the busy timeout applies, instead of at the first write, where SQLite
+    /// refuses a deferred transaction's lock upgrade at once with "database is locked" whenever
+    /// another writer is active (issue 13: concurrent logins and exports answered 500).
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match self {
-            Store::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Store::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             Store::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
     }

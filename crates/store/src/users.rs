@@ -98,6 +98,63 @@ pub async fn by_id(store: &Store, id: i64) -> Result<Option<User>> {
         .await?))
 }
 
+/// The state of an account at the start of a login attempt, counted atomically with the attempt.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attempt {
+    /// Attempts since the last success or lock, this one included.
+    pub attempts: i32,
+    pub locked_until: Option<chrono::DateTime<chrono::Utc>>,
+    pub disabled: bool,
+}
+
+/// Counts a login attempt before its password is verified, in one statement, so that parallel
+/// attempts each see their own number (issue 13: 39 wrong passwords and the right one sent at
+/// once must not get more than the allowed guesses verified). A lock that has run out is
+/// cleared by the same statement.
+pub async fn begin_attempt(store: &Store, user_id: i64) -> Result<Attempt> {
+    let sql = "UPDATE users SET \
+               failed_logins = CASE WHEN locked_until IS NOT NULL AND locked_until <= $2 THEN 1 ELSE failed_logins + 1 END, \
+               locked_until = CASE WHEN locked_until IS NOT NULL AND locked_until <= $2 THEN NULL ELSE locked_until END \
+               WHERE id = $1 RETURNING failed_logins, locked_until, disabled";
+    let (attempts, locked_until, disabled): (i32, Option<chrono::DateTime<chrono::Utc>>, bool) =
+        on_pool!(store, |p| sqlx::query_as(sql)
+            .bind(user_id)
+            .bind(now())
+            .fetch_one(p)
+            .await?);
+    Ok(Attempt {
+        attempts,
+        locked_until,
+        disabled,
+    })
+}
+
+/// Locks the account for `lock_minutes` after a failed attempt that reached the limit.
+pub async fn lock(store: &Store, user_id: i64, lock_minutes: i64) -> Result<()> {
+    let until = now() + chrono::Duration::minutes(lock_minutes);
+    let sql = "UPDATE users SET locked_until = $1, failed_logins = 0 WHERE id = $2";
+    on_pool!(store, |p| sqlx::query(sql)
+        .bind(until)
+        .bind(user_id)
+        .execute(p)
+        .await
+        .map(|_| ())?);
+    Ok(())
+}
+
+/// Clears the attempt count after a verified password, unless the account was locked or
+/// disabled meanwhile; returns whether the login may go ahead.
+pub async fn finish_success(store: &Store, user_id: i64) -> Result<bool> {
+    let sql = "UPDATE users SET failed_logins = 0 WHERE id = $1 AND disabled = FALSE \
+               AND (locked_until IS NULL OR locked_until <= $2) RETURNING id";
+    let row: Option<i64> = on_pool!(store, |p| sqlx::query_scalar(sql)
+        .bind(user_id)
+        .bind(now())
+        .fetch_optional(p)
+        .await?);
+    Ok(row.is_some())
+}
+
 /// Records a failed login; returns whether the account is now locked (SPEC §17: 5 failures lock
 /// it for 15 minutes).
 pub async fn record_failure(

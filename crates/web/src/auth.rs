@@ -128,7 +128,13 @@ pub async fn load(
 pub const LOGIN_FAILED: &str =
     "用户名或密码错误，或账号已被暂时锁定（连续 5 次失败将锁定 15 分钟）";
 
-/// Checks a username and password under the lockout rules; on success returns the user id.
+/// Checks a username and password under the lockout rules; on success returns the user.
+///
+/// The order matters (issue 13): the address throttle first; then the attempt is counted on the
+/// account in one statement, before any verification, so parallel guesses each get their own
+/// number and only the first `max_failures` are verified; verification runs in the bounded
+/// [`LoginGuard`](crate::login_guard::LoginGuard); a success is accepted only if the account was
+/// not locked meanwhile.
 pub async fn authenticate(
     state: &AppState,
     username: &str,
@@ -136,20 +142,30 @@ pub async fn authenticate(
     ip: &str,
 ) -> Result<Option<users::User>, WebError> {
     let policy = &state.config.policy;
+    if state.guard.admit(ip).is_err() {
+        audit_event(
+            state,
+            None,
+            ip,
+            "login.throttled",
+            "user",
+            username,
+            "address limit",
+        )
+        .await?;
+        return Err(WebError::TooManyRequests);
+    }
     let user = users::by_username(&state.store, username.trim()).await?;
-    let hash = user.as_ref().map(|u| u.password_hash.clone());
-    let candidate = password.to_string();
-    // Verify even for unknown users, so timing does not reveal which usernames exist.
-    let verified = tokio::task::spawn_blocking(move || match hash {
-        Some(h) => users::verify_password(&candidate, &h),
-        None => {
-            let _ = users::verify_password(&candidate, DUMMY_HASH);
-            false
-        }
-    })
-    .await
-    .map_err(|e| WebError::Internal(e.to_string()))?;
     let Some(user) = user else {
+        // Verify even for unknown users, so timing does not reveal which usernames exist.
+        let candidate = password.to_string();
+        let verified = state
+            .guard
+            .verify(move || users::verify_password(&candidate, DUMMY_HASH))
+            .await;
+        if verified.is_err() {
+            return Err(WebError::TooManyRequests);
+        }
         audit_event(
             state,
             None,
@@ -162,8 +178,17 @@ pub async fn authenticate(
         .await?;
         return Ok(None);
     };
+    let attempt = users::begin_attempt(&state.store, user.id).await?;
     let now = jixiao_store::now();
-    if user.disabled || user.locked_until.is_some_and(|t| t > now) {
+    let refused = if attempt.disabled || attempt.locked_until.is_some_and(|t| t > now) {
+        Some("locked or disabled")
+    } else if attempt.attempts > policy.max_failures {
+        // Parallel guesses beyond the allowed number are not verified at all.
+        Some("too many attempts in progress")
+    } else {
+        None
+    };
+    if let Some(why) = refused {
         audit_event(
             state,
             Some(&user),
@@ -171,19 +196,22 @@ pub async fn authenticate(
             "login.refused",
             "user",
             &user.username,
-            "locked or disabled",
+            why,
         )
         .await?;
         return Ok(None);
     }
+    let candidate = password.to_string();
+    let hash = user.password_hash.clone();
+    let verified = match state
+        .guard
+        .verify(move || users::verify_password(&candidate, &hash))
+        .await
+    {
+        Ok(v) => v,
+        Err(_) => return Err(WebError::TooManyRequests),
+    };
     if !verified {
-        let locked = users::record_failure(
-            &state.store,
-            user.id,
-            policy.max_failures,
-            policy.lock_minutes,
-        )
-        .await?;
         audit_event(
             state,
             Some(&user),
@@ -194,7 +222,8 @@ pub async fn authenticate(
             "wrong password",
         )
         .await?;
-        if locked {
+        if attempt.attempts >= policy.max_failures {
+            users::lock(&state.store, user.id, policy.lock_minutes).await?;
             sessions::delete_for_user(&state.store, user.id).await?;
             audit_event(
                 state,
@@ -209,7 +238,19 @@ pub async fn authenticate(
         }
         return Ok(None);
     }
-    users::record_success(&state.store, user.id).await?;
+    if !users::finish_success(&state.store, user.id).await? {
+        audit_event(
+            state,
+            Some(&user),
+            ip,
+            "login.refused",
+            "user",
+            &user.username,
+            "locked meanwhile",
+        )
+        .await?;
+        return Ok(None);
+    }
     Ok(Some(user))
 }
 

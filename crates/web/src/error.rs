@@ -19,6 +19,8 @@ pub enum WebError {
     /// Invalid input, with field-level messages.
     BadRequest(Vec<(String, String)>),
     Conflict(String),
+    /// Too many login attempts from one address, or too many logins in progress (issue 13).
+    TooManyRequests,
     Internal(String),
 }
 
@@ -30,6 +32,7 @@ impl WebError {
             WebError::NotFound(_) => StatusCode::NOT_FOUND,
             WebError::BadRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::Conflict(_) => StatusCode::CONFLICT,
+            WebError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -52,6 +55,7 @@ impl WebError {
                 .collect::<Vec<_>>()
                 .join("；"),
             WebError::Conflict(m) => m.clone(),
+            WebError::TooManyRequests => "登录尝试过于频繁，请稍后再试".into(),
             WebError::Internal(_) => "服务器内部错误，请稍后重试或联系系统管理员".into(),
         }
     }

@@ -14,6 +14,7 @@ pub mod auth;
 pub mod error;
 pub mod flows;
 mod layout;
+pub mod login_guard;
 mod pages;
 
 use access::{Access, Matrix};
@@ -40,6 +41,8 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Demo mode: the demo logins and their password, shown on the login page.
     pub demo: Option<(Vec<DemoLogin>, String)>,
+    /// Bounds on login attempts and password verifications (issue 13).
+    pub login_limits: login_guard::GuardLimits,
 }
 
 #[derive(Clone)]
@@ -47,6 +50,7 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<WebConfig>,
     pub matrix: Arc<Matrix>,
+    pub guard: Arc<login_guard::LoginGuard>,
 }
 
 /// The application: routes, their access rows, and the layers.
@@ -54,6 +58,7 @@ pub fn router(store: Store, config: WebConfig) -> Router {
     let (routes, matrix) = pages::routes().finish();
     let state = AppState {
         store,
+        guard: Arc::new(login_guard::LoginGuard::new(config.login_limits.clone())),
         config: Arc::new(config),
         matrix,
     };
@@ -200,8 +205,11 @@ async fn csrf_guard(State(state): State<AppState>, req: Request, next: Next) -> 
     let session_token = session.as_ref().map(|s| s.csrf.clone());
     let user = session.as_ref().and_then(|s| s.user.clone());
     let refuse = async |path: &str| {
-        let _ = audit_denial(&state, user.as_ref(), &ip, path, "csrf").await;
-        WebError::Forbidden.into_response()
+        // A denial that cannot be recorded is not answered as if it had been (issue 13).
+        match audit_denial(&state, user.as_ref(), &ip, path, "csrf").await {
+            Ok(()) => WebError::Forbidden.into_response(),
+            Err(e) => e.into_response(),
+        }
     };
     if cross_site || origin_mismatch {
         return refuse(req.uri().path()).await;
@@ -260,8 +268,10 @@ async fn enforce_access(State(state): State<AppState>, req: Request, next: Next)
     match (access, user) {
         // A route without a row is refused for everyone (a test makes sure none exists).
         (None, user) => {
-            let _ = audit_denial(&state, user.as_ref(), &ip, &path, "unlisted route").await;
-            WebError::Forbidden.into_response()
+            match audit_denial(&state, user.as_ref(), &ip, &path, "unlisted route").await {
+                Ok(()) => WebError::Forbidden.into_response(),
+                Err(e) => e.into_response(),
+            }
         }
         (Some(Access::Public), _) => next.run(req).await,
         (Some(_), None) => {
@@ -292,8 +302,10 @@ async fn enforce_access(State(state): State<AppState>, req: Request, next: Next)
             if access.allows(&user.roles) {
                 next.run(req).await
             } else {
-                let _ = audit_denial(&state, Some(&user), &ip, &path, "role").await;
-                WebError::Forbidden.into_response()
+                match audit_denial(&state, Some(&user), &ip, &path, "role").await {
+                    Ok(()) => WebError::Forbidden.into_response(),
+                    Err(e) => e.into_response(),
+                }
             }
         }
     }

@@ -108,15 +108,28 @@ pub async fn submit(
         .await
         .map_err(|_| WebError::BadRequest(vec![(String::new(), "请填写用户名和密码".into())]))?;
     let next = safe_next(form.next.as_deref());
-    let Some(user) = auth::authenticate(&state, &form.username, &form.password, &ip).await? else {
+    let outcome = match auth::authenticate(&state, &form.username, &form.password, &ip).await {
+        Ok(user) => Ok(user),
+        // Throttled: the same form, with the reason, and 429.
+        Err(e @ WebError::TooManyRequests) => Err(e),
+        Err(other) => return Err(other),
+    };
+    let Ok(Some(user)) = outcome else {
+        let (status, message) = match outcome {
+            Err(e) => (axum::http::StatusCode::TOO_MANY_REQUESTS, e.message()),
+            _ => (
+                axum::http::StatusCode::UNAUTHORIZED,
+                LOGIN_FAILED.to_string(),
+            ),
+        };
         let page = login_page(
             &state,
             session.csrf.clone(),
             next,
             form.username.clone(),
-            Some(LOGIN_FAILED.into()),
+            Some(message),
         )?;
-        return Ok((axum::http::StatusCode::UNAUTHORIZED, page).into_response());
+        return Ok((status, page).into_response());
     };
     // A new session id at login (SPEC §17): the anonymous one is dropped.
     jixiao_store::sessions::delete(&state.store, &session.secret).await?;

@@ -1,0 +1,257 @@
+//! Issue 13, HIGH findings of the security probe, each reproduced and now held:
+//! - parallel password guesses cannot get more than the lockout's number of guesses verified;
+//! - one address is throttled with 429 (and the throttling is audited);
+//! - on a file SQLite database with several connections, concurrent logins and denials answer
+//!   401/403, never 500, and every attempt is in the audit log.
+//!
+//! Runs on SQLite, and on PostgreSQL when `JIXIAO_TEST_POSTGRES_URL` is set.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use jixiao_domain::types::Role;
+use jixiao_store::Store;
+use jixiao_store::testing::on_every_store;
+use jixiao_web::login_guard::GuardLimits;
+use tower::ServiceExt;
+
+const REGION: &str = "652801000";
+const PASSWORD: &str = "Right#2026a";
+
+async fn fixture(store: &Store, users: &[(&str, Role)]) {
+    let hash = jixiao_store::users::hash_password(PASSWORD).expect("hash");
+    let mut tx = store.begin().await.expect("tx");
+    jixiao_store::regions::insert(&mut tx, REGION, "测试市", None)
+        .await
+        .expect("region");
+    for (username, role) in users {
+        jixiao_store::users::insert(
+            &mut tx,
+            &jixiao_store::users::NewUser {
+                region: REGION,
+                username,
+                display_name: username,
+                password_hash: &hash,
+                unit_id: None,
+                agency_id: None,
+                must_change_password: false,
+                roles: &[*role],
+            },
+        )
+        .await
+        .expect("user");
+    }
+    tx.commit().await.expect("commit");
+}
+
+fn app(store: &Store, limits: GuardLimits) -> Router {
+    jixiao_web::router(
+        store.clone(),
+        jixiao_web::WebConfig {
+            login_limits: limits,
+            ..Default::default()
+        },
+    )
+}
+
+fn roomy() -> GuardLimits {
+    GuardLimits {
+        queue: 1000,
+        per_address: 100_000,
+        ..GuardLimits::default()
+    }
+}
+
+fn login(username: &str, password: &str) -> Request<Body> {
+    Request::builder()
+        .method("POST")
+        .uri("/api/v1/auth/login")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            serde_json::json!({"username": username, "password": password}).to_string(),
+        ))
+        .expect("request")
+}
+
+async fn audit_count(store: &Store, action: &str, why: &str) -> i64 {
+    let sql = "SELECT COUNT(*) FROM audit_log WHERE action = $1 AND ($2 = '' OR after_json = $2)";
+    match store {
+        Store::Sqlite(p) => {
+            sqlx::query_scalar(sql)
+                .bind(action)
+                .bind(why)
+                .fetch_one(p)
+                .await
+        }
+        Store::Postgres(p) => {
+            sqlx::query_scalar(sql)
+                .bind(action)
+                .bind(why)
+                .fetch_one(p)
+                .await
+        }
+    }
+    .expect("audit count")
+}
+
+/// Sends all requests at once and returns their statuses.
+async fn all_at_once(app: &Router, requests: Vec<Request<Body>>) -> Vec<StatusCode> {
+    let handles: Vec<_> = requests
+        .into_iter()
+        .map(|req| {
+            let app = app.clone();
+            tokio::spawn(async move { app.oneshot(req).await.expect("response").status() })
+        })
+        .collect();
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.expect("task"));
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_guesses_get_no_more_than_the_allowed_verifications() {
+    on_every_store("parallel_guesses", async |store: &Store| {
+        fixture(store, &[("fin", Role::FinanceAdmin), ("desk", Role::FinanceDesk)]).await;
+        let app = app(store, roomy());
+
+        // 39 wrong passwords and the right one, at the same instant.
+        let mut requests: Vec<_> = (0..39).map(|i| login("fin", &format!("Wrong#{i}xyz"))).collect();
+        requests.insert(20, login("fin", PASSWORD));
+        let statuses = all_at_once(&app, requests).await;
+        assert!(statuses.iter().all(|s| *s == StatusCode::OK || *s == StatusCode::UNAUTHORIZED), "{statuses:?}");
+        let verified_wrong = audit_count(store, "login.failure", "wrong password").await;
+        let succeeded = statuses.iter().filter(|s| **s == StatusCode::OK).count() as i64;
+        assert!(
+            verified_wrong + succeeded <= 5,
+            "{verified_wrong} wrong passwords and {succeeded} successes were verified: at most 5 guesses may be"
+        );
+        let refused = audit_count(store, "login.refused", "").await;
+        assert_eq!(verified_wrong + succeeded + refused, 40, "every attempt is audited");
+
+        // 40 wrong guesses at once lock the account after exactly 5 verified ones; the right
+        // password afterwards is refused.
+        let requests: Vec<_> = (0..40).map(|i| login("desk", &format!("Wrong#{i}xyz"))).collect();
+        let statuses = all_at_once(&app, requests).await;
+        assert!(statuses.iter().all(|s| *s == StatusCode::UNAUTHORIZED), "{statuses:?}");
+        let before = verified_wrong;
+        let now_wrong = audit_count(store, "login.failure", "wrong password").await;
+        assert_eq!(now_wrong - before, 5, "exactly five guesses verified");
+        let res = app.clone().oneshot(login("desk", PASSWORD)).await.expect("response");
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "locked");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn one_address_is_throttled_with_429() {
+    on_every_store("address_throttle", async |store: &Store| {
+        fixture(store, &[("fin", Role::FinanceAdmin)]).await;
+        let app = app(
+            store,
+            GuardLimits {
+                per_address: 3,
+                ..GuardLimits::default()
+            },
+        );
+        for _ in 0..3 {
+            let res = app
+                .clone()
+                .oneshot(login("nobody", "Wrong#1xyz"))
+                .await
+                .expect("response");
+            assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+        }
+        let res = app
+            .clone()
+            .oneshot(login("fin", PASSWORD))
+            .await
+            .expect("response");
+        assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+        let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+            .await
+            .expect("body");
+        let text = String::from_utf8_lossy(&body);
+        assert!(text.contains("登录尝试过于频繁"), "{text}");
+        assert_eq!(
+            audit_count(store, "login.throttled", "address limit").await,
+            1
+        );
+    })
+    .await;
+}
+
+/// The probe's finding on SQLite: deferred transactions failed their lock upgrade under
+/// concurrency ("database is locked", HTTP 500) and denials went missing from the audit log.
+/// A file database with several connections, as `jixiao serve` uses.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_logins_and_denials_on_sqlite_never_answer_500() {
+    let dir = std::env::temp_dir().join(format!("jixiao-concurrency-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("c.db");
+    let _ = std::fs::remove_file(&path);
+    let store = Store::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .expect("file database");
+    store.migrate().await.expect("migrate");
+    fixture(
+        &store,
+        &[("fin", Role::FinanceAdmin), ("lead", Role::Viewer)],
+    )
+    .await;
+    let app = app(&store, roomy());
+    let lead = jixiao_store::users::by_username(&store, "lead")
+        .await
+        .expect("query")
+        .expect("lead");
+    let (secret, _) = jixiao_store::sessions::create(&store, Some(lead.id), "browser", "", "")
+        .await
+        .expect("session");
+    let mut requests: Vec<_> = (0..40)
+        .map(|i| login(&format!("ghost{i}"), "Wrong#1xyz"))
+        .collect();
+    for _ in 0..24 {
+        // The viewer may not open user administration: a denial, audited.
+        requests.push(
+            Request::builder()
+                .uri("/admin/users")
+                .header(header::COOKIE, format!("jixiao_sid={secret}"))
+                .body(Body::empty())
+                .expect("request"),
+        );
+    }
+    let statuses = all_at_once(&app, requests).await;
+    assert!(
+        statuses.iter().all(|s| !s.is_server_error()),
+        "no 5xx: {statuses:?}"
+    );
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::UNAUTHORIZED)
+            .count(),
+        40
+    );
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::FORBIDDEN)
+            .count(),
+        24
+    );
+    assert_eq!(
+        audit_count(&store, "login.failure", "unknown user").await,
+        40
+    );
+    assert_eq!(audit_count(&store, "access.denied", "").await, 24);
+    assert!(
+        matches!(
+            jixiao_store::audit::verify(&store).await.expect("verify"),
+            jixiao_store::audit::Verdict::Intact { .. }
+        ),
+        "the chain holds"
+    );
+    store.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
