@@ -19,6 +19,7 @@ pub mod password;
 pub mod project;
 pub mod report;
 pub mod result_application;
+pub mod rules;
 pub mod scoring;
 pub mod settings;
 pub mod target;

@@ -8,6 +8,8 @@ use crate::result_application::Recommendation;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+pub mod parameters;
+
 fn d(v: i64) -> Decimal {
     Decimal::from(v)
 }

@@ -22,6 +22,7 @@ const MODULES: &[(&str, &str)] = &[
     ("/projects", "项目库"),
     ("/ex-ante", "事前评估"),
     ("/settings/ex-ante", "评估规则"),
+    ("/settings/rules", "规则参数"),
     ("/targets", "绩效目标"),
     ("/indicators", "指标库"),
     ("/monitoring", "运行监控"),
@@ -34,6 +35,7 @@ const MODULES: &[(&str, &str)] = &[
     ("/reports", "年度报告"),
     ("/audit", "操作日志"),
     ("/admin/users", "用户管理"),
+    ("/rules", "规则说明"),
 ];
 
 impl Layout {

@@ -213,6 +213,50 @@ async fn every_route_answers_every_role_as_the_matrix_says_spec_1() {
                 }
             }
             assert!(checked > 50);
+
+            // Issue 15: each computed figure on a form links to its rule on 规则说明.
+            // The ex-ante draft is the unit's own, so its preparer opens it.
+            for (role, path, anchors) in [
+                (
+                    Role::FinanceAdmin,
+                    format!("/evaluations/{}", ids.evaluation),
+                    &["s8-3", "s8-5"][..],
+                ),
+                (
+                    Role::FinanceAdmin,
+                    format!("/monitoring/{}", ids.report),
+                    &["s7"][..],
+                ),
+                (
+                    Role::FinanceAdmin,
+                    format!("/targets/{}", ids.target),
+                    &["s6-3"][..],
+                ),
+                (
+                    Role::UnitPreparer,
+                    format!("/ex-ante/{}", ids.ex_ante),
+                    &["s5"][..],
+                ),
+            ] {
+                let (secret, _) = session_for(store, login_of(role)).await;
+                let req = Request::builder()
+                    .uri(&path)
+                    .header(header::COOKIE, format!("jixiao_sid={secret}"))
+                    .body(Body::empty())
+                    .expect("request");
+                let res = app.clone().oneshot(req).await.expect("response");
+                assert_eq!(res.status(), StatusCode::OK, "{path}");
+                let body = axum::body::to_bytes(res.into_body(), 1 << 24)
+                    .await
+                    .expect("body");
+                let html = String::from_utf8_lossy(&body);
+                for anchor in anchors {
+                    assert!(
+                        html.contains(&format!("href=\"/rules#{anchor}\"")),
+                        "{path} links to /rules#{anchor}"
+                    );
+                }
+            }
         },
     )
     .await;

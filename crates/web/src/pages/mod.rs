@@ -17,6 +17,7 @@ mod project_flow;
 mod projects;
 mod records;
 mod reports;
+mod rules;
 mod settings;
 mod show;
 mod target;
@@ -107,6 +108,7 @@ pub fn routes() -> Registry<crate::AppState> {
             post(login::password_submit),
         )
         .add(Method::GET, "/", Access::AnyUser, get(home::page))
+        .add(Method::GET, "/rules", Access::AnyUser, get(rules::page))
         .add(
             Method::GET,
             "/projects",
@@ -385,6 +387,18 @@ pub fn routes() -> Registry<crate::AppState> {
             "/settings/ex-ante",
             Access::Roles(DEADLINE_SETTERS),
             post(settings::save),
+        )
+        .add(
+            Method::GET,
+            "/settings/rules",
+            Access::Roles(FINANCE_AND_VIEWERS),
+            get(settings::rules_show),
+        )
+        .add(
+            Method::POST,
+            "/settings/rules",
+            Access::Roles(DEADLINE_SETTERS),
+            post(settings::rules_save),
         );
     // Uploads may be as large as the reader accepts (10 MiB) plus the multipart framing.
     let upload_limit = axum::extract::DefaultBodyLimit::max(11 * 1024 * 1024);

@@ -1,5 +1,6 @@
-//! The rules finance staff configure (SPEC §5: the ex-ante rubric's dimensions, sub-items and
-//! weights, and the conclusion thresholds). Read by finance staff and leaders, changed by the
+//! The rules finance staff configure: the ex-ante rubric's dimensions, sub-items and weights and
+//! the conclusion thresholds (SPEC §5, `/settings/ex-ante`), and the single-number thresholds of
+//! the other rules (规则参数, `/settings/rules`). Read by finance staff and leaders, changed by the
 //! finance performance office; every change audited with before and after.
 
 use super::project_flow::{Pairs, field, pairs_of};
@@ -15,6 +16,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jixiao_domain::decimal::parse_loose;
 use jixiao_domain::ex_ante::{parse_rubric_text, rubric_text};
+use jixiao_domain::settings::parameters::{self, PARAMETERS};
 use jixiao_domain::types::Role;
 
 #[derive(Template)]
@@ -143,4 +145,129 @@ pub async fn save(
     .await?;
     tx.commit().await?;
     Ok(see_other("/settings/ex-ante?done=saved"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// 规则参数 (/settings/rules): the single-number thresholds of the rules
+// (`domain::settings::parameters`), read by finance staff and leaders, changed by the finance
+// performance office, every change audited with before and after.
+
+#[derive(Template)]
+#[template(path = "settings_rules.html")]
+struct RulesPage {
+    layout: Layout,
+    rows: Vec<ParameterRow>,
+    may_edit: bool,
+    message: Option<String>,
+    errors: Vec<String>,
+}
+
+struct ParameterRow {
+    key: &'static str,
+    label: &'static str,
+    unit: &'static str,
+    section: &'static str,
+    anchor: String,
+    value: String,
+    range: String,
+}
+
+async fn rules_page(
+    state: &AppState,
+    session: &SessionInfo,
+    user: &CurrentUser,
+    typed: Option<&[(String, String)]>,
+    message: Option<String>,
+    errors: Vec<String>,
+) -> Result<axum::response::Html<String>, WebError> {
+    let settings = jixiao_store::regions::settings(&state.store, &user.region).await?;
+    let rows = PARAMETERS
+        .iter()
+        .map(|p| ParameterRow {
+            key: p.key,
+            label: p.label,
+            unit: p.unit.label(),
+            section: p.section,
+            anchor: jixiao_domain::rules::anchor_of(p.section),
+            value: typed
+                .and_then(|t| t.iter().find(|(k, _)| k == p.key).map(|(_, v)| v.clone()))
+                .unwrap_or_else(|| p.text(&settings)),
+            range: format!("{}–{}", p.min, p.max),
+        })
+        .collect();
+    let region = region_name(state, &user.region).await?;
+    render(&RulesPage {
+        layout: Layout::new(session, user, &region, &state.matrix, "/settings/rules"),
+        rows,
+        may_edit: user.has(Role::FinanceAdmin),
+        message,
+        errors,
+    })
+}
+
+pub async fn rules_show(
+    State(state): State<AppState>,
+    Extension(session): Extension<SessionInfo>,
+    user: CurrentUser,
+    Query(q): Query<DoneQuery>,
+) -> Result<Response, WebError> {
+    let message = q.done.map(|_| {
+        "规则参数已保存；规则说明和此后的计算使用新的参数，已生成的记录保留当时的结果。".to_string()
+    });
+    Ok(rules_page(&state, &session, &user, None, message, vec![])
+        .await?
+        .into_response())
+}
+
+pub async fn rules_save(
+    State(state): State<AppState>,
+    Extension(session): Extension<SessionInfo>,
+    user: CurrentUser,
+    ip: ClientIp,
+    form: Result<axum::Form<Pairs>, axum::extract::rejection::FormRejection>,
+) -> Result<Response, WebError> {
+    let pairs = pairs_of(form)?;
+    let typed: Vec<(String, String)> = PARAMETERS
+        .iter()
+        .map(|p| (p.key.to_string(), field(&pairs, p.key).to_string()))
+        .filter(|(_, v)| !v.trim().is_empty())
+        .collect();
+    let before = jixiao_store::regions::settings(&state.store, &user.region).await?;
+    let after = match parameters::apply(&before, &typed) {
+        Ok(after) => after,
+        Err(problems) => {
+            let errors = problems
+                .into_iter()
+                .map(|(label, message)| format!("{label}：{message}"))
+                .collect();
+            let html = rules_page(&state, &session, &user, Some(&typed), None, errors).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response());
+        }
+    };
+    let values = |s: &jixiao_domain::settings::Settings| {
+        let map: serde_json::Map<String, serde_json::Value> = PARAMETERS
+            .iter()
+            .map(|p| (p.key.to_string(), serde_json::Value::String(p.text(s))))
+            .collect();
+        serde_json::Value::Object(map).to_string()
+    };
+    let mut tx = state.store.begin().await?;
+    jixiao_store::regions::save_settings(&mut tx, &user.region, &after).await?;
+    jixiao_store::audit::append(
+        &mut tx,
+        &jixiao_store::audit::Entry {
+            user_id: Some(user.id),
+            username: &user.username,
+            role: user.main_role().code(),
+            ip: &ip.0,
+            action: "settings.parameters",
+            object_kind: "settings",
+            object_id: &user.region,
+            before_json: &values(&before),
+            after_json: &values(&after),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(see_other("/settings/rules?done=saved"))
 }

@@ -1,0 +1,243 @@
+//! 规则说明 (issue 15): every logged-in user reads the rules with the region's current settings;
+//! a threshold changed on a settings page shows on the rules page at once; forms link each
+//! computed figure to its rule. Runs on a fresh region (no demo), on SQLite and PostgreSQL.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, Response, StatusCode, header};
+use jixiao_domain::types::Role;
+use jixiao_store::Store;
+use jixiao_store::testing::on_every_store;
+use tower::ServiceExt;
+
+const REGION: &str = "652801000";
+
+async fn send(app: &Router, req: Request<Body>) -> Response<Body> {
+    app.clone().oneshot(req).await.expect("response")
+}
+
+/// The body with askama's HTML escapes undone, so assertions read as the user reads.
+async fn text(res: Response<Body>) -> String {
+    String::from_utf8_lossy(
+        &axum::body::to_bytes(res.into_body(), 1 << 24)
+            .await
+            .expect("body"),
+    )
+    .replace("&#62;", ">")
+    .replace("&gt;", ">")
+    .replace("&#60;", "<")
+    .replace("&lt;", "<")
+    .replace("&#34;", "\"")
+    .replace("&quot;", "\"")
+    .replace("&#39;", "'")
+    .replace("&amp;", "&")
+}
+
+/// A fresh region as `jixiao init` leaves it, with one user per role that reads the rules.
+async fn fresh_region(store: &Store) {
+    let hash = jixiao_store::users::hash_password("Rules#2026a").expect("hash");
+    let mut tx = store.begin().await.expect("tx");
+    jixiao_store::regions::insert(&mut tx, REGION, "测试市", None)
+        .await
+        .expect("region");
+    for (username, role) in [
+        ("fin", Role::FinanceAdmin),
+        ("desk", Role::FinanceDesk),
+        ("lead", Role::Viewer),
+    ] {
+        jixiao_store::users::insert(
+            &mut tx,
+            &jixiao_store::users::NewUser {
+                region: REGION,
+                username,
+                display_name: username,
+                password_hash: &hash,
+                unit_id: None,
+                agency_id: None,
+                must_change_password: false,
+                roles: &[role],
+            },
+        )
+        .await
+        .expect("user");
+    }
+    tx.commit().await.expect("commit");
+}
+
+async fn session(store: &Store, username: &str) -> (String, String) {
+    let user = jixiao_store::users::by_username(store, username)
+        .await
+        .expect("query")
+        .expect("user");
+    jixiao_store::sessions::create(store, Some(user.id), "browser", "", "")
+        .await
+        .expect("session")
+}
+
+fn get(path: &str, secret: &str) -> Request<Body> {
+    Request::builder()
+        .uri(path)
+        .header(header::COOKIE, format!("jixiao_sid={secret}"))
+        .body(Body::empty())
+        .expect("request")
+}
+
+fn post(path: &str, secret: &str, pairs: &[(&str, &str)]) -> Request<Body> {
+    let mut body = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        body.append_pair(k, v);
+    }
+    Request::builder()
+        .method("POST")
+        .uri(path)
+        .header(header::COOKIE, format!("jixiao_sid={secret}"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body.finish()))
+        .expect("request")
+}
+
+#[tokio::test]
+async fn the_rules_page_shows_the_current_settings_issue_15() {
+    on_every_store("rules_page_current_settings", async |store: &Store| {
+        fresh_region(store).await;
+        let app = jixiao_web::router(store.clone(), jixiao_web::WebConfig::default());
+
+        // Not logged in: to the login page.
+        let res = send(
+            &app,
+            Request::builder()
+                .uri("/rules")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert!(res.status().is_redirection(), "{}", res.status());
+
+        // Every role reads it, with the defaults filled in, and it is in the navigation.
+        for who in ["fin", "desk", "lead"] {
+            let (sid, _) = session(store, who).await;
+            let res = send(&app, get("/rules", &sid)).await;
+            assert_eq!(res.status(), StatusCode::OK, "{who}");
+            let page = text(res).await;
+            assert!(page.contains("<a href=\"/rules\""), "{who}: no nav link");
+            assert!(page.contains("id=\"s8-3\""), "{who}");
+            assert!(
+                page.contains("min(全年执行数 ÷ 全年预算数, 1) × 10"),
+                "{who}"
+            );
+            assert!(page.contains("偏差 > 20 个百分点为红色预警"), "{who}");
+            assert!(page.contains("总分 ≥ 90 分为“予以支持”"), "{who}");
+            if who == "fin" {
+                assert!(
+                    page.contains("href=\"/settings/ex-ante\">修改本节参数"),
+                    "fin sees the settings link"
+                );
+            }
+        }
+
+        // The finance office moves the support threshold to 85 on the settings page …
+        let (fin, csrf) = session(store, "fin").await;
+        let defaults = jixiao_domain::settings::Settings::default();
+        let project = jixiao_domain::ex_ante::rubric_text(&defaults.ex_ante.project_dimensions);
+        let policy = jixiao_domain::ex_ante::rubric_text(&defaults.ex_ante.policy_dimensions);
+        let res = send(
+            &app,
+            post(
+                "/settings/ex-ante",
+                &fin,
+                &[
+                    ("csrf", &csrf),
+                    ("project", &project),
+                    ("policy", &policy),
+                    ("support", "85"),
+                    ("support_after_adjustment", "65"),
+                ],
+            ),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+
+        // … and the rules page says so, for every reader.
+        let (lead, _) = session(store, "lead").await;
+        let page = text(send(&app, get("/rules", &lead)).await).await;
+        assert!(page.contains("总分 ≥ 85 分为“予以支持”"), "{page}");
+        assert!(page.contains("65 分 ≤ 总分 < 85 分"), "{page}");
+        assert!(!page.contains("总分 ≥ 90 分为“予以支持”"));
+
+        // 规则参数: the desk and leaders read them but may not change them.
+        let (desk, desk_csrf) = session(store, "desk").await;
+        let res = send(&app, get("/settings/rules", &desk)).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let res = send(
+            &app,
+            post(
+                "/settings/rules",
+                &desk,
+                &[("csrf", &desk_csrf), ("deviation_red", "15")],
+            ),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        // A bad value is refused with every problem named, and nothing is saved.
+        let res = send(
+            &app,
+            post(
+                "/settings/rules",
+                &fin,
+                &[
+                    ("csrf", &csrf),
+                    ("deviation_red", "abc"),
+                    ("grade_good", "95"),
+                ],
+            ),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = text(res).await;
+        assert!(
+            page.contains("双监控偏差红色预警线：“abc”不是有效的数字"),
+            "{page}"
+        );
+        let stored = jixiao_store::regions::settings(store, REGION)
+            .await
+            .expect("settings");
+        assert_eq!(
+            stored.monitoring.deviation_red,
+            defaults.monitoring.deviation_red
+        );
+        // The finance office moves the deviation line to 15 and the excellent grade to 92.5 …
+        let res = send(
+            &app,
+            post(
+                "/settings/rules",
+                &fin,
+                &[
+                    ("csrf", &csrf),
+                    ("deviation_red", "15"),
+                    ("grade_excellent", "92.5"),
+                ],
+            ),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        // … the rules page says so, and the change is in the audit log.
+        let page = text(send(&app, get("/rules", &lead)).await).await;
+        assert!(page.contains("偏差 > 15 个百分点为红色预警"), "{page}");
+        assert!(page.contains("总分 ≥ 92.5 分为优秀"), "{page}");
+        let stored = jixiao_store::regions::settings(store, REGION)
+            .await
+            .expect("settings");
+        assert_eq!(
+            stored.monitoring.deviation_red,
+            jixiao_domain::Decimal::from(15)
+        );
+        assert_eq!(stored.monitoring.review_red, defaults.monitoring.review_red);
+        let sql = "SELECT COUNT(*) FROM audit_log WHERE action = 'settings.parameters'";
+        let n: i64 = match store {
+            Store::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.expect("audit"),
+            Store::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.expect("audit"),
+        };
+        assert_eq!(n, 1);
+    })
+    .await;
+}
