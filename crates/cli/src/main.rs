@@ -487,6 +487,23 @@ async fn serve(
         secure_cookies,
         ..Default::default()
     };
+    // Sessions that can no longer be used (idle, past their lifetime, anonymous login forms)
+    // are deleted at start and every ten minutes (issue 13).
+    let policy = config.policy.clone();
+    let purger = store.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            every.tick().await;
+            match jixiao_store::sessions::purge(&purger, policy.idle_minutes, policy.session_hours)
+                .await
+            {
+                Ok(n) if n > 0 => tracing::info!("purged {n} expired sessions"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!("session purge failed: {e}"),
+            }
+        }
+    });
     let app = jixiao_web::router(store, config);
     let listener = tokio::net::TcpListener::bind(listen)
         .await

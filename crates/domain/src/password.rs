@@ -16,6 +16,8 @@ pub struct LoginPolicy {
     pub lock_minutes: i64,
     /// Idle minutes after which a session ends.
     pub idle_minutes: i64,
+    /// Hours after which a session ends however active it was (issue 13: 12).
+    pub session_hours: i64,
 }
 
 impl Default for LoginPolicy {
@@ -27,6 +29,7 @@ impl Default for LoginPolicy {
             max_failures: 5,
             lock_minutes: 15,
             idle_minutes: 30,
+            session_hours: 12,
         }
     }
 }

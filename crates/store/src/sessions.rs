@@ -55,9 +55,19 @@ pub async fn create(
     Ok((secret, csrf))
 }
 
-/// The live session of a secret: one seen within `idle_minutes`, whose last-seen time is then
-/// refreshed. An idle session is deleted and `None` returned.
-pub async fn touch(store: &Store, secret: &str, idle_minutes: i64) -> Result<Option<Session>> {
+/// How long a session's last-seen time may lag: refreshing it on every request would cost a
+/// synchronous write each time (issue 14), while the idle timeout counts in minutes.
+const TOUCH_GRANULARITY_SECONDS: i64 = 60;
+
+/// The live session of a secret: seen within `idle_minutes` and created within `max_hours`. Its
+/// last-seen time is refreshed at most once a minute. An expired session is deleted and `None`
+/// returned.
+pub async fn touch(
+    store: &Store,
+    secret: &str,
+    idle_minutes: i64,
+    max_hours: i64,
+) -> Result<Option<Session>> {
     let id = hash(secret);
     let sql = "SELECT user_id, kind, csrf_token, created_at, last_seen_at FROM sessions WHERE id_hash = $1";
     let found: Option<Session> = on_pool!(store, |p| sqlx::query_as(sql)
@@ -68,18 +78,41 @@ pub async fn touch(store: &Store, secret: &str, idle_minutes: i64) -> Result<Opt
         return Ok(None);
     };
     let now = crate::now();
-    if now - session.last_seen_at > chrono::Duration::minutes(idle_minutes) {
+    if now - session.last_seen_at > chrono::Duration::minutes(idle_minutes)
+        || now - session.created_at > chrono::Duration::hours(max_hours)
+    {
         delete(store, secret).await?;
         return Ok(None);
     }
-    let sql = "UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2";
-    on_pool!(store, |p| sqlx::query(sql)
-        .bind(now)
-        .bind(&id)
+    if now - session.last_seen_at >= chrono::Duration::seconds(TOUCH_GRANULARITY_SECONDS) {
+        let sql = "UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2";
+        on_pool!(store, |p| sqlx::query(sql)
+            .bind(now)
+            .bind(&id)
+            .execute(p)
+            .await
+            .map(|_| ())?);
+    }
+    Ok(Some(session))
+}
+
+/// Deletes the sessions that can no longer be used: idle longer than `idle_minutes`, older than
+/// `max_hours`, and anonymous ones (the login form's) idle for more than an hour. Returns how
+/// many went.
+pub async fn purge(store: &Store, idle_minutes: i64, max_hours: i64) -> Result<u64> {
+    let now = crate::now();
+    let idle = now - chrono::Duration::minutes(idle_minutes);
+    let old = now - chrono::Duration::hours(max_hours);
+    let anonymous = now - chrono::Duration::hours(1);
+    let sql = "DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2 \
+               OR (user_id IS NULL AND last_seen_at < $3)";
+    Ok(on_pool!(store, |p| sqlx::query(sql)
+        .bind(idle)
+        .bind(old)
+        .bind(anonymous)
         .execute(p)
         .await
-        .map(|_| ())?);
-    Ok(Some(session))
+        .map(|r| r.rows_affected())?))
 }
 
 pub async fn delete(store: &Store, secret: &str) -> Result<()> {

@@ -91,7 +91,14 @@ pub async fn load(
     secret: &str,
     policy: &LoginPolicy,
 ) -> Result<Option<SessionInfo>, WebError> {
-    let Some(session) = sessions::touch(&state.store, secret, policy.idle_minutes).await? else {
+    let Some(session) = sessions::touch(
+        &state.store,
+        secret,
+        policy.idle_minutes,
+        policy.session_hours,
+    )
+    .await?
+    else {
         return Ok(None);
     };
     let user = match session.user_id {

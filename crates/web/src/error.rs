@@ -109,6 +109,22 @@ impl IntoResponse for WebError {
     }
 }
 
+/// The Chinese answer to a status axum's extractors and router give on their own (a path that
+/// does not parse, a bad query or body, a wrong method), or `None` for other statuses.
+pub fn rejection_message(status: StatusCode) -> Option<&'static str> {
+    Some(match status.as_u16() {
+        400 => "请求格式有误",
+        405 => "不支持该请求方法",
+        411 => "请求缺少内容长度",
+        413 => "请求内容过大",
+        414 => "请求地址过长",
+        415 => "不支持该内容类型",
+        422 => "请求内容有误",
+        431 => "请求头过大",
+        _ => return None,
+    })
+}
+
 /// Renders an error as the page or JSON the client expects; `request_id` ties it to the log.
 pub fn render(info: &ErrorInfo, request_id: &str, wants_json: bool) -> Response {
     if wants_json {
@@ -131,8 +147,10 @@ pub fn render(info: &ErrorInfo, request_id: &str, wants_json: bool) -> Response 
         401 => "请先登录",
         403 => "没有权限",
         404 => "页面不存在",
+        400 | 405 | 411 | 413 | 414 | 415 | 431 => "请求有误",
         409 => "操作冲突",
         422 => "输入有误",
+        429 => "请求过于频繁",
         _ => "系统错误",
     };
     let page = ErrorPage {

@@ -26,6 +26,7 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use error::{ErrorInfo, WebError};
+use futures_util::FutureExt;
 use jixiao_domain::password::LoginPolicy;
 use jixiao_store::Store;
 use std::sync::Arc;
@@ -92,7 +93,30 @@ pub fn client_ip(req: &Request) -> String {
 async fn frame(req: Request, next: Next) -> Response {
     let request_id = jixiao_store::sessions::new_secret()[..16].to_string();
     let wants_json = req.uri().path().starts_with("/api/");
-    let mut res = next.run(req).await;
+    // A panic in a handler is a 500 with the request id, never a dropped connection (issue 13).
+    let mut res = match std::panic::AssertUnwindSafe(next.run(req))
+        .catch_unwind()
+        .await
+    {
+        Ok(res) => res,
+        Err(_) => WebError::Internal("处理请求时程序出现异常".into()).into_response(),
+    };
+    // axum's own rejections (a malformed path, query, form or JSON body; a wrong method) come as
+    // English plain text: answer them in Chinese like every other error (issue 13).
+    let plain = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_none_or(|v| v.as_bytes().starts_with(b"text/plain"));
+    if plain && res.extensions().get::<ErrorInfo>().is_none() {
+        let status = res.status();
+        if let Some(message) = error::rejection_message(status) {
+            res.extensions_mut().insert(ErrorInfo {
+                status,
+                message: message.to_string(),
+                fields: Vec::new(),
+            });
+        }
+    }
     if let Some(info) = res.extensions().get::<ErrorInfo>().cloned() {
         let headers = std::mem::take(res.headers_mut());
         res = error::render(&info, &request_id, wants_json);
@@ -223,7 +247,7 @@ async fn csrf_guard(State(state): State<AppState>, req: Request, next: Next) -> 
                 .map(|(_, v)| v.into_owned())
         });
         let token = header_token.or(query_token);
-        if session_token.is_none() || token != session_token {
+        if !tokens_match(token.as_deref(), session_token.as_deref()) {
             return refuse(req.uri().path()).await;
         }
         return next.run(req).await;
@@ -244,11 +268,24 @@ async fn csrf_guard(State(state): State<AppState>, req: Request, next: Next) -> 
         None
     };
     let token = header_token.or(form_token);
-    if session_token.is_none() || token != session_token {
+    if !tokens_match(token.as_deref(), session_token.as_deref()) {
         return refuse(parts.uri.path()).await;
     }
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
+}
+
+/// Whether the request's CSRF token is the session's, compared in constant time so the
+/// comparison does not reveal how much of a guess was right (issue 13).
+fn tokens_match(sent: Option<&str>, expected: Option<&str>) -> bool {
+    let (Some(sent), Some(expected)) = (sent, expected) else {
+        return false;
+    };
+    let (a, b) = (sent.as_bytes(), expected.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// The access matrix, applied to the matched route.
@@ -439,4 +476,84 @@ impl axum::extract::FromRequestParts<AppState> for ClientIp {
 /// Status codes the pages use for redirects after a POST.
 pub fn see_other(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{frame, tokens_match};
+    use axum::Router;
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    async fn body(res: axum::response::Response) -> String {
+        String::from_utf8_lossy(
+            &axum::body::to_bytes(res.into_body(), 1 << 20)
+                .await
+                .unwrap(),
+        )
+        .into_owned()
+    }
+
+    /// Issue 13: a panic answers a Chinese 500 with the request id; axum's rejections answer
+    /// in Chinese (HTML for pages, JSON under /api/).
+    #[tokio::test]
+    async fn panics_and_rejections_answer_in_chinese() {
+        async fn boom() -> &'static str {
+            panic!("boom")
+        }
+        async fn number(axum::extract::Path(n): axum::extract::Path<i64>) -> String {
+            n.to_string()
+        }
+        let app = Router::new()
+            .route("/boom", get(boom))
+            .route("/n/{n}", get(number))
+            .route("/api/n/{n}", get(number))
+            .layer(axum::middleware::from_fn(frame));
+        let res = app
+            .clone()
+            .oneshot(Request::get("/boom").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let text = body(res).await;
+        assert!(text.contains("服务器内部错误"), "{text}");
+        assert!(!text.contains("boom"));
+        let res = app
+            .clone()
+            .oneshot(Request::get("/n/abc").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        let text = body(res).await;
+        assert!(
+            text.contains("请求格式有误") && text.contains("lang=\"zh-CN\""),
+            "{text}"
+        );
+        let res = app
+            .clone()
+            .oneshot(Request::get("/api/n/abc").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        let json: serde_json::Value = serde_json::from_str(&body(res).await).unwrap();
+        assert_eq!(json["error"], "请求格式有误");
+        let res = app
+            .oneshot(Request::post("/n/1").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
+        assert!(body(res).await.contains("不支持该请求方法"));
+    }
+
+    #[test]
+    fn csrf_tokens_match_only_exactly() {
+        assert!(tokens_match(Some("abc123"), Some("abc123")));
+        assert!(!tokens_match(Some("abc124"), Some("abc123")));
+        assert!(!tokens_match(Some("abc12"), Some("abc123")));
+        assert!(!tokens_match(None, Some("abc123")));
+        assert!(!tokens_match(Some("abc123"), None));
+        assert!(!tokens_match(None, None), "no session token: refused");
+    }
 }

@@ -589,6 +589,8 @@ async fn every_api_route_is_documented_spec_16() {
                 );
                 let codes: &[&str] = match row.method {
                     Method::GET => &["200", "401"],
+                    // Logout takes no input, so it has nothing to refuse as invalid.
+                    _ if row.path == "/api/v1/auth/logout" => &["204", "401"],
                     _ => &["401", "422"],
                 };
                 for code in codes {

@@ -24,6 +24,19 @@ pub struct TokenBody {
     idle_timeout_minutes: i64,
 }
 
+/// Revokes the bearer token the request was made with (issue 13: tokens could not be revoked).
+pub async fn logout(
+    State(state): State<AppState>,
+    axum::Extension(session): axum::Extension<crate::auth::SessionInfo>,
+    user: CurrentUser,
+    req: Request,
+) -> Result<axum::http::StatusCode, WebError> {
+    let ip = client_ip(&req);
+    jixiao_store::sessions::delete(&state.store, &session.secret).await?;
+    crate::audit_user(&state, &user, &ip, "logout", "user", &user.username, "api").await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
 pub async fn login(
     State(state): State<AppState>,
     req: Request,
@@ -662,6 +675,11 @@ fn base_document() -> serde_json::Value {
                     "200": {"description": "令牌", "content": {"application/json": {"schema": {"type": "object", "properties": {"token": {"type": "string"}, "token_type": {"type": "string"}, "idle_timeout_minutes": {"type": "integer"}}}}}},
                     "401": {"description": "用户名或密码错误或账号锁定", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
                     "422": {"description": "输入有误", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}},
+            "/api/v1/auth/logout": {"post": {
+                "summary": "注销令牌（此后该令牌不能再使用）", "security": [{"bearer": []}],
+                "responses": {
+                    "204": {"description": "已注销"},
+                    "401": {"description": "未登录或令牌已失效", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}},
             "/api/v1/projects": {"get": {
                 "summary": "项目列表（按权限范围）", "security": [{"bearer": []}],
                 "parameters": [

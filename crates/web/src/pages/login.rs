@@ -27,10 +27,20 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-/// Only local paths may be redirected to after login (no open redirect).
+/// Where to go after logging in: a path on this site only (no open redirect). Browsers drop tabs
+/// and newlines from a `Location` and read `\` as `/`, so `/\t/evil-host/x` would leave the site (issue 13):
+/// any control character, whitespace or backslash refuses the target, as does `//`.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n
+                    .chars()
+                    .any(|c| c.is_control() || c.is_whitespace() || c == '\\') =>
+        {
+            n.to_string()
+        }
         _ => "/".to_string(),
     }
 }
@@ -297,5 +307,11 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(None), "/");
+        // issue 13: browsers strip the tab and land on //evil-host.
+        assert_eq!(safe_next(Some("/\t/evil-host/x")), "/");
+        assert_eq!(safe_next(Some("/\n/evil-host/x")), "/");
+        assert_eq!(safe_next(Some("/\\evil-host/x")), "/");
+        assert_eq!(safe_next(Some("/ /evil-host")), "/");
+        assert_eq!(safe_next(Some("/\u{2028}/evil")), "/");
     }
 }

@@ -207,6 +207,12 @@ pub fn routes() -> Registry<crate::AppState> {
             post(api::login),
         )
         .add(
+            Method::POST,
+            "/api/v1/auth/logout",
+            Access::AnyUser,
+            post(api::logout),
+        )
+        .add(
             Method::GET,
             "/api/v1/projects",
             Access::AnyUser,

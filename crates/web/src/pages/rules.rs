@@ -20,6 +20,8 @@ use jixiao_domain::rules::{RuleSection, explain};
 struct Page {
     layout: Layout,
     sections: Vec<Section>,
+    /// The finance performance office changes parameters; others may only look at them.
+    may_edit: bool,
 }
 
 struct Section {
@@ -53,5 +55,6 @@ pub async fn page(
     render(&Page {
         layout: Layout::new(&session, &user, &region, &state.matrix, "/rules"),
         sections,
+        may_edit: user.has(jixiao_domain::types::Role::FinanceAdmin),
     })
 }

@@ -255,3 +255,92 @@ async fn concurrent_logins_and_denials_on_sqlite_never_answer_500() {
     store.close().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+async fn token(app: &Router, username: &str) -> String {
+    let res = app
+        .clone()
+        .oneshot(login(username, PASSWORD))
+        .await
+        .expect("response");
+    assert_eq!(res.status(), StatusCode::OK);
+    let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+        .await
+        .expect("body");
+    let v: serde_json::Value = serde_json::from_slice(&body).expect("json");
+    v["token"].as_str().expect("token").to_string()
+}
+
+fn bearer(method: &str, uri: &str, token: &str) -> Request<Body> {
+    Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .expect("request")
+}
+
+async fn execute(store: &Store, sql: &str) {
+    match store {
+        Store::Sqlite(p) => sqlx::query(sql).execute(p).await.map(|_| ()),
+        Store::Postgres(p) => sqlx::query(sql).execute(p).await.map(|_| ()),
+    }
+    .expect(sql);
+}
+
+/// Issue 13: API tokens can be revoked, sessions end after 12 hours however active, and
+/// sessions that can no longer be used are purged (anonymous login-form ones included).
+#[tokio::test]
+async fn tokens_are_revoked_and_sessions_expire() {
+    on_every_store("tokens_and_sessions", async |store: &Store| {
+        fixture(store, &[("fin", Role::FinanceAdmin)]).await;
+        let app = app(store, roomy());
+
+        // Logout revokes the token it was called with, and is audited.
+        let t = token(&app, "fin").await;
+        let res = app.clone().oneshot(bearer("GET", "/api/v1/projects", &t)).await.expect("r");
+        assert_eq!(res.status(), StatusCode::OK);
+        let res = app.clone().oneshot(bearer("POST", "/api/v1/auth/logout", &t)).await.expect("r");
+        assert_eq!(res.status(), StatusCode::NO_CONTENT);
+        let res = app.clone().oneshot(bearer("GET", "/api/v1/projects", &t)).await.expect("r");
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "a revoked token is refused");
+        assert_eq!(audit_count(store, "logout", "api").await, 1);
+
+        // A token used every minute still ends 12 hours after it was issued.
+        let t = token(&app, "fin").await;
+        execute(
+            store,
+            "UPDATE sessions SET created_at = '2000-01-01 00:00:00+00:00', last_seen_at = created_at \
+             WHERE kind = 'api'",
+        )
+        .await;
+        let fresh = jixiao_store::now();
+        match store {
+            Store::Sqlite(p) => sqlx::query("UPDATE sessions SET last_seen_at = $1").bind(fresh).execute(p).await.map(|_| ()),
+            Store::Postgres(p) => sqlx::query("UPDATE sessions SET last_seen_at = $1").bind(fresh).execute(p).await.map(|_| ()),
+        }
+        .expect("recently seen");
+        let res = app.clone().oneshot(bearer("GET", "/api/v1/projects", &t)).await.expect("r");
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "past the absolute lifetime");
+
+        // Anonymous login-form sessions and expired ones are purged; live ones stay.
+        for _ in 0..3 {
+            let res = app
+                .clone()
+                .oneshot(Request::builder().uri("/login").body(Body::empty()).expect("req"))
+                .await
+                .expect("r");
+            assert_eq!(res.status(), StatusCode::OK);
+        }
+        let live = token(&app, "fin").await;
+        execute(
+            store,
+            "UPDATE sessions SET last_seen_at = '2000-01-01 00:00:00+00:00' WHERE user_id IS NULL",
+        )
+        .await;
+        let purged = jixiao_store::sessions::purge(store, 30, 12).await.expect("purge");
+        assert!(purged >= 3, "purged {purged}");
+        let res = app.clone().oneshot(bearer("GET", "/api/v1/projects", &live)).await.expect("r");
+        assert_eq!(res.status(), StatusCode::OK, "a live token survives the purge");
+    })
+    .await;
+}
