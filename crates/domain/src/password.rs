@@ -40,10 +40,33 @@ pub enum PasswordProblem {
     TooShort(usize),
     #[error("密码须包含大写字母、小写字母、数字、符号中的至少 {0} 类")]
     TooFewClasses(usize),
-    #[error("密码不能与用户名相同或包含用户名")]
+    #[error("密码不能包含用户名或倒写的用户名")]
     ContainsUsername,
     #[error("新密码不能与原密码相同")]
     Unchanged,
+    #[error("密码不能超过 {0} 位")]
+    TooLong(usize),
+    #[error("密码过于常见，容易被猜中，请换一个")]
+    Common,
+    #[error("新密码不能与最近 {0} 次使用过的密码相同")]
+    Reused(usize),
+}
+
+/// The longest password accepted: long enough for any passphrase, short enough that hashing it
+/// costs nothing unusual (issue 13: a 100,000-character password was accepted).
+pub const MAX_LENGTH: usize = 128;
+
+/// How many earlier passwords a new one may not repeat.
+pub const HISTORY: usize = 5;
+
+/// Whether `password` is on the bundled list of common passwords (ignoring case).
+pub fn is_common(password: &str) -> bool {
+    let candidate = password.trim().to_lowercase();
+    include_str!("password_data/common.txt")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .any(|l| l == candidate)
 }
 
 /// Checks a new password against the policy; all problems at once.
@@ -68,9 +91,17 @@ pub fn check(
     if classes < policy.min_classes {
         problems.push(PasswordProblem::TooFewClasses(policy.min_classes));
     }
+    if password.chars().count() > MAX_LENGTH {
+        problems.push(PasswordProblem::TooLong(MAX_LENGTH));
+    }
     let user = username.trim().to_lowercase();
-    if !user.is_empty() && password.to_lowercase().contains(&user) {
+    let reversed: String = user.chars().rev().collect();
+    let lower = password.to_lowercase();
+    if !user.is_empty() && (lower.contains(&user) || lower.contains(&reversed)) {
         problems.push(PasswordProblem::ContainsUsername);
+    }
+    if is_common(password) {
+        problems.push(PasswordProblem::Common);
     }
     if problems.is_empty() {
         Ok(())
@@ -109,6 +140,40 @@ mod tests {
             Err(vec![PasswordProblem::TooFewClasses(3)])
         );
         assert_eq!(check(&p, "x", "abcdefG1"), Ok(()));
+    }
+
+    /// Issue 13: the reversed username, common passwords and very long ones are refused.
+    #[test]
+    fn reversed_usernames_common_and_long_passwords_are_refused() {
+        let p = LoginPolicy::default();
+        assert_eq!(
+            check(&p, "zhangwei", "Iewgnahz#1"),
+            Err(vec![PasswordProblem::ContainsUsername])
+        );
+        for common in [
+            "P@ssw0rd",
+            "Admin@123",
+            "ADMIN@123",
+            "Qwer@1234",
+            "1qaz@WSX",
+        ] {
+            assert_eq!(
+                check(&p, "jxg", common),
+                Err(vec![PasswordProblem::Common]),
+                "{common}"
+            );
+        }
+        let long = format!("Aa#1{}", "x".repeat(100_000));
+        assert_eq!(
+            check(&p, "jxg", &long),
+            Err(vec![PasswordProblem::TooLong(MAX_LENGTH)])
+        );
+        let edge = format!("Aa#1{}", "x".repeat(MAX_LENGTH - 4));
+        assert_eq!(check(&p, "jxg", &edge), Ok(()));
+        assert!(
+            !is_common("Demo#2023"),
+            "the demo password is not on the list"
+        );
     }
 
     #[test]

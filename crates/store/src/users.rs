@@ -194,6 +194,23 @@ pub async fn record_success(store: &Store, user_id: i64) -> Result<()> {
     Ok(())
 }
 
+/// The hashes of the user's current password and of the ones before it, newest first, at most
+/// `n` in all: a new password may match none of them.
+pub async fn recent_password_hashes(store: &Store, user_id: i64, n: usize) -> Result<Vec<String>> {
+    let sql = "SELECT password_hash FROM users WHERE id = $1";
+    let current: Option<String> = on_pool!(store, |p| sqlx::query_scalar(sql)
+        .bind(user_id)
+        .fetch_optional(p)
+        .await?);
+    let sql = "SELECT password_hash FROM password_history WHERE user_id = $1 ORDER BY set_at DESC LIMIT $2";
+    let earlier: Vec<String> = on_pool!(store, |p| sqlx::query_scalar(sql)
+        .bind(user_id)
+        .bind(n.saturating_sub(1) as i64)
+        .fetch_all(p)
+        .await?);
+    Ok(current.into_iter().chain(earlier).take(n).collect())
+}
+
 /// Sets a new password hash (from [`hash_password`]); `must_change` forces a change at next login
 /// (after an administrator's reset).
 pub async fn set_password(
@@ -202,6 +219,22 @@ pub async fn set_password(
     password_hash: &str,
     must_change: bool,
 ) -> Result<()> {
+    // The password being replaced joins the history (issue 13: no reuse of the last five).
+    let keep = "INSERT INTO password_history (user_id, password_hash, set_at) \
+                SELECT id, password_hash, password_changed_at FROM users WHERE id = $1";
+    on_tx!(tx, |c| sqlx::query(keep)
+        .bind(user_id)
+        .execute(&mut *c)
+        .await
+        .map(|_| ())?);
+    let trim = "DELETE FROM password_history WHERE user_id = $1 AND set_at NOT IN \
+                (SELECT set_at FROM password_history WHERE user_id = $1 ORDER BY set_at DESC LIMIT $2)";
+    on_tx!(tx, |c| sqlx::query(trim)
+        .bind(user_id)
+        .bind(jixiao_domain::password::HISTORY as i64)
+        .execute(&mut *c)
+        .await
+        .map(|_| ())?);
     let sql = "UPDATE users SET password_hash = $1, must_change_password = $2, password_changed_at = $3, \
                failed_logins = 0, locked_until = NULL WHERE id = $4";
     on_tx!(tx, |c| sqlx::query(sql)
@@ -216,7 +249,8 @@ pub async fn set_password(
 }
 
 pub async fn by_username(store: &Store, username: &str) -> Result<Option<User>> {
-    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1");
+    // Usernames are unique ignoring case (migration 0008), and found ignoring case.
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE lower(username) = lower($1)");
     Ok(on_pool!(store, |p| sqlx::query_as(&sql)
         .bind(username)
         .fetch_optional(p)

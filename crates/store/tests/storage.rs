@@ -1013,16 +1013,20 @@ async fn users_insert_by_username_and_roles() {
             users::roles(store, id).await.unwrap(),
             [Role::UnitApprover, Role::UnitPreparer]
         );
-        assert_eq!(users::by_username(store, "JYJ_TB").await.unwrap(), None);
+        // Usernames are found ignoring case (issue 13: JXG beside jxg could both exist).
+        assert_eq!(
+            users::by_username(store, "JYJ_TB").await.unwrap().map(|u| u.id),
+            Some(id)
+        );
         assert_eq!(users::count(store).await.unwrap(), 1);
 
-        // Usernames are unique.
+        // Usernames are unique, ignoring case.
         let mut tx = store.begin().await.unwrap();
         let err = users::insert(
             &mut tx,
             &users::NewUser {
                 region: REGION,
-                username: "jyj_tb",
+                username: "JYJ_tb",
                 display_name: "另一个",
                 password_hash: &hash,
                 unit_id: None,

@@ -344,3 +344,104 @@ async fn tokens_are_revoked_and_sessions_expire() {
     })
     .await;
 }
+
+fn form_post(path: &str, secret: &str, pairs: &[(&str, &str)]) -> Request<Body> {
+    let mut body = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        body.append_pair(k, v);
+    }
+    Request::builder()
+        .method("POST")
+        .uri(path)
+        .header(header::COOKIE, format!("jixiao_sid={secret}"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body.finish()))
+        .expect("request")
+}
+
+/// Issue 13 (LOW): a password may not repeat the last five; usernames are unique ignoring case
+/// and found ignoring case at login.
+#[tokio::test]
+async fn passwords_do_not_repeat_and_usernames_ignore_case() {
+    on_every_store("password_history", async |store: &Store| {
+        fixture(store, &[("fin", Role::FinanceAdmin)]).await;
+        let app = app(store, roomy());
+        let fin = jixiao_store::users::by_username(store, "fin")
+            .await
+            .expect("query")
+            .expect("fin");
+        let change = async |current: &str, new: &str| {
+            let (sid, csrf) =
+                jixiao_store::sessions::create(store, Some(fin.id), "browser", "", "")
+                    .await
+                    .expect("session");
+            let res = app
+                .clone()
+                .oneshot(form_post(
+                    "/password",
+                    &sid,
+                    &[
+                        ("csrf", &csrf),
+                        ("current", current),
+                        ("new_password", new),
+                        ("confirm", new),
+                    ],
+                ))
+                .await
+                .expect("response");
+            let status = res.status();
+            let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+                .await
+                .expect("body");
+            (status, String::from_utf8_lossy(&body).into_owned())
+        };
+        let passwords: Vec<String> = (1..=5).map(|i| format!("Change#{i}Pw")).collect();
+        let mut current = PASSWORD.to_string();
+        for p in &passwords {
+            let (status, body) = change(&current, p).await;
+            assert_eq!(status, StatusCode::SEE_OTHER, "{p}: {body}");
+            current = p.clone();
+        }
+        // The first of the last five is refused …
+        let (status, body) = change(&current, &passwords[0]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("不能与最近 5 次使用过的密码相同"), "{body}");
+        // … the sixth-last (the fixture's) is allowed again.
+        let (status, body) = change(&current, PASSWORD).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+        // A common password is refused.
+        let (status, body) = change(PASSWORD, "Admin@123").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("密码过于常见"), "{body}");
+
+        // JXG beside jxg: refused by the database; login ignores case.
+        let mut tx = store.begin().await.expect("tx");
+        let dup = jixiao_store::users::insert(
+            &mut tx,
+            &jixiao_store::users::NewUser {
+                region: REGION,
+                username: "FIN",
+                display_name: "FIN",
+                password_hash: &fin.password_hash,
+                unit_id: None,
+                agency_id: None,
+                must_change_password: false,
+                roles: &[Role::Viewer],
+            },
+        )
+        .await;
+        assert!(dup.is_err(), "FIN beside fin must be refused");
+        drop(tx);
+        let res = app
+            .clone()
+            .oneshot(login("FIN", PASSWORD))
+            .await
+            .expect("response");
+        assert_eq!(
+            res.status(),
+            StatusCode::OK,
+            "login ignores the case of the username"
+        );
+    })
+    .await;
+}

@@ -250,6 +250,22 @@ pub async fn password_submit(
         jixiao_domain::password::check(&state.config.policy, &user.username, &form.new_password)
     {
         messages.extend(problems.iter().map(|p| p.to_string()));
+    } else if ok && form.new_password != form.current {
+        // Not one of the last five passwords (issue 13); only the hashes are kept.
+        let history = jixiao_domain::password::HISTORY;
+        let hashes =
+            jixiao_store::users::recent_password_hashes(&state.store, user.id, history).await?;
+        let candidate = form.new_password.clone();
+        let reused = tokio::task::spawn_blocking(move || {
+            hashes
+                .iter()
+                .any(|h| jixiao_store::users::verify_password(&candidate, h))
+        })
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+        if reused {
+            messages.push(jixiao_domain::password::PasswordProblem::Reused(history).to_string());
+        }
     }
     if !messages.is_empty() {
         let page = render(&PasswordPage {
