@@ -3,6 +3,7 @@
 
 mod forms_check;
 mod import_cmd;
+mod ops;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -106,6 +107,27 @@ enum Command {
         #[command(subcommand)]
         forms: forms_check::FormsCommand,
     },
+    /// Take a consistent copy of the database while it is in use, and check it (备份)
+    Backup {
+        /// The backup file to write (must not exist)
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Restore a backup into --db after checking it (恢复)
+    Restore {
+        /// The backup file
+        file: PathBuf,
+        /// Replace an existing database
+        #[arg(long)]
+        force: bool,
+    },
+    /// Check the database: integrity, audit chain, schema version, rule settings (检查)
+    Check,
+    /// Manage users (用户管理)
+    User {
+        #[command(subcommand)]
+        user: ops::UserCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -141,7 +163,7 @@ enum Format {
 }
 
 #[derive(Debug, thiserror::Error)]
-enum CliError {
+pub(crate) enum CliError {
     #[error("{0}")]
     Store(#[from] StoreError),
     #[error("无法写入 {path}：{source}")]
@@ -186,7 +208,7 @@ fn main() -> ExitCode {
 }
 
 /// For commands that only read: a SQLite file that does not exist is an error, not a new file.
-fn require_existing(db: &str) -> Result<(), CliError> {
+pub(crate) fn require_existing(db: &str) -> Result<(), CliError> {
     if let Some(rest) = db.strip_prefix("sqlite:") {
         let path = rest
             .trim_start_matches("//")
@@ -203,7 +225,7 @@ fn require_existing(db: &str) -> Result<(), CliError> {
     Ok(())
 }
 
-async fn open(db: &str) -> Result<Store, CliError> {
+pub(crate) async fn open(db: &str) -> Result<Store, CliError> {
     let store = Store::connect(db).await?;
     store.migrate().await?;
     Ok(store)
@@ -255,6 +277,10 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             )
             .await
         }
+        Command::Backup { output } => ops::backup(&cli.db, &output).await,
+        Command::Restore { file, force } => ops::restore(&cli.db, &file, force).await,
+        Command::Check => ops::check(&cli.db).await,
+        Command::User { user } => ops::user(&cli.db, user).await,
         Command::Forms { forms } => {
             // Exit codes 0/1/2 are part of the command's contract (issue 4).
             let code = forms_check::run(forms).await;

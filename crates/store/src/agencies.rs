@@ -1,6 +1,6 @@
 //! Third-party agencies and their engagements (SPEC §9).
 
-use crate::{Result, Tx, on_tx};
+use crate::{Result, Store, Tx, on_pool, on_tx};
 use chrono::NaiveDate;
 use jixiao_domain::Fen;
 
@@ -72,5 +72,15 @@ pub async fn insert_engagement(tx: &mut Tx, e: &NewEngagement<'_>) -> Result<i64
         .bind(e.quality_x100)
         .bind(e.quality_grade)
         .fetch_one(&mut *c)
+        .await?))
+}
+
+/// The id of the region's agency with exactly this name (e.g. to link an evaluator account).
+pub async fn id_by_name(store: &Store, region: &str, name: &str) -> Result<Option<i64>> {
+    let sql = "SELECT id FROM agencies WHERE region_code = $1 AND name = $2";
+    Ok(on_pool!(store, |p| sqlx::query_scalar(sql)
+        .bind(region)
+        .bind(name.trim())
+        .fetch_optional(p)
         .await?))
 }

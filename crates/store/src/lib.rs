@@ -20,6 +20,7 @@ pub mod imports;
 pub mod indicator_library;
 pub mod monitoring;
 pub mod narratives;
+pub mod ops;
 pub mod pinyin_key;
 pub mod projects;
 pub mod rectifications;
@@ -120,8 +121,10 @@ macro_rules! on_tx {
     };
 }
 
-static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
-static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+pub(crate) static SQLITE_MIGRATIONS: sqlx::migrate::Migrator =
+    sqlx::migrate!("./migrations/sqlite");
+pub(crate) static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator =
+    sqlx::migrate!("./migrations/postgres");
 
 impl Store {
     /// Opens a database by URL. SQLite files are created when missing, in WAL mode with

@@ -98,6 +98,29 @@ pub async fn by_id(store: &Store, id: i64) -> Result<Option<User>> {
         .await?))
 }
 
+/// A temporary password for an administrator's reset or a new account: 16 characters drawn
+/// from an unambiguous alphabet by the operating system's random source (about 90 bits; issue 13
+/// found a 32-bit one), always with upper and lower case, a digit and a symbol.
+pub fn temporary_password() -> String {
+    use argon2::password_hash::rand_core::{OsRng, RngCore};
+    const UPPER: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
+    const LOWER: &[u8] = b"abcdefghijkmnpqrstuvwxyz";
+    const DIGIT: &[u8] = b"23456789";
+    const SYMBOL: &[u8] = b"#%+=@";
+    let pick = |set: &[u8]| set[(OsRng.next_u32() as usize) % set.len()] as char;
+    let all: Vec<u8> = [UPPER, LOWER, DIGIT, SYMBOL].concat();
+    let mut out: Vec<char> = vec![pick(UPPER), pick(LOWER), pick(DIGIT), pick(SYMBOL)];
+    while out.len() < 16 {
+        out.push(pick(&all));
+    }
+    // Shuffle so the guaranteed classes are not always first (Fisher–Yates).
+    for i in (1..out.len()).rev() {
+        let j = (OsRng.next_u32() as usize) % (i + 1);
+        out.swap(i, j);
+    }
+    out.into_iter().collect()
+}
+
 /// The state of an account at the start of a login attempt, counted atomically with the attempt.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Attempt {

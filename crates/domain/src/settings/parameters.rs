@@ -323,6 +323,35 @@ pub fn apply(
     }
 }
 
+/// What is wrong with stored settings (none when valid): every parameter within its range,
+/// grade lines descending, and the ex-ante and assessment rubrics well formed. Used by
+/// `jixiao check`.
+pub fn validate(s: &Settings) -> Vec<String> {
+    let values: Vec<(String, String)> = PARAMETERS
+        .iter()
+        .map(|p| (p.key.to_string(), p.text(s)))
+        .collect();
+    let mut out: Vec<String> = match apply(s, &values) {
+        Ok(_) => Vec::new(),
+        Err(problems) => problems
+            .into_iter()
+            .map(|(label, message)| format!("{label}：{message}"))
+            .collect(),
+    };
+    for (name, rubric) in [
+        ("项目评分表", &s.ex_ante.project_dimensions),
+        ("政策评分表", &s.ex_ante.policy_dimensions),
+    ] {
+        if let Err(problems) = crate::ex_ante::validate_rubric(rubric) {
+            out.extend(problems.into_iter().map(|p| format!("事前评估{name}：{p}")));
+        }
+    }
+    if let Err(problems) = crate::assessment::validate_rubric(&s.assessment.items) {
+        out.extend(problems.into_iter().map(|p| format!("考核评分表：{p}")));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -397,6 +426,19 @@ mod tests {
         assert!(e.iter().any(|(_, m)| m.contains("应在 0 至 100 分之间")));
         assert!(e.iter().any(|(_, m)| m == "应为整数"));
         assert!(e.iter().any(|(_, m)| m == "最多保留两位小数"));
+    }
+
+    #[test]
+    fn the_defaults_are_valid_and_a_broken_setting_is_named() {
+        assert!(validate(&Settings::default()).is_empty());
+        let mut s = Settings::default();
+        s.grades.good = dec!(95);
+        s.monitoring.deviation_red = dec!(500);
+        let problems = validate(&s);
+        assert!(
+            problems.iter().any(|p| p.contains("双监控偏差红色预警线")),
+            "{problems:?}"
+        );
     }
 
     #[test]
