@@ -445,3 +445,61 @@ async fn passwords_do_not_repeat_and_usernames_ignore_case() {
     })
     .await;
 }
+
+/// Issue 13 (LOW): NUL and other control characters, and invalid UTF-8, are refused at the edge
+/// for every form and JSON body, with a Chinese 422, before any handler stores them.
+#[tokio::test]
+async fn control_characters_and_invalid_utf8_are_refused_at_the_edge() {
+    on_every_store("text_guard", async |store: &Store| {
+        fixture(store, &[("fin", Role::FinanceAdmin)]).await;
+        let app = app(store, roomy());
+        let res = app
+            .clone()
+            .oneshot(login("fin\u{0}x", PASSWORD))
+            .await
+            .expect("response");
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+            .await
+            .expect("body");
+        let v: serde_json::Value = serde_json::from_slice(&body).expect("json");
+        assert_eq!(v["error"], "提交的内容包含不可见的控制字符", "{v}");
+
+        let fin = jixiao_store::users::by_username(store, "fin")
+            .await
+            .expect("query")
+            .expect("fin");
+        let (sid, csrf) = jixiao_store::sessions::create(store, Some(fin.id), "browser", "", "")
+            .await
+            .expect("session");
+        for (raw, expected) in [
+            ("deviation_red=%FF%FE", "无效的字符编码"),
+            ("deviation_red=1%002", "控制字符"),
+        ] {
+            let req = Request::builder()
+                .method("POST")
+                .uri("/settings/rules")
+                .header(header::COOKIE, format!("jixiao_sid={sid}"))
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(format!("csrf={csrf}&{raw}")))
+                .expect("request");
+            let res = app.clone().oneshot(req).await.expect("response");
+            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{raw}");
+            let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+                .await
+                .expect("body");
+            assert!(String::from_utf8_lossy(&body).contains(expected), "{raw}");
+        }
+        // Tabs and line breaks in text are kept: an ordinary form still goes through.
+        let req = Request::builder()
+            .method("POST")
+            .uri("/settings/rules")
+            .header(header::COOKIE, format!("jixiao_sid={sid}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!("csrf={csrf}&deviation_red=18")))
+            .expect("request");
+        let res = app.clone().oneshot(req).await.expect("response");
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    })
+    .await;
+}
