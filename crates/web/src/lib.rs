@@ -12,7 +12,6 @@ pub mod access;
 pub mod assets;
 pub mod auth;
 pub mod error;
-pub mod flows;
 mod layout;
 mod pages;
 
