@@ -25,24 +25,64 @@ pub struct NewTargetInput {
     pub fiscal_year: Option<i32>,
 }
 
+/// Why a project cannot have a new target: it has one (修改 or 调整 it instead), or it is
+/// terminated.
+fn project_refusal(
+    p: &projects::ProjectRecord,
+    current: Option<&targets::TargetRecord>,
+) -> Option<AppError> {
+    if let Some(t) = current {
+        return Some(AppError::Refused(format!(
+            "该项目已有绩效目标（第 {} 版，{}），请在原目标上修改或发起调整",
+            t.version_no,
+            DocState::parse(&t.state).map(|s| s.label()).unwrap_or("")
+        )));
+    }
+    if matches!(
+        ProjectState::parse(&p.library_status),
+        Some(ProjectState::Terminated)
+    ) {
+        return Some(AppError::Refused("项目已终止，不能申报绩效目标".into()));
+    }
+    None
+}
+
+/// Why the user cannot declare a target for the unit: targets are declared by the unit itself
+/// (SPEC §6), for units the user may write for.
+async fn declarer_refusal(actor: &Actor<'_>, unit_id: i64) -> Result<Option<AppError>, AppError> {
+    if !actor.is_unit_user() {
+        return Ok(Some(AppError::Refused(
+            "绩效目标由预算单位申报，财政部门负责审核".into(),
+        )));
+    }
+    if !actor.may_write_for_unit(unit_id).await? {
+        return Ok(Some(AppError::Forbidden));
+    }
+    Ok(None)
+}
+
+/// Whether the user may start a target for the project now (`current`: its current target):
+/// what [`create`] enforces, for the project page's button.
+pub async fn may_start_for_project(
+    actor: &Actor<'_>,
+    p: &projects::ProjectRecord,
+    current: Option<&targets::TargetRecord>,
+) -> Result<bool, AppError> {
+    Ok(
+        project_refusal(p, current).is_none()
+            && declarer_refusal(actor, p.unit_id).await?.is_none(),
+    )
+}
+
 pub async fn create(actor: &Actor<'_>, input: &NewTargetInput) -> Result<i64, AppError> {
     let store = actor.store;
     let region = &actor.user.region;
     let (kind, project, unit_id, year, amounts) = match input.project_id {
         Some(pid) => {
             let p = crate::project::visible(actor, pid).await?;
-            if let Some(t) = targets::current_for_project(store, pid).await? {
-                return Err(AppError::Refused(format!(
-                    "该项目已有绩效目标（第 {} 版，{}），请在原目标上修改或发起调整",
-                    t.version_no,
-                    DocState::parse(&t.state).map(|s| s.label()).unwrap_or("")
-                )));
-            }
-            if matches!(
-                ProjectState::parse(&p.library_status),
-                Some(ProjectState::Terminated)
-            ) {
-                return Err(AppError::Refused("项目已终止，不能申报绩效目标".into()));
+            let current = targets::current_for_project(store, pid).await?;
+            if let Some(refusal) = project_refusal(&p, current.as_ref()) {
+                return Err(refusal);
             }
             let fiscal = Fen(p.current_fen + p.carryover_fen);
             (
@@ -85,13 +125,8 @@ pub async fn create(actor: &Actor<'_>, input: &NewTargetInput) -> Result<i64, Ap
             )
         }
     };
-    if !actor.is_unit_user() {
-        return Err(AppError::Refused(
-            "绩效目标由预算单位申报，财政部门负责审核".into(),
-        ));
-    }
-    if !actor.may_write_for_unit(unit_id).await? {
-        return Err(AppError::Forbidden);
+    if let Some(refusal) = declarer_refusal(actor, unit_id).await? {
+        return Err(refusal);
     }
     let mut tx = store.begin().await?;
     let id = targets::insert(

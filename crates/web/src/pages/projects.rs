@@ -425,10 +425,12 @@ pub async fn detail_page(
         may_edit: from.is_editable() && writes_unit,
         may_create_ex_ante_finance,
         may_create_ex_ante_unit,
-        may_create_target: actor.is_unit_user()
-            && writes_unit
-            && current_target.is_none()
-            && from != ProjectState::Terminated,
+        may_create_target: jixiao_app::target::may_start_for_project(
+            &actor,
+            &record,
+            current_target.as_ref(),
+        )
+        .await?,
         target_id: current_target
             .filter(|t| jixiao_app::target::readable(t, unit_view))
             .map(|t| t.id),
