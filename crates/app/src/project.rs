@@ -245,6 +245,29 @@ fn insert_refusal(e: StoreError, year: i32, code: &str) -> AppError {
     }
 }
 
+/// Why the user may not edit the project's own data: not their unit's (403), or no longer in
+/// reserve ([`ProjectState::is_editable`]).
+async fn edit_refusal(
+    actor: &Actor<'_>,
+    p: &projects::ProjectRecord,
+) -> Result<Option<AppError>, AppError> {
+    if !actor.may_write_for_unit(p.unit_id).await? {
+        return Ok(Some(AppError::Forbidden));
+    }
+    if !ProjectState::parse(&p.library_status).is_some_and(ProjectState::is_editable) {
+        return Ok(Some(AppError::Refused(format!(
+            "项目已{}，不能再修改；如需变更请由财政部门处理",
+            label_of_project_state(&p.library_status)
+        ))));
+    }
+    Ok(None)
+}
+
+/// Whether the user may edit the project now: what [`update`] enforces, for the page's button.
+pub async fn may_edit(actor: &Actor<'_>, p: &projects::ProjectRecord) -> Result<bool, AppError> {
+    Ok(edit_refusal(actor, p).await?.is_none())
+}
+
 pub async fn update(
     actor: &Actor<'_>,
     id: i64,
@@ -252,14 +275,8 @@ pub async fn update(
     input: &ProjectInput,
 ) -> Result<(), AppError> {
     let p = visible(actor, id).await?;
-    if !actor.may_write_for_unit(p.unit_id).await? {
-        return Err(AppError::Forbidden);
-    }
-    if !ProjectState::parse(&p.library_status).is_some_and(ProjectState::is_editable) {
-        return Err(AppError::Refused(format!(
-            "项目已{}，不能再修改；如需变更请由财政部门处理",
-            label_of_project_state(&p.library_status)
-        )));
+    if let Some(refusal) = edit_refusal(actor, &p).await? {
+        return Err(refusal);
     }
     let c = check_project(input, p.fiscal_year)?;
     let store = actor.store;

@@ -422,7 +422,7 @@ pub async fn detail_page(
             None => "尚未申报".into(),
         },
         actions,
-        may_edit: from.is_editable() && writes_unit,
+        may_edit: jixiao_app::project::may_edit(&actor, &record).await?,
         may_create_ex_ante_finance,
         may_create_ex_ante_unit,
         may_create_target: jixiao_app::target::may_start_for_project(
