@@ -5,7 +5,8 @@
 use crate::decimal::round2;
 use crate::money::Fen;
 use crate::settings::{ExAnteSettings, ProjectSettings, RubricDimension};
-use crate::types::Continuity;
+use crate::types::{AssessorKind, Continuity, Role};
+use crate::workflow::{DocState, ProjectState};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -74,6 +75,65 @@ pub fn is_required(
             ExAnteObject::Policy => true,
             ExAnteObject::Project => is_major(settings, amount),
         }
+}
+
+/// An assessment of the project not yet approved (at most one may be open, SPEC §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenAssessment {
+    pub id: i64,
+    pub state: DocState,
+}
+
+/// Why an ex-ante assessment may not be started.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StartRefusal {
+    /// The user's roles do not match the assessor kind.
+    #[error("{0}")]
+    WrongParty(&'static str),
+    /// A unit user asked for a unit assessment of another unit's project.
+    #[error("该项目不属于本单位")]
+    NotOwnUnit,
+    /// Only a project in reserve is assessed: the assessment is what lets it into the library.
+    #[error("项目当前为“{}”，只有“储备”状态的项目可以发起事前绩效评估", .0.label())]
+    ProjectState(ProjectState),
+    /// One open assessment per project.
+    #[error("该项目已有一份{}的事前绩效评估（编号 {}），请在原评估上继续", .0.state.label(), .0.id)]
+    AlreadyOpen(OpenAssessment),
+}
+
+/// Who may start an ex-ante assessment, of a project in which state (SPEC §5): the finance
+/// bureau assesses itself or engages a third-party agency; the project's own unit assesses
+/// itself (`writes_for_unit`: the user may write for the project's unit); only a project in
+/// reserve; and no other assessment of it still open. The operation enforces it; the project page
+/// shows its buttons from it.
+pub fn may_start(
+    kind: AssessorKind,
+    roles: &[Role],
+    writes_for_unit: bool,
+    project: ProjectState,
+    open: Option<OpenAssessment>,
+) -> Result<(), StartRefusal> {
+    match kind {
+        AssessorKind::Finance | AssessorKind::Agency if !Role::any_in(roles, Role::FINANCE) => {
+            return Err(StartRefusal::WrongParty(
+                "财政部门自行评估或委托第三方机构评估须由财政部门发起；预算单位可发起单位自行评估",
+            ));
+        }
+        AssessorKind::Unit if !Role::any_in(roles, Role::UNIT) => {
+            return Err(StartRefusal::WrongParty(
+                "单位自行评估由项目所属预算单位发起；财政部门可自行评估或委托第三方机构",
+            ));
+        }
+        AssessorKind::Unit if !writes_for_unit => return Err(StartRefusal::NotOwnUnit),
+        _ => {}
+    }
+    if project != ProjectState::Reserve {
+        return Err(StartRefusal::ProjectState(project));
+    }
+    match open {
+        Some(open) => Err(StartRefusal::AlreadyOpen(open)),
+        None => Ok(()),
+    }
 }
 
 /// The rubric of an object from the settings (SPEC §5: five dimensions, default 20 each).
@@ -351,6 +411,73 @@ pub fn score(
         dimensions,
         total,
     })
+}
+
+#[cfg(test)]
+mod start_tests {
+    use super::*;
+
+    const FINANCE: &[Role] = &[Role::FinanceDesk];
+    const UNIT: &[Role] = &[Role::UnitPreparer];
+
+    #[test]
+    fn finance_and_agency_assessments_are_started_by_finance_unit_ones_by_the_unit() {
+        let reserve = ProjectState::Reserve;
+        assert_eq!(
+            may_start(AssessorKind::Finance, FINANCE, true, reserve, None),
+            Ok(())
+        );
+        assert_eq!(
+            may_start(AssessorKind::Agency, FINANCE, true, reserve, None),
+            Ok(())
+        );
+        assert_eq!(
+            may_start(AssessorKind::Unit, UNIT, true, reserve, None),
+            Ok(())
+        );
+        assert!(matches!(
+            may_start(AssessorKind::Agency, UNIT, true, reserve, None),
+            Err(StartRefusal::WrongParty(m)) if m.contains("须由财政部门发起")
+        ));
+        assert!(matches!(
+            may_start(AssessorKind::Unit, FINANCE, true, reserve, None),
+            Err(StartRefusal::WrongParty(_))
+        ));
+        assert_eq!(
+            may_start(AssessorKind::Unit, UNIT, false, reserve, None),
+            Err(StartRefusal::NotOwnUnit)
+        );
+        assert!(may_start(AssessorKind::Finance, &[Role::Viewer], true, reserve, None).is_err());
+    }
+
+    #[test]
+    fn only_a_project_in_reserve_without_an_open_assessment_is_assessed() {
+        for s in ProjectState::ALL.iter().copied() {
+            let got = may_start(AssessorKind::Finance, FINANCE, true, s, None);
+            if s == ProjectState::Reserve {
+                assert_eq!(got, Ok(()));
+            } else {
+                assert_eq!(got, Err(StartRefusal::ProjectState(s)));
+                assert!(got.unwrap_err().to_string().contains("只有“储备”状态"));
+            }
+        }
+        let open = OpenAssessment {
+            id: 7,
+            state: DocState::Submitted,
+        };
+        let got = may_start(
+            AssessorKind::Unit,
+            UNIT,
+            true,
+            ProjectState::Reserve,
+            Some(open),
+        );
+        assert_eq!(got, Err(StartRefusal::AlreadyOpen(open)));
+        assert_eq!(
+            got.unwrap_err().to_string(),
+            "该项目已有一份单位已提交的事前绩效评估（编号 7），请在原评估上继续"
+        );
+    }
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 use crate::indicator::{Level1, Sign};
 use crate::money::Fen;
 use crate::scoring::{Finding, Severity};
-use crate::workflow::DocAction;
+use crate::workflow::{DocAction, DocState};
 use rust_decimal::Decimal;
 
 crate::code_enum! {
@@ -63,6 +63,14 @@ pub fn serves_public(category: Option<crate::types::ProjectCategory>) -> bool {
         category,
         Some(crate::types::ProjectCategory::Personnel | crate::types::ProjectCategory::Operation)
     )
+}
+
+/// Whether a target version may be read (SPEC §6): a draft — a new target, or the draft of an
+/// adjustment — is its unit's own until submitted, so only readers scoped to units
+/// (`unit_reader`) see it; finance, leaders and agencies neither open nor list it. The list
+/// queries of `store::browse` apply the same rule in SQL.
+pub fn version_readable(state: DocState, unit_reader: bool) -> bool {
+    unit_reader || state != DocState::Draft
 }
 
 /// Whether a project has a target that allows budgeting (SPEC §5, §6.3): some version approved,
@@ -236,6 +244,15 @@ pub fn check(
 mod tests {
     use super::*;
     use rust_decimal_macros::dec;
+
+    #[test]
+    fn a_draft_is_its_units_own_until_submitted() {
+        assert!(version_readable(DocState::Draft, true));
+        assert!(!version_readable(DocState::Draft, false));
+        for s in [DocState::Submitted, DocState::Approved, DocState::Returned] {
+            assert!(version_readable(s, false) && version_readable(s, true));
+        }
+    }
 
     fn quant(level: Level1, name: &str) -> TargetIndicator {
         TargetIndicator {

@@ -237,6 +237,25 @@ code_enum! {
     }
 }
 
+impl Role {
+    /// The finance bureau: its performance office and its business desks.
+    pub const FINANCE: &'static [Role] = &[Role::FinanceAdmin, Role::FinanceDesk];
+    /// A budget unit's people: who fill in its documents and who approve them.
+    pub const UNIT: &'static [Role] = &[Role::UnitPreparer, Role::UnitApprover];
+    /// Who read the whole region: finance staff, leaders and administrators (SPEC §1).
+    pub const REGION_READERS: &'static [Role] = &[
+        Role::FinanceAdmin,
+        Role::FinanceDesk,
+        Role::Viewer,
+        Role::Sysadmin,
+    ];
+
+    /// Whether any of `roles` is in `group` (one of the groups above, or a route's list).
+    pub fn any_in(roles: &[Role], group: &[Role]) -> bool {
+        roles.iter().any(|r| group.contains(r))
+    }
+}
+
 code_enum! {
     /// 评价类型 (SPEC §8.1).
     EvaluationKind {
@@ -320,6 +339,17 @@ mod tests {
         assert!(RegionCode::parse("652825000").is_ok());
         assert!(RegionCode::parse("65282500").is_err());
         assert!(RegionCode::parse("65282500x").is_err());
+    }
+
+    #[test]
+    fn role_groups() {
+        assert!(Role::any_in(
+            &[Role::Viewer, Role::FinanceDesk],
+            Role::FINANCE
+        ));
+        assert!(!Role::any_in(&[Role::Evaluator], Role::REGION_READERS));
+        assert!(Role::any_in(&[Role::UnitApprover], Role::UNIT));
+        assert!(!Role::any_in(&[], Role::UNIT));
     }
 
     #[test]

@@ -120,13 +120,13 @@ pub struct Transition<S: 'static, A: 'static> {
     pub new_version: bool,
 }
 
-const FINANCE: &[Role] = &[Role::FinanceAdmin, Role::FinanceDesk];
+const FINANCE: &[Role] = Role::FINANCE;
 /// Who submits: the unit's approver (SPEC §1), a third-party evaluator for its engagement's
 /// deliverables, and the finance bureau for the documents it drafts itself (its own ex-ante
 /// assessments). The own-submission rule keeps a finance user from reviewing those.
 const SUBMITTERS: &[Role] = &[Role::UnitApprover, Role::Evaluator, Role::FinanceAdmin];
 const ADJUSTERS: &[Role] = &[Role::UnitPreparer, Role::UnitApprover, Role::FinanceAdmin];
-const UNIT: &[Role] = &[Role::UnitPreparer, Role::UnitApprover];
+const UNIT: &[Role] = Role::UNIT;
 const RUNNERS: &[Role] = &[Role::FinanceAdmin, Role::UnitApprover];
 const ADMIN: &[Role] = &[Role::FinanceAdmin];
 

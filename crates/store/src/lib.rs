@@ -54,8 +54,24 @@ pub enum StoreError {
     Conflict,
     #[error("数据不合法：{0}")]
     Invalid(String),
+    /// A unique key is taken (e.g. a project code within its region and year); the text names
+    /// the key.
+    #[error("已存在：{0}")]
+    Duplicate(String),
     #[error("数据库错误：{0}")]
     Database(#[from] sqlx::Error),
+}
+
+impl StoreError {
+    /// A unique-key violation as [`StoreError::Duplicate`] naming `what`; any other error as is.
+    pub fn duplicate_as(e: sqlx::Error, what: &str) -> StoreError {
+        match &e {
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                StoreError::Duplicate(what.to_string())
+            }
+            _ => StoreError::Database(e),
+        }
+    }
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;

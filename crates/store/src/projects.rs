@@ -1,6 +1,6 @@
 //! Projects and the project library (SPEC §3, §5).
 
-use crate::{Result, Store, Tx, now, on_pool, on_tx};
+use crate::{Result, Store, StoreError, Tx, now, on_pool, on_tx};
 use jixiao_domain::Fen;
 use jixiao_domain::types::{BudgetTiming, BudgetType, Continuity, ProjectCategory};
 
@@ -51,6 +51,7 @@ impl Project {
     }
 }
 
+/// Inserts a project; a code already used in its region and year is [`StoreError::Duplicate`].
 pub async fn insert(tx: &mut Tx, p: &NewProject<'_>) -> Result<i64> {
     let sql = "INSERT INTO projects (region_code, fiscal_year, code, name, unit_id, is_policy, \
                budget_type, category, continuity, timing, start_year, end_year, current_fen, \
@@ -79,7 +80,11 @@ pub async fn insert(tx: &mut Tx, p: &NewProject<'_>) -> Result<i64> {
         .bind(now())
         .bind(crate::pinyin_key::key(p.name))
         .fetch_one(&mut *c)
-        .await?))
+        .await
+        .map_err(|e| StoreError::duplicate_as(
+            e,
+            &format!("{} 年项目编码 {}", p.fiscal_year, p.code)
+        ))?))
 }
 
 pub async fn list(store: &Store, region: &str, year: i32) -> Result<Vec<Project>> {

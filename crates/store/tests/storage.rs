@@ -348,6 +348,55 @@ async fn unit_insert_list_by_code_and_unique_code_per_region() {
 // ---------------------------------------------------------------------------------------------
 // Projects (SPEC §3, §5): money is exact integer 分
 
+/// A project code is unique within its region and year: the second insert is a
+/// `StoreError::Duplicate` naming the code, not a bare database error.
+#[tokio::test]
+async fn a_taken_project_code_is_a_duplicate() {
+    on_every_store(
+        "a_taken_project_code_is_a_duplicate",
+        async |store: &Store| {
+            seed_region(store).await;
+            let unit_id = seed_unit(store, "101", "且末县教育局").await;
+            let p = project(
+                "P001",
+                "学生营养改善计划",
+                unit_id,
+                BudgetTiming::Initial,
+                Fen(1),
+            );
+            let mut tx = store.begin().await.unwrap();
+            projects::insert(&mut tx, &p).await.unwrap();
+            tx.commit().await.unwrap();
+            let mut tx = store.begin().await.unwrap();
+            let err = projects::insert(&mut tx, &p)
+                .await
+                .expect_err("the code is taken");
+            drop(tx);
+            assert!(
+                matches!(&err, StoreError::Duplicate(what) if what.contains("P001")),
+                "{err:?}"
+            );
+            // Another failure stays a database error (unknown unit: a foreign key).
+            let mut tx = store.begin().await.unwrap();
+            let err = projects::insert(
+                &mut tx,
+                &project(
+                    "P002",
+                    "另一个",
+                    unit_id + 999,
+                    BudgetTiming::Initial,
+                    Fen(1),
+                ),
+            )
+            .await
+            .expect_err("no such unit");
+            drop(tx);
+            assert!(matches!(&err, StoreError::Database(_)), "{err:?}");
+        },
+    )
+    .await;
+}
+
 #[tokio::test]
 async fn project_insert_and_list_keep_fen_exact() {
     on_every_store(

@@ -29,12 +29,7 @@ impl Access {
 }
 
 /// Finance staff and leaders: region-wide reading.
-pub const FINANCE_AND_VIEWERS: &[Role] = &[
-    Role::FinanceAdmin,
-    Role::FinanceDesk,
-    Role::Viewer,
-    Role::Sysadmin,
-];
+pub const FINANCE_AND_VIEWERS: &[Role] = Role::REGION_READERS;
 pub const SYSADMIN: &[Role] = &[Role::Sysadmin];
 /// Who may upload forms and lists: finance staff, and unit users for their own unit.
 pub const IMPORTERS: &[Role] = &[

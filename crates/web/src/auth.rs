@@ -4,49 +4,27 @@
 
 use crate::error::WebError;
 use crate::{AppState, audit_event};
+use jixiao_app::User;
 use jixiao_domain::password::{self, LoginPolicy};
-use jixiao_domain::types::Role;
 use jixiao_store::{sessions, users};
 
 pub const COOKIE: &str = "jixiao_sid";
 
-/// The logged-in user of a request.
+/// The logged-in user of a request: the application's [`User`] (reached through `Deref`: `user.region`,
+/// `user.has(..)`, `user.is_finance()`), and what only the web needs to know about the login.
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
-    pub id: i64,
-    pub username: String,
-    pub display_name: String,
-    pub region: String,
-    pub roles: Vec<Role>,
-    pub unit_id: Option<i64>,
-    pub agency_id: Option<i64>,
+    pub user: User,
     pub must_change_password: bool,
     /// Authenticated by a bearer token (API) rather than a browser cookie.
     pub api: bool,
 }
 
-impl CurrentUser {
-    pub fn has(&self, role: Role) -> bool {
-        self.roles.contains(&role)
-    }
+impl std::ops::Deref for CurrentUser {
+    type Target = User;
 
-    /// Region-wide reading: finance staff, leaders, administrators.
-    pub fn sees_region(&self) -> bool {
-        self.roles.iter().any(|r| {
-            matches!(
-                r,
-                Role::FinanceAdmin | Role::FinanceDesk | Role::Viewer | Role::Sysadmin
-            )
-        })
-    }
-
-    /// The role shown and audited (the first, by SPEC §1 order).
-    pub fn main_role(&self) -> Role {
-        Role::ALL
-            .iter()
-            .copied()
-            .find(|r| self.roles.contains(r))
-            .unwrap_or(Role::Viewer)
+    fn deref(&self) -> &User {
+        &self.user
     }
 }
 
@@ -108,13 +86,15 @@ pub async fn load(
                 let roles = users::roles(&state.store, u.id).await?;
                 let age = (jixiao_store::now() - u.password_changed_at).num_days();
                 Some(CurrentUser {
-                    id: u.id,
-                    username: u.username,
-                    display_name: u.display_name,
-                    region: u.region_code,
-                    roles,
-                    unit_id: u.unit_id,
-                    agency_id: u.agency_id,
+                    user: User {
+                        id: u.id,
+                        username: u.username,
+                        display_name: u.display_name,
+                        region: u.region_code,
+                        roles,
+                        unit_id: u.unit_id,
+                        agency_id: u.agency_id,
+                    },
                     must_change_password: u.must_change_password
                         || password::is_expired(policy, age),
                     api: session.kind == "api",

@@ -5,6 +5,7 @@ use askama::Template;
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
+use jixiao_app::AppError;
 use jixiao_store::StoreError;
 
 #[derive(Debug)]
@@ -67,6 +68,21 @@ impl From<StoreError> for WebError {
             StoreError::NotFound(what) => WebError::NotFound(what),
             StoreError::Conflict => WebError::Conflict("记录已被他人修改，请刷新后重试".into()),
             other => WebError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<AppError> for WebError {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::Invalid(problems) => {
+                WebError::BadRequest(problems.into_iter().map(|p| (p.field, p.message)).collect())
+            }
+            AppError::Forbidden => WebError::Forbidden,
+            AppError::NotFound(what) => WebError::NotFound(what),
+            AppError::Refused(message) => WebError::Conflict(message),
+            AppError::Stale => WebError::Conflict(AppError::Stale.to_string()),
+            AppError::Store(e) => e.into(),
         }
     }
 }

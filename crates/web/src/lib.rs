@@ -2,8 +2,8 @@
 //!
 //! Layers, outermost first: request ID, security headers and error rendering → session loading
 //! (cookie or bearer token) → CSRF check on every non-GET browser request → the access matrix
-//! (route × role, [`access`]) → handlers. Handlers are thin: extract, ask the store with the
-//! user's data scope, render.
+//! (route × role, [`access`]) → handlers. Handlers are thin: extract, call the operations of
+//! `jixiao_app` (or, for lists, ask the store with the user's data scope), render.
 
 // The OpenAPI document is one large `serde_json::json!` literal.
 #![recursion_limit = "512"]
@@ -12,7 +12,6 @@ pub mod access;
 pub mod assets;
 pub mod auth;
 pub mod error;
-pub mod flows;
 mod layout;
 pub mod login_guard;
 mod pages;

@@ -125,14 +125,36 @@ async fn finance_configures_the_ex_ante_rubric_spec_5() {
             && r.after_json.contains("政策相关性")));
 
         // The next assessment's sheet follows the new rubric: 7 rows (a dimension without
-        // sub-items is one row); the demo's earlier assessment keeps its 10.
-        let project = jixiao_store::projects::list(store, REGION, 2023)
+        // sub-items is one row); the demo's earlier assessments keep their 10. Assessments are
+        // of projects in reserve, so the finance bureau proposes one for a demo unit.
+        let unit = jixiao_store::projects::list(store, REGION, 2023)
             .await
             .expect("projects")
             .into_iter()
             .find(|p| p.library_status == "executing")
             .expect("a project")
-            .id;
+            .unit_id;
+        let res = send(
+            &app,
+            post(
+                "/projects",
+                &jxg,
+                &[("csrf", &jxg_csrf), ("fiscal_year", "2024"), ("unit_id", &unit.to_string()),
+                  ("name", "且末县城区供水管网改造项目"), ("budget_type", "general_public"),
+                  ("category", "specific_purpose"), ("continuity", "new"),
+                  ("timing", "initial"), ("current_wan", "300")],
+            ),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", text(res).await);
+        let project: i64 = res.headers()[header::LOCATION]
+            .to_str()
+            .expect("a location")
+            .trim_start_matches("/projects/")
+            .split('?')
+            .next()
+            .and_then(|id| id.parse().ok())
+            .expect("the new project's id");
         let res = send(
             &app,
             post(

@@ -225,7 +225,7 @@ pub async fn project(
                 row_version,
             }))
         }
-        None => Err(crate::flows::hidden(&scope, "项目")),
+        None => Err(jixiao_app::hidden(&scope, "项目").into()),
     }
 }
 

@@ -1,19 +1,21 @@
 //! The document workflows of SPEC §3–§6 over the JSON API: project library, ex-ante assessment
-//! and targets. Every handler is a thin wrapper around `crate::flows`, which checks input, scope,
-//! roles and the workflow tables; refusals come back as the Chinese JSON errors of `WebError`.
+//! and targets. Every handler is a thin wrapper around the operations of `jixiao_app`, which check input,
+//! scope, roles and the workflow tables; refusals come back as the Chinese JSON errors of
+//! `WebError`.
 
 use crate::access::{Access, Registry};
 use crate::auth::CurrentUser;
 use crate::error::WebError;
-use crate::flows::{
-    self, ActionInput, Actor, ExAnteSheetInput, NewExAnteInput, NewTargetInput, ProjectInput,
-    TargetInput,
-};
 use crate::{AppState, ClientIp};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::{Method, StatusCode};
 use axum::routing::{get, post, put};
+use jixiao_app::Actor;
+use jixiao_app::ex_ante::{self as xa_app, ExAnteSheetInput, NewExAnteInput};
+use jixiao_app::project::{self, ProjectInput};
+use jixiao_app::review::ActionInput;
+use jixiao_app::target::{self as target_app, NewTargetInput, TargetInput};
 use jixiao_domain::workflow::{self, ProjectAction, ProjectState};
 use jixiao_store::{ex_ante as xa, history, targets};
 use serde::de::DeserializeOwned;
@@ -144,7 +146,7 @@ fn json_refusal(e: &JsonRejection) -> WebError {
 }
 
 fn actor<'a>(state: &'a AppState, user: &'a CurrentUser, ip: &'a ClientIp) -> Actor<'a> {
-    Actor::new(state, user, &ip.0)
+    crate::pages::actor(state, user, &ip.0)
 }
 
 #[derive(Serialize)]
@@ -186,7 +188,7 @@ pub async fn create_project(
     ip: ClientIp,
     Body(input): Body<ProjectInput>,
 ) -> Result<(StatusCode, axum::Json<Created>), WebError> {
-    let id = flows::create_project(&actor(&state, &user, &ip), &input).await?;
+    let id = project::create(&actor(&state, &user, &ip), &input).await?;
     Ok(created(id))
 }
 
@@ -198,8 +200,8 @@ pub async fn update_project(
     Body(input): Body<Versioned<ProjectInput>>,
 ) -> Result<axum::Json<Value>, WebError> {
     let a = actor(&state, &user, &ip);
-    flows::update_project(&a, id, input.row_version()?, &input.body).await?;
-    let p = flows::visible_project(&a, id).await?;
+    project::update(&a, id, input.row_version()?, &input.body).await?;
+    let p = project::visible(&a, id).await?;
     Ok(axum::Json(json!({
         "id": p.id, "row_version": p.row_version, "is_major": p.is_major,
         "library_status": p.library_status,
@@ -229,8 +231,8 @@ pub async fn project_action(
         )]));
     };
     let text = Some(input.text.as_str()).filter(|t| !t.trim().is_empty());
-    let to = flows::project_action(&a, id, row_version, &input.action, text).await?;
-    let p = flows::visible_project(&a, id).await?;
+    let to = project::act(&a, id, row_version, &input.action, text).await?;
+    let p = project::visible(&a, id).await?;
     Ok(axum::Json(json!({
         "library_status": to.code(), "library_status_label": to.label(),
         "row_version": p.row_version,
@@ -244,8 +246,8 @@ pub async fn project_facts(
     Path(id): Path<i64>,
 ) -> Result<axum::Json<Value>, WebError> {
     let a = actor(&state, &user, &ip);
-    let p = flows::visible_project(&a, id).await?;
-    let facts = flows::project_facts(&state, &p).await?;
+    let p = project::visible(&a, id).await?;
+    let facts = project::facts(&state.store, &p).await?;
     let own = history::last_actor(&state.store, "project", id, &["create"])
         .await?
         .is_some_and(|creator| creator == user.id);
@@ -298,7 +300,7 @@ pub async fn create_ex_ante(
             "请指定要评估的项目".into(),
         )]));
     }
-    let id = flows::create_ex_ante(&actor(&state, &user, &ip), &input).await?;
+    let id = xa_app::create(&actor(&state, &user, &ip), &input).await?;
     Ok(created(id))
 }
 
@@ -318,7 +320,7 @@ pub async fn ex_ante(
     Path(id): Path<i64>,
 ) -> Result<axum::Json<ExAnteJson>, WebError> {
     let a = actor(&state, &user, &ip);
-    let record = flows::visible_ex_ante(&a, id).await?;
+    let record = xa_app::visible(&a, id).await?;
     let scores = xa::scores(&state.store, id).await?;
     let conclusion_label = record
         .conclusion
@@ -341,8 +343,8 @@ pub async fn save_ex_ante(
     Body(input): Body<Versioned<ExAnteSheetInput>>,
 ) -> Result<axum::Json<Value>, WebError> {
     let a = actor(&state, &user, &ip);
-    let r = flows::save_ex_ante(&a, id, input.row_version()?, &input.body).await?;
-    let x = flows::visible_ex_ante(&a, id).await?;
+    let r = xa_app::save(&a, id, input.row_version()?, &input.body).await?;
+    let x = xa_app::visible(&a, id).await?;
     Ok(axum::Json(json!({
         "total": r.total, "conclusion": r.conclusion, "unscored": r.unscored,
         "row_version": x.row_version,
@@ -357,8 +359,8 @@ pub async fn ex_ante_action(
     Body(input): Body<ActionInput>,
 ) -> Result<axum::Json<Value>, WebError> {
     let a = actor(&state, &user, &ip);
-    let to = flows::ex_ante_action(&a, id, &input).await?;
-    let x = flows::visible_ex_ante(&a, id).await?;
+    let to = xa_app::act(&a, id, &input).await?;
+    let x = xa_app::visible(&a, id).await?;
     Ok(axum::Json(json!({
         "state": to.code(), "state_label": to.label(), "row_version": x.row_version,
     })))
@@ -374,7 +376,7 @@ pub async fn create_target(
     ip: ClientIp,
     Body(input): Body<NewTargetInput>,
 ) -> Result<(StatusCode, axum::Json<Created>), WebError> {
-    let id = flows::create_target(&actor(&state, &user, &ip), &input).await?;
+    let id = target_app::create(&actor(&state, &user, &ip), &input).await?;
     Ok(created(id))
 }
 
@@ -393,7 +395,7 @@ pub struct TargetJson {
     indicators: Vec<targets::TargetIndicator>,
     tasks: Vec<targets::TaskRecord>,
     versions: Vec<VersionJson>,
-    findings: Vec<flows::CheckFinding>,
+    findings: Vec<target_app::CheckFinding>,
     history: Vec<Value>,
 }
 
@@ -404,9 +406,9 @@ pub async fn target(
     Path(id): Path<i64>,
 ) -> Result<axum::Json<TargetJson>, WebError> {
     let a = actor(&state, &user, &ip);
-    let record = flows::visible_target(&a, id).await?;
+    let record = target_app::visible(&a, id).await?;
     let store = &state.store;
-    let versions = flows::visible_versions(&a, &record)
+    let versions = target_app::visible_versions(&a, &record)
         .await?
         .into_iter()
         .map(|v| VersionJson {
@@ -419,7 +421,7 @@ pub async fn target(
     Ok(axum::Json(TargetJson {
         indicators: targets::indicators(store, id).await?,
         tasks: targets::tasks(store, id).await?,
-        findings: flows::stored_findings(&state, &record).await?,
+        findings: target_app::stored_findings(&state.store, &record).await?,
         history: timeline(&state, "target", id).await?,
         versions,
         record,
@@ -434,8 +436,8 @@ pub async fn save_target(
     Body(input): Body<Versioned<TargetInput>>,
 ) -> Result<axum::Json<Value>, WebError> {
     let a = actor(&state, &user, &ip);
-    let findings = flows::save_target(&a, id, input.row_version()?, &input.body).await?;
-    let t = flows::visible_target(&a, id).await?;
+    let findings = target_app::save(&a, id, input.row_version()?, &input.body).await?;
+    let t = target_app::visible(&a, id).await?;
     Ok(axum::Json(json!({
         "findings": findings,
         "has_errors": findings.iter().any(|f| f.error),
@@ -449,9 +451,9 @@ pub async fn target_action(
     ip: ClientIp,
     Path(id): Path<i64>,
     Body(input): Body<ActionInput>,
-) -> Result<axum::Json<flows::TargetOutcome>, WebError> {
+) -> Result<axum::Json<target_app::TargetOutcome>, WebError> {
     let a = actor(&state, &user, &ip);
-    Ok(axum::Json(flows::target_action(&a, id, &input).await?))
+    Ok(axum::Json(target_app::act(&a, id, &input).await?))
 }
 
 /// The workflow history of a document, oldest first (who, when, what, opinion).

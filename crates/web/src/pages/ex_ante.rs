@@ -6,8 +6,8 @@ use super::projects::{HistoryView, history_view};
 use super::show::label;
 use crate::auth::{CurrentUser, SessionInfo};
 use crate::error::WebError;
-use crate::flows::{self, ActionInput, Actor, ExAnteSheetInput, NewExAnteInput, ScoreInput};
 use crate::layout::Layout;
+use crate::pages::actor;
 use crate::pages::{region_name, render};
 use crate::{AppState, ClientIp, see_other};
 use askama::Template;
@@ -15,6 +15,8 @@ use axum::Extension;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use jixiao_app::ex_ante::{self as flow, ExAnteSheetInput, NewExAnteInput, ScoreInput};
+use jixiao_app::review::ActionInput;
 use jixiao_domain::Fen;
 use jixiao_domain::decimal::{fixed2, from_hundredths};
 use jixiao_domain::ex_ante::ExAnteConclusion;
@@ -65,21 +67,22 @@ pub struct DoneQuery {
 }
 
 async fn page(
-    actor: &Actor<'_>,
+    state: &AppState,
+    user: &CurrentUser,
     session: &SessionInfo,
     id: i64,
     typed: Option<&ExAnteSheetInput>,
     message: Option<String>,
     errors: Vec<String>,
 ) -> Result<axum::response::Html<String>, WebError> {
-    let state = actor.state;
-    let user = actor.user;
-    let x = flows::visible_ex_ante(actor, id).await?;
+    // Reads only: the page asks the predicates its operations enforce.
+    let actor = &actor(state, user, "");
+    let x = flow::visible(actor, id).await?;
     let rows = jixiao_store::ex_ante::scores(&state.store, id).await?;
     let doc_state = DocState::parse(&x.state).unwrap_or(DocState::Draft);
-    let assessor = flows::is_assessor(actor, &x).await?;
+    let assessor = flow::is_assessor(actor, &x).await?;
     let editable = assessor && doc_state.is_editable();
-    let own = flows::submitted_by_me(state, user, "ex_ante", id).await?;
+    let own = actor.submitted("ex_ante", id).await?;
     let available = workflow::available_actions(doc_state, &user.roles, own);
     let submit_actions = if assessor {
         available
@@ -169,7 +172,6 @@ pub async fn show(
     Path(id): Path<i64>,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, WebError> {
-    let actor = Actor::new(&state, &user, "");
     let message = q.done.map(|d| match d.as_str() {
         "created" => "事前绩效评估已创建，请评估主体填写评分。".to_string(),
         "saved" => "评分已保存，总分和结论已按规则计算。".to_string(),
@@ -182,7 +184,7 @@ pub async fn show(
             DocState::parse(code).map(|s| s.label()).unwrap_or("")
         ),
     });
-    Ok(page(&actor, &session, id, None, message, vec![])
+    Ok(page(&state, &user, &session, id, None, message, vec![])
         .await?
         .into_response())
 }
@@ -207,8 +209,8 @@ pub async fn create(
         assessor_kind: field(&pairs, "assessor_kind").into(),
         agency_id: field(&pairs, "agency_id").parse().ok(),
     };
-    let actor = Actor::new(&state, &user, &ip.0);
-    match flows::create_ex_ante(&actor, &input).await {
+    let actor = actor(&state, &user, &ip.0);
+    match flow::create(&actor, &input).await.map_err(WebError::from) {
         Ok(id) => Ok(see_other(&format!("/ex-ante/{id}?done=created"))),
         Err(e) if is_user_error(&e) => {
             let page = super::projects::detail_page(
@@ -270,12 +272,24 @@ pub async fn save(
     let pairs = pairs_of(form)?;
     let sheet = sheet_of(&pairs);
     let row_version: i32 = field(&pairs, "row_version").parse().unwrap_or(0);
-    let actor = Actor::new(&state, &user, &ip.0);
-    match flows::save_ex_ante(&actor, id, row_version, &sheet).await {
+    let actor = actor(&state, &user, &ip.0);
+    match flow::save(&actor, id, row_version, &sheet)
+        .await
+        .map_err(WebError::from)
+    {
         Ok(r) if r.unscored > 0 => Ok(see_other(&format!("/ex-ante/{id}?done=partial"))),
         Ok(_) => Ok(see_other(&format!("/ex-ante/{id}?done=saved"))),
         Err(e) if is_user_error(&e) => {
-            let html = page(&actor, &session, id, Some(&sheet), None, messages_of(&e)).await?;
+            let html = page(
+                &state,
+                &user,
+                &session,
+                id,
+                Some(&sheet),
+                None,
+                messages_of(&e),
+            )
+            .await?;
             Ok((status_of(&e), html).into_response())
         }
         Err(e) => Err(e),
@@ -297,11 +311,11 @@ pub async fn action(
         text: field(&pairs, "text").into(),
         rating: String::new(),
     };
-    let actor = Actor::new(&state, &user, &ip.0);
-    match flows::ex_ante_action(&actor, id, &input).await {
+    let actor = actor(&state, &user, &ip.0);
+    match flow::act(&actor, id, &input).await.map_err(WebError::from) {
         Ok(to) => Ok(see_other(&format!("/ex-ante/{id}?done={}", to.code()))),
         Err(e) if is_user_error(&e) => {
-            let html = page(&actor, &session, id, None, None, messages_of(&e)).await?;
+            let html = page(&state, &user, &session, id, None, None, messages_of(&e)).await?;
             Ok((status_of(&e), html).into_response())
         }
         Err(e) => Err(e),
@@ -317,9 +331,9 @@ pub async fn upload_report(
     Path(id): Path<i64>,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, WebError> {
-    let actor = Actor::new(&state, &user, &ip.0);
+    let actor = actor(&state, &user, &ip.0);
     // A record out of scope answers the same whatever was sent.
-    flows::visible_ex_ante(&actor, id).await?;
+    flow::visible(&actor, id).await?;
     let Ok(mut multipart) = multipart else {
         return Err(WebError::BadRequest(vec![(
             "评估报告".into(),
@@ -341,12 +355,14 @@ pub async fn upload_report(
             "评估报告".into(),
             "请选择要上传的文件".into(),
         )])),
-        Some((name, body)) => flows::attach_ex_ante_report(&actor, id, &name, &body).await,
+        Some((name, body)) => flow::attach_report(&actor, id, &name, &body)
+            .await
+            .map_err(WebError::from),
     };
     match result {
         Ok(_) => Ok(see_other(&format!("/ex-ante/{id}?done=report"))),
         Err(e) if is_user_error(&e) => {
-            let html = page(&actor, &session, id, None, None, messages_of(&e)).await?;
+            let html = page(&state, &user, &session, id, None, None, messages_of(&e)).await?;
             Ok((status_of(&e), html).into_response())
         }
         Err(e) => Err(e),
@@ -359,8 +375,8 @@ pub async fn download_report(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let actor = Actor::new(&state, &user, "");
-    let x = flows::visible_ex_ante(&actor, id).await?;
+    let actor = actor(&state, &user, "");
+    let x = flow::visible(&actor, id).await?;
     let Some(att) = x.report_attachment_id else {
         return Err(WebError::NotFound("评估报告".into()));
     };
@@ -399,8 +415,8 @@ pub async fn report_docx(
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     use jixiao_domain::report::ex_ante::{DimensionFacts, ExAnteReportFacts, ItemFacts, compose};
-    let actor = Actor::new(&state, &user, "");
-    let x = flows::visible_ex_ante(&actor, id).await?;
+    let actor = actor(&state, &user, "");
+    let x = flow::visible(&actor, id).await?;
     let (Some(total), Some(conclusion)) = (
         x.total_x100,
         x.conclusion.as_deref().and_then(ExAnteConclusion::parse),

@@ -20,8 +20,8 @@ use jixiao_store::indicator_library::{self as library, LibraryEntry, Proposal};
 use serde::{Deserialize, Serialize};
 
 /// Who may propose entries and who decides on them (SPEC §3).
-pub const PROPOSERS: &[Role] = &[Role::UnitPreparer, Role::UnitApprover];
-pub const REVIEWERS: &[Role] = &[Role::FinanceAdmin, Role::FinanceDesk];
+pub const PROPOSERS: &[Role] = Role::UNIT;
+pub const REVIEWERS: &[Role] = Role::FINANCE;
 
 const PER_PAGE: i64 = 200;
 /// Most entries the JSON search returns.

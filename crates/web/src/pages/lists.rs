@@ -548,16 +548,13 @@ pub async fn page(
         path: kind.path(),
         with_year: !matches!(kind, Kind::Agencies | Kind::Units),
         years,
-        unit_target_year: (kind == Kind::Targets
-            && user.unit_id.is_some()
-            && (user.has(jixiao_domain::types::Role::UnitPreparer)
-                || user.has(jixiao_domain::types::Role::UnitApprover)))
-        .then(|| {
-            q.year
-                .as_deref()
-                .and_then(|y| y.parse().ok())
-                .unwrap_or_else(|| crate::flows::default_year() + 1)
-        }),
+        unit_target_year: (kind == Kind::Targets && user.unit_id.is_some() && user.is_unit_user())
+            .then(|| {
+                q.year
+                    .as_deref()
+                    .and_then(|y| y.parse().ok())
+                    .unwrap_or_else(|| jixiao_app::default_year() + 1)
+            }),
         year: q.year.clone().unwrap_or_default(),
         q: q.q.clone().unwrap_or_default(),
         headers,

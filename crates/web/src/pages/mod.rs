@@ -30,27 +30,21 @@ use axum::http::Method;
 use axum::routing::{get, post};
 use jixiao_store::browse::Scope;
 
-/// The data a user may see (SPEC §1): the region for finance staff and leaders, the engagements
-/// of an evaluator's agency, a unit user's own unit and its sub-units, otherwise nothing.
+/// The data a user may see (SPEC §1): [`jixiao_app::scope_of`].
 pub async fn scope(
     state: &crate::AppState,
     user: &crate::auth::CurrentUser,
 ) -> Result<Scope, crate::error::WebError> {
-    use jixiao_domain::types::Role;
-    if user.sees_region() {
-        return Ok(Scope::Region);
-    }
-    if user.has(Role::Evaluator)
-        && let Some(agency) = user.agency_id
-    {
-        return Ok(Scope::Agency(agency));
-    }
-    if let Some(unit) = user.unit_id {
-        return Ok(Scope::Units(
-            jixiao_store::browse::unit_and_descendants(&state.store, unit).await?,
-        ));
-    }
-    Ok(Scope::Nothing)
+    Ok(jixiao_app::scope_of(&state.store, user).await?)
+}
+
+/// The acting user of a request, for the operations of `jixiao_app`.
+pub fn actor<'a>(
+    state: &'a crate::AppState,
+    user: &'a crate::auth::CurrentUser,
+    ip: &'a str,
+) -> jixiao_app::Actor<'a> {
+    jixiao_app::Actor::new(&state.store, user, ip)
 }
 
 /// The name of the user's region.

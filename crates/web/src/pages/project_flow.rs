@@ -1,10 +1,10 @@
 //! Proposing and editing projects, and moving them through the library (SPEC §3, §5). The rules
-//! are in `crate::flows`; these handlers turn forms into its inputs and its refusals into pages.
+//! are in `jixiao_app::project`; these handlers turn forms into its inputs and its refusals into pages.
 
 use crate::auth::{CurrentUser, SessionInfo};
 use crate::error::WebError;
-use crate::flows::{self, Actor, ProjectInput};
 use crate::layout::Layout;
+use crate::pages::actor;
 use crate::pages::{region_name, render};
 use crate::{AppState, ClientIp, see_other};
 use askama::Template;
@@ -12,6 +12,7 @@ use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use jixiao_app::project::{self, ProjectInput};
 use jixiao_domain::Fen;
 use jixiao_domain::types::{BudgetTiming, BudgetType, Continuity, ProjectCategory};
 use jixiao_store::browse::Scope;
@@ -164,7 +165,7 @@ pub async fn new_form(
     Extension(session): Extension<SessionInfo>,
     user: CurrentUser,
 ) -> Result<Response, WebError> {
-    let year = flows::default_year() + 1;
+    let year = jixiao_app::default_year() + 1;
     let f = ProjectInput {
         fiscal_year: Some(year),
         unit_id: user.unit_id,
@@ -190,8 +191,11 @@ pub async fn create(
 ) -> Result<Response, WebError> {
     let pairs = pairs_of(form)?;
     let input = input_of(&pairs);
-    let actor = Actor::new(&state, &user, &ip.0);
-    match flows::create_project(&actor, &input).await {
+    let actor = actor(&state, &user, &ip.0);
+    match project::create(&actor, &input)
+        .await
+        .map_err(WebError::from)
+    {
         Ok(id) => Ok(see_other(&format!("/projects/{id}?done=created"))),
         Err(e) if is_user_error(&e) => {
             let page = form_page(&state, &session, &user, None, input, messages_of(&e)).await?;
@@ -208,8 +212,8 @@ pub async fn edit_form(
     ip: ClientIp,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let actor = Actor::new(&state, &user, &ip.0);
-    let p = flows::visible_project(&actor, id).await?;
+    let actor = actor(&state, &user, &ip.0);
+    let p = project::visible(&actor, id).await?;
     let wan = |f: i64| {
         if f == 0 {
             String::new()
@@ -257,8 +261,11 @@ pub async fn update(
     let pairs = pairs_of(form)?;
     let input = input_of(&pairs);
     let row_version: i32 = field(&pairs, "row_version").parse().unwrap_or(0);
-    let actor = Actor::new(&state, &user, &ip.0);
-    match flows::update_project(&actor, id, row_version, &input).await {
+    let actor = actor(&state, &user, &ip.0);
+    match project::update(&actor, id, row_version, &input)
+        .await
+        .map_err(WebError::from)
+    {
         Ok(()) => Ok(see_other(&format!("/projects/{id}?done=saved"))),
         Err(e) if is_user_error(&e) => {
             let page = form_page(
@@ -288,8 +295,10 @@ pub async fn action(
     let pairs = pairs_of(form)?;
     let row_version: i32 = field(&pairs, "row_version").parse().unwrap_or(0);
     let text = field(&pairs, "text");
-    let actor = Actor::new(&state, &user, &ip.0);
-    match flows::project_action(&actor, id, row_version, field(&pairs, "action"), Some(text)).await
+    let actor = actor(&state, &user, &ip.0);
+    match project::act(&actor, id, row_version, field(&pairs, "action"), Some(text))
+        .await
+        .map_err(WebError::from)
     {
         Ok(to) => Ok(see_other(&format!("/projects/{id}?done={}", to.code()))),
         Err(e) if is_user_error(&e) => {

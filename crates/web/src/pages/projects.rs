@@ -14,7 +14,7 @@ use axum::response::Html;
 use jixiao_domain::Fen;
 use jixiao_domain::decimal::{fixed2, from_hundredths};
 use jixiao_domain::grade::Grade;
-use jixiao_domain::types::{BudgetTiming, BudgetType, Continuity, EvaluationKind};
+use jixiao_domain::types::{AssessorKind, BudgetTiming, BudgetType, Continuity, EvaluationKind};
 use jixiao_domain::workflow::{DocAction, DocState, ProjectState};
 use jixiao_store::browse::{self, ProjectFilter, ProjectSort, Scope};
 use serde::Deserialize;
@@ -301,11 +301,11 @@ pub async fn detail_page(
     let scope = scope(state, user).await?;
     let Some(project) = browse::project(&state.store, &user.region, &scope, id).await? else {
         // Outside the scope and absent look the same to a scoped user (SPEC §1).
-        return Err(crate::flows::hidden(&scope, "项目"));
+        return Err(jixiao_app::hidden(&scope, "项目").into());
     };
-    let actor = crate::flows::Actor::new(state, user, "");
-    let record = crate::flows::visible_project(&actor, id).await?;
-    let facts = crate::flows::project_facts(state, &record).await?;
+    let actor = super::actor(state, user, "");
+    let record = jixiao_app::project::visible(&actor, id).await?;
+    let facts = jixiao_app::project::facts(&state.store, &record).await?;
     let unit_view = matches!(scope, Scope::Units(_));
     let target = browse::project_target(&state.store, id, unit_view).await?;
     let (indicators, timeline) = match &target {
@@ -351,8 +351,8 @@ pub async fn detail_page(
         })
         .collect();
     let from = ProjectState::parse(&record.library_status).unwrap_or(ProjectState::Reserve);
-    let own = crate::flows::proposed_by(state, user, id).await?;
-    let writes_unit = crate::flows::may_write_for_unit(&actor, record.unit_id).await?;
+    let own = jixiao_app::project::proposed_by(&actor, id).await?;
+    let writes_unit = actor.may_write_for_unit(record.unit_id).await?;
     let actions = if user.sees_region() || writes_unit {
         jixiao_domain::workflow::available_actions(from, &user.roles, own)
             .into_iter()
@@ -372,8 +372,14 @@ pub async fn detail_page(
     } else {
         vec![]
     };
-    let open_ex_ante = ex_ante_records.iter().any(|x| x.state != "approved");
-    let reserve = from == ProjectState::Reserve;
+    // The start buttons ask the rule the operation enforces (who, which state, one open).
+    let may_start_ex_ante = async |kind| {
+        jixiao_app::ex_ante::start_verdict(&actor, &record, kind, &ex_ante_records)
+            .await
+            .map(|verdict| verdict.is_ok())
+    };
+    let may_create_ex_ante_finance = may_start_ex_ante(AssessorKind::Finance).await?;
+    let may_create_ex_ante_unit = may_start_ex_ante(AssessorKind::Unit).await?;
     let current_target = jixiao_store::targets::current_for_project(&state.store, id).await?;
     let agencies = if actor.is_finance() {
         browse::agencies(&state.store, &user.region, &browse::ListFilter::default())
@@ -400,7 +406,7 @@ pub async fn detail_page(
             (false, None) => "不强制要求（非新增重大项目或新出台政策）".into(),
         },
         target_status: match &current_target {
-            Some(t) if t.state == "draft" && !unit_view => {
+            Some(t) if !jixiao_app::target::readable(t, unit_view) => {
                 format!("第 {} 版由单位填报中（草稿，提交后可见）", t.version_no)
             }
             Some(t) => format!(
@@ -416,15 +422,17 @@ pub async fn detail_page(
             None => "尚未申报".into(),
         },
         actions,
-        may_edit: from.is_editable() && writes_unit,
-        may_create_ex_ante_finance: actor.is_finance() && !open_ex_ante && reserve,
-        may_create_ex_ante_unit: actor.is_unit_user() && writes_unit && !open_ex_ante && reserve,
-        may_create_target: actor.is_unit_user()
-            && writes_unit
-            && current_target.is_none()
-            && from != ProjectState::Terminated,
+        may_edit: jixiao_app::project::may_edit(&actor, &record).await?,
+        may_create_ex_ante_finance,
+        may_create_ex_ante_unit,
+        may_create_target: jixiao_app::target::may_start_for_project(
+            &actor,
+            &record,
+            current_target.as_ref(),
+        )
+        .await?,
         target_id: current_target
-            .filter(|t| unit_view || t.state != "draft")
+            .filter(|t| jixiao_app::target::readable(t, unit_view))
             .map(|t| t.id),
         agencies,
     };

@@ -58,10 +58,10 @@ pub async fn evaluation(
     let scope = scope(&state, &user).await?;
     let e = browse::evaluation(&state.store, &user.region, &scope, id)
         .await?
-        .ok_or_else(|| crate::flows::hidden(&scope, "评价"))?;
+        .ok_or_else(|| jixiao_app::hidden(&scope, "评价"))?;
     let funds = browse::evaluation_funds(&state.store, id)
         .await?
-        .ok_or_else(|| crate::flows::hidden(&scope, "评价"))?;
+        .ok_or_else(|| jixiao_app::hidden(&scope, "评价"))?;
     let indicators = jixiao_store::evaluations::indicators(&state.store, id)
         .await?
         .into_iter()
@@ -127,7 +127,7 @@ pub async fn monitoring_report(
     let scope = scope(&state, &user).await?;
     let r = browse::monitoring_report(&state.store, &user.region, &scope, id)
         .await?
-        .ok_or_else(|| crate::flows::hidden(&scope, "监控报告"))?;
+        .ok_or_else(|| jixiao_app::hidden(&scope, "监控报告"))?;
     let warnings = browse::report_warnings(&state.store, id)
         .await?
         .into_iter()

@@ -7,16 +7,18 @@ use super::projects::{HistoryView, history_view};
 use super::show::label;
 use crate::auth::{CurrentUser, SessionInfo};
 use crate::error::WebError;
-use crate::flows::{
-    self, ActionInput, Actor, CheckFinding, IndicatorInput, NewTargetInput, TargetInput, TaskInput,
-};
 use crate::layout::Layout;
+use crate::pages::actor;
 use crate::pages::{region_name, render};
 use crate::{AppState, ClientIp, see_other};
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Response};
+use jixiao_app::review::ActionInput;
+use jixiao_app::target::{
+    self as flow, CheckFinding, IndicatorInput, NewTargetInput, TargetInput, TaskInput,
+};
 use jixiao_domain::Fen;
 use jixiao_domain::decimal::{fixed2, from_hundredths};
 use jixiao_domain::indicator::Level1;
@@ -152,20 +154,21 @@ pub fn input_of(pairs: &Pairs) -> TargetInput {
 }
 
 async fn page(
-    actor: &Actor<'_>,
+    state: &AppState,
+    user: &CurrentUser,
     session: &SessionInfo,
     id: i64,
     typed: Option<TargetInput>,
     message: Option<String>,
     errors: Vec<String>,
 ) -> Result<Html<String>, WebError> {
-    let state = actor.state;
-    let user = actor.user;
-    let t = flows::visible_target(actor, id).await?;
+    // Reads only: the page asks the predicates its operations enforce.
+    let actor = &actor(state, user, "");
+    let t = flow::visible(actor, id).await?;
     let doc_state = DocState::parse(&t.state).unwrap_or(DocState::Draft);
-    let editable = flows::may_edit_target(actor, &t).await?;
-    let own = flows::submitted_by_me(state, user, "target", id).await?;
-    let writes = flows::may_write_for_unit(actor, t.unit_id).await?;
+    let editable = flow::may_edit(actor, &t).await?;
+    let own = actor.submitted("target", id).await?;
+    let writes = actor.may_write_for_unit(t.unit_id).await?;
     let available = if t.is_current {
         workflow::available_actions(doc_state, &user.roles, own)
     } else {
@@ -184,11 +187,11 @@ async fn page(
     let may_adjust = available.contains(&DocAction::Adjust) && (unit_side || actor.is_finance());
     let findings = match &typed {
         Some(input) => check_findings(state, &t, input).await?,
-        None => flows::stored_findings(state, &t).await?,
+        None => flow::stored_findings(&state.store, &t).await?,
     };
     let f = match typed {
         Some(f) => f,
-        None => flows::target_input(
+        None => flow::form_of(
             &t,
             targets::indicators(&state.store, id).await?,
             targets::tasks(&state.store, id).await?,
@@ -204,7 +207,7 @@ async fn page(
             .map(|u| format!("{} {} 年度部门整体绩效目标", u.name, t.fiscal_year))
             .unwrap_or_default(),
     };
-    let versions = flows::visible_versions(actor, &t)
+    let versions = flow::visible_versions(actor, &t)
         .await?
         .into_iter()
         .map(|v| VersionView {
@@ -274,11 +277,11 @@ async fn check_findings(
     t: &targets::TargetRecord,
     input: &TargetInput,
 ) -> Result<Vec<CheckFinding>, WebError> {
-    let last = flows::last_year_indicators(state, t).await?;
-    let public = flows::serves_public(state, t).await?;
-    Ok(match flows::check_target_input(input, public, &last) {
+    let last = flow::last_year_indicators(&state.store, t).await?;
+    let public = flow::serves_public(&state.store, t).await?;
+    Ok(match flow::check_input(input, public, &last) {
         Ok(c) => c.findings,
-        Err(e) => messages_of(&e)
+        Err(e) => messages_of(&e.into())
             .into_iter()
             .map(|m| CheckFinding {
                 error: true,
@@ -296,7 +299,6 @@ pub async fn show(
     Path(id): Path<i64>,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, WebError> {
-    let actor = Actor::new(&state, &user, "");
     let message = q.done.map(|d| match d.as_str() {
         "created" => "绩效目标已创建，请填写总体目标和绩效指标。".to_string(),
         "saved" => "绩效目标已保存。".to_string(),
@@ -306,7 +308,7 @@ pub async fn show(
             DocState::parse(code).map(|s| s.label()).unwrap_or("")
         ),
     });
-    Ok(page(&actor, &session, id, None, message, vec![])
+    Ok(page(&state, &user, &session, id, None, message, vec![])
         .await?
         .into_response())
 }
@@ -324,8 +326,8 @@ pub async fn create(
         unit_id: field(&pairs, "unit_id").parse().ok(),
         fiscal_year: field(&pairs, "fiscal_year").parse().ok(),
     };
-    let actor = Actor::new(&state, &user, &ip.0);
-    match flows::create_target(&actor, &input).await {
+    let actor = actor(&state, &user, &ip.0);
+    match flow::create(&actor, &input).await.map_err(WebError::from) {
         Ok(id) => Ok(see_other(&format!("/targets/{id}?done=created"))),
         Err(e) if is_user_error(&e) => match input.project_id {
             Some(pid) => {
@@ -357,11 +359,23 @@ pub async fn save(
     let pairs = pairs_of(form)?;
     let input = input_of(&pairs);
     let row_version: i32 = field(&pairs, "row_version").parse().unwrap_or(0);
-    let actor = Actor::new(&state, &user, &ip.0);
-    match flows::save_target(&actor, id, row_version, &input).await {
+    let actor = actor(&state, &user, &ip.0);
+    match flow::save(&actor, id, row_version, &input)
+        .await
+        .map_err(WebError::from)
+    {
         Ok(_) => Ok(see_other(&format!("/targets/{id}?done=saved"))),
         Err(e) if is_user_error(&e) => {
-            let html = page(&actor, &session, id, Some(input), None, messages_of(&e)).await?;
+            let html = page(
+                &state,
+                &user,
+                &session,
+                id,
+                Some(input),
+                None,
+                messages_of(&e),
+            )
+            .await?;
             Ok((status_of(&e), html).into_response())
         }
         Err(e) => Err(e),
@@ -376,8 +390,8 @@ pub async fn check(
     form: Result<axum::Form<Pairs>, axum::extract::rejection::FormRejection>,
 ) -> Result<Html<String>, WebError> {
     let pairs = pairs_of(form)?;
-    let actor = Actor::new(&state, &user, "");
-    let t = flows::visible_target(&actor, id).await?;
+    let actor = actor(&state, &user, "");
+    let t = flow::visible(&actor, id).await?;
     let findings = check_findings(&state, &t, &input_of(&pairs)).await?;
     render(&Findings { findings })
 }
@@ -403,15 +417,15 @@ pub async fn action(
         text: field(&pairs, "text").into(),
         rating: field(&pairs, "rating").into(),
     };
-    let actor = Actor::new(&state, &user, &ip.0);
-    match flows::target_action(&actor, id, &input).await {
+    let actor = actor(&state, &user, &ip.0);
+    match flow::act(&actor, id, &input).await.map_err(WebError::from) {
         Ok(o) if o.target_id != id => Ok(see_other(&format!(
             "/targets/{}?done=adjusted",
             o.target_id
         ))),
         Ok(o) => Ok(see_other(&format!("/targets/{id}?done={}", o.state))),
         Err(e) if is_user_error(&e) => {
-            let html = page(&actor, &session, id, None, None, messages_of(&e)).await?;
+            let html = page(&state, &user, &session, id, None, None, messages_of(&e)).await?;
             Ok((status_of(&e), html).into_response())
         }
         Err(e) => Err(e),
@@ -499,9 +513,9 @@ pub async fn compare(
     Path(id): Path<i64>,
     Query(q): Query<CompareQuery>,
 ) -> Result<Response, WebError> {
-    let actor = Actor::new(&state, &user, "");
-    let right = flows::visible_target(&actor, id).await?;
-    let all = flows::visible_versions(&actor, &right).await?;
+    let actor = actor(&state, &user, "");
+    let right = flow::visible(&actor, id).await?;
+    let all = flow::visible_versions(&actor, &right).await?;
     let left = match q.with {
         Some(other) => all
             .iter()

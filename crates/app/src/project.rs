@@ -1,0 +1,449 @@
+//! The project library (SPEC §3, §5): propose and edit a project, move it through the library,
+//! and the facts the library gates read.
+
+use crate::input::{json, text_or_number, wan};
+use crate::{Actor, AppError, FieldProblem, default_year, hidden};
+use jixiao_domain::Fen;
+use jixiao_domain::ex_ante::{self, ExAnteConclusion, ExAnteObject};
+use jixiao_domain::target::{self, ReviewRating};
+use jixiao_domain::types::{BudgetTiming, BudgetType, Continuity, ProjectCategory};
+use jixiao_domain::workflow::{self, ProjectAction, ProjectFacts, ProjectState};
+use jixiao_store::browse::Scope;
+use jixiao_store::{Store, StoreError, ex_ante as xa, history, projects, targets};
+use serde::{Deserialize, Serialize};
+
+/// A project as a form or an API client sends it. Amounts in 万元 as text.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct ProjectInput {
+    pub fiscal_year: Option<i32>,
+    pub unit_id: Option<i64>,
+    /// Empty: the next free code of the unit.
+    pub code: String,
+    pub name: String,
+    pub is_policy: bool,
+    pub budget_type: String,
+    pub category: String,
+    pub continuity: String,
+    pub timing: String,
+    pub start_year: Option<i32>,
+    pub end_year: Option<i32>,
+    #[serde(deserialize_with = "text_or_number")]
+    pub current_wan: String,
+    #[serde(deserialize_with = "text_or_number")]
+    pub carryover_wan: String,
+    #[serde(deserialize_with = "text_or_number")]
+    pub other_wan: String,
+    pub previous_project_id: Option<i64>,
+}
+
+struct CheckedProject {
+    budget_type: BudgetType,
+    category: ProjectCategory,
+    continuity: Continuity,
+    timing: BudgetTiming,
+    start_year: i32,
+    end_year: i32,
+    current: Fen,
+    carryover: Fen,
+    other: Fen,
+}
+
+fn check_project(p: &ProjectInput, year: i32) -> Result<CheckedProject, AppError> {
+    let mut errors: Vec<FieldProblem> = Vec::new();
+    if p.name.trim().is_empty() {
+        errors.push(FieldProblem::new("项目名称", "请填写项目名称"));
+    } else if p.name.trim().chars().count() > 100 {
+        errors.push(FieldProblem::new("项目名称", "项目名称不能超过 100 个字"));
+    }
+    let budget_type = BudgetType::parse(&p.budget_type);
+    if budget_type.is_none() {
+        errors.push(FieldProblem::new(
+            "预算类型",
+            "请选择一般公共预算、政府性基金预算、国有资本经营预算或社会保险基金预算",
+        ));
+    }
+    let category = ProjectCategory::parse(&p.category);
+    if category.is_none() {
+        errors.push(FieldProblem::new(
+            "项目类别",
+            "请选择人员类、运转类或特定目标类",
+        ));
+    }
+    let continuity = Continuity::parse(&p.continuity);
+    if continuity.is_none() {
+        errors.push(FieldProblem::new("新增/延续", "请选择新增或延续"));
+    }
+    let timing = BudgetTiming::parse(&p.timing);
+    if timing.is_none() {
+        errors.push(FieldProblem::new("年初/追加", "请选择年初预算或年中追加"));
+    }
+    let start_year = p.start_year.unwrap_or(year);
+    let end_year = p.end_year.unwrap_or(start_year);
+    if end_year < start_year {
+        errors.push(FieldProblem::new("实施期", "结束年度不能早于开始年度"));
+    }
+    if !(start_year..=end_year).contains(&year) {
+        errors.push(FieldProblem::new(
+            "实施期",
+            format!("实施期 {start_year}–{end_year} 年不含预算年度 {year} 年"),
+        ));
+    }
+    if end_year - start_year > 10 {
+        errors.push(FieldProblem::new("实施期", "实施期不能超过 10 年"));
+    }
+    let current = wan("当年财政拨款", &p.current_wan, &mut errors);
+    let carryover = wan("上年结转", &p.carryover_wan, &mut errors);
+    let other = wan("其他资金", &p.other_wan, &mut errors);
+    if errors.is_empty() && (current + carryover + other).0 == 0 {
+        errors.push(FieldProblem::new("金额", "项目金额合计不能为 0"));
+    }
+    if continuity == Some(Continuity::Continuing) && p.previous_project_id.is_none() {
+        // Allowed (the link is optional), but only when the previous project is unknown.
+    }
+    match (budget_type, category, continuity, timing) {
+        (Some(budget_type), Some(category), Some(continuity), Some(timing))
+            if errors.is_empty() =>
+        {
+            Ok(CheckedProject {
+                budget_type,
+                category,
+                continuity,
+                timing,
+                start_year,
+                end_year,
+                current,
+                carryover,
+                other,
+            })
+        }
+        _ => Err(AppError::Invalid(errors)),
+    }
+}
+
+/// The project if the user may see it; otherwise the answer a scoped user gets for a record
+/// that does not exist.
+pub async fn visible(actor: &Actor<'_>, id: i64) -> Result<projects::ProjectRecord, AppError> {
+    let scope = actor.scope().await?;
+    let hidden = || hidden(&scope, "项目");
+    let Some(p) = projects::get(actor.store, &actor.user.region, id).await? else {
+        return Err(hidden());
+    };
+    let visible = match &scope {
+        Scope::Region => true,
+        Scope::Units(ids) => ids.contains(&p.unit_id),
+        Scope::Agency(_) => {
+            jixiao_store::browse::project(actor.store, &actor.user.region, &scope, id)
+                .await?
+                .is_some()
+        }
+        Scope::Nothing => false,
+    };
+    if visible { Ok(p) } else { Err(hidden()) }
+}
+
+pub async fn create(actor: &Actor<'_>, input: &ProjectInput) -> Result<i64, AppError> {
+    let store = actor.store;
+    let region = &actor.user.region;
+    let year = input.fiscal_year.unwrap_or_else(default_year);
+    if !(2000..=2100).contains(&year) {
+        return Err(AppError::Invalid(vec![FieldProblem::new(
+            "预算年度",
+            "年度应在 2000–2100 之间",
+        )]));
+    }
+    let unit_id = match (input.unit_id, actor.user.unit_id) {
+        (Some(u), _) => u,
+        (None, Some(u)) if actor.is_unit_user() => u,
+        _ => {
+            return Err(AppError::Invalid(vec![FieldProblem::new(
+                "预算单位",
+                "请选择预算单位",
+            )]));
+        }
+    };
+    let Some(unit) = jixiao_store::units::get(store, region, unit_id).await? else {
+        return Err(AppError::Invalid(vec![FieldProblem::new(
+            "预算单位",
+            "该预算单位不存在",
+        )]));
+    };
+    if !actor.may_write_for_unit(unit_id).await? {
+        return Err(AppError::Forbidden);
+    }
+    let c = check_project(input, year)?;
+    let code = if input.code.trim().is_empty() {
+        projects::next_code(store, region, year, &unit.code).await?
+    } else {
+        let code = input.code.trim().to_string();
+        if projects::code_taken(store, region, year, &code).await? {
+            return Err(AppError::Invalid(vec![FieldProblem::new(
+                "项目编码",
+                format!("{year} 年已有编码为 {code} 的项目"),
+            )]));
+        }
+        code
+    };
+    let settings = jixiao_store::regions::settings(store, region).await?;
+    let total = c.current + c.carryover + c.other;
+    let is_major = ex_ante::is_major(&settings.project, total);
+    let name = input.name.trim();
+    let mut tx = store.begin().await?;
+    let id = projects::insert(
+        &mut tx,
+        &projects::NewProject {
+            region,
+            fiscal_year: year,
+            code: &code,
+            name,
+            unit_id,
+            is_policy: input.is_policy,
+            budget_type: c.budget_type,
+            category: c.category,
+            continuity: c.continuity,
+            timing: c.timing,
+            start_year: c.start_year,
+            end_year: c.end_year,
+            current: c.current,
+            carryover: c.carryover,
+            other: c.other,
+            is_major,
+            library_status: ProjectState::Reserve.code(),
+            previous_project_id: input.previous_project_id,
+        },
+    )
+    .await
+    .map_err(|e| insert_refusal(e, year, &code))?;
+    actor
+        .history(
+            &mut tx, year, "project", id, "reserve", "reserve", "create", "",
+        )
+        .await?;
+    let after = serde_json::json!({"code": code, "name": name, "unit_id": unit_id,
+        "total_fen": total.0, "is_major": is_major, "budget_type": c.budget_type.code()});
+    actor
+        .audit(
+            &mut tx,
+            "project.create",
+            "project",
+            id,
+            "",
+            &after.to_string(),
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Only a taken code is the user's to fix (409); any other failure of the insert is the store's.
+fn insert_refusal(e: StoreError, year: i32, code: &str) -> AppError {
+    match e {
+        StoreError::Duplicate(_) => AppError::Refused(format!(
+            "保存失败：{year} 年编码 {code} 已被占用，请刷新后重试"
+        )),
+        other => other.into(),
+    }
+}
+
+/// Why the user may not edit the project's own data: not their unit's (403), or no longer in
+/// reserve ([`ProjectState::is_editable`]).
+async fn edit_refusal(
+    actor: &Actor<'_>,
+    p: &projects::ProjectRecord,
+) -> Result<Option<AppError>, AppError> {
+    if !actor.may_write_for_unit(p.unit_id).await? {
+        return Ok(Some(AppError::Forbidden));
+    }
+    if !ProjectState::parse(&p.library_status).is_some_and(ProjectState::is_editable) {
+        return Ok(Some(AppError::Refused(format!(
+            "项目已{}，不能再修改；如需变更请由财政部门处理",
+            label_of_project_state(&p.library_status)
+        ))));
+    }
+    Ok(None)
+}
+
+/// Whether the user may edit the project now: what [`update`] enforces, for the page's button.
+pub async fn may_edit(actor: &Actor<'_>, p: &projects::ProjectRecord) -> Result<bool, AppError> {
+    Ok(edit_refusal(actor, p).await?.is_none())
+}
+
+pub async fn update(
+    actor: &Actor<'_>,
+    id: i64,
+    row_version: i32,
+    input: &ProjectInput,
+) -> Result<(), AppError> {
+    let p = visible(actor, id).await?;
+    if let Some(refusal) = edit_refusal(actor, &p).await? {
+        return Err(refusal);
+    }
+    let c = check_project(input, p.fiscal_year)?;
+    let store = actor.store;
+    let settings = jixiao_store::regions::settings(store, &actor.user.region).await?;
+    let total = c.current + c.carryover + c.other;
+    let is_major = ex_ante::is_major(&settings.project, total);
+    let mut tx = store.begin().await?;
+    projects::update(
+        &mut tx,
+        id,
+        row_version,
+        &projects::ProjectEdit {
+            name: input.name.trim(),
+            is_policy: input.is_policy,
+            budget_type: c.budget_type,
+            category: c.category,
+            continuity: c.continuity,
+            timing: c.timing,
+            start_year: c.start_year,
+            end_year: c.end_year,
+            current: c.current,
+            carryover: c.carryover,
+            other: c.other,
+            is_major,
+            previous_project_id: input.previous_project_id,
+        },
+    )
+    .await?;
+    let after = serde_json::json!({"name": input.name.trim(), "total_fen": total.0,
+        "is_major": is_major, "budget_type": c.budget_type.code()});
+    actor
+        .audit(
+            &mut tx,
+            "project.update",
+            "project",
+            id,
+            &json(&p),
+            &after.to_string(),
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn label_of_project_state(code: &str) -> &'static str {
+    ProjectState::parse(code).map(|s| s.label()).unwrap_or("")
+}
+
+/// What the library gates know about a project (SPEC §5).
+pub async fn facts(store: &Store, p: &projects::ProjectRecord) -> Result<ProjectFacts, AppError> {
+    let settings = jixiao_store::regions::settings(store, &p.region_code).await?;
+    let object = if p.is_policy {
+        ExAnteObject::Policy
+    } else {
+        ExAnteObject::Project
+    };
+    let continuity = Continuity::parse(&p.continuity).unwrap_or(Continuity::New);
+    let requires_ex_ante = ex_ante::is_required(&settings.project, object, continuity, p.total());
+    let approved_ex_ante = xa::approved_conclusion(store, p.id)
+        .await?
+        .as_deref()
+        .and_then(ExAnteConclusion::parse);
+    let any_approved = targets::any_approved(store, p.id).await?;
+    let latest_rating = targets::current_for_project(store, p.id)
+        .await?
+        .and_then(|t| t.review_rating)
+        .as_deref()
+        .and_then(ReviewRating::parse);
+    Ok(ProjectFacts {
+        requires_ex_ante,
+        approved_ex_ante,
+        has_approved_target: target::permits_budget(any_approved, latest_rating),
+    })
+}
+
+/// Whether the user created the project (the "application" finance decides on).
+pub async fn proposed_by(actor: &Actor<'_>, id: i64) -> Result<bool, AppError> {
+    Ok(history::last_actor(actor.store, "project", id, &["create"])
+        .await?
+        .is_some_and(|a| a == actor.user.id))
+}
+
+/// A library move (SPEC §5): enter the library, budget, start, complete, evaluate, terminate.
+pub async fn act(
+    actor: &Actor<'_>,
+    id: i64,
+    row_version: i32,
+    action: &str,
+    text: Option<&str>,
+) -> Result<ProjectState, AppError> {
+    let p = visible(actor, id).await?;
+    let Some(action) = ProjectAction::parse(action) else {
+        return Err(AppError::Invalid(vec![FieldProblem::new(
+            "操作",
+            format!("未知的操作“{action}”"),
+        )]));
+    };
+    if actor.is_unit_user() && !actor.is_finance() && !actor.may_write_for_unit(p.unit_id).await? {
+        return Err(AppError::Forbidden);
+    }
+    let from = ProjectState::parse(&p.library_status)
+        .ok_or_else(|| StoreError::Invalid(format!("项目状态“{}”无法识别", p.library_status)))?;
+    let facts = facts(actor.store, &p).await?;
+    let own = proposed_by(actor, id).await?;
+    let step = workflow::library_transition(from, action, &actor.user.roles, own, text, &facts)?;
+    let mut tx = actor.store.begin().await?;
+    projects::set_status(&mut tx, id, row_version, step.to.code()).await?;
+    actor
+        .history(
+            &mut tx,
+            p.fiscal_year,
+            "project",
+            id,
+            from.code(),
+            step.to.code(),
+            action.code(),
+            text.unwrap_or_default().trim(),
+        )
+        .await?;
+    actor
+        .audit(
+            &mut tx,
+            &format!("project.{}", action.code()),
+            "project",
+            id,
+            &serde_json::json!({"library_status": from.code()}).to_string(),
+            &serde_json::json!({"library_status": step.to.code(), "opinion": text.unwrap_or_default()}).to_string(),
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(step.to)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_taken_code_is_the_users_to_fix() {
+        let refused = insert_refusal(StoreError::Duplicate("code".into()), 2024, "P001");
+        assert!(
+            matches!(&refused, AppError::Refused(m) if m.contains("2024 年编码 P001 已被占用")),
+            "{refused:?}"
+        );
+        let broken = insert_refusal(StoreError::Invalid("外键".into()), 2024, "P001");
+        assert!(matches!(broken, AppError::Store(_)), "{broken:?}");
+    }
+
+    #[test]
+    fn api_clients_may_send_numbers_for_amounts_and_scores() {
+        let s: crate::ex_ante::ScoreInput =
+            serde_json::from_str(r#"{"seq": 1, "score": 9.5}"#).unwrap();
+        assert_eq!(s.score, "9.5");
+        let p: ProjectInput = serde_json::from_str(
+            r#"{"current_wan": 563.4, "other_wan": "20.50", "carryover_wan": null}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            (
+                p.current_wan.as_str(),
+                p.other_wan.as_str(),
+                p.carryover_wan.as_str()
+            ),
+            ("563.4", "20.50", "")
+        );
+        let mut errors: Vec<FieldProblem> = Vec::new();
+        assert_eq!(wan("金额", &p.current_wan, &mut errors), Fen(563_400_000));
+        assert!(errors.is_empty());
+    }
+}
