@@ -3,8 +3,9 @@
 
 use crate::input::{json, text_or_number, wan};
 use crate::{Actor, AppError, FieldProblem, default_year, hidden};
-use jixiao_domain::Fen;
 use jixiao_domain::ex_ante::{self, ExAnteConclusion, ExAnteObject};
+use jixiao_domain::project::{Field, ProjectProposal, ProposalInput};
+use jixiao_domain::settings::ProjectSettings;
 use jixiao_domain::target::{self, ReviewRating};
 use jixiao_domain::types::{BudgetTiming, BudgetType, Continuity, ProjectCategory};
 use jixiao_domain::workflow::{self, ProjectAction, ProjectFacts, ProjectState};
@@ -37,87 +38,44 @@ pub struct ProjectInput {
     pub previous_project_id: Option<i64>,
 }
 
-struct CheckedProject {
-    budget_type: BudgetType,
-    category: ProjectCategory,
-    continuity: Continuity,
-    timing: BudgetTiming,
-    start_year: i32,
-    end_year: i32,
-    current: Fen,
-    carryover: Fen,
-    other: Fen,
-}
-
-fn check_project(p: &ProjectInput, year: i32) -> Result<CheckedProject, AppError> {
+/// Reads the form's text into the domain's proposal and parses it there: the one set of
+/// project rules the form, the API and the import share (`domain::project`).
+fn check_project(
+    p: &ProjectInput,
+    year: i32,
+    settings: &ProjectSettings,
+) -> Result<ProjectProposal, AppError> {
     let mut errors: Vec<FieldProblem> = Vec::new();
-    if p.name.trim().is_empty() {
-        errors.push(FieldProblem::new("项目名称", "请填写项目名称"));
-    } else if p.name.trim().chars().count() > 100 {
-        errors.push(FieldProblem::new("项目名称", "项目名称不能超过 100 个字"));
-    }
-    let budget_type = BudgetType::parse(&p.budget_type);
-    if budget_type.is_none() {
-        errors.push(FieldProblem::new(
-            "预算类型",
-            "请选择一般公共预算、政府性基金预算、国有资本经营预算或社会保险基金预算",
-        ));
-    }
-    let category = ProjectCategory::parse(&p.category);
-    if category.is_none() {
-        errors.push(FieldProblem::new(
-            "项目类别",
-            "请选择人员类、运转类或特定目标类",
-        ));
-    }
-    let continuity = Continuity::parse(&p.continuity);
-    if continuity.is_none() {
-        errors.push(FieldProblem::new("新增/延续", "请选择新增或延续"));
-    }
-    let timing = BudgetTiming::parse(&p.timing);
-    if timing.is_none() {
-        errors.push(FieldProblem::new("年初/追加", "请选择年初预算或年中追加"));
-    }
-    let start_year = p.start_year.unwrap_or(year);
-    let end_year = p.end_year.unwrap_or(start_year);
-    if end_year < start_year {
-        errors.push(FieldProblem::new("实施期", "结束年度不能早于开始年度"));
-    }
-    if !(start_year..=end_year).contains(&year) {
-        errors.push(FieldProblem::new(
-            "实施期",
-            format!("实施期 {start_year}–{end_year} 年不含预算年度 {year} 年"),
-        ));
-    }
-    if end_year - start_year > 10 {
-        errors.push(FieldProblem::new("实施期", "实施期不能超过 10 年"));
-    }
     let current = wan("当年财政拨款", &p.current_wan, &mut errors);
     let carryover = wan("上年结转", &p.carryover_wan, &mut errors);
     let other = wan("其他资金", &p.other_wan, &mut errors);
-    if errors.is_empty() && (current + carryover + other).0 == 0 {
-        errors.push(FieldProblem::new("金额", "项目金额合计不能为 0"));
-    }
-    if continuity == Some(Continuity::Continuing) && p.previous_project_id.is_none() {
-        // Allowed (the link is optional), but only when the previous project is unknown.
-    }
-    match (budget_type, category, continuity, timing) {
-        (Some(budget_type), Some(category), Some(continuity), Some(timing))
-            if errors.is_empty() =>
-        {
-            Ok(CheckedProject {
-                budget_type,
-                category,
-                continuity,
-                timing,
-                start_year,
-                end_year,
-                current,
-                carryover,
-                other,
-            })
+    let unreadable_amount = !errors.is_empty();
+    let input = ProposalInput {
+        code: p.code.clone(),
+        name: p.name.clone(),
+        budget_type: BudgetType::parse(&p.budget_type),
+        category: ProjectCategory::parse(&p.category),
+        continuity: Continuity::parse(&p.continuity),
+        timing: BudgetTiming::parse(&p.timing),
+        start_year: p.start_year,
+        end_year: p.end_year,
+        current,
+        carryover,
+        other,
+    };
+    match ProjectProposal::parse(&input, year, settings) {
+        Ok(proposal) if errors.is_empty() => Ok(proposal),
+        Ok(_) => Err(AppError::Invalid(errors)),
+        Err(problems) => {
+            errors.extend(
+                problems
+                    .into_iter()
+                    // An unreadable amount counts as 0; "the total is 0" would only repeat it.
+                    .filter(|p| !(unreadable_amount && p.field == Field::Total))
+                    .map(|p| FieldProblem::new(p.field.label(), p.message)),
+            );
+            Err(AppError::Invalid(errors))
         }
-        _ => Err(AppError::Invalid(errors)),
     }
 }
 
@@ -171,49 +129,63 @@ pub async fn create(actor: &Actor<'_>, input: &ProjectInput) -> Result<i64, AppE
     if !actor.may_write_for_unit(unit_id).await? {
         return Err(AppError::Forbidden);
     }
-    let c = check_project(input, year)?;
-    let code = if input.code.trim().is_empty() {
-        projects::next_code(store, region, year, &unit.code).await?
-    } else {
-        let code = input.code.trim().to_string();
-        if projects::code_taken(store, region, year, &code).await? {
-            return Err(AppError::Invalid(vec![FieldProblem::new(
-                "项目编码",
-                format!("{year} 年已有编码为 {code} 的项目"),
-            )]));
-        }
-        code
-    };
     let settings = jixiao_store::regions::settings(store, region).await?;
-    let total = c.current + c.carryover + c.other;
-    let is_major = ex_ante::is_major(&settings.project, total);
-    let name = input.name.trim();
-    let mut tx = store.begin().await?;
-    let id = projects::insert(
-        &mut tx,
-        &projects::NewProject {
-            region,
-            fiscal_year: year,
-            code: &code,
-            name,
-            unit_id,
-            is_policy: input.is_policy,
-            budget_type: c.budget_type,
-            category: c.category,
-            continuity: c.continuity,
-            timing: c.timing,
-            start_year: c.start_year,
-            end_year: c.end_year,
-            current: c.current,
-            carryover: c.carryover,
-            other: c.other,
-            is_major,
-            library_status: ProjectState::Reserve.code(),
-            previous_project_id: input.previous_project_id,
-        },
-    )
-    .await
-    .map_err(|e| insert_refusal(e, year, &code))?;
+    let c = check_project(input, year, &settings.project)?;
+    check_previous(actor, input.previous_project_id, unit_id, year).await?;
+    let auto_code = c.code.is_empty();
+    if !auto_code && projects::code_taken(store, region, year, &c.code).await? {
+        return Err(AppError::Invalid(vec![FieldProblem::new(
+            "项目编码",
+            format!("{year} 年已有编码为 {} 的项目", c.code),
+        )]));
+    }
+    let total = c.total;
+    let is_major = c.is_major;
+    let name = c.name.as_str();
+    // An automatic code is the unit's next free one; when a concurrent proposal took it first,
+    // take the next (issue 13: a third of concurrent creates in one unit were refused).
+    let mut attempt = 0;
+    let (mut tx, id, code) = loop {
+        attempt += 1;
+        let mut tx = store.begin().await?;
+        let code = if auto_code {
+            projects::next_code_in(&mut tx, region, year, &unit.code).await?
+        } else {
+            c.code.clone()
+        };
+        let inserted = projects::insert(
+            &mut tx,
+            &projects::NewProject {
+                region,
+                fiscal_year: year,
+                code: &code,
+                name,
+                unit_id,
+                is_policy: input.is_policy,
+                budget_type: c.budget_type,
+                category: c.category,
+                continuity: c.continuity,
+                timing: c.timing,
+                start_year: c.start_year,
+                end_year: c.end_year,
+                current: c.current,
+                carryover: c.carryover,
+                other: c.other,
+                is_major,
+                library_status: ProjectState::Reserve.code(),
+                previous_project_id: input.previous_project_id,
+            },
+        )
+        .await;
+        match inserted {
+            Ok(id) => break (tx, id, code),
+            Err(StoreError::Duplicate(_)) if auto_code && attempt < 20 => {
+                drop(tx);
+                continue;
+            }
+            Err(e) => return Err(insert_refusal(e, year, &code)),
+        }
+    };
     actor
         .history(
             &mut tx, year, "project", id, "reserve", "reserve", "create", "",
@@ -233,6 +205,28 @@ pub async fn create(actor: &Actor<'_>, input: &ProjectInput) -> Result<i64, AppE
         .await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// A continuing project's link to its previous project must stay inside the unit, and point to
+/// an earlier year (issue 13: it could name another unit's project, and leak whether that
+/// project's indicators matched).
+async fn check_previous(
+    actor: &Actor<'_>,
+    previous: Option<i64>,
+    unit_id: i64,
+    year: i32,
+) -> Result<(), AppError> {
+    let Some(prev) = previous else {
+        return Ok(());
+    };
+    let found = projects::get(actor.store, &actor.user.region, prev).await?;
+    match found {
+        Some(p) if p.unit_id == unit_id && p.fiscal_year < year => Ok(()),
+        _ => Err(AppError::Invalid(vec![FieldProblem::new(
+            "上年项目",
+            "上年项目应为本单位以前年度的项目",
+        )])),
+    }
 }
 
 /// Only a taken code is the user's to fix (409); any other failure of the insert is the store's.
@@ -278,18 +272,19 @@ pub async fn update(
     if let Some(refusal) = edit_refusal(actor, &p).await? {
         return Err(refusal);
     }
-    let c = check_project(input, p.fiscal_year)?;
     let store = actor.store;
     let settings = jixiao_store::regions::settings(store, &actor.user.region).await?;
-    let total = c.current + c.carryover + c.other;
-    let is_major = ex_ante::is_major(&settings.project, total);
+    let c = check_project(input, p.fiscal_year, &settings.project)?;
+    check_previous(actor, input.previous_project_id, p.unit_id, p.fiscal_year).await?;
+    let total = c.total;
+    let is_major = c.is_major;
     let mut tx = store.begin().await?;
     projects::update(
         &mut tx,
         id,
         row_version,
         &projects::ProjectEdit {
-            name: input.name.trim(),
+            name: c.name.as_str(),
             is_policy: input.is_policy,
             budget_type: c.budget_type,
             category: c.category,
@@ -443,7 +438,10 @@ mod tests {
             ("563.4", "20.50", "")
         );
         let mut errors: Vec<FieldProblem> = Vec::new();
-        assert_eq!(wan("金额", &p.current_wan, &mut errors), Fen(563_400_000));
+        assert_eq!(
+            wan("金额", &p.current_wan, &mut errors),
+            jixiao_domain::Fen(563_400_000)
+        );
         assert!(errors.is_empty());
     }
 }

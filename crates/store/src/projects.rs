@@ -167,12 +167,32 @@ pub async fn next_code(store: &Store, region: &str, year: i32, unit_code: &str) 
         .bind(format!("{prefix}%"))
         .fetch_all(p)
         .await?);
+    Ok(after_highest(&prefix, &codes))
+}
+
+/// [`next_code`] read inside the transaction that inserts the project: on SQLite the write lock
+/// is already held (`BEGIN IMMEDIATE`), so concurrent proposals cannot pick the same code; on
+/// PostgreSQL the unique key still refuses a collision and the caller takes the next one.
+pub async fn next_code_in(tx: &mut Tx, region: &str, year: i32, unit_code: &str) -> Result<String> {
+    let prefix = format!("{unit_code}-{year}-");
+    let sql =
+        "SELECT code FROM projects WHERE region_code = $1 AND fiscal_year = $2 AND code LIKE $3";
+    let codes: Vec<String> = on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(region)
+        .bind(year)
+        .bind(format!("{prefix}%"))
+        .fetch_all(&mut *c)
+        .await?);
+    Ok(after_highest(&prefix, &codes))
+}
+
+fn after_highest(prefix: &str, codes: &[String]) -> String {
     let max = codes
         .iter()
-        .filter_map(|c| c.strip_prefix(&prefix)?.parse::<u32>().ok())
+        .filter_map(|c| c.strip_prefix(prefix)?.parse::<u32>().ok())
         .max()
         .unwrap_or(0);
-    Ok(format!("{prefix}{:03}", max + 1))
+    format!("{prefix}{:03}", max + 1)
 }
 
 /// The editable fields of a project (SPEC §3).

@@ -503,3 +503,187 @@ async fn control_characters_and_invalid_utf8_are_refused_at_the_edge() {
     })
     .await;
 }
+
+async fn unit_fixture(store: &Store) -> (i64, i64) {
+    let hash = jixiao_store::users::hash_password(PASSWORD).expect("hash");
+    let mut tx = store.begin().await.expect("tx");
+    jixiao_store::regions::insert(&mut tx, REGION, "测试市", None)
+        .await
+        .expect("region");
+    let mut units = Vec::new();
+    for (code, name) in [("101", "测试市教育局"), ("102", "测试市卫生健康委员会")] {
+        units.push(
+            jixiao_store::units::insert(
+                &mut tx,
+                &jixiao_store::units::NewUnit {
+                    region: REGION,
+                    code,
+                    name,
+                    parent_id: None,
+                    level: 1,
+                    kind: jixiao_domain::types::UnitKind::Administrative,
+                    finance_desk: "",
+                },
+            )
+            .await
+            .expect("unit"),
+        );
+    }
+    for (username, unit) in [("tb", units[0]), ("wjw", units[1])] {
+        jixiao_store::users::insert(
+            &mut tx,
+            &jixiao_store::users::NewUser {
+                region: REGION,
+                username,
+                display_name: username,
+                password_hash: &hash,
+                unit_id: Some(unit),
+                agency_id: None,
+                must_change_password: false,
+                roles: &[Role::UnitPreparer],
+            },
+        )
+        .await
+        .expect("user");
+    }
+    tx.commit().await.expect("commit");
+    (units[0], units[1])
+}
+
+async fn api_json(
+    app: &Router,
+    method: &str,
+    uri: &str,
+    token: &str,
+    body: serde_json::Value,
+) -> (StatusCode, serde_json::Value) {
+    let req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .expect("request");
+    let res = app.clone().oneshot(req).await.expect("response");
+    let status = res.status();
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 20)
+        .await
+        .expect("body");
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
+    )
+}
+
+/// Issue 13 (HIGH 4 and LOW): amounts are bounded, codes are bounded and readable, the previous
+/// project stays inside the unit, and concurrent proposals with automatic codes all succeed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn project_proposals_are_bounded_and_concurrent_codes_do_not_collide() {
+    on_every_store("project_bounds", async |store: &Store| {
+        let _ = unit_fixture(store).await;
+        let app = app(store, roomy());
+        let tb = token(&app, "tb").await;
+        let wjw = token(&app, "wjw").await;
+        let base = serde_json::json!({
+            "fiscal_year": 2025, "name": "校舍维修", "budget_type": "general_public",
+            "category": "specific_purpose", "continuity": "new", "timing": "initial",
+            "current_wan": "600",
+        });
+        let with = |key: &str, value: serde_json::Value| {
+            let mut b = base.clone();
+            b[key] = value;
+            b
+        };
+        // 9 万亿万元 was accepted and overflowed every sum.
+        let (status, body) = api_json(
+            &app,
+            "POST",
+            "/api/v1/projects",
+            &tb,
+            with("current_wan", "9000000000000".into()),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(
+            body["error"].as_str().unwrap_or("").contains("金额过大"),
+            "{body}"
+        );
+        let (status, body) = api_json(
+            &app,
+            "POST",
+            "/api/v1/projects",
+            &tb,
+            with("code", "x".repeat(100_000).into()),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(
+            body["error"]
+                .as_str()
+                .unwrap_or("")
+                .contains("项目编码不能超过"),
+            "{body}"
+        );
+        let (status, body) = api_json(
+            &app,
+            "POST",
+            "/api/v1/projects",
+            &tb,
+            with("name", "\u{200B}\u{200B}".into()),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+
+        // Another unit's project as the "previous" one is refused.
+        let (status, other) = api_json(
+            &app,
+            "POST",
+            "/api/v1/projects",
+            &wjw,
+            with("fiscal_year", 2024.into()),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{other}");
+        let (status, body) = api_json(
+            &app,
+            "POST",
+            "/api/v1/projects",
+            &tb,
+            with("previous_project_id", other["id"].clone()),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(
+            body["error"].as_str().unwrap_or("").contains("上年项目"),
+            "{body}"
+        );
+
+        // Sixteen proposals at once, codes assigned automatically: all created, all distinct.
+        let handles: Vec<_> = (0..16)
+            .map(|i| {
+                let (app, tb, body) = (
+                    app.clone(),
+                    tb.clone(),
+                    with("name", format!("并发项目{i}").into()),
+                );
+                tokio::spawn(
+                    async move { api_json(&app, "POST", "/api/v1/projects", &tb, body).await },
+                )
+            })
+            .collect();
+        let mut ids = Vec::new();
+        for h in handles {
+            let (status, body) = h.await.expect("task");
+            assert_eq!(status, StatusCode::CREATED, "{body}");
+            ids.push(body["id"].as_i64().expect("id"));
+        }
+        let projects = jixiao_store::projects::list(store, REGION, 2025)
+            .await
+            .expect("list");
+        let mut codes: Vec<&str> = projects.iter().map(|p| p.code.as_str()).collect();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes.len(), 16);
+    })
+    .await;
+}
