@@ -490,6 +490,15 @@ pub async fn attach_report(
             assessor_label(&x)
         )));
     }
+    // A submitted or approved assessment is frozen, its signed report included (issue 13: an
+    // approved assessment's report could be replaced by upload).
+    let state = jixiao_domain::workflow::DocState::parse(&x.state);
+    if !state.is_some_and(jixiao_domain::workflow::DocState::is_editable) {
+        return Err(AppError::Refused(format!(
+            "评估已{}，评估报告不能再更换",
+            state.map_or("锁定", |s| s.label())
+        )));
+    }
     let lower = file_name.to_lowercase();
     let content_type = if lower.ends_with(".pdf") && body.starts_with(b"%PDF") {
         "application/pdf"

@@ -687,3 +687,126 @@ async fn project_proposals_are_bounded_and_concurrent_codes_do_not_collide() {
     })
     .await;
 }
+
+fn multipart_report(uri: &str, sid: &str, body: &[u8]) -> Request<Body> {
+    let boundary = "XjixiaoBoundary";
+    let mut data = Vec::new();
+    data.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"report.pdf\"\r\n\
+             Content-Type: application/pdf\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    data.extend_from_slice(body);
+    data.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    Request::builder()
+        .method("POST")
+        .uri(uri)
+        .header(header::COOKIE, format!("jixiao_sid={sid}"))
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(Body::from(data))
+        .expect("request")
+}
+
+/// Issue 13 (MEDIUM): an approved ex-ante assessment is frozen, its signed report included;
+/// a draft still takes one.
+#[tokio::test]
+async fn an_approved_assessments_report_cannot_be_replaced() {
+    on_every_store("frozen_report", async |store: &Store| {
+        let (unit, _) = unit_fixture(store).await;
+        let app = app(store, roomy());
+        let mut tx = store.begin().await.expect("tx");
+        let project = jixiao_store::projects::insert(
+            &mut tx,
+            &jixiao_store::projects::NewProject {
+                region: REGION,
+                fiscal_year: 2025,
+                code: "P1",
+                name: "校舍建设",
+                unit_id: unit,
+                is_policy: false,
+                budget_type: jixiao_domain::types::BudgetType::GeneralPublic,
+                category: jixiao_domain::types::ProjectCategory::SpecificPurpose,
+                continuity: jixiao_domain::types::Continuity::New,
+                timing: jixiao_domain::types::BudgetTiming::Initial,
+                start_year: 2025,
+                end_year: 2025,
+                current: jixiao_domain::Fen::from_wan(600),
+                carryover: jixiao_domain::Fen(0),
+                other: jixiao_domain::Fen(0),
+                is_major: true,
+                library_status: "reserve",
+                previous_project_id: None,
+            },
+        )
+        .await
+        .expect("project");
+        let mut ids = Vec::new();
+        for state in ["approved", "draft"] {
+            ids.push(
+                jixiao_store::ex_ante::insert(
+                    &mut tx,
+                    &jixiao_store::ex_ante::NewExAnte {
+                        region: REGION,
+                        fiscal_year: 2025,
+                        object_kind: "project",
+                        project_id: Some(project),
+                        object_name: "校舍建设",
+                        amount: jixiao_domain::Fen::from_wan(600),
+                        assessor_kind: "unit",
+                        engagement_id: None,
+                        state,
+                        total_x100: None,
+                        conclusion: None,
+                        suggestions: "",
+                        scores: vec![],
+                    },
+                )
+                .await
+                .expect("ex-ante"),
+            );
+        }
+        tx.commit().await.expect("commit");
+        let tb = jixiao_store::users::by_username(store, "tb")
+            .await
+            .expect("query")
+            .expect("tb");
+        let (sid, csrf) = jixiao_store::sessions::create(store, Some(tb.id), "browser", "", "")
+            .await
+            .expect("session");
+        let pdf = b"%PDF-1.4 signed report";
+        let res = app
+            .clone()
+            .oneshot(multipart_report(
+                &format!("/ex-ante/{}/report?csrf={csrf}", ids[0]),
+                &sid,
+                pdf,
+            ))
+            .await
+            .expect("response");
+        assert_eq!(res.status(), StatusCode::CONFLICT);
+        let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+            .await
+            .expect("body");
+        assert!(String::from_utf8_lossy(&body).contains("评估报告不能再更换"));
+        let res = app
+            .clone()
+            .oneshot(multipart_report(
+                &format!("/ex-ante/{}/report?csrf={csrf}", ids[1]),
+                &sid,
+                pdf,
+            ))
+            .await
+            .expect("response");
+        assert_eq!(
+            res.status(),
+            StatusCode::SEE_OTHER,
+            "a draft takes its report"
+        );
+    })
+    .await;
+}
