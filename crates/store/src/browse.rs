@@ -21,21 +21,41 @@ impl Scope {
     /// (ids are integers from our own tables, rendered as literals).
     fn project_condition(&self, alias: &str) -> String {
         match self {
+            Scope::Agency(agency) => format!("{alias}.id IN ({})", agency_projects(*agency)),
+            other => other.record_condition(&format!("{alias}.unit_id"), &format!("{alias}.id")),
+        }
+    }
+
+    /// A SQL condition for a record that belongs to a unit and possibly to a project (targets,
+    /// monitoring reports, rectifications, result applications). A unit user sees its units'
+    /// records; an agency only the records of the projects of its engagements, which are exactly
+    /// the projects it may open (a record without a project is not an agency's). The lists and the
+    /// detail pages use this one condition, so a list never shows what its reader may not open.
+    fn record_condition(&self, unit_column: &str, project_column: &str) -> String {
+        match self {
             Scope::Region => "1 = 1".into(),
             Scope::Units(ids) if ids.is_empty() => "1 = 0".into(),
             Scope::Units(ids) => {
                 let list: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
-                format!("{alias}.unit_id IN ({})", list.join(","))
+                format!("{unit_column} IN ({})", list.join(","))
             }
             Scope::Agency(agency) => format!(
-                "{alias}.id IN (SELECT e.project_id FROM evaluations e JOIN agency_engagements g \
-                 ON g.id = e.engagement_id WHERE g.agency_id = {agency} AND e.project_id IS NOT NULL \
-                 UNION SELECT x.project_id FROM ex_ante_assessments x JOIN agency_engagements g \
-                 ON g.id = x.engagement_id WHERE g.agency_id = {agency} AND x.project_id IS NOT NULL)"
+                "{project_column} IS NOT NULL AND {project_column} IN ({})",
+                agency_projects(*agency)
             ),
             Scope::Nothing => "1 = 0".into(),
         }
     }
+}
+
+/// The projects an agency works on: those of its evaluation and ex-ante engagements.
+fn agency_projects(agency: i64) -> String {
+    format!(
+        "SELECT e.project_id FROM evaluations e JOIN agency_engagements g \
+         ON g.id = e.engagement_id WHERE g.agency_id = {agency} AND e.project_id IS NOT NULL \
+         UNION SELECT x.project_id FROM ex_ante_assessments x JOIN agency_engagements g \
+         ON g.id = x.engagement_id WHERE g.agency_id = {agency} AND x.project_id IS NOT NULL"
+    )
 }
 
 /// A unit and all units below it.
@@ -384,7 +404,7 @@ pub async fn targets(
          AND (LOWER(COALESCE(p.name, '')) LIKE $2 OR LOWER(u.name) LIKE $2 OR p.pinyin LIKE $2 OR u.pinyin LIKE $2) \
          ORDER BY t.fiscal_year DESC, u.code, t.object_kind DESC, p.code LIMIT 2000",
         shown_version(scope),
-        unit_condition(scope, "t.unit_id"),
+        scope.record_condition("t.unit_id", "t.project_id"),
         f.year_condition("t.fiscal_year")
     );
     Ok(on_pool!(store, |p| sqlx::query_as(&sql)
@@ -427,7 +447,7 @@ pub async fn monitoring_reports(
         "{MONITORING_SELECT} WHERE r.region_code = $1 AND {} {} \
          AND (LOWER(COALESCE(p.name, '')) LIKE $2 OR LOWER(u.name) LIKE $2 OR p.pinyin LIKE $2 OR u.pinyin LIKE $2) \
          ORDER BY t.period_end DESC, u.code, p.code LIMIT 2000",
-        unit_condition(scope, "r.unit_id"),
+        scope.record_condition("r.unit_id", "r.project_id"),
         f.year_condition("r.fiscal_year")
     );
     Ok(on_pool!(store, |p| sqlx::query_as(&sql)
@@ -508,7 +528,7 @@ pub async fn rectifications(
          WHERE k.region_code = $1 AND {} {} \
          AND (LOWER(k.problem) LIKE $2 OR LOWER(COALESCE(p.name, '')) LIKE $2 OR LOWER(u.name) LIKE $2 OR u.pinyin LIKE $2) \
          ORDER BY k.deadline, k.id LIMIT 2000",
-        unit_condition(scope, "k.unit_id"),
+        scope.record_condition("k.unit_id", "k.project_id"),
         f.year_condition("k.fiscal_year")
     );
     Ok(on_pool!(store, |p| sqlx::query_as(&sql)
@@ -632,7 +652,7 @@ pub async fn monitoring_report(
 ) -> Result<Option<MonitoringListRow>> {
     let sql = format!(
         "{MONITORING_SELECT} WHERE r.region_code = $1 AND r.id = $2 AND {}",
-        unit_condition(scope, "r.unit_id")
+        scope.record_condition("r.unit_id", "r.project_id")
     );
     Ok(on_pool!(store, |p| sqlx::query_as(&sql)
         .bind(region)
@@ -715,7 +735,7 @@ pub async fn result_applications(
          WHERE a.region_code = $1 AND {} {} \
          AND (LOWER(COALESCE(p.name, e.title)) LIKE $2 OR LOWER(u.name) LIKE $2 OR u.pinyin LIKE $2 OR p.pinyin LIKE $2) \
          ORDER BY a.fiscal_year DESC, u.code, p.code LIMIT 2000",
-        unit_condition(scope, "e.unit_id"),
+        scope.record_condition("e.unit_id", "a.project_id"),
         f.year_condition("a.fiscal_year")
     );
     Ok(on_pool!(store, |p| sqlx::query_as(&sql)
