@@ -110,6 +110,9 @@ const PROJECT_COLUMNS: &str = "p.id, p.fiscal_year, p.code, p.name, p.unit_id, u
      p.budget_type, p.timing, p.continuity, p.library_status, \
      CAST(p.current_fen + p.carryover_fen + p.other_fen AS BIGINT) AS total_fen, p.is_major";
 
+/// The most projects one call of [`projects`] returns.
+pub const MAX_PER_PAGE: i64 = 500;
+
 /// A page of projects and the total count.
 pub async fn projects(
     store: &Store,
@@ -150,16 +153,16 @@ pub async fn projects(
         ));
     }
     let order = match f.sort {
-        ProjectSort::Code => "p.fiscal_year DESC, p.code",
-        ProjectSort::Name => "p.name, p.code",
-        ProjectSort::AmountDesc => "total_fen DESC, p.code",
-        ProjectSort::Unit => "u.code, p.code",
+        ProjectSort::Code => "p.fiscal_year DESC, p.code, p.id",
+        ProjectSort::Name => "p.name, p.code, p.id",
+        ProjectSort::AmountDesc => "total_fen DESC, p.code, p.id",
+        ProjectSort::Unit => "u.code, p.code, p.id",
     };
     let from = format!(
         "FROM projects p JOIN units u ON u.id = p.unit_id WHERE {}",
         conditions.join(" AND ")
     );
-    let per_page = f.per_page.clamp(1, 500);
+    let per_page = f.per_page.clamp(1, MAX_PER_PAGE);
     let offset = (f.page.max(1) - 1) * per_page;
     let list_sql = format!(
         "SELECT {PROJECT_COLUMNS} {from} ORDER BY {order} LIMIT {per_page} OFFSET {offset}"
@@ -353,14 +356,30 @@ fn unit_condition(scope: &Scope, column: &str) -> String {
     }
 }
 
-/// A list filter shared by the record lists: the year and a text search.
+/// How many rows a list page reads at most (the page says so when it is reached).
+pub const LIST_CAP: i64 = 2000;
+
+/// A list filter shared by the record lists: the year and a text search, and which window of
+/// the ordered rows to read (exports page through every row with `limit` and `offset`).
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
     pub year: Option<i32>,
     pub search: Option<String>,
+    /// At most this many rows; `None` is [`LIST_CAP`].
+    pub limit: Option<i64>,
+    /// Rows skipped before the first returned.
+    pub offset: i64,
 }
 
 impl ListFilter {
+    fn window(&self) -> String {
+        format!(
+            "LIMIT {} OFFSET {}",
+            self.limit.unwrap_or(LIST_CAP).max(1),
+            self.offset.max(0)
+        )
+    }
+
     fn like(&self) -> String {
         format!(
             "%{}%",
@@ -402,10 +421,11 @@ pub async fn targets(
          FROM targets t JOIN units u ON u.id = t.unit_id LEFT JOIN projects p ON p.id = t.project_id \
          WHERE t.region_code = $1 AND {} AND {} {} \
          AND (LOWER(COALESCE(p.name, '')) LIKE $2 OR LOWER(u.name) LIKE $2 OR p.pinyin LIKE $2 OR u.pinyin LIKE $2) \
-         ORDER BY t.fiscal_year DESC, u.code, t.object_kind DESC, p.code LIMIT 2000",
+         ORDER BY t.fiscal_year DESC, u.code, t.object_kind DESC, p.code, t.id {}",
         shown_version(scope),
         scope.record_condition("t.unit_id", "t.project_id"),
-        f.year_condition("t.fiscal_year")
+        f.year_condition("t.fiscal_year"),
+        f.window()
     );
     Ok(on_pool!(store, |p| sqlx::query_as(&sql)
         .bind(region)
@@ -446,9 +466,10 @@ pub async fn monitoring_reports(
     let sql = format!(
         "{MONITORING_SELECT} WHERE r.region_code = $1 AND {} {} \
          AND (LOWER(COALESCE(p.name, '')) LIKE $2 OR LOWER(u.name) LIKE $2 OR p.pinyin LIKE $2 OR u.pinyin LIKE $2) \
-         ORDER BY t.period_end DESC, u.code, p.code LIMIT 2000",
+         ORDER BY t.period_end DESC, u.code, p.code, r.id {}",
         scope.record_condition("r.unit_id", "r.project_id"),
-        f.year_condition("r.fiscal_year")
+        f.year_condition("r.fiscal_year"),
+        f.window()
     );
     Ok(on_pool!(store, |p| sqlx::query_as(&sql)
         .bind(region)
@@ -491,9 +512,10 @@ pub async fn evaluations(
     let sql = format!(
         "{EVALUATION_SELECT} WHERE e.region_code = $1 AND {} {} {agency} \
          AND (LOWER(e.title) LIKE $2 OR LOWER(u.name) LIKE $2 OR u.pinyin LIKE $2) \
-         ORDER BY e.fiscal_year DESC, e.kind, u.code, e.id LIMIT 2000",
+         ORDER BY e.fiscal_year DESC, e.kind, u.code, e.id {}",
         unit_condition(scope, "e.unit_id"),
-        f.year_condition("e.fiscal_year")
+        f.year_condition("e.fiscal_year"),
+        f.window()
     );
     Ok(on_pool!(store, |p| sqlx::query_as(&sql)
         .bind(region)
@@ -527,9 +549,10 @@ pub async fn rectifications(
          FROM rectifications k JOIN units u ON u.id = k.unit_id LEFT JOIN projects p ON p.id = k.project_id \
          WHERE k.region_code = $1 AND {} {} \
          AND (LOWER(k.problem) LIKE $2 OR LOWER(COALESCE(p.name, '')) LIKE $2 OR LOWER(u.name) LIKE $2 OR u.pinyin LIKE $2) \
-         ORDER BY k.deadline, k.id LIMIT 2000",
+         ORDER BY k.deadline, k.id {}",
         scope.record_condition("k.unit_id", "k.project_id"),
-        f.year_condition("k.fiscal_year")
+        f.year_condition("k.fiscal_year"),
+        f.window()
     );
     Ok(on_pool!(store, |p| sqlx::query_as(&sql)
         .bind(region)
@@ -734,9 +757,10 @@ pub async fn result_applications(
          LEFT JOIN projects p ON p.id = a.project_id \
          WHERE a.region_code = $1 AND {} {} \
          AND (LOWER(COALESCE(p.name, e.title)) LIKE $2 OR LOWER(u.name) LIKE $2 OR u.pinyin LIKE $2 OR p.pinyin LIKE $2) \
-         ORDER BY a.fiscal_year DESC, u.code, p.code LIMIT 2000",
+         ORDER BY a.fiscal_year DESC, u.code, p.code, a.id {}",
         scope.record_condition("e.unit_id", "a.project_id"),
-        f.year_condition("a.fiscal_year")
+        f.year_condition("a.fiscal_year"),
+        f.window()
     );
     Ok(on_pool!(store, |p| sqlx::query_as(&sql)
         .bind(region)
@@ -793,8 +817,9 @@ pub async fn ex_ante(
          WHERE x.region_code = $1 AND {condition} {} \
          AND (LOWER(x.object_name) LIKE $2 OR LOWER(COALESCE(u.name, '')) LIKE $2 \
               OR COALESCE(p.pinyin, '') LIKE $2 OR COALESCE(u.pinyin, '') LIKE $2) \
-         ORDER BY x.fiscal_year DESC, x.id DESC LIMIT 2000",
-        f.year_condition("x.fiscal_year")
+         ORDER BY x.fiscal_year DESC, x.id DESC {}",
+        f.year_condition("x.fiscal_year"),
+        f.window()
     );
     Ok(on_pool!(store, |p| sqlx::query_as(&sql)
         .bind(region)

@@ -733,6 +733,7 @@ impl RecordQuery {
         Ok(browse::ListFilter {
             year,
             search: self.q.clone().filter(|q| !q.trim().is_empty()),
+            ..browse::ListFilter::default()
         })
     }
 }
