@@ -180,6 +180,25 @@ pub async fn projects(
     Ok((rows, count))
 }
 
+/// How many projects of a year the scope holds and their total amount (分), in one aggregate.
+pub async fn project_totals(
+    store: &Store,
+    region: &str,
+    scope: &Scope,
+    year: i32,
+) -> Result<(i64, i64)> {
+    let sql = format!(
+        "SELECT COUNT(*), CAST(COALESCE(SUM(p.current_fen + p.carryover_fen + p.other_fen), 0) AS BIGINT) \
+         FROM projects p WHERE p.region_code = $1 AND p.fiscal_year = $2 AND {}",
+        scope.project_condition("p")
+    );
+    Ok(on_pool!(store, |p| sqlx::query_as::<_, (i64, i64)>(&sql)
+        .bind(region)
+        .bind(year)
+        .fetch_one(p)
+        .await?))
+}
+
 /// One project, if it is inside the scope.
 pub async fn project(
     store: &Store,

@@ -31,6 +31,7 @@ pub mod testing;
 pub mod todos;
 pub mod units;
 pub mod users;
+pub mod years;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

@@ -1,4 +1,6 @@
-//! Issue 9 §9: every export holds every row its filter selects.
+//! Issue 9 §6 and §9: the working year comes from the data (never a year written into the code),
+//! the home page totals come from one SQL aggregate, and every export holds every row its filter
+//! selects.
 
 use axum::Router;
 use axum::body::Body;
@@ -206,6 +208,71 @@ async fn list_export_holds_every_row_past_the_page_cap() {
             problems.sort_unstable();
             problems.dedup();
             assert_eq!(problems.len(), 2_050, "no row twice");
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn home_totals_past_500_projects_equal_the_sql_sum() {
+    on_every_store(
+        "home_totals_past_500_projects_equal_the_sql_sum",
+        async |store: &Store| {
+            let (_, total) = county(store, 2025, 650).await;
+            let app = jixiao_web::router(store.clone(), jixiao_web::WebConfig::default());
+            let home = html(store, &app, "/").await;
+            assert!(home.contains("2025 年度项目"), "{home}");
+            assert!(home.contains("650 个"));
+            let amount = format!("{} 万元", Fen(total).wan_2dp());
+            assert!(home.contains(&amount), "home shows {amount}");
+            let sum: i64 = match store {
+                Store::Sqlite(p) => sqlx::query_scalar(
+                    "SELECT CAST(SUM(current_fen + carryover_fen + other_fen) AS BIGINT) FROM projects",
+                )
+                .fetch_one(p)
+                .await
+                .expect("sum"),
+                Store::Postgres(p) => sqlx::query_scalar(
+                    "SELECT CAST(SUM(current_fen + carryover_fen + other_fen) AS BIGINT) FROM projects",
+                )
+                .fetch_one(p)
+                .await
+                .expect("sum"),
+            };
+            assert_eq!(sum, total);
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_fresh_database_works_in_the_year_of_its_data() {
+    on_every_store(
+        "a_fresh_database_works_in_the_year_of_its_data",
+        async |store: &Store| {
+            let (unit, _) = county(store, 2025, 3).await;
+            let app = jixiao_web::router(store.clone(), jixiao_web::WebConfig::default());
+            let dashboard = html(store, &app, "/dashboard").await;
+            assert!(dashboard.contains("2025 年度绩效看板"), "{dashboard}");
+            assert!(!dashboard.contains("2023"), "no demo year");
+            assert!(dashboard.contains("/dashboard/charts/grades.json?year=2025"));
+            let home = html(store, &app, "/").await;
+            assert!(home.contains("2025 年度项目") && home.contains("3 个"));
+            assert!(!home.contains("2023"));
+            let imports = html(store, &app, "/imports").await;
+            assert!(imports.contains("2025"), "the upload form proposes 2025");
+            assert!(!imports.contains("2023"));
+
+            // ?year= picks another year of the data; a year without data falls back.
+            add_projects(store, unit, 2024, 2, 10).await;
+            let dashboard = html(store, &app, "/dashboard?year=2024").await;
+            assert!(dashboard.contains("2024 年度绩效看板"));
+            let dashboard = html(store, &app, "/dashboard?year=1999").await;
+            assert!(dashboard.contains("2025 年度绩效看板"));
+            let home = html(store, &app, "/?year=2024").await;
+            assert!(home.contains("2024 年度项目") && home.contains("2 个"));
+            let (status, _) = get(store, &app, "/dashboard/charts/grades.json?year=2024").await;
+            assert_eq!(status, StatusCode::OK);
         },
     )
     .await;
