@@ -299,7 +299,16 @@ fn indicator_in(i: &ParsedIndicator) -> IndicatorIn {
 /// SPEC §6.3 errors of a target's indicators: sign missing, a quantitative one without value or
 /// unit, duplicate names, nothing under 产出 or 效益.
 /// The quality checks of SPEC §6.3 (`jixiao_domain::target::check`), placed on the form's cells.
-fn check_target_indicators(form: &ParsedForm, place: &str, problems: &mut Vec<Problem>) {
+///
+/// The 分值 rule (`jixiao_domain::target::check_weights`, the self-evaluation's) comes as
+/// warnings: an import stores drafts, and a draft may still lack its weights; submitting it is
+/// what the rule refuses.
+fn check_target_indicators(
+    form: &ParsedForm,
+    place: &str,
+    settings: &Settings,
+    problems: &mut Vec<Problem>,
+) {
     let rows: Vec<jixiao_domain::target::TargetIndicator> = form
         .indicators
         .iter()
@@ -320,7 +329,17 @@ fn check_target_indicators(form: &ParsedForm, place: &str, problems: &mut Vec<Pr
         .collect();
     let findings =
         jixiao_domain::target::check(&rows, None, jixiao_domain::target::TargetContext::default());
-    for f in findings {
+    let weights = jixiao_domain::target::check_weights(
+        &settings.scoring,
+        form.indicators.iter().map(|i| (i.sub_item, i.weight)),
+    )
+    .into_iter()
+    .map(|f| jixiao_domain::scoring::Finding {
+        severity: Severity::Warning,
+        message: format!("{}，提交前须改正", f.message),
+        ..f
+    });
+    for f in findings.into_iter().chain(weights) {
         let at = match f.indicator.and_then(|n| form.indicators.get(n)) {
             Some(i) => indicator_place(form, i),
             None => place.to_string(),
@@ -513,7 +532,7 @@ fn prepare_forms(kind: ImportKind, wb: &Workbook, ctx: &Context, tick: &dyn Fn()
         );
         let mut indicators: Vec<IndicatorIn> = form.indicators.iter().map(indicator_in).collect();
         if kind == ImportKind::Targets {
-            check_target_indicators(form, &place, &mut problems);
+            check_target_indicators(form, &place, &ctx.settings, &mut problems);
             let total = form
                 .funds
                 .as_ref()

@@ -54,6 +54,9 @@ pub enum StoreError {
     Conflict,
     #[error("数据不合法：{0}")]
     Invalid(String),
+    /// A rule of the domain refuses the change; the message says why, for the user.
+    #[error("{0}")]
+    Refused(String),
     #[error("数据库错误：{0}")]
     Database(#[from] sqlx::Error),
 }

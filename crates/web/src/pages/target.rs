@@ -182,17 +182,18 @@ async fn page(
             .iter()
             .any(|a| matches!(a, DocAction::StartReview | DocAction::Approve));
     let may_adjust = available.contains(&DocAction::Adjust) && (unit_side || actor.is_finance());
-    let findings = match &typed {
-        Some(input) => check_findings(state, &t, input).await?,
-        None => flows::stored_findings(state, &t).await?,
-    };
-    let f = match typed {
-        Some(f) => f,
-        None => flows::target_input(
-            &t,
-            targets::indicators(&state.store, id).await?,
-            targets::tasks(&state.store, id).await?,
-        ),
+    let (findings, f) = match typed {
+        Some(input) => (check_findings(state, &t, &input).await?, input),
+        None => {
+            let stored = flows::target_input(
+                &t,
+                targets::indicators(&state.store, id).await?,
+                targets::tasks(&state.store, id).await?,
+            );
+            let mut findings = flows::stored_findings(state, &t).await?;
+            findings.extend(weight_findings(state, &user.region, &stored).await?);
+            (findings, stored)
+        }
     };
     let title = match t.project_id {
         Some(pid) => jixiao_store::projects::get(&state.store, &user.region, pid)
@@ -277,7 +278,11 @@ async fn check_findings(
     let last = flows::last_year_indicators(state, t).await?;
     let public = flows::serves_public(state, t).await?;
     Ok(match flows::check_target_input(input, public, &last) {
-        Ok(c) => c.findings,
+        Ok(c) => {
+            let mut findings = c.findings;
+            findings.extend(weight_findings(state, &t.region_code, input).await?);
+            findings
+        }
         Err(e) => messages_of(&e)
             .into_iter()
             .map(|m| CheckFinding {
@@ -287,6 +292,44 @@ async fn check_findings(
             })
             .collect(),
     })
+}
+
+/// The 分值 findings of SPEC §6.3 for a form (the rule of the self-evaluation, under the
+/// region's settings; the same rule refuses a submission in `targets::set_state`), on the rows
+/// the other checks number: the rows that are not blank.
+async fn weight_findings(
+    state: &AppState,
+    region: &str,
+    input: &TargetInput,
+) -> Result<Vec<CheckFinding>, WebError> {
+    let settings = jixiao_store::regions::settings(&state.store, region).await?;
+    let rows = input
+        .indicators
+        .iter()
+        .filter(|i| {
+            !(i.name.trim().is_empty()
+                && i.target_value.trim().is_empty()
+                && i.level1.trim().is_empty())
+        })
+        .map(|i| {
+            (
+                i.name.trim().starts_with("其中"),
+                jixiao_domain::decimal::parse_loose(i.weight.trim()),
+            )
+        });
+    Ok(
+        jixiao_domain::target::check_weights(&settings.scoring, rows)
+            .into_iter()
+            .map(|f| CheckFinding {
+                error: true,
+                row: f.indicator.map(|n| n + 1),
+                message: match f.indicator {
+                    Some(n) => format!("第 {} 个指标：{}", n + 1, f.message),
+                    None => f.message,
+                },
+            })
+            .collect(),
+    )
 }
 
 pub async fn show(
