@@ -340,21 +340,42 @@ pub struct Finding {
     pub severity: Severity,
     pub indicator: Option<usize>,
     pub message: String,
+    /// The column of the indicator's row the finding is about, when it is one (a form reader
+    /// cites that cell, not the indicator's name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<FindingColumn>,
+}
+
+/// The column of an indicator row a finding concerns, where it is not the indicator as a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingColumn {
+    /// 偏差原因分析及改进措施.
+    Explanation,
 }
 
 impl Finding {
-    fn error(indicator: Option<usize>, message: String) -> Finding {
+    pub fn error(indicator: Option<usize>, message: String) -> Finding {
         Finding {
             severity: Severity::Error,
             indicator,
             message,
+            column: None,
         }
     }
-    fn warning(indicator: Option<usize>, message: String) -> Finding {
+    pub fn warning(indicator: Option<usize>, message: String) -> Finding {
         Finding {
             severity: Severity::Warning,
             indicator,
             message,
+            column: None,
+        }
+    }
+    /// The same finding, about `column` of its row.
+    pub fn at(self, column: FindingColumn) -> Finding {
+        Finding {
+            column: Some(column),
+            ..self
         }
     }
 }
@@ -504,10 +525,13 @@ pub fn score_self_evaluation(
             ));
         }
         if score.needs_explanation && !input.has_explanation {
-            findings.push(Finding::error(
-                Some(n),
-                "未完成或超额完成的指标须填写偏差原因分析及改进措施".into(),
-            ));
+            findings.push(
+                Finding::error(
+                    Some(n),
+                    "未完成或超额完成的指标须填写偏差原因分析及改进措施".into(),
+                )
+                .at(FindingColumn::Explanation),
+            );
         }
     }
 

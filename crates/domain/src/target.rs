@@ -113,6 +113,7 @@ fn error(indicator: Option<usize>, message: String) -> Finding {
         severity: Severity::Error,
         indicator,
         message,
+        column: None,
     }
 }
 
@@ -121,6 +122,7 @@ fn warning(indicator: Option<usize>, message: String) -> Finding {
         severity: Severity::Warning,
         indicator,
         message,
+        column: None,
     }
 }
 
