@@ -1713,6 +1713,142 @@ mod tests {
         .await;
     }
 
+    #[tokio::test]
+    async fn every_error_of_a_form_is_reported_with_its_cell() {
+        on_every_store(
+            "every_error_of_a_form_is_reported_with_its_cell",
+            async |store: &Store| {
+                setup(store).await;
+                let book = self_evaluation_sheet(&[
+                    [
+                        "产出指标",
+                        "数量指标",
+                        "发放人数",
+                        "≥230人",
+                        "很多",
+                        "50",
+                        "",
+                        "",
+                    ],
+                    [
+                        "效益指标",
+                        "社会效益指标",
+                        "维护社会稳定",
+                        "≥95%",
+                        "95",
+                        "三十",
+                        "",
+                        "",
+                    ],
+                    [
+                        "满意度指标",
+                        "服务对象满意度指标",
+                        "群众满意度",
+                        "≥90%",
+                        "较好",
+                        "10",
+                        "",
+                        "无",
+                    ],
+                ]);
+                let Imported::Refused(problems) = import(
+                    store,
+                    ImportKind::SelfEvaluations,
+                    2023,
+                    "three.xlsx",
+                    book.clone(),
+                )
+                .await
+                else {
+                    panic!("errors refuse the import");
+                };
+                let errors: Vec<&str> = problems
+                    .iter()
+                    .filter(|p| p.severity == Severity::Error)
+                    .map(|p| p.message.as_str())
+                    .collect();
+                for (row, col) in [(8, "E"), (9, "F"), (10, "E")] {
+                    let at = format!("第 {row} 行 {col} 列");
+                    assert!(
+                        errors
+                            .iter()
+                            .any(|m| m.contains("工作表“自评1”") && m.contains(&at)),
+                        "an error at {at}: {errors:#?}"
+                    );
+                }
+                // `forms check` reports the same three, each with its cell.
+                let wb = jixiao_forms::xlsx::read_workbook(
+                    &book,
+                    &jixiao_forms::xlsx::Limits::default(),
+                )
+                .unwrap();
+                let report = check_workbook("three.xlsx", &wb, &Settings::default());
+                let cells: Vec<&str> = report.forms[0]
+                    .findings
+                    .iter()
+                    .filter(|f| f.severity == Severity::Error)
+                    .filter_map(|f| f.cell.as_deref())
+                    .collect();
+                for cell in ["E8", "F9", "E10"] {
+                    assert!(cells.contains(&cell), "{cell} in {cells:?}");
+                }
+                // Three errors in one row: each is reported.
+                let book = self_evaluation_sheet(&[
+                    [
+                        "产出指标",
+                        "数量指标",
+                        "发放人数",
+                        "≥很多人",
+                        "不少",
+                        "五十",
+                        "",
+                        "",
+                    ],
+                    [
+                        "效益指标",
+                        "社会效益指标",
+                        "维护社会稳定",
+                        "≥95%",
+                        "95",
+                        "30",
+                        "",
+                        "",
+                    ],
+                    [
+                        "满意度指标",
+                        "服务对象满意度指标",
+                        "群众满意度",
+                        "≥90%",
+                        "90",
+                        "10",
+                        "",
+                        "",
+                    ],
+                ]);
+                let wb = jixiao_forms::xlsx::read_workbook(
+                    &book,
+                    &jixiao_forms::xlsx::Limits::default(),
+                )
+                .unwrap();
+                let report = check_workbook("row.xlsx", &wb, &Settings::default());
+                let cells: Vec<&str> = report.forms[0]
+                    .findings
+                    .iter()
+                    .filter(|f| f.severity == Severity::Error)
+                    .filter_map(|f| f.cell.as_deref())
+                    .collect();
+                for cell in ["D8", "E8", "F8"] {
+                    assert!(
+                        cells.contains(&cell),
+                        "{cell} in {cells:?}: {:#?}",
+                        report.forms[0].findings
+                    );
+                }
+            },
+        )
+        .await;
+    }
+
     fn list_book(rows: &[&[&str]]) -> Vec<u8> {
         let mut wb = rust_xlsxwriter::Workbook::new();
         let s = wb.add_worksheet();
