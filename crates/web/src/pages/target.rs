@@ -77,6 +77,8 @@ struct Page {
     may_review: bool,
     may_adjust: bool,
     versions: Vec<VersionView>,
+    /// An earlier version the user may see exists, so "与上一版本对比" has something to show.
+    has_previous: bool,
     timeline: Vec<HistoryView>,
     level1: Vec<&'static str>,
     level2: Vec<&'static str>,
@@ -205,8 +207,9 @@ async fn page(
             .map(|u| format!("{} {} 年度部门整体绩效目标", u.name, t.fiscal_year))
             .unwrap_or_default(),
     };
-    let versions = flows::visible_versions(actor, &t)
-        .await?
+    let versions = flows::visible_versions(actor, &t).await?;
+    let has_previous = versions.iter().any(|v| v.version_no < t.version_no);
+    let versions = versions
         .into_iter()
         .map(|v| VersionView {
             id: v.id,
@@ -249,6 +252,7 @@ async fn page(
         may_review,
         may_adjust,
         versions,
+        has_previous,
         timeline,
         level1: vec![
             Level1::Output.label(),
@@ -344,6 +348,7 @@ pub async fn show(
         "created" => "绩效目标已创建，请填写总体目标和绩效指标。".to_string(),
         "saved" => "绩效目标已保存。".to_string(),
         "adjusted" => "已发起调整，新版本为草稿，修改后重新提交审核；原版本保留可查。".to_string(),
+        "first_version" => "这是该绩效目标最早的版本，没有上一版本可对比。".to_string(),
         code => format!(
             "操作成功，绩效目标当前状态：{}。",
             DocState::parse(code).map(|s| s.label()).unwrap_or("")
@@ -551,11 +556,11 @@ pub async fn compare(
             .find(|v| v.id == other)
             .cloned()
             .ok_or_else(|| WebError::NotFound("该目标的另一版本".into()))?,
-        None => all
-            .iter()
-            .rfind(|v| v.version_no < right.version_no)
-            .cloned()
-            .ok_or_else(|| WebError::NotFound("可对比的早期版本".into()))?,
+        None => match all.iter().rfind(|v| v.version_no < right.version_no) {
+            Some(v) => v.clone(),
+            // A first version has nothing before it: back to its page, which says so.
+            None => return Ok(see_other(&format!("/targets/{id}?done=first_version"))),
+        },
     };
     let (left, right) = if left.version_no > right.version_no {
         (right, left)
