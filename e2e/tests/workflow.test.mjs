@@ -423,7 +423,8 @@ test(NAME, { timeout: 240_000 }, async (t) =>
         sign: '≥',
         value: '600',
         unit: '个',
-        weight: '30',
+        // 40 + 30 + 20 = 90: the 分值 add up to 100 less the execution rate's 10 (SPEC §6.3).
+        weight: '20',
       });
       await findingsUntil(tb, (t) => !t.includes('没有效益指标'), 'dropped “没有效益指标” after the 效益指标 row');
       status = await submit(tb, tb.locator('#target-save'), pathIs(/^\/targets\/\d+/));

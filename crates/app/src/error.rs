@@ -54,6 +54,8 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::Conflict => AppError::Stale,
             StoreError::NotFound(what) => AppError::NotFound(what),
+            // A domain rule the store enforces (e.g. a target's weights at submission).
+            StoreError::Refused(why) => AppError::Refused(why),
             other => AppError::Store(other),
         }
     }

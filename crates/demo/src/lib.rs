@@ -936,6 +936,8 @@ async fn year_2022(
             },
         )
         .await?;
+        // The demo's agency teams signed their declarations of independence (SPEC §9).
+        store::agencies::declare_conflict_of_interest(tx, engagement).await?;
         let (rows, score) = framework_evaluation(settings, 920, 1000, rng);
         let project = (*project_id != 0).then_some(*project_id);
         insert_framework(
@@ -1457,6 +1459,7 @@ async fn ex_ante_assessment(
         },
     )
     .await?;
+    store::agencies::declare_conflict_of_interest(tx, engagement).await?;
     let mut scores = Vec::new();
     for dim in &sheet {
         for item in &dim.sub_items {

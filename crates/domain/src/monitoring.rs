@@ -98,6 +98,7 @@ fn warning(indicator: Option<usize>, message: String) -> Finding {
         severity: Severity::Warning,
         indicator,
         message,
+        column: None,
     }
 }
 
@@ -106,6 +107,7 @@ fn error(indicator: Option<usize>, message: String) -> Finding {
         severity: Severity::Error,
         indicator,
         message,
+        column: None,
     }
 }
 

@@ -340,21 +340,42 @@ pub struct Finding {
     pub severity: Severity,
     pub indicator: Option<usize>,
     pub message: String,
+    /// The column of the indicator's row the finding is about, when it is one (a form reader
+    /// cites that cell, not the indicator's name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<FindingColumn>,
+}
+
+/// The column of an indicator row a finding concerns, where it is not the indicator as a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingColumn {
+    /// 偏差原因分析及改进措施.
+    Explanation,
 }
 
 impl Finding {
-    fn error(indicator: Option<usize>, message: String) -> Finding {
+    pub fn error(indicator: Option<usize>, message: String) -> Finding {
         Finding {
             severity: Severity::Error,
             indicator,
             message,
+            column: None,
         }
     }
-    fn warning(indicator: Option<usize>, message: String) -> Finding {
+    pub fn warning(indicator: Option<usize>, message: String) -> Finding {
         Finding {
             severity: Severity::Warning,
             indicator,
             message,
+            column: None,
+        }
+    }
+    /// The same finding, about `column` of its row.
+    pub fn at(self, column: FindingColumn) -> Finding {
+        Finding {
+            column: Some(column),
+            ..self
         }
     }
 }
@@ -368,6 +389,46 @@ pub struct SelfEvaluationScore {
     pub total: Option<Decimal>,
     pub grade: Option<Grade>,
     pub findings: Vec<Finding>,
+}
+
+/// The 分值 an indicator part must add up to (SPEC §8.2): 100 less the execution weight.
+pub fn expected_indicator_weight(rules: &ScoringSettings) -> Decimal {
+    Decimal::ONE_HUNDRED - rules.execution_weight
+}
+
+/// The weight rule of SPEC §8.2, one for the self-evaluation scoring and the §6.3 target checks
+/// (so a unit learns at declaration what its self-evaluation will require): every indicator row
+/// that is not a `其中` sub-item carries a 分值, and the 分值 add up to 100 less the execution
+/// weight. `rows` are (sub-item, weight) per indicator row, in order; every finding is an error,
+/// tied to its row for a missing weight and to no row for the sum.
+pub fn weight_findings(
+    rules: &ScoringSettings,
+    rows: impl IntoIterator<Item = (bool, Option<Decimal>)>,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut sum = Decimal::ZERO;
+    for (n, (sub_item, weight)) in rows.into_iter().enumerate() {
+        if sub_item {
+            continue;
+        }
+        match weight {
+            Some(w) => sum = sum.saturating_add(w),
+            None => out.push(Finding::error(Some(n), "该指标没有分值".into())),
+        }
+    }
+    let expected = expected_indicator_weight(rules);
+    if sum != expected {
+        out.push(Finding::error(
+            None,
+            format!(
+                "指标分值合计为 {}，应为 {}（总分 100 减去预算执行率的 {} 分）",
+                sum.normalize(),
+                expected.normalize(),
+                rules.execution_weight.normalize()
+            ),
+        ));
+    }
+    out
 }
 
 /// Scores a whole self-evaluation form: the execution part, each indicator, the checks of §8.2
@@ -414,30 +475,13 @@ pub fn score_self_evaluation(
             "表中没有指标分值，只核对完成情况，不计算得分".into(),
         ));
     } else {
+        let problems = weight_findings(rules, indicators.iter().map(|i| (i.sub_item, i.weight)));
         if weighted.len() < main_rows {
-            for (n, i) in indicators.iter().enumerate() {
-                if !i.sub_item && i.weight.is_none() {
-                    findings.push(Finding::error(Some(n), "该指标没有分值".into()));
-                }
-            }
             scorable = false;
         }
-        let sum = weighted
-            .iter()
-            .filter_map(|&n| indicators[n].weight)
-            .fold(Decimal::ZERO, Decimal::saturating_add);
-        let expected = Decimal::ONE_HUNDRED - rules.execution_weight;
-        if sum != expected {
-            findings.push(Finding::error(
-                None,
-                format!(
-                    "指标分值合计为 {}，应为 {}（总分 100 减去预算执行率的 {} 分）",
-                    sum.normalize(),
-                    expected.normalize(),
-                    rules.execution_weight.normalize()
-                ),
-            ));
-        } else {
+        let sum_ok = !problems.iter().any(|f| f.indicator.is_none());
+        findings.extend(problems);
+        if sum_ok {
             split_warnings(rules, indicators, &mut findings);
         }
     }
@@ -481,10 +525,13 @@ pub fn score_self_evaluation(
             ));
         }
         if score.needs_explanation && !input.has_explanation {
-            findings.push(Finding::error(
-                Some(n),
-                "未完成或超额完成的指标须填写偏差原因分析及改进措施".into(),
-            ));
+            findings.push(
+                Finding::error(
+                    Some(n),
+                    "未完成或超额完成的指标须填写偏差原因分析及改进措施".into(),
+                )
+                .at(FindingColumn::Explanation),
+            );
         }
     }
 

@@ -121,6 +121,7 @@ fn error(indicator: Option<usize>, message: String) -> Finding {
         severity: Severity::Error,
         indicator,
         message,
+        column: None,
     }
 }
 
@@ -129,6 +130,7 @@ fn warning(indicator: Option<usize>, message: String) -> Finding {
         severity: Severity::Warning,
         indicator,
         message,
+        column: None,
     }
 }
 
@@ -238,6 +240,31 @@ pub fn check(
         }
     }
     out
+}
+
+/// The 分值 check of SPEC §6.3 with the self-evaluation's rule (SPEC §8.2,
+/// [`crate::scoring::weight_findings`]): every indicator row that is not a `其中` sub-item has a
+/// 分值, and they add up to 100 less the execution weight. `rows` are (sub-item, 分值) per
+/// indicator row, in the order of the rows given to [`check`]; the findings are errors, which
+/// block submission.
+pub fn check_weights(
+    rules: &crate::settings::ScoringSettings,
+    rows: impl IntoIterator<Item = (bool, Option<Decimal>)>,
+) -> Vec<Finding> {
+    crate::scoring::weight_findings(rules, rows)
+}
+
+/// A one-line summary of the error findings, for a refusal: `第 N 个指标：…；…`.
+pub fn errors_text(findings: &[Finding]) -> String {
+    findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .map(|f| match f.indicator {
+            Some(n) => format!("第 {} 个指标：{}", n + 1, f.message),
+            None => f.message.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join("；")
 }
 
 #[cfg(test)]
@@ -460,5 +487,60 @@ mod tests {
         });
         let f = check(&rows, None, TargetContext::default());
         assert!(messages(&f, Severity::Error).is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn weights_are_checked_with_the_self_evaluation_rule_spec_6_3() {
+        let rules = crate::settings::ScoringSettings::default();
+        let errors = |rows: &[(bool, Option<Decimal>)]| -> Vec<Finding> {
+            check_weights(&rules, rows.iter().copied())
+        };
+        // 40 + 30 + 20 = 90 = 100 − the execution rate's 10: passes; a 其中 row needs none.
+        assert!(
+            errors(&[
+                (false, Some(dec!(40))),
+                (true, None),
+                (false, Some(dec!(30))),
+                (false, Some(dec!(20))),
+            ])
+            .is_empty()
+        );
+        // Adding up to 50 or 80 is an error, naming the sum and what it should be.
+        for (a, sum) in [(dec!(0), "50"), (dec!(30), "80")] {
+            let f = errors(&[(false, Some(dec!(30))), (false, Some(dec!(20) + a))]);
+            assert_eq!(f.len(), 1, "{f:?}");
+            assert_eq!(f[0].severity, Severity::Error);
+            assert_eq!(f[0].indicator, None);
+            assert!(
+                f[0].message.contains(&format!("合计为 {sum}")) && f[0].message.contains("应为 90"),
+                "{}",
+                f[0].message
+            );
+        }
+        // A row without a weight is an error on that row (and the sum is short).
+        let f = errors(&[
+            (false, Some(dec!(60))),
+            (false, None),
+            (false, Some(dec!(30))),
+        ]);
+        assert_eq!(f[0].indicator, Some(1));
+        assert_eq!(f[0].message, "该指标没有分值");
+        assert_eq!(f.len(), 1, "60 + 30 = 90: only the missing weight");
+        // No weights at all: every row is named, and the sum.
+        let f = errors(&[(false, None), (false, None)]);
+        assert_eq!(f.len(), 3);
+        assert!(f.iter().all(|x| x.severity == Severity::Error));
+        assert_eq!(
+            errors_text(&f),
+            "第 1 个指标：该指标没有分值；第 2 个指标：该指标没有分值；指标分值合计为 0，应为 90（总分 100 减去预算执行率的 10 分）"
+        );
+        // The rule follows the settings: with an execution weight of 20 the indicators carry 80.
+        let rules20 = crate::settings::ScoringSettings {
+            execution_weight: dec!(20),
+            ..Default::default()
+        };
+        assert!(
+            check_weights(&rules20, [(false, Some(dec!(50))), (false, Some(dec!(30)))]).is_empty()
+        );
     }
 }

@@ -293,14 +293,23 @@ fn indicator_in(i: &ParsedIndicator) -> IndicatorIn {
         score_x100: None,
         stated_score_x100: i.stated_score.map(x100),
         tier: i.tier.map(|t| t as i32),
-        deviation_reason: String::new(),
+        deviation_reason: i.explanation_text.trim().to_string(),
     }
 }
 
 /// SPEC §6.3 errors of a target's indicators: sign missing, a quantitative one without value or
 /// unit, duplicate names, nothing under 产出 or 效益.
 /// The quality checks of SPEC §6.3 (`jixiao_domain::target::check`), placed on the form's cells.
-fn check_target_indicators(form: &ParsedForm, place: &str, problems: &mut Vec<Problem>) {
+///
+/// The 分值 rule (`jixiao_domain::target::check_weights`, the self-evaluation's) comes as
+/// warnings: an import stores drafts, and a draft may still lack its weights; submitting it is
+/// what the rule refuses.
+fn check_target_indicators(
+    form: &ParsedForm,
+    place: &str,
+    settings: &Settings,
+    problems: &mut Vec<Problem>,
+) {
     let rows: Vec<jixiao_domain::target::TargetIndicator> = form
         .indicators
         .iter()
@@ -321,7 +330,17 @@ fn check_target_indicators(form: &ParsedForm, place: &str, problems: &mut Vec<Pr
         .collect();
     let findings =
         jixiao_domain::target::check(&rows, None, jixiao_domain::target::TargetContext::default());
-    for f in findings {
+    let weights = jixiao_domain::target::check_weights(
+        &settings.scoring,
+        form.indicators.iter().map(|i| (i.sub_item, i.weight)),
+    )
+    .into_iter()
+    .map(|f| jixiao_domain::scoring::Finding {
+        severity: Severity::Warning,
+        message: format!("{}，提交前须改正", f.message),
+        ..f
+    });
+    for f in findings.into_iter().chain(weights) {
         let at = match f.indicator.and_then(|n| form.indicators.get(n)) {
             Some(i) => indicator_place(form, i),
             None => place.to_string(),
@@ -514,7 +533,7 @@ fn prepare_forms(kind: ImportKind, wb: &Workbook, ctx: &Context, tick: &dyn Fn()
         );
         let mut indicators: Vec<IndicatorIn> = form.indicators.iter().map(indicator_in).collect();
         if kind == ImportKind::Targets {
-            check_target_indicators(form, &place, &mut problems);
+            check_target_indicators(form, &place, &ctx.settings, &mut problems);
             let total = form
                 .funds
                 .as_ref()
@@ -1553,6 +1572,312 @@ mod tests {
                 .unwrap());
             assert_eq!(stated[2], (Some(889), Some(800)));
         })
+        .await;
+    }
+
+    /// One self-evaluation sheet of 村组干部报酬 in the central layout, with the indicator rows
+    /// given (一级, 二级, 三级, 年度指标值, 实际完成值, 分值, 得分, 偏差原因分析及改进措施). The
+    /// indicator header is on row 7, so the rows start at row 8; 偏差原因 is column H.
+    fn self_evaluation_sheet(indicators: &[[&str; 8]]) -> Vec<u8> {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let s = wb.add_worksheet();
+        s.set_name("自评1").unwrap();
+        let mut rows: Vec<Vec<&str>> = vec![
+            vec!["项目支出绩效自评表"],
+            vec!["（2023年度）"],
+            vec!["项目名称", "村组干部报酬"],
+            vec![
+                "主管部门",
+                "井研县马踏镇人民政府",
+                "",
+                "实施单位",
+                "井研县马踏镇人民政府",
+            ],
+            vec![
+                "项目资金（万元）",
+                "",
+                "年初预算数",
+                "全年预算数",
+                "全年执行数",
+                "分值",
+                "执行率",
+                "得分",
+            ],
+            vec!["", "年度资金总额", "10", "10", "9", "10", "90%", "9"],
+            vec![
+                "一级指标",
+                "二级指标",
+                "三级指标",
+                "年度指标值",
+                "实际完成值",
+                "分值",
+                "得分",
+                "偏差原因分析及改进措施",
+            ],
+        ];
+        rows.extend(indicators.iter().map(|r| r.to_vec()));
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                if !v.is_empty() {
+                    s.write_string(r as u32, c as u16, *v).unwrap();
+                }
+            }
+        }
+        wb.save_to_buffer().unwrap()
+    }
+
+    #[tokio::test]
+    async fn an_imported_self_evaluation_keeps_its_explanations_and_units() {
+        on_every_store(
+            "an_imported_self_evaluation_keeps_its_explanations_and_units",
+            async |store: &Store| {
+                setup(store).await;
+                let book = self_evaluation_sheet(&[
+                    [
+                        "产出指标",
+                        "数量指标",
+                        "发放人数",
+                        "≥230人",
+                        "230",
+                        "50",
+                        "50",
+                        "",
+                    ],
+                    [
+                        "效益指标",
+                        "社会效益指标",
+                        "维护社会稳定",
+                        "≥95%",
+                        "95",
+                        "30",
+                        "30",
+                        "",
+                    ],
+                    [
+                        "满意度指标",
+                        "服务对象满意度指标",
+                        "群众满意度",
+                        "≥90",
+                        "80",
+                        "10",
+                        "8",
+                        "宣传不足，下年加强",
+                    ],
+                ]);
+                imported(import(store, ImportKind::SelfEvaluations, 2023, "good.xlsx", book).await);
+                let id: i64 = jixiao_store::on_pool!(store, |p| sqlx::query_scalar(
+                    "SELECT id FROM evaluations"
+                )
+                .fetch_one(p)
+                .await
+                .unwrap());
+                let rows = jixiao_store::evaluations::indicators(store, id)
+                    .await
+                    .unwrap();
+                let units: Vec<&str> = rows.iter().map(|r| r.unit_of_measure.as_str()).collect();
+                assert_eq!(units, ["人", "%", ""], "{rows:#?}");
+                assert_eq!(rows[2].deviation_reason, "宣传不足，下年加强");
+                assert_eq!(rows[0].deviation_reason, "");
+            },
+        )
+        .await;
+    }
+
+    #[tokio::test]
+    async fn a_missing_explanation_cites_its_own_cell() {
+        on_every_store(
+            "a_missing_explanation_cites_its_own_cell",
+            async |store: &Store| {
+                setup(store).await;
+                let book = self_evaluation_sheet(&[
+                    [
+                        "产出指标",
+                        "数量指标",
+                        "发放人数",
+                        "≥230人",
+                        "230",
+                        "50",
+                        "50",
+                        "",
+                    ],
+                    [
+                        "效益指标",
+                        "社会效益指标",
+                        "维护社会稳定",
+                        "≥95%",
+                        "95",
+                        "30",
+                        "30",
+                        "",
+                    ],
+                    [
+                        "满意度指标",
+                        "服务对象满意度指标",
+                        "群众满意度",
+                        "≥90%",
+                        "80",
+                        "10",
+                        "8",
+                        "",
+                    ],
+                ]);
+                let Imported::Refused(problems) =
+                    import(store, ImportKind::SelfEvaluations, 2023, "bad.xlsx", book).await
+                else {
+                    panic!("a missing explanation refuses the import");
+                };
+                let cited: Vec<&str> = problems
+                    .iter()
+                    .filter(|p| {
+                        p.severity == Severity::Error
+                            && p.message.contains("偏差原因分析及改进措施")
+                    })
+                    .map(|p| p.message.as_str())
+                    .collect();
+                assert_eq!(cited.len(), 1, "{problems:#?}");
+                assert!(
+                    cited[0].contains("第 10 行 H 列") && !cited[0].contains("C10"),
+                    "the 偏差原因 cell H10, not the name's C10: {}",
+                    cited[0]
+                );
+            },
+        )
+        .await;
+    }
+
+    #[tokio::test]
+    async fn every_error_of_a_form_is_reported_with_its_cell() {
+        on_every_store(
+            "every_error_of_a_form_is_reported_with_its_cell",
+            async |store: &Store| {
+                setup(store).await;
+                let book = self_evaluation_sheet(&[
+                    [
+                        "产出指标",
+                        "数量指标",
+                        "发放人数",
+                        "≥230人",
+                        "很多",
+                        "50",
+                        "",
+                        "",
+                    ],
+                    [
+                        "效益指标",
+                        "社会效益指标",
+                        "维护社会稳定",
+                        "≥95%",
+                        "95",
+                        "三十",
+                        "",
+                        "",
+                    ],
+                    [
+                        "满意度指标",
+                        "服务对象满意度指标",
+                        "群众满意度",
+                        "≥90%",
+                        "较好",
+                        "10",
+                        "",
+                        "无",
+                    ],
+                ]);
+                let Imported::Refused(problems) = import(
+                    store,
+                    ImportKind::SelfEvaluations,
+                    2023,
+                    "three.xlsx",
+                    book.clone(),
+                )
+                .await
+                else {
+                    panic!("errors refuse the import");
+                };
+                let errors: Vec<&str> = problems
+                    .iter()
+                    .filter(|p| p.severity == Severity::Error)
+                    .map(|p| p.message.as_str())
+                    .collect();
+                for (row, col) in [(8, "E"), (9, "F"), (10, "E")] {
+                    let at = format!("第 {row} 行 {col} 列");
+                    assert!(
+                        errors
+                            .iter()
+                            .any(|m| m.contains("工作表“自评1”") && m.contains(&at)),
+                        "an error at {at}: {errors:#?}"
+                    );
+                }
+                // `forms check` reports the same three, each with its cell.
+                let wb = jixiao_forms::xlsx::read_workbook(
+                    &book,
+                    &jixiao_forms::xlsx::Limits::default(),
+                )
+                .unwrap();
+                let report = check_workbook("three.xlsx", &wb, &Settings::default());
+                let cells: Vec<&str> = report.forms[0]
+                    .findings
+                    .iter()
+                    .filter(|f| f.severity == Severity::Error)
+                    .filter_map(|f| f.cell.as_deref())
+                    .collect();
+                for cell in ["E8", "F9", "E10"] {
+                    assert!(cells.contains(&cell), "{cell} in {cells:?}");
+                }
+                // Three errors in one row: each is reported.
+                let book = self_evaluation_sheet(&[
+                    [
+                        "产出指标",
+                        "数量指标",
+                        "发放人数",
+                        "≥很多人",
+                        "不少",
+                        "五十",
+                        "",
+                        "",
+                    ],
+                    [
+                        "效益指标",
+                        "社会效益指标",
+                        "维护社会稳定",
+                        "≥95%",
+                        "95",
+                        "30",
+                        "",
+                        "",
+                    ],
+                    [
+                        "满意度指标",
+                        "服务对象满意度指标",
+                        "群众满意度",
+                        "≥90%",
+                        "90",
+                        "10",
+                        "",
+                        "",
+                    ],
+                ]);
+                let wb = jixiao_forms::xlsx::read_workbook(
+                    &book,
+                    &jixiao_forms::xlsx::Limits::default(),
+                )
+                .unwrap();
+                let report = check_workbook("row.xlsx", &wb, &Settings::default());
+                let cells: Vec<&str> = report.forms[0]
+                    .findings
+                    .iter()
+                    .filter(|f| f.severity == Severity::Error)
+                    .filter_map(|f| f.cell.as_deref())
+                    .collect();
+                for cell in ["D8", "E8", "F8"] {
+                    assert!(
+                        cells.contains(&cell),
+                        "{cell} in {cells:?}: {:#?}",
+                        report.forms[0].findings
+                    );
+                }
+            },
+        )
         .await;
     }
 

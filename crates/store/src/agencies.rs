@@ -49,6 +49,8 @@ pub struct NewEngagement<'a> {
     pub quality_grade: Option<&'a str>,
 }
 
+/// Records an engagement. It holds no conflict-of-interest declaration (`coi_declared` stays
+/// FALSE) until a person makes one: see [`declare_conflict_of_interest`].
 pub async fn insert_engagement(tx: &mut Tx, e: &NewEngagement<'_>) -> Result<i64> {
     let sql = "INSERT INTO agency_engagements (region_code, fiscal_year, agency_id, principal_unit_id, \
                kind, title, procurement_method, contract_no, start_date, end_date, fee_fen, team, \
@@ -67,7 +69,7 @@ pub async fn insert_engagement(tx: &mut Tx, e: &NewEngagement<'_>) -> Result<i64
         .bind(e.end_date)
         .bind(e.fee.0)
         .bind(e.team)
-        .bind(true)
+        .bind(false)
         .bind(e.end_date)
         .bind(e.quality_x100)
         .bind(e.quality_grade)
@@ -81,6 +83,33 @@ pub async fn id_by_name(store: &Store, region: &str, name: &str) -> Result<Optio
     Ok(on_pool!(store, |p| sqlx::query_scalar(sql)
         .bind(region)
         .bind(name.trim())
+        .fetch_optional(p)
+        .await?))
+}
+
+/// Records that the agency's team declared it has no conflict of interest with the engagement
+/// (SPEC §9): called only when a person made the declaration.
+pub async fn declare_conflict_of_interest(tx: &mut Tx, engagement_id: i64) -> Result<()> {
+    let sql = "UPDATE agency_engagements SET coi_declared = TRUE WHERE id = $1";
+    let done = on_tx!(tx, |c| sqlx::query(sql)
+        .bind(engagement_id)
+        .execute(&mut *c)
+        .await?
+        .rows_affected());
+    if done == 1 {
+        Ok(())
+    } else {
+        Err(crate::StoreError::NotFound(format!(
+            "委托业务 {engagement_id}"
+        )))
+    }
+}
+
+/// Whether the engagement holds a conflict-of-interest declaration.
+pub async fn coi_declared(store: &crate::Store, engagement_id: i64) -> Result<Option<bool>> {
+    let sql = "SELECT coi_declared FROM agency_engagements WHERE id = $1";
+    Ok(crate::on_pool!(store, |p| sqlx::query_scalar(sql)
+        .bind(engagement_id)
         .fetch_optional(p)
         .await?))
 }

@@ -21,21 +21,41 @@ impl Scope {
     /// (ids are integers from our own tables, rendered as literals).
     fn project_condition(&self, alias: &str) -> String {
         match self {
+            Scope::Agency(agency) => format!("{alias}.id IN ({})", agency_projects(*agency)),
+            other => other.record_condition(&format!("{alias}.unit_id"), &format!("{alias}.id")),
+        }
+    }
+
+    /// A SQL condition for a record that belongs to a unit and possibly to a project (targets,
+    /// monitoring reports, rectifications, result applications). A unit user sees its units'
+    /// records; an agency only the records of the projects of its engagements, which are exactly
+    /// the projects it may open (a record without a project is not an agency's). The lists and the
+    /// detail pages use this one condition, so a list never shows what its reader may not open.
+    fn record_condition(&self, unit_column: &str, project_column: &str) -> String {
+        match self {
             Scope::Region => "1 = 1".into(),
             Scope::Units(ids) if ids.is_empty() => "1 = 0".into(),
             Scope::Units(ids) => {
                 let list: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
-                format!("{alias}.unit_id IN ({})", list.join(","))
+                format!("{unit_column} IN ({})", list.join(","))
             }
             Scope::Agency(agency) => format!(
-                "{alias}.id IN (SELECT e.project_id FROM evaluations e JOIN agency_engagements g \
-                 ON g.id = e.engagement_id WHERE g.agency_id = {agency} AND e.project_id IS NOT NULL \
-                 UNION SELECT x.project_id FROM ex_ante_assessments x JOIN agency_engagements g \
-                 ON g.id = x.engagement_id WHERE g.agency_id = {agency} AND x.project_id IS NOT NULL)"
+                "{project_column} IS NOT NULL AND {project_column} IN ({})",
+                agency_projects(*agency)
             ),
             Scope::Nothing => "1 = 0".into(),
         }
     }
+}
+
+/// The projects an agency works on: those of its evaluation and ex-ante engagements.
+fn agency_projects(agency: i64) -> String {
+    format!(
+        "SELECT e.project_id FROM evaluations e JOIN agency_engagements g \
+         ON g.id = e.engagement_id WHERE g.agency_id = {agency} AND e.project_id IS NOT NULL \
+         UNION SELECT x.project_id FROM ex_ante_assessments x JOIN agency_engagements g \
+         ON g.id = x.engagement_id WHERE g.agency_id = {agency} AND x.project_id IS NOT NULL"
+    )
 }
 
 /// A unit and all units below it.
@@ -90,6 +110,9 @@ const PROJECT_COLUMNS: &str = "p.id, p.fiscal_year, p.code, p.name, p.unit_id, u
      p.budget_type, p.timing, p.continuity, p.library_status, \
      CAST(p.current_fen + p.carryover_fen + p.other_fen AS BIGINT) AS total_fen, p.is_major";
 
+/// The most projects one call of [`projects`] returns.
+pub const MAX_PER_PAGE: i64 = 500;
+
 /// A page of projects and the total count.
 pub async fn projects(
     store: &Store,
@@ -130,16 +153,16 @@ pub async fn projects(
         ));
     }
     let order = match f.sort {
-        ProjectSort::Code => "p.fiscal_year DESC, p.code",
-        ProjectSort::Name => "p.name, p.code",
-        ProjectSort::AmountDesc => "total_fen DESC, p.code",
-        ProjectSort::Unit => "u.code, p.code",
+        ProjectSort::Code => "p.fiscal_year DESC, p.code, p.id",
+        ProjectSort::Name => "p.name, p.code, p.id",
+        ProjectSort::AmountDesc => "total_fen DESC, p.code, p.id",
+        ProjectSort::Unit => "u.code, p.code, p.id",
     };
     let from = format!(
         "FROM projects p JOIN units u ON u.id = p.unit_id WHERE {}",
         conditions.join(" AND ")
     );
-    let per_page = f.per_page.clamp(1, 500);
+    let per_page = f.per_page.clamp(1, MAX_PER_PAGE);
     let offset = (f.page.max(1) - 1) * per_page;
     let list_sql = format!(
         "SELECT {PROJECT_COLUMNS} {from} ORDER BY {order} LIMIT {per_page} OFFSET {offset}"
@@ -155,6 +178,25 @@ pub async fn projects(
         (q.fetch_all(p).await?, c.fetch_one(p).await?)
     });
     Ok((rows, count))
+}
+
+/// How many projects of a year the scope holds and their total amount (分), in one aggregate.
+pub async fn project_totals(
+    store: &Store,
+    region: &str,
+    scope: &Scope,
+    year: i32,
+) -> Result<(i64, i64)> {
+    let sql = format!(
+        "SELECT COUNT(*), CAST(COALESCE(SUM(p.current_fen + p.carryover_fen + p.other_fen), 0) AS BIGINT) \
+         FROM projects p WHERE p.region_code = $1 AND p.fiscal_year = $2 AND {}",
+        scope.project_condition("p")
+    );
+    Ok(on_pool!(store, |p| sqlx::query_as::<_, (i64, i64)>(&sql)
+        .bind(region)
+        .bind(year)
+        .fetch_one(p)
+        .await?))
 }
 
 /// One project, if it is inside the scope.
@@ -333,14 +375,30 @@ fn unit_condition(scope: &Scope, column: &str) -> String {
     }
 }
 
-/// A list filter shared by the record lists: the year and a text search.
+/// How many rows a list page reads at most (the page says so when it is reached).
+pub const LIST_CAP: i64 = 2000;
+
+/// A list filter shared by the record lists: the year and a text search, and which window of
+/// the ordered rows to read (exports page through every row with `limit` and `offset`).
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
     pub year: Option<i32>,
     pub search: Option<String>,
+    /// At most this many rows; `None` is [`LIST_CAP`].
+    pub limit: Option<i64>,
+    /// Rows skipped before the first returned.
+    pub offset: i64,
 }
 
 impl ListFilter {
+    fn window(&self) -> String {
+        format!(
+            "LIMIT {} OFFSET {}",
+            self.limit.unwrap_or(LIST_CAP).max(1),
+            self.offset.max(0)
+        )
+    }
+
     fn like(&self) -> String {
         format!(
             "%{}%",
@@ -382,10 +440,11 @@ pub async fn targets(
          FROM targets t JOIN units u ON u.id = t.unit_id LEFT JOIN projects p ON p.id = t.project_id \
          WHERE t.region_code = $1 AND {} AND {} {} \
          AND (LOWER(COALESCE(p.name, '')) LIKE $2 OR LOWER(u.name) LIKE $2 OR p.pinyin LIKE $2 OR u.pinyin LIKE $2) \
-         ORDER BY t.fiscal_year DESC, u.code, t.object_kind DESC, p.code LIMIT 2000",
+         ORDER BY t.fiscal_year DESC, u.code, t.object_kind DESC, p.code, t.id {}",
         shown_version(scope),
-        unit_condition(scope, "t.unit_id"),
-        f.year_condition("t.fiscal_year")
+        scope.record_condition("t.unit_id", "t.project_id"),
+        f.year_condition("t.fiscal_year"),
+        f.window()
     );
     Ok(on_pool!(store, |p| sqlx::query_as(&sql)
         .bind(region)
@@ -426,9 +485,10 @@ pub async fn monitoring_reports(
     let sql = format!(
         "{MONITORING_SELECT} WHERE r.region_code = $1 AND {} {} \
          AND (LOWER(COALESCE(p.name, '')) LIKE $2 OR LOWER(u.name) LIKE $2 OR p.pinyin LIKE $2 OR u.pinyin LIKE $2) \
-         ORDER BY t.period_end DESC, u.code, p.code LIMIT 2000",
-        unit_condition(scope, "r.unit_id"),
-        f.year_condition("r.fiscal_year")
+         ORDER BY t.period_end DESC, u.code, p.code, r.id {}",
+        scope.record_condition("r.unit_id", "r.project_id"),
+        f.year_condition("r.fiscal_year"),
+        f.window()
     );
     Ok(on_pool!(store, |p| sqlx::query_as(&sql)
         .bind(region)
@@ -471,9 +531,10 @@ pub async fn evaluations(
     let sql = format!(
         "{EVALUATION_SELECT} WHERE e.region_code = $1 AND {} {} {agency} \
          AND (LOWER(e.title) LIKE $2 OR LOWER(u.name) LIKE $2 OR u.pinyin LIKE $2) \
-         ORDER BY e.fiscal_year DESC, e.kind, u.code, e.id LIMIT 2000",
+         ORDER BY e.fiscal_year DESC, e.kind, u.code, e.id {}",
         unit_condition(scope, "e.unit_id"),
-        f.year_condition("e.fiscal_year")
+        f.year_condition("e.fiscal_year"),
+        f.window()
     );
     Ok(on_pool!(store, |p| sqlx::query_as(&sql)
         .bind(region)
@@ -507,9 +568,10 @@ pub async fn rectifications(
          FROM rectifications k JOIN units u ON u.id = k.unit_id LEFT JOIN projects p ON p.id = k.project_id \
          WHERE k.region_code = $1 AND {} {} \
          AND (LOWER(k.problem) LIKE $2 OR LOWER(COALESCE(p.name, '')) LIKE $2 OR LOWER(u.name) LIKE $2 OR u.pinyin LIKE $2) \
-         ORDER BY k.deadline, k.id LIMIT 2000",
-        unit_condition(scope, "k.unit_id"),
-        f.year_condition("k.fiscal_year")
+         ORDER BY k.deadline, k.id {}",
+        scope.record_condition("k.unit_id", "k.project_id"),
+        f.year_condition("k.fiscal_year"),
+        f.window()
     );
     Ok(on_pool!(store, |p| sqlx::query_as(&sql)
         .bind(region)
@@ -632,7 +694,7 @@ pub async fn monitoring_report(
 ) -> Result<Option<MonitoringListRow>> {
     let sql = format!(
         "{MONITORING_SELECT} WHERE r.region_code = $1 AND r.id = $2 AND {}",
-        unit_condition(scope, "r.unit_id")
+        scope.record_condition("r.unit_id", "r.project_id")
     );
     Ok(on_pool!(store, |p| sqlx::query_as(&sql)
         .bind(region)
@@ -714,9 +776,10 @@ pub async fn result_applications(
          LEFT JOIN projects p ON p.id = a.project_id \
          WHERE a.region_code = $1 AND {} {} \
          AND (LOWER(COALESCE(p.name, e.title)) LIKE $2 OR LOWER(u.name) LIKE $2 OR u.pinyin LIKE $2 OR p.pinyin LIKE $2) \
-         ORDER BY a.fiscal_year DESC, u.code, p.code LIMIT 2000",
-        unit_condition(scope, "e.unit_id"),
-        f.year_condition("a.fiscal_year")
+         ORDER BY a.fiscal_year DESC, u.code, p.code, a.id {}",
+        scope.record_condition("e.unit_id", "a.project_id"),
+        f.year_condition("a.fiscal_year"),
+        f.window()
     );
     Ok(on_pool!(store, |p| sqlx::query_as(&sql)
         .bind(region)
@@ -773,8 +836,9 @@ pub async fn ex_ante(
          WHERE x.region_code = $1 AND {condition} {} \
          AND (LOWER(x.object_name) LIKE $2 OR LOWER(COALESCE(u.name, '')) LIKE $2 \
               OR COALESCE(p.pinyin, '') LIKE $2 OR COALESCE(u.pinyin, '') LIKE $2) \
-         ORDER BY x.fiscal_year DESC, x.id DESC LIMIT 2000",
-        f.year_condition("x.fiscal_year")
+         ORDER BY x.fiscal_year DESC, x.id DESC {}",
+        f.year_condition("x.fiscal_year"),
+        f.window()
     );
     Ok(on_pool!(store, |p| sqlx::query_as(&sql)
         .bind(region)

@@ -116,6 +116,7 @@ pub struct StoredIndicator {
     pub sign: String,
     pub target_value: String,
     pub actual_value: String,
+    pub unit_of_measure: String,
     pub weight_x100: Option<i64>,
     pub score_x100: Option<i64>,
     pub tier: Option<i32>,
@@ -123,8 +124,8 @@ pub struct StoredIndicator {
 }
 
 pub async fn indicators(store: &Store, evaluation_id: i64) -> Result<Vec<StoredIndicator>> {
-    let sql = "SELECT seq, level1, level2, name, sign, target_value, actual_value, weight_x100, \
-               score_x100, tier, deviation_reason FROM evaluation_indicators \
+    let sql = "SELECT seq, level1, level2, name, sign, target_value, actual_value, unit_of_measure, \
+               weight_x100, score_x100, tier, deviation_reason FROM evaluation_indicators \
                WHERE evaluation_id = $1 ORDER BY seq";
     Ok(on_pool!(store, |p| sqlx::query_as(sql)
         .bind(evaluation_id)

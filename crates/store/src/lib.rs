@@ -32,6 +32,7 @@ pub mod testing;
 pub mod todos;
 pub mod units;
 pub mod users;
+pub mod years;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -58,6 +59,9 @@ pub enum StoreError {
     /// the key.
     #[error("已存在：{0}")]
     Duplicate(String),
+    /// A rule of the domain refuses the change; the message says why, for the user.
+    #[error("{0}")]
+    Refused(String),
     #[error("数据库错误：{0}")]
     Database(#[from] sqlx::Error),
 }

@@ -332,7 +332,20 @@ pub struct StateChange<'a> {
     pub review: Option<(&'a str, &'a str)>,
 }
 
+/// Moves a target to a new state. A submission (`submitted`) is refused with
+/// [`StoreError::Refused`] while the stored indicators break the 分值 rule of SPEC §6.3
+/// ([`jixiao_domain::target::check_weights`], the self-evaluation's rule under the region's
+/// settings): the last gate every submission passes, whoever calls it.
 pub async fn set_state(tx: &mut Tx, id: i64, row_version: i32, ch: &StateChange<'_>) -> Result<()> {
+    if ch.submitted {
+        let findings = weight_findings_tx(tx, id).await?;
+        if !findings.is_empty() {
+            return Err(StoreError::Refused(format!(
+                "绩效目标未通过质量检查，不能提交：{}",
+                jixiao_domain::target::errors_text(&findings)
+            )));
+        }
+    }
     let at = now();
     let sql = "UPDATE targets SET state = $1, \
                submitted_at = CASE WHEN $2 THEN $3 ELSE submitted_at END, \
@@ -357,6 +370,37 @@ pub async fn set_state(tx: &mut Tx, id: i64, row_version: i32, ch: &StateChange<
         return Err(StoreError::Conflict);
     }
     Ok(())
+}
+
+/// The 分值 findings (SPEC §6.3) of a stored target, read in the transaction.
+async fn weight_findings_tx(tx: &mut Tx, id: i64) -> Result<Vec<jixiao_domain::scoring::Finding>> {
+    let rows_sql = "SELECT name, weight_x100, parent_seq FROM target_indicators WHERE target_id = $1 \
+                    ORDER BY seq";
+    let rows: Vec<(String, Option<i64>, Option<i32>)> = on_tx!(tx, |c| sqlx::query_as(rows_sql)
+        .bind(id)
+        .fetch_all(&mut *c)
+        .await?);
+    let settings_sql = "SELECT s.body FROM settings s JOIN targets t ON t.region_code = s.region_code \
+                        WHERE t.id = $1";
+    let body: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(settings_sql)
+        .bind(id)
+        .fetch_optional(&mut *c)
+        .await?);
+    let settings = match body {
+        None => jixiao_domain::settings::Settings::default(),
+        Some(b) => serde_json::from_str(&b)
+            .map_err(|e| StoreError::Invalid(format!("参数设置无法读取：{e}")))?,
+    };
+    Ok(jixiao_domain::target::check_weights(
+        &settings.scoring,
+        // A `其中` row (by its name, as the form marks it, or its parent) carries no 分值.
+        rows.iter().map(|(name, w, parent)| {
+            (
+                parent.is_some() || name.trim().starts_with("其中"),
+                w.map(jixiao_domain::decimal::from_hundredths),
+            )
+        }),
+    ))
 }
 
 /// Starts an adjustment of an approved target (SPEC §4): a new draft version copying the content,

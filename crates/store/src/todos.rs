@@ -98,6 +98,7 @@ pub async fn for_user(store: &Store, region: &str, scope: &Scope, role: &str) ->
     }
     out.extend(declarations(store, region, scope, role, today).await?);
     out.extend(documents(store, region, scope, role).await?);
+    out.extend(finance_work(store, region, scope, role).await?);
     out.sort_by(|a, b| a.deadline.cmp(&b.deadline));
     Ok(out)
 }
@@ -166,6 +167,66 @@ async fn declarations(
         }
         _ => vec![],
     })
+}
+
+#[derive(sqlx::FromRow)]
+struct WorkRow {
+    kind: String,
+    id: i64,
+    name: String,
+    unit: String,
+}
+
+/// What only finance starts or decides (SPEC §3, §5): major projects in the library's reserve
+/// (储备) that no ex-ante assessment has been started for — the library gate waits for one — and
+/// the units' proposals of new indicator library entries waiting for a decision. One query.
+async fn finance_work(store: &Store, region: &str, scope: &Scope, role: &str) -> Result<Vec<Todo>> {
+    if !matches!(role, "finance_admin" | "finance_desk") {
+        return Ok(vec![]);
+    }
+    let sql = format!(
+        "SELECT 'ex_ante' AS kind, p.id, p.name, u.name AS unit \
+         FROM projects p JOIN units u ON u.id = p.unit_id \
+         WHERE p.region_code = $1 AND p.is_major = TRUE AND p.library_status = 'reserve' AND {} \
+         AND NOT EXISTS (SELECT 1 FROM ex_ante_assessments x WHERE x.project_id = p.id) \
+         UNION ALL \
+         SELECT 'proposal' AS kind, i.id, i.name, COALESCE(u.name, '') AS unit \
+         FROM indicator_library i LEFT JOIN units u ON u.id = i.proposed_by_unit \
+         WHERE i.region_code = $1 AND i.status = 'proposed' \
+         ORDER BY 1, 2 LIMIT 200",
+        unit_condition(scope, "p.unit_id")
+    );
+    let rows: Vec<WorkRow> = on_pool!(store, |p| sqlx::query_as(&sql)
+        .bind(region)
+        .fetch_all(p)
+        .await?);
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let (what, state, link) = if r.kind == "ex_ante" {
+                (
+                    "开展事前绩效评估（重大项目）",
+                    "待评估",
+                    format!("/projects/{}", r.id),
+                )
+            } else {
+                (
+                    "审核新增指标申请",
+                    "待审核",
+                    "/indicators#pending".to_string(),
+                )
+            };
+            Todo {
+                what: format!("{what}：{}", shorten(&r.name, 40)),
+                object: r.unit,
+                deadline: String::new(),
+                overdue: false,
+                due_soon: false,
+                state: state.into(),
+                link,
+            }
+        })
+        .collect())
 }
 
 #[derive(sqlx::FromRow)]

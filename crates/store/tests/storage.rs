@@ -694,6 +694,7 @@ async fn evaluation_insert_indicators_and_list() {
                         sign: want.sign.clone(),
                         target_value: want.target_value.clone(),
                         actual_value: want.actual_value.clone(),
+                        unit_of_measure: want.unit_of_measure.clone(),
                         weight_x100: want.weight_x100,
                         score_x100: want.score_x100,
                         tier: want.tier,

@@ -67,6 +67,7 @@ impl From<StoreError> for WebError {
         match e {
             StoreError::NotFound(what) => WebError::NotFound(what),
             StoreError::Conflict => WebError::Conflict("记录已被他人修改，请刷新后重试".into()),
+            StoreError::Refused(why) => WebError::Conflict(why),
             other => WebError::Internal(other.to_string()),
         }
     }

@@ -95,3 +95,50 @@ async fn sysadmin_manages_users_under_the_policy_spec_17() {
     })
     .await;
 }
+
+/// SPEC §1, §9: an evaluator account belongs to an agency, chosen when it is created (required
+/// for that role), and sees that agency's engagements; the link is in the audit log.
+#[tokio::test]
+async fn an_evaluator_account_is_linked_to_its_agency() {
+    on_every_store("an_evaluator_account_is_linked_to_its_agency", async |store: &Store| {
+        jixiao_demo::load(store, &mut |_, _, _| {}).await.expect("demo");
+        let app = jixiao_web::router(store.clone(), jixiao_web::WebConfig::default());
+        let (secret, csrf) = session(store, "admin").await;
+        let tianshan = jixiao_store::users::by_username(store, "pj_tianshan")
+            .await
+            .expect("q")
+            .expect("demo evaluator")
+            .agency_id
+            .expect("its agency");
+        // The form offers the agencies.
+        let res = send(&app, Request::builder().uri("/admin/users").header(header::COOKIE, format!("jixiao_sid={secret}")).body(Body::empty()).expect("req")).await;
+        let page = text(res).await;
+        assert!(page.contains("name=\"agency_id\"") && page.contains(&format!("value=\"{tianshan}\"")), "{page}");
+        // Without an agency, or with one that does not exist, an evaluator is refused.
+        for agency in [String::new(), "999999".to_string()] {
+            let res = send(&app, post("/admin/users", &secret, format!("csrf={csrf}&username=pj_new&display_name=评价员&role=evaluator&unit_id=&agency_id={agency}&password=Good%23Pass1"))).await;
+            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "agency “{agency}”");
+            let page = text(res).await;
+            assert!(page.contains("第三方机构"), "{page}");
+            assert!(jixiao_store::users::by_username(store, "pj_new").await.expect("q").is_none());
+        }
+        let res = send(&app, post("/admin/users", &secret, format!("csrf={csrf}&username=pj_new&display_name=评价员&role=evaluator&unit_id=&agency_id={tianshan}&password=Good%23Pass1"))).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let created = jixiao_store::users::by_username(store, "pj_new").await.expect("q").expect("created");
+        assert_eq!(created.agency_id, Some(tianshan));
+        assert_eq!(created.unit_id, None);
+        let after: String = jixiao_store::on_pool!(store, |p| sqlx::query_scalar(
+            "SELECT after_json FROM audit_log WHERE action = 'user.create' AND object_id = 'pj_new'"
+        )
+        .fetch_one(p)
+        .await
+        .expect("audited"));
+        assert!(after.contains(&format!("\"agency_id\":{tianshan}")), "{after}");
+        // Another role ignores the agency field.
+        let res = send(&app, post("/admin/users", &secret, format!("csrf={csrf}&username=ld_new&display_name=领导&role=viewer&unit_id=&agency_id={tianshan}&password=Good%23Pass1"))).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let viewer = jixiao_store::users::by_username(store, "ld_new").await.expect("q").expect("created");
+        assert_eq!(viewer.agency_id, None);
+    })
+    .await;
+}

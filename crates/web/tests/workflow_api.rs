@@ -95,24 +95,25 @@ fn hundredths(x: i64) -> String {
     format!("{}.{:02}", x / 100, x % 100)
 }
 
-/// Indicator rows of the target form; without the 效益 row unless `with_benefit`.
+/// Indicator rows of the target form; without the 效益 row unless `with_benefit`. With it the
+/// 分值 add up to 90 (100 less the execution rate's 10, SPEC §6.3 / §8.2).
 fn indicators(with_benefit: bool, classrooms: &str) -> Value {
     let mut rows = vec![
         json!({"level1": "产出指标", "level2": "数量指标", "name": "新建教学楼面积", "sign": "≥",
-               "target_value": classrooms, "unit_of_measure": "平方米"}),
+               "target_value": classrooms, "unit_of_measure": "平方米", "weight": "20"}),
         json!({"level1": "产出指标", "level2": "质量指标", "name": "工程验收合格率", "sign": "=",
-               "target_value": "100", "unit_of_measure": "%"}),
+               "target_value": "100", "unit_of_measure": "%", "weight": "10"}),
         json!({"level1": "产出指标", "level2": "时效指标", "name": "工程完工时间", "sign": "≤",
-               "target_value": "12", "unit_of_measure": "月"}),
+               "target_value": "12", "unit_of_measure": "月", "weight": "10"}),
         json!({"level1": "成本指标", "level2": "经济成本指标", "name": "项目总成本", "sign": "≤",
-               "target_value": "600", "unit_of_measure": "万元"}),
+               "target_value": "600", "unit_of_measure": "万元", "weight": "10"}),
         json!({"level1": "满意度指标", "level2": "服务对象满意度指标", "name": "师生满意度",
-               "sign": "≥", "target_value": "90", "unit_of_measure": "%"}),
+               "sign": "≥", "target_value": "90", "unit_of_measure": "%", "weight": "10"}),
     ];
     if with_benefit {
         rows.push(
             json!({"level1": "效益指标", "level2": "社会效益指标", "name": "新增学位数",
-            "sign": "≥", "target_value": "600", "unit_of_measure": "个"}),
+            "sign": "≥", "target_value": "600", "unit_of_measure": "个", "weight": "30"}),
         );
     }
     Value::Array(rows)

@@ -8,7 +8,7 @@ use super::read::{CellFinding, FormKind, ParsedForm, ParsedIndicator, Workbook};
 use jixiao_domain::decimal::round2;
 use jixiao_domain::indicator::{Level1, Sign};
 use jixiao_domain::scoring::{
-    Funds, IndicatorInput, SelfEvaluationScore, Severity, score_self_evaluation,
+    FindingColumn, Funds, IndicatorInput, SelfEvaluationScore, Severity, score_self_evaluation,
 };
 use jixiao_domain::settings::Settings;
 use rust_decimal::Decimal;
@@ -150,13 +150,32 @@ fn check_form(form: &ParsedForm, settings: &Settings) -> FormReport {
     if let Some(s) = &scored {
         for f in &s.findings {
             let (cell, message) = match f.indicator.and_then(|n| form.indicators.get(n)) {
-                Some(i) => (
-                    Some(i.cell.clone()),
-                    format!(
-                        "工作表“{}”第 {} 行（三级指标“{}”）：{}",
-                        form.sheet, i.row, i.name, f.message
-                    ),
-                ),
+                Some(i) => {
+                    // A finding about one column of the row cites that column's cell.
+                    let column = f.column.and_then(|c| {
+                        let (cell, label) = match c {
+                            FindingColumn::Explanation => (&i.explanation_cell, "偏差原因分析"),
+                        };
+                        cell.clone().map(|cell| (cell, label))
+                    });
+                    match column {
+                        Some((cell, label)) => {
+                            let letters = cell.trim_end_matches(|c: char| c.is_ascii_digit());
+                            let message = format!(
+                                "工作表“{}”第 {} 行 {letters} 列（{label}，三级指标“{}”）：{}",
+                                form.sheet, i.row, i.name, f.message
+                            );
+                            (Some(cell), message)
+                        }
+                        None => (
+                            Some(i.cell.clone()),
+                            format!(
+                                "工作表“{}”第 {} 行（三级指标“{}”）：{}",
+                                form.sheet, i.row, i.name, f.message
+                            ),
+                        ),
+                    }
+                }
                 None => (None, format!("工作表“{}”：{}", form.sheet, f.message)),
             };
             findings.push(CellFinding {

@@ -126,6 +126,9 @@ pub struct ParsedIndicator {
     pub explanation_text: String,
     /// A1 reference of the indicator's name cell.
     pub cell: String,
+    /// A1 reference of the row's 偏差原因分析 cell, when the form has that column: where a
+    /// finding about the explanation points.
+    pub explanation_cell: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -1166,6 +1169,7 @@ fn read_indicators(
             level1: level1.clone(),
             level2: level2.clone(),
             cell: a1(at(Role::Name)),
+            explanation_cell: col(Role::Explanation).map(|c| a1((r, c))),
             ..ParsedIndicator::default()
         };
         // Name: ★/* core marks, 其中 sub-items, placeholders left from the template.

@@ -30,6 +30,7 @@ struct UsersPage {
     users: Vec<UserView>,
     roles: Vec<(&'static str, &'static str)>,
     units: Vec<(i64, String)>,
+    agencies: Vec<(i64, String)>,
     message: Option<String>,
     errors: Vec<String>,
 }
@@ -79,15 +80,30 @@ async fn page_with(
         .into_iter()
         .map(|u| (u.id, u.name))
         .collect();
+    let agencies = region_agencies(state, &user.region).await?;
     let region = region_name(state, &user.region).await?;
     render(&UsersPage {
         layout: Layout::new(session, user, &region, &state.matrix, "/admin/users"),
         users,
         roles: Role::ALL.iter().map(|r| (r.code(), r.label())).collect(),
         units,
+        agencies,
         message,
         errors,
     })
+}
+
+/// The region's third-party agencies (id, name), for linking an evaluator account (SPEC §9).
+async fn region_agencies(state: &AppState, region: &str) -> Result<Vec<(i64, String)>, WebError> {
+    Ok(jixiao_store::browse::agencies(
+        &state.store,
+        region,
+        &jixiao_store::browse::ListFilter::default(),
+    )
+    .await?
+    .into_iter()
+    .map(|a| (a.id, a.name))
+    .collect())
 }
 
 pub async fn list(
@@ -119,6 +135,8 @@ pub struct NewUserForm {
     display_name: String,
     role: String,
     unit_id: Option<String>,
+    /// The agency of an evaluator (第三方机构人员): required for that role, ignored otherwise.
+    agency_id: Option<String>,
     password: String,
 }
 
@@ -161,6 +179,34 @@ pub async fn create(
     if matches!(role, Some(Role::UnitPreparer | Role::UnitApprover)) && unit_id.is_none() {
         errors.push("单位用户须选择所属单位".to_string());
     }
+    // An evaluator sees only its agency's engagements, so it must belong to one of the region's
+    // agencies; no other role carries an agency.
+    let agency_id = if role == Some(Role::Evaluator) {
+        let chosen = form
+            .agency_id
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .and_then(|s| s.parse::<i64>().ok());
+        let known = region_agencies(&state, &admin.region).await?;
+        match chosen {
+            Some(id) if known.iter().any(|(a, _)| *a == id) => Some(id),
+            Some(_) => {
+                errors.push("所选第三方机构不存在".to_string());
+                None
+            }
+            None => {
+                errors.push("第三方机构人员须选择所属机构".to_string());
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let unit_id = if role == Some(Role::Evaluator) {
+        None
+    } else {
+        unit_id
+    };
     if let Err(problems) =
         jixiao_domain::password::check(&state.config.policy, &username, &form.password)
     {
@@ -189,13 +235,15 @@ pub async fn create(
             display_name: form.display_name.trim(),
             password_hash: &hash,
             unit_id,
-            agency_id: None,
+            agency_id,
             must_change_password: true,
             roles: &[role],
         },
     )
     .await?;
-    let after = serde_json::json!({"id": id, "username": username, "role": role.code(), "unit_id": unit_id}).to_string();
+    let after = serde_json::json!({"id": id, "username": username, "role": role.code(),
+        "unit_id": unit_id, "agency_id": agency_id})
+    .to_string();
     audit(&mut tx, &admin, &ip.0, "user.create", &username, "", &after).await?;
     tx.commit().await?;
     Ok(see_other("/admin/users?done=created"))

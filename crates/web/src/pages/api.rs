@@ -751,6 +751,7 @@ impl RecordQuery {
         Ok(browse::ListFilter {
             year,
             search: self.q.clone().filter(|q| !q.trim().is_empty()),
+            ..browse::ListFilter::default()
         })
     }
 }

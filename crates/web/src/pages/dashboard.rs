@@ -5,36 +5,48 @@ use crate::AppState;
 use crate::auth::{CurrentUser, SessionInfo};
 use crate::error::WebError;
 use crate::layout::Layout;
+use crate::pages::home::YearQuery;
 use crate::pages::{region_name, render};
 use askama::Template;
 use axum::Extension;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Html;
 use jixiao_domain::Fen;
 use jixiao_domain::decimal::{Decimal, fixed2, from_hundredths, round2};
 use jixiao_domain::grade::Grade;
 use serde_json::{Value, json};
 
-/// The year the dashboard shows: the latest with projects.
-const YEAR: i32 = 2023;
-
 #[derive(Template)]
 #[template(path = "dashboard.html")]
 struct DashboardPage {
     layout: Layout,
     year: i32,
+    /// The other years of the data, for `?year=`.
+    years: Vec<i32>,
     cards: Vec<(String, String)>,
     min_share: String,
     coverage_note: String,
+}
+
+/// The year a dashboard request shows: `?year=` if the data holds it, else the current year.
+async fn year_of(
+    state: &AppState,
+    region: &str,
+    q: &YearQuery,
+) -> Result<(i32, Vec<i32>), WebError> {
+    let years = jixiao_store::years::of_region(&state.store, region).await?;
+    Ok((years.pick(q.year), years.all))
 }
 
 pub async fn page(
     State(state): State<AppState>,
     Extension(session): Extension<SessionInfo>,
     user: CurrentUser,
+    Query(q): Query<YearQuery>,
 ) -> Result<Html<String>, WebError> {
-    let h = jixiao_store::dashboard::headline(&state.store, &user.region, YEAR).await?;
+    let (year, years) = year_of(&state, &user.region, &q).await?;
+    let h = jixiao_store::dashboard::headline(&state.store, &user.region, year).await?;
     let settings = jixiao_store::regions::settings(&state.store, &user.region).await?;
     let average = if h.self_evaluations > 0 {
         fixed2(from_hundredths(h.score_x100_sum) / Decimal::from(h.self_evaluations))
@@ -61,12 +73,12 @@ pub async fn page(
             format!("{} 份", h.open_rectifications),
         ),
         (
-            format!("{} 年度项目自评", YEAR - 1),
+            format!("{} 年度项目自评", year - 1),
             format!("{} 个", h.self_evaluations),
         ),
         ("自评平均分".to_string(), average),
     ];
-    let coverage = coverage(&state, &user.region, &settings).await?;
+    let coverage = coverage(&state, &user.region, &settings, year).await?;
     let shortfalls = coverage
         .departments
         .iter()
@@ -85,7 +97,8 @@ pub async fn page(
     let region = region_name(&state, &user.region).await?;
     render(&DashboardPage {
         layout: Layout::new(&session, &user, &region, &state.matrix, "/dashboard"),
-        year: YEAR,
+        year,
+        years,
         cards,
         min_share: jixiao_domain::decimal::trim(settings.coverage.min_share * Decimal::ONE_HUNDRED),
         coverage_note,
@@ -96,8 +109,9 @@ async fn coverage(
     state: &AppState,
     region: &str,
     settings: &jixiao_domain::settings::Settings,
+    year: i32,
 ) -> Result<jixiao_domain::coverage::RegionCoverage, WebError> {
-    let inputs = jixiao_store::dashboard::coverage_inputs(&state.store, region, YEAR).await?;
+    let inputs = jixiao_store::dashboard::coverage_inputs(&state.store, region, year).await?;
     let departments: Vec<jixiao_domain::coverage::DepartmentFunds> = inputs
         .iter()
         .filter_map(|(code, _, funds, evaluated)| {
@@ -123,12 +137,14 @@ pub async fn chart(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(name): Path<String>,
+    Query(q): Query<YearQuery>,
 ) -> Result<Json<Value>, WebError> {
     let region = &user.region;
+    let (year, _) = year_of(&state, region, &q).await?;
     let option = match name.as_str() {
         "execution.json" => {
             let points =
-                jixiao_store::dashboard::execution_points(&state.store, region, YEAR).await?;
+                jixiao_store::dashboard::execution_points(&state.store, region, year).await?;
             let data: Vec<Value> = points
                 .iter()
                 .map(|(n, e, c)| json!({"name": n, "value": [pct(*e), pct(*c)]}))
@@ -147,7 +163,7 @@ pub async fn chart(
         }
         "warnings.json" => {
             let rows =
-                jixiao_store::dashboard::warnings_by_unit(&state.store, region, YEAR).await?;
+                jixiao_store::dashboard::warnings_by_unit(&state.store, region, year).await?;
             let names: Vec<&str> = rows.iter().map(|r| r.0.as_str()).rev().collect();
             let red: Vec<i64> = rows.iter().map(|r| r.1).rev().collect();
             let yellow: Vec<i64> = rows.iter().map(|r| r.2).rev().collect();
@@ -164,7 +180,7 @@ pub async fn chart(
             })
         }
         "grades.json" => {
-            let rows = jixiao_store::dashboard::grades(&state.store, region, YEAR).await?;
+            let rows = jixiao_store::dashboard::grades(&state.store, region, year).await?;
             let data: Vec<Value> = Grade::ALL
                 .iter()
                 .map(|g| {
@@ -181,7 +197,7 @@ pub async fn chart(
         "coverage.json" => {
             let settings = jixiao_store::regions::settings(&state.store, region).await?;
             let inputs =
-                jixiao_store::dashboard::coverage_inputs(&state.store, region, YEAR).await?;
+                jixiao_store::dashboard::coverage_inputs(&state.store, region, year).await?;
             let mut rows: Vec<(String, f64)> = inputs
                 .iter()
                 .map(|(_, name, funds, evaluated)| {

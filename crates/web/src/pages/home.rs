@@ -7,9 +7,22 @@ use crate::layout::Layout;
 use crate::pages::{region_name, render, scope};
 use askama::Template;
 use axum::Extension;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::Html;
-use jixiao_store::browse::{ProjectFilter, Scope};
+use jixiao_store::browse::Scope;
+
+/// `?year=`: another year of the data instead of the current one.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct YearQuery {
+    #[serde(default, deserialize_with = "year_or_none")]
+    pub year: Option<i32>,
+}
+
+/// A malformed or empty `year` is no choice (the current year), not a 400.
+fn year_or_none<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i32>, D::Error> {
+    let text: Option<String> = serde::Deserialize::deserialize(d)?;
+    Ok(text.and_then(|t| t.trim().parse().ok()))
+}
 
 pub struct Todo {
     pub what: String,
@@ -34,6 +47,7 @@ pub async fn page(
     State(state): State<AppState>,
     Extension(session): Extension<SessionInfo>,
     user: CurrentUser,
+    Query(q): Query<YearQuery>,
 ) -> Result<Html<String>, WebError> {
     let region = region_name(&state, &user.region).await?;
     let scope = scope(&state, &user).await?;
@@ -51,22 +65,13 @@ pub async fn page(
                 link: t.link,
             })
             .collect();
+    let years = jixiao_store::years::of_region(&state.store, &user.region).await?;
+    let year = years.pick(q.year);
     let mut cards = Vec::new();
-    for year in [2023, 2022] {
-        let (rows, total) = jixiao_store::browse::projects(
-            &state.store,
-            &user.region,
-            &scope,
-            &ProjectFilter {
-                year: Some(year),
-                per_page: 500,
-                page: 1,
-                ..Default::default()
-            },
-        )
-        .await?;
+    for year in std::iter::once(year).chain(years.previous(year)) {
+        let (total, amount) =
+            jixiao_store::browse::project_totals(&state.store, &user.region, &scope, year).await?;
         if total > 0 {
-            let amount: i64 = rows.iter().map(|r| r.total_fen).sum();
             cards.push((format!("{year} 年度项目"), format!("{total} 个")));
             cards.push((
                 format!("{year} 年度项目金额"),
@@ -74,8 +79,10 @@ pub async fn page(
             ));
         }
     }
-    let reports = if scope == Scope::Region {
-        vec![2023]
+    let reports = if scope == Scope::Region
+        && jixiao_store::report::has_year(&state.store, &user.region, year).await?
+    {
+        vec![year]
     } else {
         vec![]
     };

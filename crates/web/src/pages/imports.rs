@@ -179,7 +179,9 @@ async fn page_with(
             .iter()
             .map(|k| (k.code(), k.label()))
             .collect(),
-        year: 2023,
+        year: jixiao_store::years::of_region(&state.store, &user.region)
+            .await?
+            .current,
         result,
         history,
     })

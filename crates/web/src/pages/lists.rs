@@ -45,6 +45,12 @@ impl Kind {
         }
     }
 
+    /// Whether the list is read in windows of [`ListFilter`] (the master-data lists of units and
+    /// agencies are read whole).
+    fn windowed(self) -> bool {
+        !matches!(self, Kind::Units | Kind::Agencies)
+    }
+
     fn path(self) -> &'static str {
         match self {
             Kind::Targets => "/targets",
@@ -116,6 +122,8 @@ pub struct ListQuery {
 }
 
 const PER_PAGE: usize = 100;
+/// Rows an export reads from the database at a time.
+const EXPORT_CHUNK: i64 = 1000;
 
 /// Sorts rows by one column: numerically where the column holds numbers, otherwise by text.
 fn sort_rows(rows: &mut [Vec<Cell>], column: usize, numeric: bool, descending: bool) {
@@ -145,19 +153,20 @@ impl ListQuery {
                 .and_then(|y| jixiao_domain::types::FiscalYear::parse(y).ok())
                 .map(|y| y.get()),
             search: self.q.clone().filter(|q| !q.trim().is_empty()),
+            ..ListFilter::default()
         }
     }
 }
 
-/// The headers (label, numeric) and rows of a list.
+/// The headers (label, numeric) and rows of a list: the window of `f` for the lists read in
+/// windows, every row for the master-data lists (units, agencies).
 async fn table(
     state: &AppState,
     user: &CurrentUser,
     kind: Kind,
-    q: &ListQuery,
+    f: &ListFilter,
 ) -> Result<(Vec<(&'static str, bool)>, Vec<Vec<Cell>>), WebError> {
     let scope = scope(state, user).await?;
-    let f = q.filter();
     let region = &user.region;
     let store = &state.store;
     Ok(match kind {
@@ -172,7 +181,7 @@ async fn table(
                 ("状态", false),
                 ("审核评级", false),
             ],
-            browse::targets(store, region, &scope, &f)
+            browse::targets(store, region, &scope, f)
                 .await?
                 .into_iter()
                 .map(|t| {
@@ -216,7 +225,7 @@ async fn table(
                 ("得分", true),
                 ("结论", false),
             ],
-            browse::ex_ante(store, region, &scope, &f)
+            browse::ex_ante(store, region, &scope, f)
                 .await?
                 .into_iter()
                 .map(|x| {
@@ -268,7 +277,7 @@ async fn table(
                 ("审核得分", true),
                 ("预警", false),
             ],
-            browse::monitoring_reports(store, region, &scope, &f)
+            browse::monitoring_reports(store, region, &scope, f)
                 .await?
                 .into_iter()
                 .map(|r| {
@@ -305,7 +314,7 @@ async fn table(
                 ("等级", false),
                 ("第三方机构", false),
             ],
-            browse::evaluations(store, region, &scope, &f)
+            browse::evaluations(store, region, &scope, f)
                 .await?
                 .into_iter()
                 .map(|e| {
@@ -338,7 +347,7 @@ async fn table(
                     ("整改期限", false),
                     ("状态", false),
                 ],
-                browse::rectifications(store, region, &scope, &f)
+                browse::rectifications(store, region, &scope, f)
                     .await?
                     .into_iter()
                     .map(|k| {
@@ -413,7 +422,7 @@ async fn table(
                 ("安排建议", false),
                 ("调整理由", false),
             ],
-            browse::result_applications(store, region, &scope, &f)
+            browse::result_applications(store, region, &scope, f)
                 .await?
                 .into_iter()
                 .map(|a| {
@@ -446,7 +455,7 @@ async fn table(
                 ("委托业务", true),
                 ("平均执业质量得分", true),
             ],
-            browse::agencies(store, region, &f)
+            browse::agencies(store, region, f)
                 .await?
                 .into_iter()
                 .map(|a| {
@@ -499,7 +508,7 @@ pub async fn page(
     user: CurrentUser,
     q: ListQuery,
 ) -> Result<Html<String>, WebError> {
-    let (headers, mut rows) = table(&state, &user, kind, &q).await?;
+    let (headers, mut rows) = table(&state, &user, kind, &q.filter()).await?;
     let region = region_name(&state, &user.region).await?;
     let years = jixiao_store::projects::years(&state.store, &user.region).await?;
     let mut base = form_urlencoded::Serializer::new(String::new());
@@ -576,13 +585,26 @@ pub async fn export(
     q: ListQuery,
     ip: ClientIp,
 ) -> Result<Response, WebError> {
-    let (headers, rows) = table(&state, &user, kind, &q).await?;
+    // Every row the filter selects, read from the database in chunks (SPEC §14): the page's
+    // cap of LIST_CAP rows does not apply to an export.
+    let mut f = q.filter();
+    f.limit = Some(EXPORT_CHUNK);
+    let (headers, first) = table(&state, &user, kind, &f).await?;
+    let text_of = |rows: Vec<Vec<Cell>>| -> Vec<Vec<String>> {
+        rows.into_iter()
+            .map(|r| r.into_iter().map(|c| c.text).collect())
+            .collect()
+    };
+    let mut last = first.len();
+    let mut cells = text_of(first);
+    while kind.windowed() && last == EXPORT_CHUNK as usize {
+        f.offset += EXPORT_CHUNK;
+        let (_, rows) = table(&state, &user, kind, &f).await?;
+        last = rows.len();
+        cells.extend(text_of(rows));
+    }
     let labels: Vec<&str> = headers.iter().map(|h| h.0).collect();
     let numeric: Vec<bool> = headers.iter().map(|h| h.1).collect();
-    let cells: Vec<Vec<String>> = rows
-        .into_iter()
-        .map(|r| r.into_iter().map(|c| c.text).collect())
-        .collect();
     let bytes = jixiao_forms::xlsx::list::write_list(&jixiao_forms::xlsx::list::ListTable {
         title: kind.title(),
         headers: &labels,

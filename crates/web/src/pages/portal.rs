@@ -105,17 +105,28 @@ pub async fn evaluation(
         .await?
         .into_iter()
         .map(|i| {
-            let target = if i.sign == "定性" {
-                i.target_value
+            // A quantitative value is shown with its unit of measure (≥230人, 230人).
+            let (target, actual) = if i.sign == "定性" {
+                (i.target_value, i.actual_value)
             } else {
-                format!("{}{}", i.sign, i.target_value)
+                let with_unit = |v: String| {
+                    if v.is_empty() {
+                        v
+                    } else {
+                        format!("{v}{}", i.unit_of_measure)
+                    }
+                };
+                (
+                    format!("{}{}", i.sign, with_unit(i.target_value)),
+                    with_unit(i.actual_value),
+                )
             };
             (
                 i.level1,
                 i.level2,
                 i.name,
                 target,
-                i.actual_value,
+                actual,
                 score(i.weight_x100),
                 score(i.score_x100),
             )

@@ -546,6 +546,9 @@ pub fn chrono_tz_shanghai() -> chrono::FixedOffset {
     chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
 }
 
+/// Projects an export reads per query: the most [`browse::projects`] returns at once.
+const EXPORT_CHUNK: i64 = browse::MAX_PER_PAGE;
+
 /// The filtered list as .xlsx (SPEC §14 list export), same scope and filters as the page.
 pub async fn export(
     State(state): State<AppState>,
@@ -555,14 +558,16 @@ pub async fn export(
 ) -> Result<axum::response::Response, WebError> {
     use axum::response::IntoResponse;
     let scope = scope(&state, &user).await?;
+    // Every project the filter selects, read a page of EXPORT_CHUNK rows at a time (the store
+    // reads at most that many per query).
     let mut filter = filter_of(&q);
-    filter.page = 1;
-    filter.per_page = 100_000;
-    let (rows, _) = browse::projects(&state.store, &user.region, &scope, &filter).await?;
-    let table: Vec<Vec<String>> = rows
-        .into_iter()
-        .map(Row::from)
-        .map(|r| {
+    filter.per_page = EXPORT_CHUNK;
+    let mut table: Vec<Vec<String>> = Vec::new();
+    for page in 1.. {
+        filter.page = page;
+        let (rows, total) = browse::projects(&state.store, &user.region, &scope, &filter).await?;
+        let n = rows.len();
+        table.extend(rows.into_iter().map(Row::from).map(|r| {
             vec![
                 r.year.to_string(),
                 r.code,
@@ -574,8 +579,11 @@ pub async fn export(
                 r.amount,
                 r.status,
             ]
-        })
-        .collect();
+        }));
+        if n < EXPORT_CHUNK as usize || table.len() as i64 >= total {
+            break;
+        }
+    }
     let bytes = jixiao_forms::xlsx::list::write_list(&jixiao_forms::xlsx::list::ListTable {
         title: "项目库",
         headers: &[

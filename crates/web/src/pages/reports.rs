@@ -24,8 +24,14 @@ pub async fn index(
     Extension(session): Extension<SessionInfo>,
     user: CurrentUser,
 ) -> Result<Html<String>, WebError> {
+    // The years of the data and the years after them (an evaluation of year Y is conducted in
+    // Y + 1 and belongs to that year's report).
+    let data = jixiao_store::years::of_region(&state.store, &user.region).await?;
+    let mut candidates: Vec<i32> = data.all.iter().flat_map(|y| [y + 1, *y]).collect();
+    candidates.sort_unstable_by(|a, b| b.cmp(a));
+    candidates.dedup();
     let mut years = Vec::new();
-    for year in (2020..=2030).rev() {
+    for year in candidates {
         if jixiao_store::report::has_year(&state.store, &user.region, year).await? {
             years.push(year);
         }

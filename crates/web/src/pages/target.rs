@@ -79,6 +79,8 @@ struct Page {
     may_review: bool,
     may_adjust: bool,
     versions: Vec<VersionView>,
+    /// An earlier version the user may see exists, so "与上一版本对比" has something to show.
+    has_previous: bool,
     timeline: Vec<HistoryView>,
     level1: Vec<&'static str>,
     level2: Vec<&'static str>,
@@ -185,17 +187,18 @@ async fn page(
             .iter()
             .any(|a| matches!(a, DocAction::StartReview | DocAction::Approve));
     let may_adjust = available.contains(&DocAction::Adjust) && (unit_side || actor.is_finance());
-    let findings = match &typed {
-        Some(input) => check_findings(state, &t, input).await?,
-        None => flow::stored_findings(&state.store, &t).await?,
-    };
-    let f = match typed {
-        Some(f) => f,
-        None => flow::form_of(
-            &t,
-            targets::indicators(&state.store, id).await?,
-            targets::tasks(&state.store, id).await?,
-        ),
+    let (findings, f) = match typed {
+        Some(input) => (check_findings(state, &t, &input).await?, input),
+        None => {
+            let stored = flow::form_of(
+                &t,
+                targets::indicators(&state.store, id).await?,
+                targets::tasks(&state.store, id).await?,
+            );
+            let mut findings = flow::stored_findings(&state.store, &t).await?;
+            findings.extend(weight_findings(state, &user.region, &stored).await?);
+            (findings, stored)
+        }
     };
     let title = match t.project_id {
         Some(pid) => jixiao_store::projects::get(&state.store, &user.region, pid)
@@ -207,8 +210,9 @@ async fn page(
             .map(|u| format!("{} {} 年度部门整体绩效目标", u.name, t.fiscal_year))
             .unwrap_or_default(),
     };
-    let versions = flow::visible_versions(actor, &t)
-        .await?
+    let versions = flow::visible_versions(actor, &t).await?;
+    let has_previous = versions.iter().any(|v| v.version_no < t.version_no);
+    let versions = versions
         .into_iter()
         .map(|v| VersionView {
             id: v.id,
@@ -251,6 +255,7 @@ async fn page(
         may_review,
         may_adjust,
         versions,
+        has_previous,
         timeline,
         level1: vec![
             Level1::Output.label(),
@@ -280,7 +285,11 @@ async fn check_findings(
     let last = flow::last_year_indicators(&state.store, t).await?;
     let public = flow::serves_public(&state.store, t).await?;
     Ok(match flow::check_input(input, public, &last) {
-        Ok(c) => c.findings,
+        Ok(c) => {
+            let mut findings = c.findings;
+            findings.extend(weight_findings(state, &t.region_code, input).await?);
+            findings
+        }
         Err(e) => messages_of(&e.into())
             .into_iter()
             .map(|m| CheckFinding {
@@ -290,6 +299,44 @@ async fn check_findings(
             })
             .collect(),
     })
+}
+
+/// The 分值 findings of SPEC §6.3 for a form (the rule of the self-evaluation, under the
+/// region's settings; the same rule refuses a submission in `targets::set_state`), on the rows
+/// the other checks number: the rows that are not blank.
+async fn weight_findings(
+    state: &AppState,
+    region: &str,
+    input: &TargetInput,
+) -> Result<Vec<CheckFinding>, WebError> {
+    let settings = jixiao_store::regions::settings(&state.store, region).await?;
+    let rows = input
+        .indicators
+        .iter()
+        .filter(|i| {
+            !(i.name.trim().is_empty()
+                && i.target_value.trim().is_empty()
+                && i.level1.trim().is_empty())
+        })
+        .map(|i| {
+            (
+                i.name.trim().starts_with("其中"),
+                jixiao_domain::decimal::parse_loose(i.weight.trim()),
+            )
+        });
+    Ok(
+        jixiao_domain::target::check_weights(&settings.scoring, rows)
+            .into_iter()
+            .map(|f| CheckFinding {
+                error: true,
+                row: f.indicator.map(|n| n + 1),
+                message: match f.indicator {
+                    Some(n) => format!("第 {} 个指标：{}", n + 1, f.message),
+                    None => f.message,
+                },
+            })
+            .collect(),
+    )
 }
 
 pub async fn show(
@@ -303,6 +350,7 @@ pub async fn show(
         "created" => "绩效目标已创建，请填写总体目标和绩效指标。".to_string(),
         "saved" => "绩效目标已保存。".to_string(),
         "adjusted" => "已发起调整，新版本为草稿，修改后重新提交审核；原版本保留可查。".to_string(),
+        "first_version" => "这是该绩效目标最早的版本，没有上一版本可对比。".to_string(),
         code => format!(
             "操作成功，绩效目标当前状态：{}。",
             DocState::parse(code).map(|s| s.label()).unwrap_or("")
@@ -522,11 +570,11 @@ pub async fn compare(
             .find(|v| v.id == other)
             .cloned()
             .ok_or_else(|| WebError::NotFound("该目标的另一版本".into()))?,
-        None => all
-            .iter()
-            .rfind(|v| v.version_no < right.version_no)
-            .cloned()
-            .ok_or_else(|| WebError::NotFound("可对比的早期版本".into()))?,
+        None => match all.iter().rfind(|v| v.version_no < right.version_no) {
+            Some(v) => v.clone(),
+            // A first version has nothing before it: back to its page, which says so.
+            None => return Ok(see_other(&format!("/targets/{id}?done=first_version"))),
+        },
     };
     let (left, right) = if left.version_no > right.version_no {
         (right, left)
