@@ -6,9 +6,10 @@ use crate::input::{text_or_number, wan};
 use crate::review::{ActionInput, review_path};
 use crate::{Actor, AppError, FieldProblem, default_year, hidden};
 use jixiao_domain::Fen;
-use jixiao_domain::decimal::{parse_loose, to_hundredths};
+use jixiao_domain::decimal::{from_hundredths, parse_loose, to_hundredths};
 use jixiao_domain::indicator::{Level1, Sign, parse_written_value};
 use jixiao_domain::scoring::{Finding, Severity};
+use jixiao_domain::settings::ScoringSettings;
 use jixiao_domain::target::{self, ReviewRating, TargetAmounts, TargetContext};
 use jixiao_domain::types::{ObjectKind, ProjectCategory};
 use jixiao_domain::workflow::{self, DocAction, DocState, ProjectState};
@@ -272,6 +273,7 @@ pub fn check_input(
     input: &TargetInput,
     serves_public: bool,
     last_year: &[targets::TargetIndicator],
+    scoring: &ScoringSettings,
 ) -> Result<CheckedTarget, AppError> {
     let mut errors: Vec<FieldProblem> = Vec::new();
     let total = wan("资金总额", &input.total_wan, &mut errors);
@@ -361,7 +363,12 @@ pub fn check_input(
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let findings = target::check(
+    let weights: Vec<(bool, Option<jixiao_domain::Decimal>)> = rows
+        .iter()
+        .zip(&domain_rows)
+        .map(|(r, d)| (d.sub_item, r.weight_x100.map(from_hundredths)))
+        .collect();
+    let mut findings = target::check(
         &domain_rows,
         Some(TargetAmounts {
             total,
@@ -373,6 +380,8 @@ pub fn check_input(
             library_known: true,
         },
     );
+    // The 分值 by the self-evaluation's rule, so a unit learns of it when it declares (§6.3).
+    findings.extend(target::check_weights(scoring, weights));
     Ok(CheckedTarget {
         total,
         fiscal,
@@ -472,7 +481,8 @@ pub async fn save(
     }
     let last = last_year_indicators(actor.store, &t).await?;
     let public = serves_public(actor.store, &t).await?;
-    let checked = check_input(input, public, &last)?;
+    let settings = jixiao_store::regions::settings(actor.store, &t.region_code).await?;
+    let checked = check_input(input, public, &last, &settings.scoring)?;
     let term = if input.term == "medium" {
         "medium"
     } else {
@@ -573,14 +583,17 @@ pub async fn stored_findings(
     );
     let last = last_year_indicators(store, t).await?;
     let public = serves_public(store, t).await?;
-    Ok(match check_input(&input, public, &last) {
-        Ok(c) => c.findings,
-        Err(e) => vec![CheckFinding {
-            error: true,
-            row: None,
-            message: e.to_string(),
-        }],
-    })
+    let settings = jixiao_store::regions::settings(store, &t.region_code).await?;
+    Ok(
+        match check_input(&input, public, &last, &settings.scoring) {
+            Ok(c) => c.findings,
+            Err(e) => vec![CheckFinding {
+                error: true,
+                row: None,
+                message: e.to_string(),
+            }],
+        },
+    )
 }
 
 /// The outcome of a target action: the new state and, for an adjustment, the new version.
@@ -823,6 +836,47 @@ mod tests {
         }
     }
 
+    /// Issue 9: the 分值 are checked when the target is declared, by the same rule the
+    /// self-evaluation uses (indicators add up to 100 less the execution weight).
+    #[test]
+    fn the_weights_are_part_of_the_target_checks_spec_6_3() {
+        let weighted = |w: &[&str]| TargetInput {
+            indicators: w
+                .iter()
+                .enumerate()
+                .map(|(n, w)| IndicatorInput {
+                    weight: (*w).into(),
+                    ..row(
+                        ["产出指标", "效益指标", "满意度指标"][n % 3],
+                        &format!("指标{n}"),
+                        "≥",
+                        "90",
+                        "%",
+                    )
+                })
+                .collect(),
+            ..Default::default()
+        };
+        let rules = ScoringSettings::default();
+        let weight_errors = |input: &TargetInput| {
+            check_input(input, true, &[], &rules)
+                .unwrap()
+                .findings
+                .into_iter()
+                .filter(|f| f.error && f.message.contains("分值"))
+                .count()
+        };
+        assert_eq!(weight_errors(&weighted(&["50", "30", "10"])), 0);
+        assert!(
+            weight_errors(&weighted(&["20", "20", "10"])) > 0,
+            "50 in all"
+        );
+        assert!(
+            weight_errors(&weighted(&["50", "30", ""])) > 0,
+            "a row without 分值"
+        );
+    }
+
     #[test]
     fn a_target_form_is_read_and_checked_by_spec_6_3() {
         let mut input = TargetInput {
@@ -836,7 +890,7 @@ mod tests {
             ],
             ..Default::default()
         };
-        let checked = check_input(&input, true, &[]).unwrap();
+        let checked = check_input(&input, true, &[], &ScoringSettings::default()).unwrap();
         // Blank rows are dropped; amounts are exact.
         assert_eq!(checked.indicators.len(), 2);
         assert_eq!(checked.total, Fen(620_500_000));
@@ -853,7 +907,11 @@ mod tests {
         input
             .indicators
             .push(row("满意度指标", "学生满意度", "≥", "90", "%"));
-        let checked = check_input(&input, true, &[]).unwrap();
+        // 分值 adding up to 90 (the execution rate takes the other 10).
+        for (i, w) in [(0, "30"), (1, "20"), (3, "30"), (4, "10")] {
+            input.indicators[i].weight = w.into();
+        }
+        let checked = check_input(&input, true, &[], &ScoringSettings::default()).unwrap();
         assert!(
             !checked.has_errors(),
             "{:?}",
@@ -867,7 +925,9 @@ mod tests {
         assert_eq!(checked.findings.iter().filter(|f| !f.error).count(), 4);
         // Bad input is refused outright with the field named.
         input.indicators[0].weight = "十".into();
-        let Err(AppError::Invalid(fields)) = check_input(&input, true, &[]) else {
+        let Err(AppError::Invalid(fields)) =
+            check_input(&input, true, &[], &ScoringSettings::default())
+        else {
             panic!("a bad weight is refused");
         };
         assert_eq!(fields[0].field, "第 1 个指标");
@@ -887,7 +947,7 @@ mod tests {
             is_core: false,
             explanation: String::new(),
         }];
-        let checked = check_input(&input, true, &last).unwrap();
+        let checked = check_input(&input, true, &last, &ScoringSettings::default()).unwrap();
         assert!(
             checked
                 .findings

@@ -297,8 +297,8 @@ pub async fn reset(
 ) -> Result<Html<String>, WebError> {
     let user = target(&state, &admin, id).await?;
     // 12 characters from the four classes, so the policy of SPEC §17 holds.
-    let secret = jixiao_store::sessions::new_secret();
-    let temporary = format!("Jx#{}{}", &secret[..8], 7);
+    // About 90 random bits (issue 13: eight hex digits were 32).
+    let temporary = jixiao_store::users::temporary_password();
     let temp = temporary.clone();
     let hash = tokio::task::spawn_blocking(move || jixiao_store::users::hash_password(&temp))
         .await

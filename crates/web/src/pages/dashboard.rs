@@ -26,6 +26,8 @@ struct DashboardPage {
     years: Vec<i32>,
     cards: Vec<(String, String)>,
     min_share: String,
+    /// The red deviation line of §7, from the region's settings.
+    deviation_red: String,
     coverage_note: String,
 }
 
@@ -101,6 +103,7 @@ pub async fn page(
         years,
         cards,
         min_share: jixiao_domain::decimal::trim(settings.coverage.min_share * Decimal::ONE_HUNDRED),
+        deviation_red: jixiao_domain::decimal::trim(settings.monitoring.deviation_red),
         coverage_note,
     })
 }
@@ -149,6 +152,14 @@ pub async fn chart(
                 .iter()
                 .map(|(n, e, c)| json!({"name": n, "value": [pct(*e), pct(*c)]}))
                 .collect();
+            // The band of the region's deviation line (§7); chart coordinates only.
+            let settings = jixiao_store::regions::settings(&state.store, region).await?;
+            let d = settings
+                .monitoring
+                .deviation_red
+                .to_string()
+                .parse::<f64>()
+                .unwrap_or(20.0);
             json!({
                 "tooltip": {"trigger": "item"},
                 "grid": {"left": 50, "right": 20, "top": 20, "bottom": 40},
@@ -156,8 +167,8 @@ pub async fn chart(
                 "yAxis": {"name": "目标完成率 %", "min": 0, "max": 100},
                 "series": [
                     {"type": "scatter", "symbolSize": 7, "data": data},
-                    {"type": "line", "data": [[0, 20], [80, 100]], "lineStyle": {"type": "dashed", "color": "#b91c1c"}, "symbol": "none", "silent": true},
-                    {"type": "line", "data": [[20, 0], [100, 80]], "lineStyle": {"type": "dashed", "color": "#b91c1c"}, "symbol": "none", "silent": true}
+                    {"type": "line", "data": [[0.0, d], [100.0 - d, 100.0]], "lineStyle": {"type": "dashed", "color": "#b91c1c"}, "symbol": "none", "silent": true},
+                    {"type": "line", "data": [[d, 0.0], [100.0, 100.0 - d]], "lineStyle": {"type": "dashed", "color": "#b91c1c"}, "symbol": "none", "silent": true}
                 ]
             })
         }

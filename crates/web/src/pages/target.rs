@@ -195,8 +195,7 @@ async fn page(
                 targets::indicators(&state.store, id).await?,
                 targets::tasks(&state.store, id).await?,
             );
-            let mut findings = flow::stored_findings(&state.store, &t).await?;
-            findings.extend(weight_findings(state, &user.region, &stored).await?);
+            let findings = flow::stored_findings(&state.store, &t).await?;
             (findings, stored)
         }
     };
@@ -284,58 +283,19 @@ async fn check_findings(
 ) -> Result<Vec<CheckFinding>, WebError> {
     let last = flow::last_year_indicators(&state.store, t).await?;
     let public = flow::serves_public(&state.store, t).await?;
-    Ok(match flow::check_input(input, public, &last) {
-        Ok(c) => {
-            let mut findings = c.findings;
-            findings.extend(weight_findings(state, &t.region_code, input).await?);
-            findings
-        }
-        Err(e) => messages_of(&e.into())
-            .into_iter()
-            .map(|m| CheckFinding {
-                error: true,
-                row: None,
-                message: m,
-            })
-            .collect(),
-    })
-}
-
-/// The 分值 findings of SPEC §6.3 for a form (the rule of the self-evaluation, under the
-/// region's settings; the same rule refuses a submission in `targets::set_state`), on the rows
-/// the other checks number: the rows that are not blank.
-async fn weight_findings(
-    state: &AppState,
-    region: &str,
-    input: &TargetInput,
-) -> Result<Vec<CheckFinding>, WebError> {
-    let settings = jixiao_store::regions::settings(&state.store, region).await?;
-    let rows = input
-        .indicators
-        .iter()
-        .filter(|i| {
-            !(i.name.trim().is_empty()
-                && i.target_value.trim().is_empty()
-                && i.level1.trim().is_empty())
-        })
-        .map(|i| {
-            (
-                i.name.trim().starts_with("其中"),
-                jixiao_domain::decimal::parse_loose(i.weight.trim()),
-            )
-        });
+    let settings = jixiao_store::regions::settings(&state.store, &t.region_code).await?;
     Ok(
-        jixiao_domain::target::check_weights(&settings.scoring, rows)
-            .into_iter()
-            .map(|f| CheckFinding {
-                error: true,
-                row: f.indicator.map(|n| n + 1),
-                message: match f.indicator {
-                    Some(n) => format!("第 {} 个指标：{}", n + 1, f.message),
-                    None => f.message,
-                },
-            })
-            .collect(),
+        match flow::check_input(input, public, &last, &settings.scoring) {
+            Ok(c) => c.findings,
+            Err(e) => messages_of(&e.into())
+                .into_iter()
+                .map(|m| CheckFinding {
+                    error: true,
+                    row: None,
+                    message: m,
+                })
+                .collect(),
+        },
     )
 }
 
