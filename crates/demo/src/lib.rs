@@ -387,6 +387,7 @@ fn evaluation_indicators(
             score_x100: s.map(to_hundredths),
             tier: a.tier.map(|t| t as i32),
             deviation_reason: a.reason.clone(),
+            ..Default::default()
         })
         .collect()
 }
@@ -459,6 +460,7 @@ fn framework_evaluation(
             } else {
                 "部分环节有待完善".into()
             },
+            ..Default::default()
         });
     }
     (rows, round2(total))

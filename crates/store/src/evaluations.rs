@@ -17,6 +17,10 @@ pub struct EvaluationIndicator {
     pub score_x100: Option<i64>,
     pub tier: Option<i32>,
     pub deviation_reason: String,
+    /// The score the form printed, when it was imported and differed from ours (SPEC §8.3).
+    pub stated_score_x100: Option<i64>,
+    /// 1-based seq of the row a `其中` sub-item belongs to.
+    pub parent_seq: Option<i32>,
 }
 
 #[derive(Debug, Clone)]
@@ -82,12 +86,24 @@ pub async fn insert(tx: &mut Tx, e: &NewEvaluation<'_>) -> Result<i64> {
         .bind(at)
         .fetch_one(&mut *c)
         .await?);
+    insert_indicators(tx, id, &e.indicators).await?;
+    Ok(id)
+}
+
+/// Writes the indicator rows of an evaluation: the one writer of `evaluation_indicators`, used
+/// by [`insert`] and by imports (issue 9), so no column is forgotten by one of them.
+pub async fn insert_indicators(
+    tx: &mut Tx,
+    evaluation_id: i64,
+    rows: &[EvaluationIndicator],
+) -> Result<()> {
     let sql = "INSERT INTO evaluation_indicators (evaluation_id, seq, level1, level2, name, sign, \
-               target_value, actual_value, unit_of_measure, weight_x100, score_x100, tier, deviation_reason) \
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
-    for (seq, i) in e.indicators.iter().enumerate() {
+               target_value, actual_value, unit_of_measure, weight_x100, score_x100, \
+               stated_score_x100, tier, parent_seq, deviation_reason) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
+    for (seq, i) in rows.iter().enumerate() {
         on_tx!(tx, |c| sqlx::query(sql)
-            .bind(id)
+            .bind(evaluation_id)
             .bind(seq as i32 + 1)
             .bind(&i.level1)
             .bind(&i.level2)
@@ -98,13 +114,15 @@ pub async fn insert(tx: &mut Tx, e: &NewEvaluation<'_>) -> Result<i64> {
             .bind(&i.unit_of_measure)
             .bind(i.weight_x100)
             .bind(i.score_x100)
+            .bind(i.stated_score_x100)
             .bind(i.tier)
+            .bind(i.parent_seq)
             .bind(&i.deviation_reason)
             .execute(&mut *c)
             .await
             .map(|_| ())?);
     }
-    Ok(id)
+    Ok(())
 }
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]

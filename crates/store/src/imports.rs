@@ -484,31 +484,26 @@ async fn insert_evaluation(tx: &mut Tx, region: &str, year: i32, e: &EvaluationI
         },
     )
     .await?;
-    let sql = "INSERT INTO evaluation_indicators (evaluation_id, seq, level1, level2, name, sign, \
-               target_value, actual_value, unit_of_measure, weight_x100, score_x100, \
-               stated_score_x100, tier, parent_seq, deviation_reason) \
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
-    for (seq, i) in e.indicators.iter().enumerate() {
-        on_tx!(tx, |c| sqlx::query(sql)
-            .bind(id)
-            .bind(seq as i32 + 1)
-            .bind(&i.level1)
-            .bind(&i.level2)
-            .bind(&i.name)
-            .bind(&i.sign)
-            .bind(&i.target_value)
-            .bind(&i.actual_value)
-            .bind(&i.unit_of_measure)
-            .bind(i.weight_x100)
-            .bind(i.score_x100)
-            .bind(i.stated_score_x100)
-            .bind(i.tier)
-            .bind(i.parent_seq)
-            .bind(&i.deviation_reason)
-            .execute(&mut *c)
-            .await
-            .map(|_| ())?);
-    }
+    let rows: Vec<crate::evaluations::EvaluationIndicator> = e
+        .indicators
+        .iter()
+        .map(|i| crate::evaluations::EvaluationIndicator {
+            level1: i.level1.clone(),
+            level2: i.level2.clone(),
+            name: i.name.clone(),
+            sign: i.sign.clone(),
+            target_value: i.target_value.clone(),
+            actual_value: i.actual_value.clone(),
+            unit_of_measure: i.unit_of_measure.clone(),
+            weight_x100: i.weight_x100,
+            score_x100: i.score_x100,
+            tier: i.tier,
+            deviation_reason: i.deviation_reason.clone(),
+            stated_score_x100: i.stated_score_x100,
+            parent_seq: i.parent_seq,
+        })
+        .collect();
+    crate::evaluations::insert_indicators(tx, id, &rows).await?;
     Ok(e.indicators.len() as i64)
 }
 

@@ -626,6 +626,8 @@ async fn evaluation_insert_indicators_and_list() {
                     score_x100: Some(2000),
                     tier: None,
                     deviation_reason: String::new(),
+                    stated_score_x100: Some(1800),
+                    parent_seq: None,
                 },
                 evaluations::EvaluationIndicator {
                     level1: "满意度指标".into(),
@@ -683,6 +685,15 @@ async fn evaluation_insert_indicators_and_list() {
 
             let read = evaluations::indicators(store, id).await.unwrap();
             assert_eq!(read.len(), 2);
+            // The one writer keeps the printed score too (issue 9: two writers drifted).
+            let sql = "SELECT stated_score_x100 FROM evaluation_indicators \
+                       WHERE evaluation_id = $1 ORDER BY seq";
+            let stated: Vec<Option<i64>> = match store {
+                Store::Sqlite(p) => sqlx::query_scalar(sql).bind(id).fetch_all(p).await,
+                Store::Postgres(p) => sqlx::query_scalar(sql).bind(id).fetch_all(p).await,
+            }
+            .unwrap();
+            assert_eq!(stated, vec![Some(1800), None]);
             for (i, (got, want)) in read.iter().zip(&rows).enumerate() {
                 assert_eq!(
                     got,
