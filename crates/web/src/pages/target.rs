@@ -27,24 +27,9 @@ use jixiao_domain::types::ObjectKind;
 use jixiao_domain::workflow::{self, DocAction, DocState};
 use jixiao_store::targets;
 
-/// Level-2 names of the default dictionary (SPEC §6.1), for the picker.
-const LEVEL2: &[(&str, &[&str])] = &[
-    ("产出指标", &["数量指标", "质量指标", "时效指标"]),
-    (
-        "成本指标",
-        &["经济成本指标", "社会成本指标", "生态环境成本指标"],
-    ),
-    (
-        "效益指标",
-        &[
-            "经济效益指标",
-            "社会效益指标",
-            "生态效益指标",
-            "可持续影响指标",
-        ],
-    ),
-    ("满意度指标", &["服务对象满意度指标"]),
-];
+/// Level-2 names of the default dictionary (SPEC §6.1), for the picker: the domain's one
+/// definition.
+const LEVEL2: &[(&str, &[&str])] = jixiao_domain::indicator::DEFAULT_DICTIONARY;
 
 const SIGNS: &[&str] = &["≥", "≤", "=", ">", "<", "定性"];
 
