@@ -12,6 +12,7 @@ mod imports;
 mod indicators;
 mod lists;
 mod login;
+mod openapi;
 mod portal;
 mod project_flow;
 mod projects;
@@ -222,7 +223,7 @@ pub fn routes() -> Registry<crate::AppState> {
             Method::GET,
             "/api/v1/openapi.json",
             Access::Public,
-            get(api::openapi),
+            get(openapi::openapi),
         );
     let reg = reg
         .add(
