@@ -19,6 +19,8 @@ pub enum WebError {
     NotFound(String),
     /// Invalid input, with field-level messages.
     BadRequest(Vec<(String, String)>),
+    /// A request that no form of ours sends (a missing or garbled hidden field): 400.
+    Malformed(String),
     Conflict(String),
     /// Too many login attempts from one address, or too many logins in progress (issue 13).
     TooManyRequests,
@@ -32,6 +34,7 @@ impl WebError {
             WebError::Forbidden => StatusCode::FORBIDDEN,
             WebError::NotFound(_) => StatusCode::NOT_FOUND,
             WebError::BadRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            WebError::Malformed(_) => StatusCode::BAD_REQUEST,
             WebError::Conflict(_) => StatusCode::CONFLICT,
             WebError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -56,6 +59,7 @@ impl WebError {
                 .collect::<Vec<_>>()
                 .join("；"),
             WebError::Conflict(m) => m.clone(),
+            WebError::Malformed(m) => m.clone(),
             WebError::TooManyRequests => "登录尝试过于频繁，请稍后再试".into(),
             WebError::Internal(_) => "服务器内部错误，请稍后重试或联系系统管理员".into(),
         }

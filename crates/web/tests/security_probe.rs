@@ -807,6 +807,30 @@ async fn an_approved_assessments_report_cannot_be_replaced() {
             StatusCode::SEE_OTHER,
             "a draft takes its report"
         );
+        // Issue 9: a malformed row_version is a 400, never read as version 0.
+        for path in [
+            format!("/ex-ante/{}/action", ids[1]),
+            format!("/ex-ante/{}", ids[1]),
+        ] {
+            let res = app
+                .clone()
+                .oneshot(form_post(
+                    &path,
+                    &sid,
+                    &[
+                        ("csrf", &csrf),
+                        ("row_version", "abc"),
+                        ("action", "submit"),
+                    ],
+                ))
+                .await
+                .expect("response");
+            assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{path}");
+            let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+                .await
+                .expect("body");
+            assert!(String::from_utf8_lossy(&body).contains("版本号"), "{path}");
+        }
     })
     .await;
 }

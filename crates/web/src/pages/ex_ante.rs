@@ -271,7 +271,7 @@ pub async fn save(
 ) -> Result<Response, WebError> {
     let pairs = pairs_of(form)?;
     let sheet = sheet_of(&pairs);
-    let row_version: i32 = field(&pairs, "row_version").parse().unwrap_or(0);
+    let row_version: i32 = super::project_flow::row_version(&pairs)?;
     let actor = actor(&state, &user, &ip.0);
     match flow::save(&actor, id, row_version, &sheet)
         .await
@@ -307,7 +307,7 @@ pub async fn action(
     let pairs = pairs_of(form)?;
     let input = ActionInput {
         action: field(&pairs, "action").into(),
-        row_version: field(&pairs, "row_version").parse().unwrap_or(0),
+        row_version: super::project_flow::row_version(&pairs)?,
         text: field(&pairs, "text").into(),
         rating: String::new(),
     };

@@ -28,6 +28,14 @@ pub fn field<'a>(pairs: &'a Pairs, name: &str) -> &'a str {
         .unwrap_or("")
 }
 
+/// The `row_version` a form sends back with an edit (SPEC §4): a malformed one is a 400, never
+/// version 0 (issue 9), since 0 could match a record and overwrite it unseen.
+pub fn row_version(pairs: &Pairs) -> Result<i32, WebError> {
+    field(pairs, "row_version").trim().parse().map_err(|_| {
+        WebError::Malformed("表单缺少有效的版本号（row_version），请刷新页面后重试".into())
+    })
+}
+
 /// Reads a posted form into pairs, or says the form could not be read.
 pub fn pairs_of(
     form: Result<axum::Form<Pairs>, axum::extract::rejection::FormRejection>,
@@ -260,7 +268,7 @@ pub async fn update(
 ) -> Result<Response, WebError> {
     let pairs = pairs_of(form)?;
     let input = input_of(&pairs);
-    let row_version: i32 = field(&pairs, "row_version").parse().unwrap_or(0);
+    let row_version: i32 = row_version(&pairs)?;
     let actor = actor(&state, &user, &ip.0);
     match project::update(&actor, id, row_version, &input)
         .await
@@ -293,7 +301,7 @@ pub async fn action(
     form: Result<axum::Form<Pairs>, axum::extract::rejection::FormRejection>,
 ) -> Result<Response, WebError> {
     let pairs = pairs_of(form)?;
-    let row_version: i32 = field(&pairs, "row_version").parse().unwrap_or(0);
+    let row_version: i32 = row_version(&pairs)?;
     let text = field(&pairs, "text");
     let actor = actor(&state, &user, &ip.0);
     match project::act(&actor, id, row_version, field(&pairs, "action"), Some(text))
