@@ -270,9 +270,11 @@ pub async fn save(
     form: Result<axum::Form<Pairs>, axum::extract::rejection::FormRejection>,
 ) -> Result<Response, WebError> {
     let pairs = pairs_of(form)?;
+    let actor = actor(&state, &user, &ip.0);
+    // A record out of sight answers the same whatever was sent.
+    flow::visible(&actor, id).await?;
     let sheet = sheet_of(&pairs);
     let row_version: i32 = super::project_flow::row_version(&pairs)?;
-    let actor = actor(&state, &user, &ip.0);
     match flow::save(&actor, id, row_version, &sheet)
         .await
         .map_err(WebError::from)
@@ -305,13 +307,15 @@ pub async fn action(
     form: Result<axum::Form<Pairs>, axum::extract::rejection::FormRejection>,
 ) -> Result<Response, WebError> {
     let pairs = pairs_of(form)?;
+    let actor = actor(&state, &user, &ip.0);
+    // A record out of sight answers the same whatever was sent.
+    flow::visible(&actor, id).await?;
     let input = ActionInput {
         action: field(&pairs, "action").into(),
         row_version: super::project_flow::row_version(&pairs)?,
         text: field(&pairs, "text").into(),
         rating: String::new(),
     };
-    let actor = actor(&state, &user, &ip.0);
     match flow::act(&actor, id, &input).await.map_err(WebError::from) {
         Ok(to) => Ok(see_other(&format!("/ex-ante/{id}?done={}", to.code()))),
         Err(e) if is_user_error(&e) => {

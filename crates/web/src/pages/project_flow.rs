@@ -267,9 +267,11 @@ pub async fn update(
     form: Result<axum::Form<Pairs>, axum::extract::rejection::FormRejection>,
 ) -> Result<Response, WebError> {
     let pairs = pairs_of(form)?;
+    let actor = actor(&state, &user, &ip.0);
+    // A record out of sight answers the same whatever was sent.
+    project::visible(&actor, id).await?;
     let input = input_of(&pairs);
     let row_version: i32 = row_version(&pairs)?;
-    let actor = actor(&state, &user, &ip.0);
     match project::update(&actor, id, row_version, &input)
         .await
         .map_err(WebError::from)
@@ -301,9 +303,11 @@ pub async fn action(
     form: Result<axum::Form<Pairs>, axum::extract::rejection::FormRejection>,
 ) -> Result<Response, WebError> {
     let pairs = pairs_of(form)?;
+    let actor = actor(&state, &user, &ip.0);
+    // A record out of sight answers the same whatever was sent.
+    project::visible(&actor, id).await?;
     let row_version: i32 = row_version(&pairs)?;
     let text = field(&pairs, "text");
-    let actor = actor(&state, &user, &ip.0);
     match project::act(&actor, id, row_version, field(&pairs, "action"), Some(text))
         .await
         .map_err(WebError::from)

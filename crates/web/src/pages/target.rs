@@ -350,9 +350,11 @@ pub async fn save(
     form: Result<axum::Form<Pairs>, axum::extract::rejection::FormRejection>,
 ) -> Result<Response, WebError> {
     let pairs = pairs_of(form)?;
+    let actor = actor(&state, &user, &ip.0);
+    // A record out of sight answers the same whatever was sent.
+    flow::visible(&actor, id).await?;
     let input = input_of(&pairs);
     let row_version: i32 = super::project_flow::row_version(&pairs)?;
-    let actor = actor(&state, &user, &ip.0);
     match flow::save(&actor, id, row_version, &input)
         .await
         .map_err(WebError::from)
@@ -404,13 +406,15 @@ pub async fn action(
     form: Result<axum::Form<Pairs>, axum::extract::rejection::FormRejection>,
 ) -> Result<Response, WebError> {
     let pairs = pairs_of(form)?;
+    let actor = actor(&state, &user, &ip.0);
+    // A record out of sight answers the same whatever was sent.
+    flow::visible(&actor, id).await?;
     let input = ActionInput {
         action: field(&pairs, "action").into(),
         row_version: super::project_flow::row_version(&pairs)?,
         text: field(&pairs, "text").into(),
         rating: field(&pairs, "rating").into(),
     };
-    let actor = actor(&state, &user, &ip.0);
     match flow::act(&actor, id, &input).await.map_err(WebError::from) {
         Ok(o) if o.target_id != id => Ok(see_other(&format!(
             "/targets/{}?done=adjusted",
