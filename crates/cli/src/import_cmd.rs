@@ -95,6 +95,7 @@ pub async fn run(db: &str, args: Args<'_>) -> Result<(), CliError> {
         ));
     }
     store.migrate().await?;
+    crate::audit_key::require(&store).await?;
     let region = crate::pick_region(&store, args.region).await?;
     let (user_id, username) = match &args.username {
         Some(name) => {

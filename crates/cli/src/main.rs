@@ -1,6 +1,7 @@
 //! `jixiao`: the one binary. It serves the web UI and JSON API and its subcommands do the
 //! administration, imports, exports and reports. Errors print as one clear line and exit non-zero.
 
+mod audit_key;
 mod forms_check;
 mod import_cmd;
 mod ops;
@@ -36,6 +37,11 @@ struct Cli {
     /// reverse proxy) (会话 Cookie 仅通过 HTTPS 发送)
     #[arg(long, global = true, env = "JIXIAO_SECURE_COOKIES")]
     secure_cookies: bool,
+    /// The audit log's signing key file, kept apart from the database; created by init and demo
+    /// when missing. Default: <database file>.audit-key beside a SQLite database,
+    /// ./jixiao-audit.key for PostgreSQL (操作日志签名密钥文件)
+    #[arg(long, global = true, env = "JIXIAO_AUDIT_KEY", value_name = "FILE")]
+    audit_key: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -228,10 +234,14 @@ pub(crate) fn require_existing(db: &str) -> Result<(), CliError> {
 pub(crate) async fn open(db: &str) -> Result<Store, CliError> {
     let store = Store::connect(db).await?;
     store.migrate().await?;
+    audit_key::require(&store).await?;
     Ok(store)
 }
 
 async fn run(cli: Cli) -> Result<(), CliError> {
+    if !matches!(cli.command, Command::Forms { .. }) {
+        audit_key::setup(&cli.db, cli.audit_key.clone())?;
+    }
     match cli.command {
         Command::Init {
             region_code,
@@ -297,14 +307,23 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                     "数据库尚未初始化：请先运行 jixiao init 或 jixiao demo".into(),
                 ));
             }
+            use jixiao_store::audit::{Signatures, Verdict};
             match jixiao_store::audit::verify(&store).await? {
-                jixiao_store::audit::Verdict::Intact { rows } => {
-                    println!("操作日志完整：{rows} 条记录，哈希链校验通过。");
+                Verdict::Intact { rows, signatures } => {
+                    let signatures = match signatures {
+                        Signatures::Checked { unsigned: 0 } => "，签名校验通过".to_string(),
+                        Signatures::Checked { unsigned } => {
+                            format!("，签名校验通过（其中 {unsigned} 条记录早于签名启用，无签名）")
+                        }
+                        Signatures::NotChecked => format!(
+                            "；未找到密钥文件 {}，签名未校验",
+                            audit_key::path().display()
+                        ),
+                    };
+                    println!("操作日志完整：{rows} 条记录，哈希链校验通过{signatures}。");
                     Ok(())
                 }
-                jixiao_store::audit::Verdict::Broken { id, reason } => Err(CliError::Usage(
-                    format!("操作日志校验失败：第 {id} 条记录{reason}"),
-                )),
+                verdict => Err(CliError::Usage(verdict.problem().unwrap_or_default())),
             }
         }
     }
@@ -350,6 +369,7 @@ async fn init(
         .is_some()
     {
         tx.commit().await?;
+        audit_key::ensure(&store).await?;
         println!("数据库已是最新结构；管理员 {admin} 已存在，未作改动。");
         return Ok(());
     }
@@ -359,6 +379,7 @@ async fn init(
                 .into(),
         ));
     };
+    audit_key::ensure(&store).await?;
     let hash = jixiao_store::users::hash_password(&password)?;
     jixiao_store::users::insert(
         &mut tx,
@@ -448,6 +469,7 @@ async fn demo(
         )));
     }
     store.migrate().await?;
+    audit_key::ensure(&store).await?;
     if is_demo && !reset {
         println!("演示县已在数据库中，直接使用（加 --reset 可重新生成）。");
     } else {

@@ -6,7 +6,7 @@ use crate::CliError;
 use clap::Subcommand;
 use jixiao_domain::types::Role;
 use jixiao_store::Store;
-use jixiao_store::audit::{self, Verdict};
+use jixiao_store::audit::{self, Signatures, Verdict};
 use std::path::{Path, PathBuf};
 
 #[derive(Subcommand)]
@@ -45,7 +45,7 @@ pub enum UserCommand {
     ResetPassword { username: String },
 }
 
-fn sqlite_path(db: &str) -> Option<PathBuf> {
+pub(crate) fn sqlite_path(db: &str) -> Option<PathBuf> {
     let rest = db.strip_prefix("sqlite:")?;
     let path = rest
         .trim_start_matches("//")
@@ -104,11 +104,24 @@ async fn checks(store: &Store) -> Result<Vec<(String, Vec<String>)>, CliError> {
         "数据库完整性".to_string(),
         jixiao_store::ops::integrity_problems(store).await?,
     ));
-    let audit_problems = match audit::verify(store).await? {
-        Verdict::Intact { .. } => Vec::new(),
-        Verdict::Broken { id, reason } => vec![format!("第 {id} 条记录{reason}")],
+    let verdict = audit::verify(store).await?;
+    let label = match &verdict {
+        Verdict::Intact {
+            signatures: Signatures::NotChecked,
+            ..
+        } => format!(
+            "操作日志（哈希链、末尾记录；未找到密钥文件 {}，签名未校验）",
+            crate::audit_key::path().display()
+        ),
+        Verdict::Intact {
+            signatures: Signatures::Checked { unsigned },
+            ..
+        } if *unsigned > 0 => {
+            format!("操作日志（哈希链、签名、末尾记录；{unsigned} 条记录早于签名启用）")
+        }
+        _ => "操作日志（哈希链、签名、末尾记录）".to_string(),
     };
-    out.push(("操作日志哈希链".to_string(), audit_problems));
+    out.push((label, verdict.problem().into_iter().collect()));
     let m = jixiao_store::ops::migration_state(store).await?;
     let mut migration = Vec::new();
     if !m.pending().is_empty() {

@@ -125,6 +125,7 @@ fn run_in(dir: &Path, args: &[&str], db: Option<&str>) -> Output {
     let mut cmd = Command::cargo_bin("jixiao").expect("the jixiao binary is built");
     cmd.current_dir(dir)
         .env_remove("JIXIAO_DATABASE_URL")
+        .env_remove("JIXIAO_AUDIT_KEY")
         .env_remove("JIXIAO_ADMIN_PASSWORD")
         .env_remove("JIXIAO_LOG")
         .env("RUST_BACKTRACE", "1")
@@ -318,8 +319,53 @@ fn library_count(db: &str, region: &str) -> i64 {
     })
 }
 
-/// Edits the audit log behind the application's back, as someone with file access could.
+/// Runs SQL on a sandbox's SQLite database behind the application's back, as someone with file
+/// access could.
+fn sql(db: &str, statements: &[&str]) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    runtime.block_on(async {
+        let store = jixiao_store::Store::connect(db)
+            .await
+            .expect("the database opens");
+        let jixiao_store::Store::Sqlite(pool) = &store else {
+            panic!("a sqlite:// URL opens SQLite");
+        };
+        for s in statements {
+            sqlx::query(s)
+                .execute(pool)
+                .await
+                .unwrap_or_else(|e| panic!("{s}: {e}"));
+        }
+        store.close().await;
+    });
+}
+
+/// The sandbox database's audit rows, oldest first.
+fn audit_rows(db: &str) -> Vec<jixiao_store::audit::Row> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    runtime.block_on(async {
+        let store = jixiao_store::Store::connect(db)
+            .await
+            .expect("the database opens");
+        let mut rows = jixiao_store::audit::recent(&store, 1000)
+            .await
+            .expect("rows");
+        store.close().await;
+        rows.reverse();
+        rows
+    })
+}
+
+/// Edits the audit log behind the application's back, as someone with file access could: the
+/// append-only trigger dropped first, as the database's owner can.
 fn tamper(db: &str) {
+    sql(db, &["DROP TRIGGER audit_log_no_update"]);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -338,6 +384,180 @@ fn tamper(db: &str) {
         assert!(done.rows_affected() >= 1, "the demo wrote an audit row");
         store.close().await;
     });
+}
+
+#[test]
+fn the_audit_log_refuses_updates_and_deletes() {
+    let sb = Sandbox::new();
+    sb.load_demo();
+    for statement in ["UPDATE audit_log SET action = 'x'", "DELETE FROM audit_log"] {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let err = runtime.block_on(async {
+            let store = jixiao_store::Store::connect(&sb.db).await.expect("opens");
+            let jixiao_store::Store::Sqlite(pool) = &store else {
+                panic!("sqlite");
+            };
+            let r = sqlx::query(statement).execute(pool).await;
+            store.close().await;
+            r.expect_err(statement).to_string()
+        });
+        assert!(err.contains("操作日志只能追加，不能修改或删除"), "{err}");
+    }
+    sb.run(&["audit", "verify"]).assert_ok();
+}
+
+#[test]
+fn init_creates_the_audit_key_and_verify_checks_signatures() {
+    let sb = Sandbox::new();
+    let args = [
+        "init",
+        "--region-code",
+        "652825000",
+        "--region-name",
+        "且末县",
+        "--password",
+        "Init#2026pw",
+    ];
+    let out = sb.run(&args);
+    out.assert_ok();
+    assert!(
+        out.stdout.contains("已生成操作日志签名密钥"),
+        "{}",
+        out.stdout
+    );
+    let key_file = sb.path("x.db.audit-key");
+    let key = std::fs::read(&key_file).expect("init wrote the key file beside the database");
+    assert!(jixiao_store::audit::Key::parse(&key).is_some());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key_file)
+            .expect("meta")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "the key file is private");
+    }
+    // A second init keeps the key.
+    sb.run(&args).assert_ok();
+    assert_eq!(std::fs::read(&key_file).expect("key"), key);
+
+    let ok = sb.run(&["audit", "verify"]);
+    ok.assert_ok();
+    assert!(ok.stdout.contains("签名校验通过"), "{}", ok.stdout);
+
+    // Another key file (flag or environment) fails at the first signed row.
+    std::fs::write(
+        sb.path("other.key"),
+        jixiao_store::audit::Key::generate().to_file(),
+    )
+    .expect("write");
+    let other = sb.path("other.key").display().to_string();
+    let wrong = sb.run(&["audit", "verify", "--audit-key", &other]);
+    let line = wrong.assert_one_line_error();
+    assert!(line.contains("第 1 条记录签名不符"), "{line}");
+    let check = sb.run(&["check", "--audit-key", &other]);
+    assert_ne!(check.code, Some(0), "{}", check.stdout);
+    assert!(check.stdout.contains("签名不符"), "{}", check.stdout);
+
+    // No key file: the chain is checked and the output says the signatures were not.
+    let missing = sb.path("missing.key").display().to_string();
+    let unchecked = sb.run(&["audit", "verify", "--audit-key", &missing]);
+    unchecked.assert_ok();
+    assert!(
+        unchecked.stdout.contains("签名未校验"),
+        "{}",
+        unchecked.stdout
+    );
+    // …but nothing that writes goes on without it once the log is signed.
+    let refused = sb.run(&["user", "list", "--audit-key", &missing]);
+    let line = refused.assert_one_line_error();
+    assert!(line.contains("找不到操作日志密钥文件"), "{line}");
+    // A file that is not a key is an error, not silently ignored.
+    let bad = sb.path("bad.key");
+    std::fs::write(&bad, "not a key").expect("write");
+    let out = sb.run(&["audit", "verify", "--audit-key", &bad.display().to_string()]);
+    let line = out.assert_one_line_error();
+    assert!(line.contains("内容无效"), "{line}");
+}
+
+#[test]
+fn audit_verify_catches_a_rewrite_with_a_recomputed_chain() {
+    let sb = Sandbox::new();
+    sb.load_demo();
+    let rows = audit_rows(&sb.db);
+    let r = &rows[0];
+    let e = jixiao_store::audit::Entry {
+        user_id: r.user_id,
+        username: &r.username,
+        role: &r.role,
+        ip: &r.ip,
+        action: "forged",
+        object_kind: &r.object_kind,
+        object_id: &r.object_id,
+        before_json: &r.before_json,
+        after_json: &r.after_json,
+    };
+    let hash = jixiao_store::audit::digest(&r.prev_hash, &r.at, &e);
+    sql(
+        &sb.db,
+        &[
+            "DROP TRIGGER audit_log_no_update",
+            &format!(
+                "UPDATE audit_log SET action = 'forged', hash = '{hash}' WHERE id = {}",
+                r.id
+            ),
+            &format!("UPDATE audit_head SET last_hash = '{hash}'"),
+        ],
+    );
+    let broken = sb.run(&["audit", "verify"]);
+    let line = broken.assert_one_line_error();
+    assert!(line.contains("第 1 条记录签名不符"), "{line}");
+}
+
+#[test]
+fn audit_verify_catches_a_cut_tail() {
+    let sb = Sandbox::new();
+    sb.load_demo();
+    for name in ["a1", "a2", "a3"] {
+        sb.run(&[
+            "user",
+            "add",
+            name,
+            "--name",
+            "甲",
+            "--role",
+            "viewer",
+            "--region",
+            "652825000",
+        ])
+        .assert_ok();
+    }
+    let rows = audit_rows(&sb.db);
+    assert_eq!(rows.len(), 4, "demo + three users");
+    sql(
+        &sb.db,
+        &[
+            "DROP TRIGGER audit_log_no_delete",
+            &format!("DELETE FROM audit_log WHERE id > {}", rows[1].id),
+        ],
+    );
+    let cut = sb.run(&["audit", "verify"]);
+    let line = cut.assert_one_line_error();
+    assert!(line.contains("操作日志末尾被删除"), "{line}");
+    assert!(
+        line.contains(&format!("最后一条完整记录为第 {} 条", rows[1].id)),
+        "{line}"
+    );
+    let check = sb.run(&["check"]);
+    assert_ne!(check.code, Some(0));
+    assert!(
+        check.stdout.contains("操作日志末尾被删除"),
+        "{}",
+        check.stdout
+    );
 }
 
 #[test]

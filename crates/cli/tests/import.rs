@@ -16,6 +16,7 @@ fn jixiao(dir: &Path, db: &str, args: &[&str]) -> Run {
         .expect("the jixiao binary is built")
         .current_dir(dir)
         .env_remove("JIXIAO_DATABASE_URL")
+        .env_remove("JIXIAO_AUDIT_KEY")
         .env_remove("JIXIAO_LOG")
         .args(args)
         .args(["--db", db])

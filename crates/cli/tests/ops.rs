@@ -15,6 +15,7 @@ fn jixiao(dir: &Path, db: &str, args: &[&str]) -> Run {
         .expect("the jixiao binary")
         .current_dir(dir)
         .env_remove("JIXIAO_DATABASE_URL")
+        .env_remove("JIXIAO_AUDIT_KEY")
         .env_remove("JIXIAO_ADMIN_PASSWORD")
         .env_remove("JIXIAO_LOG")
         .args(args)
@@ -155,7 +156,9 @@ fn users_are_managed_from_the_terminal() {
         .refused("unknown user", "没有用户");
     let check = jixiao(dir.path(), &db, &["check"]).ok("check");
     assert!(
-        check.stdout.contains("✓ 操作日志哈希链：通过"),
+        check
+            .stdout
+            .contains("✓ 操作日志（哈希链、签名、末尾记录）：通过"),
         "{}",
         check.stdout
     );
@@ -213,6 +216,14 @@ fn backup_and_restore_round_trip_and_refuse_what_they_should() {
         &["restore", &backup.to_string_lossy(), "--force"],
     )
     .ok("force");
+    // A restored database goes with its audit key, kept (and restored) separately: without it,
+    // commands that may write refuse rather than append unsigned entries to a signed log.
+    jixiao(dir.path(), &restored, &["user", "list"]).refused("no key", "找不到操作日志密钥文件");
+    std::fs::copy(
+        dir.path().join("live.db.audit-key"),
+        dir.path().join("restored.db.audit-key"),
+    )
+    .expect("the key file is restored too");
     let list = jixiao(dir.path(), &restored, &["user", "list"]).ok("list");
     assert!(list.stdout.contains("ld\t领导"), "{}", list.stdout);
     jixiao(dir.path(), &restored, &["check"]).ok("check the restored copy");
@@ -245,15 +256,18 @@ fn a_backup_taken_under_write_load_restores_and_checks() {
     let store = runtime
         .block_on(jixiao_store::Store::connect(&db))
         .expect("store");
+    // The writers sign with the key `init` created, as the server would.
+    let key = std::fs::read(dir.path().join("busy.db.audit-key")).expect("init wrote the key");
+    let key = jixiao_store::audit::Key::parse(&key).expect("a key");
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let writers: Vec<_> = (0..8)
         .map(|w| {
-            let (store, stop) = (store.clone(), stop.clone());
+            let (store, stop, key) = (store.clone(), stop.clone(), key.clone());
             runtime.spawn(async move {
                 let mut written = 0u32;
                 while !stop.load(std::sync::atomic::Ordering::SeqCst) && written < 2000 {
                     let mut tx = store.begin().await.expect("begin");
-                    jixiao_store::audit::append(
+                    jixiao_store::audit::append_with(
                         &mut tx,
                         &jixiao_store::audit::Entry {
                             username: "load",
@@ -262,6 +276,7 @@ fn a_backup_taken_under_write_load_restores_and_checks() {
                             object_id: &format!("{w}-{written}"),
                             ..Default::default()
                         },
+                        Some(&key),
                     )
                     .await
                     .expect("append");

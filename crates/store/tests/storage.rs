@@ -7,7 +7,7 @@ use common::{REGION, REGION_NAME, on_every_store, project, seed_region, seed_uni
 use jixiao_domain::Fen;
 use jixiao_domain::settings::Settings;
 use jixiao_domain::types::{BudgetTiming, ObjectKind, Role};
-use jixiao_store::audit::{self, Verdict};
+use jixiao_store::audit::{self, Key, Signatures, Verdict};
 use jixiao_store::{
     Store, StoreError, evaluations, history, narratives, on_pool, projects, regions, targets,
     units, users,
@@ -792,6 +792,29 @@ async fn execute(store: &Store, sql: &str, id: i64) {
     assert_eq!(affected, 1, "{sql} with id {id}");
 }
 
+/// Drops the triggers that keep the audit log append-only, as someone with the database owner's
+/// rights could before tampering.
+async fn drop_audit_triggers(store: &Store) {
+    for t in ["audit_log_no_update", "audit_log_no_delete"] {
+        let sql = match store {
+            Store::Sqlite(_) => format!("DROP TRIGGER {t}"),
+            Store::Postgres(_) => format!("DROP TRIGGER {t} ON audit_log"),
+        };
+        on_pool!(store, |p| sqlx::query(&sql).execute(p).await.map(|_| ())).expect("drop trigger");
+    }
+}
+
+/// Runs one statement, returning the database's error message if it fails.
+async fn try_sql(store: &Store, sql: &str) -> std::result::Result<u64, String> {
+    on_pool!(store, |p| sqlx::query(sql)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))
+    .map_err(|e| e.to_string())
+}
+
+const UNCHECKED: Signatures = Signatures::NotChecked;
+
 #[tokio::test]
 async fn audit_chain_verifies_and_detects_edits_and_deletions() {
     on_every_store(
@@ -799,7 +822,10 @@ async fn audit_chain_verifies_and_detects_edits_and_deletions() {
         async |store: &Store| {
             assert_eq!(
                 audit::verify(store).await.unwrap(),
-                Verdict::Intact { rows: 0 }
+                Verdict::Intact {
+                    rows: 0,
+                    signatures: UNCHECKED
+                }
             );
 
             let mut tx = store.begin().await.unwrap();
@@ -810,7 +836,10 @@ async fn audit_chain_verifies_and_detects_edits_and_deletions() {
             tx.commit().await.unwrap();
             assert_eq!(
                 audit::verify(store).await.unwrap(),
-                Verdict::Intact { rows: 3 }
+                Verdict::Intact {
+                    rows: 3,
+                    signatures: UNCHECKED
+                }
             );
 
             let recent = audit::recent(store, 2).await.unwrap();
@@ -822,7 +851,8 @@ async fn audit_chain_verifies_and_detects_edits_and_deletions() {
             assert_eq!(recent[1].after_json, r#"{"name":"且末县教育局"}"#);
             assert_eq!(recent[0].prev_hash, recent[1].hash, "rows are chained");
 
-            // Editing a row breaks the chain at that row.
+            // Editing a row (with the append-only trigger dropped) breaks the chain at that row.
+            drop_audit_triggers(store).await;
             execute(
                 store,
                 "UPDATE audit_log SET action = 'x' WHERE id = $1",
@@ -846,7 +876,10 @@ async fn audit_chain_verifies_and_detects_edits_and_deletions() {
             .await;
             assert_eq!(
                 audit::verify(store).await.unwrap(),
-                Verdict::Intact { rows: 3 }
+                Verdict::Intact {
+                    rows: 3,
+                    signatures: UNCHECKED
+                }
             );
 
             // Deleting the middle row breaks the link of the row after it.
@@ -883,11 +916,252 @@ async fn audit_entries_without_user_chain_across_transactions() {
             }
             assert_eq!(
                 audit::verify(store).await.unwrap(),
-                Verdict::Intact { rows: 2 }
+                Verdict::Intact {
+                    rows: 2,
+                    signatures: UNCHECKED
+                }
             );
             let rows = audit::recent(store, 10).await.unwrap();
             assert_eq!(rows[1].prev_hash, audit::GENESIS);
             assert_eq!(rows[0].user_id, None);
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn audit_log_refuses_update_and_delete() {
+    on_every_store(
+        "audit_log_refuses_update_and_delete",
+        async |store: &Store| {
+            let mut tx = store.begin().await.unwrap();
+            audit::append(&mut tx, &entry("create")).await.unwrap();
+            tx.commit().await.unwrap();
+            for sql in ["UPDATE audit_log SET action = 'x'", "DELETE FROM audit_log"] {
+                let err = try_sql(store, sql).await.expect_err(sql);
+                assert!(
+                    err.contains("操作日志只能追加，不能修改或删除"),
+                    "{sql}: {err}"
+                );
+            }
+            if let Store::Postgres(_) = store {
+                let err = try_sql(store, "TRUNCATE audit_log")
+                    .await
+                    .expect_err("truncate");
+                assert!(err.contains("操作日志只能追加"), "{err}");
+            }
+            assert_eq!(
+                audit::verify(store).await.unwrap(),
+                Verdict::Intact {
+                    rows: 1,
+                    signatures: UNCHECKED
+                }
+            );
+            // Reset (demo --reset) drops the table, triggers and all, and can start again.
+            store.reset().await.unwrap();
+            store.migrate().await.unwrap();
+            assert_eq!(
+                audit::verify(store).await.unwrap(),
+                Verdict::Intact {
+                    rows: 0,
+                    signatures: UNCHECKED
+                }
+            );
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn audit_rewrite_with_a_recomputed_chain_is_caught_by_the_mac() {
+    on_every_store(
+        "audit_rewrite_with_a_recomputed_chain_is_caught_by_the_mac",
+        async |store: &Store| {
+            let key = Key::generate();
+            let mut tx = store.begin().await.unwrap();
+            let mut ids = Vec::new();
+            for action in ["create", "update", "approve"] {
+                ids.push(
+                    audit::append_with(&mut tx, &entry(action), Some(&key))
+                        .await
+                        .unwrap(),
+                );
+            }
+            tx.commit().await.unwrap();
+            let signed = Signatures::Checked { unsigned: 0 };
+            assert_eq!(
+                audit::verify_with(store, Some(&key)).await.unwrap(),
+                Verdict::Intact {
+                    rows: 3,
+                    signatures: signed.clone()
+                }
+            );
+            assert!(audit::head_signed(store).await.unwrap());
+
+            // A wrong key fails at the first signed row.
+            match audit::verify_with(store, Some(&Key::generate()))
+                .await
+                .unwrap()
+            {
+                Verdict::Broken { id, reason } => {
+                    assert_eq!(id, ids[0]);
+                    assert!(reason.contains("签名不符"), "{reason}");
+                }
+                v => panic!("a wrong key verified as {v:?}"),
+            }
+
+            // Rewrite the second row and recompute the plain chain from there, head included.
+            drop_audit_triggers(store).await;
+            let mut rows = audit::recent(store, 10).await.unwrap();
+            rows.reverse();
+            let mut prev = rows[0].hash.clone();
+            for (i, r) in rows.iter().enumerate().skip(1) {
+                let action = if i == 1 { "delete" } else { r.action.as_str() };
+                let e = audit::Entry {
+                    user_id: r.user_id,
+                    username: &r.username,
+                    role: &r.role,
+                    ip: &r.ip,
+                    action,
+                    object_kind: &r.object_kind,
+                    object_id: &r.object_id,
+                    before_json: &r.before_json,
+                    after_json: &r.after_json,
+                };
+                let hash = audit::digest(&prev, &r.at, &e);
+                let sql = format!(
+                    "UPDATE audit_log SET action = '{action}', prev_hash = '{prev}', hash = '{hash}' WHERE id = {}",
+                    r.id
+                );
+                assert_eq!(try_sql(store, &sql).await, Ok(1));
+                prev = hash;
+            }
+            let sql = format!("UPDATE audit_head SET last_hash = '{prev}' WHERE id = 1");
+            assert_eq!(try_sql(store, &sql).await, Ok(1));
+
+            // The plain chain is fooled (the probe of issue 13)…
+            assert_eq!(
+                audit::verify_with(store, None).await.unwrap(),
+                Verdict::Intact {
+                    rows: 3,
+                    signatures: UNCHECKED
+                }
+            );
+            // …the MAC is not.
+            match audit::verify_with(store, Some(&key)).await.unwrap() {
+                Verdict::Broken { id, reason } => {
+                    assert_eq!(id, ids[1]);
+                    assert!(reason.contains("签名不符"), "{reason}");
+                }
+                v => panic!("a re-chained rewrite verified as {v:?}"),
+            }
+            // Stripping the signatures instead is no better once any row is signed.
+            let sql = format!("UPDATE audit_log SET mac = '' WHERE id >= {}", ids[1]);
+            assert_eq!(try_sql(store, &sql).await, Ok(2));
+            match audit::verify_with(store, Some(&key)).await.unwrap() {
+                Verdict::Broken { id, reason } => {
+                    assert_eq!(id, ids[1]);
+                    assert!(reason.contains("没有签名"), "{reason}");
+                }
+                v => panic!("stripped signatures verified as {v:?}"),
+            }
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn deleting_the_last_50_audit_rows_is_caught_by_the_head() {
+    on_every_store(
+        "deleting_the_last_50_audit_rows_is_caught_by_the_head",
+        async |store: &Store| {
+            let key = Key::generate();
+            let mut tx = store.begin().await.unwrap();
+            let mut ids = Vec::new();
+            for i in 0..60 {
+                let action = format!("update.{i}");
+                ids.push(
+                    audit::append_with(&mut tx, &entry(&action), Some(&key))
+                        .await
+                        .unwrap(),
+                );
+            }
+            tx.commit().await.unwrap();
+            assert!(matches!(
+                audit::verify_with(store, Some(&key)).await.unwrap(),
+                Verdict::Intact { rows: 60, .. }
+            ));
+
+            drop_audit_triggers(store).await;
+            let sql = format!("DELETE FROM audit_log WHERE id > {}", ids[9]);
+            assert_eq!(try_sql(store, &sql).await, Ok(50));
+            let cut = Verdict::Truncated {
+                last_id: ids[9],
+                rows: 10,
+                expected: 60,
+            };
+            // Noticed with the key and, as long as the head is untouched, without it.
+            assert_eq!(audit::verify_with(store, Some(&key)).await.unwrap(), cut);
+            assert_eq!(audit::verify_with(store, None).await.unwrap(), cut);
+            let problem = cut.problem().unwrap();
+            assert!(problem.contains("操作日志末尾被删除"), "{problem}");
+            assert!(problem.contains(&format!("第 {} 条", ids[9])), "{problem}");
+
+            // Moving the head back to the cut end needs the key to sign it.
+            let rows = audit::recent(store, 1).await.unwrap();
+            let sql = format!(
+                "UPDATE audit_head SET entries = 10, last_id = {}, last_hash = '{}' WHERE id = 1",
+                rows[0].id, rows[0].hash
+            );
+            assert_eq!(try_sql(store, &sql).await, Ok(1));
+            match audit::verify_with(store, Some(&key)).await.unwrap() {
+                Verdict::HeadInvalid { reason } => assert!(reason.contains("签名不符"), "{reason}"),
+                v => panic!("a re-written head verified as {v:?}"),
+            }
+            let sql = "UPDATE audit_head SET mac = '' WHERE id = 1";
+            assert_eq!(try_sql(store, sql).await, Ok(1));
+            match audit::verify_with(store, Some(&key)).await.unwrap() {
+                Verdict::HeadInvalid { reason } => assert!(reason.contains("没有签名"), "{reason}"),
+                v => panic!("an unsigned head verified as {v:?}"),
+            }
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn audit_rows_from_before_signing_are_counted_not_failed() {
+    on_every_store(
+        "audit_rows_from_before_signing_are_counted_not_failed",
+        async |store: &Store| {
+            let key = Key::generate();
+            for signing in [None, None, Some(&key), Some(&key)] {
+                let mut tx = store.begin().await.unwrap();
+                audit::append_with(&mut tx, &entry("create"), signing)
+                    .await
+                    .unwrap();
+                tx.commit().await.unwrap();
+            }
+            assert_eq!(
+                audit::verify_with(store, Some(&key)).await.unwrap(),
+                Verdict::Intact {
+                    rows: 4,
+                    signatures: Signatures::Checked { unsigned: 2 }
+                }
+            );
+            // An unsigned entry after signed ones is not "from before signing".
+            let mut tx = store.begin().await.unwrap();
+            let late = audit::append_with(&mut tx, &entry("create"), None)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            match audit::verify_with(store, Some(&key)).await.unwrap() {
+                Verdict::Broken { id, reason } => {
+                    assert_eq!(id, late);
+                    assert!(reason.contains("没有签名"), "{reason}");
+                }
+                v => panic!("an unsigned entry after signed ones verified as {v:?}"),
+            }
         },
     )
     .await;
@@ -914,7 +1188,10 @@ async fn dropped_transaction_leaves_nothing() {
             assert!(units::list(store, REGION).await.unwrap().is_empty());
             assert_eq!(
                 audit::verify(store).await.unwrap(),
-                Verdict::Intact { rows: 0 }
+                Verdict::Intact {
+                    rows: 0,
+                    signatures: UNCHECKED
+                }
             );
             assert_eq!(store.meta("demo").await.unwrap(), None);
 

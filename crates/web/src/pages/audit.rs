@@ -64,10 +64,15 @@ pub async fn page(
         })
         .collect();
     let verdict = match jixiao_store::audit::verify(&state.store).await? {
-        jixiao_store::audit::Verdict::Intact { rows } => format!("哈希链完整（{rows} 条记录）"),
-        jixiao_store::audit::Verdict::Broken { id, reason } => {
-            format!("哈希链在第 {id} 条记录处断开：{reason}")
-        }
+        jixiao_store::audit::Verdict::Intact { rows, signatures } => match signatures {
+            jixiao_store::audit::Signatures::Checked { .. } => {
+                format!("哈希链与签名完整（{rows} 条记录）")
+            }
+            jixiao_store::audit::Signatures::NotChecked => {
+                format!("哈希链完整（{rows} 条记录；未配置密钥，签名未校验）")
+            }
+        },
+        v => v.problem().unwrap_or_default(),
     };
     let region = region_name(&state, &user.region).await?;
     render(&AuditPage {
