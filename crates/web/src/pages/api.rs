@@ -161,9 +161,12 @@ pub async fn projects(
         Some(p) => p
             .parse::<i64>()
             .ok()
-            .filter(|p| *p >= 1)
+            .filter(|p| (1..=browse::MAX_PAGE).contains(p))
             .unwrap_or_else(|| {
-                fields.push(("page".into(), "页码应为正整数".into()));
+                fields.push((
+                    "page".into(),
+                    format!("页码应为 1–{} 之间的整数", browse::MAX_PAGE),
+                ));
                 1
             }),
     };
@@ -687,7 +690,7 @@ fn base_document() -> serde_json::Value {
                     {"name": "budget_type", "in": "query", "schema": {"type": "string"}},
                     {"name": "status", "in": "query", "schema": {"type": "string"}},
                     {"name": "q", "in": "query", "schema": {"type": "string"}},
-                    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}}],
+                    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1_000_000}}],
                 "responses": {
                     "200": {"description": "一页项目", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ProjectPage"}}}},
                     "401": {"description": "未登录", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
