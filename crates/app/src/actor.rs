@@ -49,11 +49,21 @@ impl User {
     }
 }
 
-/// The data a user may see (SPEC §1): the region for finance staff and leaders, the engagements
-/// of an evaluator's agency, a unit user's own unit and its sub-units, otherwise nothing.
+/// The data a user may see (SPEC §1): the region for finance staff and administrators, the
+/// region's approved and published material for leaders (a viewer holding no other region-wide
+/// role), the engagements of an evaluator's agency, a unit user's own unit and its sub-units,
+/// otherwise nothing.
 pub async fn scope_of(store: &Store, user: &User) -> Result<Scope, StoreError> {
     if user.sees_region() {
-        return Ok(Scope::Region);
+        let whole = user
+            .roles
+            .iter()
+            .any(|r| *r != Role::Viewer && Role::REGION_READERS.contains(r));
+        return Ok(if whole {
+            Scope::Region
+        } else {
+            Scope::Published
+        });
     }
     if user.has(Role::Evaluator)
         && let Some(agency) = user.agency_id
@@ -71,7 +81,7 @@ pub async fn scope_of(store: &Store, user: &User) -> Result<Scope, StoreError> {
 /// The answer for a record the user may not see: "not found" for region-wide readers, and for a
 /// scoped user the same 403 whether the record is another unit's or does not exist (SPEC §1).
 pub fn hidden(scope: &Scope, what: &str) -> AppError {
-    if *scope == Scope::Region {
+    if scope.is_region_wide() {
         AppError::NotFound(what.into())
     } else {
         AppError::Forbidden

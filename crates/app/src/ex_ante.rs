@@ -214,6 +214,21 @@ pub async fn visible(actor: &Actor<'_>, id: i64) -> Result<xa::ExAnteRecord, App
     let Some(x) = xa::get(actor.store, &actor.user.region, id).await? else {
         return Err(hidden());
     };
+    // A published-material reader: the list's own condition (approved, project readable).
+    if scope == Scope::Published {
+        return if jixiao_store::browse::ex_ante_in_scope(
+            actor.store,
+            &actor.user.region,
+            &scope,
+            id,
+        )
+        .await?
+        {
+            Ok(x)
+        } else {
+            Err(hidden())
+        };
+    }
     if let Scope::Agency(agency) = scope {
         return if x.agency_id == Some(agency) {
             Ok(x)
@@ -227,7 +242,7 @@ pub async fn visible(actor: &Actor<'_>, id: i64) -> Result<xa::ExAnteRecord, App
                 .await
                 .map_err(|_| hidden())?;
         }
-        None if scope != Scope::Region => return Err(hidden()),
+        None if !scope.is_region_wide() => return Err(hidden()),
         None => {}
     }
     Ok(x)

@@ -90,7 +90,7 @@ pub async fn visible(actor: &Actor<'_>, id: i64) -> Result<projects::ProjectReco
     let visible = match &scope {
         Scope::Region => true,
         Scope::Units(ids) => ids.contains(&p.unit_id),
-        Scope::Agency(_) => {
+        Scope::Agency(_) | Scope::Published => {
             jixiao_store::browse::project(actor.store, &actor.user.region, &scope, id)
                 .await?
                 .is_some()

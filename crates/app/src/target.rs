@@ -168,10 +168,13 @@ pub async fn create(actor: &Actor<'_>, input: &NewTargetInput) -> Result<i64, Ap
     Ok(id)
 }
 
-/// Whether a reader may see this version: [`target::version_readable`] (a draft is its unit's
-/// own until submitted). `unit_reader`: the reader is scoped to units.
-pub fn readable(t: &targets::TargetRecord, unit_reader: bool) -> bool {
-    DocState::parse(&t.state).is_none_or(|s| target::version_readable(s, unit_reader))
+/// Whether a reader in `scope` may see this version: [`target::version_readable`] (a draft is
+/// its unit's own until submitted), and for a published-material reader only an approved
+/// version ([`Scope::reads_document`]).
+pub fn readable(t: &targets::TargetRecord, scope: &Scope) -> bool {
+    scope.reads_document(&t.state)
+        && DocState::parse(&t.state)
+            .is_none_or(|s| target::version_readable(s, matches!(scope, Scope::Units(_))))
 }
 
 /// The target version if the user may see it (its project or unit in scope).
@@ -181,14 +184,18 @@ pub async fn visible(actor: &Actor<'_>, id: i64) -> Result<targets::TargetRecord
     let Some(t) = targets::get(actor.store, &actor.user.region, id).await? else {
         return Err(hidden());
     };
-    // A draft (a new target, or the draft of an adjustment) is the unit's own until submitted.
-    if !readable(&t, matches!(scope, Scope::Units(_))) {
+    // A draft (a new target, or the draft of an adjustment) is the unit's own until submitted;
+    // a leader reads approved versions only.
+    if !readable(&t, &scope) {
         return Err(hidden());
     }
     let visible = match (&scope, t.project_id) {
         (Scope::Region, _) => true,
+        (Scope::Published, None) => true,
         (Scope::Units(ids), _) => ids.contains(&t.unit_id),
-        (Scope::Agency(_), Some(pid)) => crate::project::visible(actor, pid).await.is_ok(),
+        (Scope::Agency(_) | Scope::Published, Some(pid)) => {
+            crate::project::visible(actor, pid).await.is_ok()
+        }
         _ => false,
     };
     if visible { Ok(t) } else { Err(hidden()) }
@@ -435,17 +442,17 @@ pub async fn serves_public(store: &Store, t: &targets::TargetRecord) -> Result<b
     Ok(target::serves_public(category))
 }
 
-/// The versions of a target the user may open: all of them for its unit, the submitted ones for
-/// everyone else.
+/// The versions of a target the user may open: all of them for its unit, the approved ones for
+/// a leader, the submitted ones for everyone else ([`readable`]).
 pub async fn visible_versions(
     actor: &Actor<'_>,
     t: &targets::TargetRecord,
 ) -> Result<Vec<targets::TargetRecord>, AppError> {
-    let units = actor.reads_as_unit().await?;
+    let scope = actor.scope().await?;
     Ok(targets::versions(actor.store, t)
         .await?
         .into_iter()
-        .filter(|v| readable(v, units))
+        .filter(|v| readable(v, &scope))
         .collect())
 }
 

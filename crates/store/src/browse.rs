@@ -8,6 +8,13 @@ use crate::{Result, Store, on_pool};
 pub enum Scope {
     /// The whole region.
     Region,
+    /// The region's approved and published material only (SPEC §1, leaders and the people's
+    /// congress, 领导/人大查询): projects that have entered the library (not 储备, nor terminated
+    /// before entering), and of targets, ex-ante assessments, monitoring reports and evaluations
+    /// only approved versions. Lists and detail reads apply the same conditions
+    /// ([`Scope::reads_document`], [`Scope::document_condition`]), so a list shows only what its
+    /// reader may open.
+    Published,
     /// Only these units (a unit user's own unit and its sub-units).
     Units(Vec<i64>),
     /// Only objects of this agency's engagements.
@@ -17,11 +24,35 @@ pub enum Scope {
 }
 
 impl Scope {
+    /// Whether the scope reads the whole region (its out-of-scope answer is "not found").
+    pub fn is_region_wide(&self) -> bool {
+        matches!(self, Scope::Region | Scope::Published)
+    }
+
+    /// Whether a reviewed document (target, ex-ante assessment, monitoring report, evaluation)
+    /// in `state` may be read in this scope: a published-material reader only opens approved
+    /// ones. The same rule in SQL is [`Scope::document_condition`].
+    pub fn reads_document(&self, state: &str) -> bool {
+        match self {
+            Scope::Published => state == APPROVED,
+            _ => true,
+        }
+    }
+
+    /// The SQL condition of [`Scope::reads_document`] on a state column.
+    pub fn document_condition(&self, state_column: &str) -> String {
+        match self {
+            Scope::Published => format!("{state_column} = '{APPROVED}'"),
+            _ => "1 = 1".into(),
+        }
+    }
+
     /// A SQL condition on `{alias}.unit_id` / `{alias}.id` for projects, with no parameters
     /// (ids are integers from our own tables, rendered as literals).
     fn project_condition(&self, alias: &str) -> String {
         match self {
             Scope::Agency(agency) => format!("{alias}.id IN ({})", agency_projects(*agency)),
+            Scope::Published => library_project(alias),
             other => other.record_condition(&format!("{alias}.unit_id"), &format!("{alias}.id")),
         }
     }
@@ -34,6 +65,12 @@ impl Scope {
     fn record_condition(&self, unit_column: &str, project_column: &str) -> String {
         match self {
             Scope::Region => "1 = 1".into(),
+            // A record of a project only when the project is readable; a unit's own records
+            // (no project) are readable (their state is filtered by `document_condition`).
+            Scope::Published => format!(
+                "({project_column} IS NULL OR {project_column} IN (SELECT lp.id FROM projects lp WHERE {}))",
+                library_project("lp")
+            ),
             Scope::Units(ids) if ids.is_empty() => "1 = 0".into(),
             Scope::Units(ids) => {
                 let list: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
@@ -46,6 +83,19 @@ impl Scope {
             Scope::Nothing => "1 = 0".into(),
         }
     }
+}
+
+/// The state of an approved reviewed document (SPEC §4).
+const APPROVED: &str = "approved";
+
+/// A project that has entered the library (SPEC §5): past 储备, and if terminated, terminated
+/// after entering (its history holds the move into the library).
+fn library_project(alias: &str) -> String {
+    format!(
+        "({alias}.library_status <> 'reserve' AND ({alias}.library_status <> 'terminated' OR EXISTS \
+         (SELECT 1 FROM workflow_history lh WHERE lh.doc_kind = 'project' AND lh.doc_id = {alias}.id \
+         AND lh.to_state = 'in_library')))"
+    )
 }
 
 /// The projects an agency works on: those of its evaluation and ex-ante engagements.
@@ -113,6 +163,11 @@ const PROJECT_COLUMNS: &str = "p.id, p.fiscal_year, p.code, p.name, p.unit_id, u
 /// The most projects one call of [`projects`] returns.
 pub const MAX_PER_PAGE: i64 = 500;
 
+/// The highest page number a list reads: at [`MAX_PER_PAGE`] rows a page, far beyond any region's
+/// row count, and small enough that its offset never overflows. The web edge refuses (API) or
+/// clamps (pages) a larger one; [`projects`] answers an empty page for it.
+pub const MAX_PAGE: i64 = 1_000_000;
+
 /// A page of projects and the total count.
 pub async fn projects(
     store: &Store,
@@ -163,10 +218,14 @@ pub async fn projects(
         conditions.join(" AND ")
     );
     let per_page = f.per_page.clamp(1, MAX_PER_PAGE);
-    let offset = (f.page.max(1) - 1) * per_page;
-    let list_sql = format!(
-        "SELECT {PROJECT_COLUMNS} {from} ORDER BY {order} LIMIT {per_page} OFFSET {offset}"
-    );
+    // A page past MAX_PAGE holds no row: read none rather than compute an overflowing offset.
+    let (limit, offset) = if f.page > MAX_PAGE {
+        (0, 0)
+    } else {
+        (per_page, (f.page.max(1) - 1) * per_page)
+    };
+    let list_sql =
+        format!("SELECT {PROJECT_COLUMNS} {from} ORDER BY {order} LIMIT {limit} OFFSET {offset}");
     let count_sql = format!("SELECT COUNT(*) {from}");
     let (rows, count) = on_pool!(store, |p| {
         let mut q = sqlx::query_as::<_, ProjectRow>(&list_sql).bind(region);
@@ -231,24 +290,25 @@ pub struct TargetRow {
     pub review_opinion: String,
 }
 
-/// The current target of a project.
 /// The target a project page shows: the current version for the project's own unit
-/// (`with_drafts`); for everyone else the latest version its unit has submitted, since a draft
-/// is the unit's own until submitted (SPEC §17).
+/// (`Scope::Units`, drafts included); for a published-material reader the latest approved
+/// version; for everyone else the latest version its unit has submitted, since a draft is the
+/// unit's own until submitted (SPEC §17).
 pub async fn project_target(
     store: &Store,
     project_id: i64,
-    with_drafts: bool,
+    scope: &Scope,
 ) -> Result<Option<TargetRow>> {
-    let sql = if with_drafts {
-        "SELECT id, state, version_no, total_fen, fiscal_fen, other_fen, overall_goal, review_rating, \
-         review_opinion FROM targets WHERE project_id = $1 AND is_current = TRUE ORDER BY id DESC LIMIT 1"
-    } else {
-        "SELECT id, state, version_no, total_fen, fiscal_fen, other_fen, overall_goal, review_rating, \
-         review_opinion FROM targets WHERE project_id = $1 AND state <> 'draft' \
-         ORDER BY version_no DESC, id DESC LIMIT 1"
+    const COLUMNS: &str = "SELECT id, state, version_no, total_fen, fiscal_fen, other_fen, overall_goal, \
+         review_rating, review_opinion FROM targets WHERE project_id = $1";
+    let sql = match scope {
+        Scope::Units(_) => format!("{COLUMNS} AND is_current = TRUE ORDER BY id DESC LIMIT 1"),
+        other => format!(
+            "{COLUMNS} AND state <> 'draft' AND {} ORDER BY version_no DESC, id DESC LIMIT 1",
+            other.document_condition("state")
+        ),
     };
-    Ok(on_pool!(store, |p| sqlx::query_as(sql)
+    Ok(on_pool!(store, |p| sqlx::query_as(&sql)
         .bind(project_id)
         .fetch_optional(p)
         .await?))
@@ -265,11 +325,18 @@ pub struct EvaluationRow {
     pub executed_fen: i64,
 }
 
-/// Evaluations of a project (all kinds).
-pub async fn project_evaluations(store: &Store, project_id: i64) -> Result<Vec<EvaluationRow>> {
-    let sql = "SELECT id, kind, title, fiscal_year, total_x100, grade, executed_fen FROM evaluations \
-               WHERE project_id = $1 ORDER BY conducted_year, id";
-    Ok(on_pool!(store, |p| sqlx::query_as(sql)
+/// Evaluations of a project (all kinds) that the scope reads.
+pub async fn project_evaluations(
+    store: &Store,
+    project_id: i64,
+    scope: &Scope,
+) -> Result<Vec<EvaluationRow>> {
+    let sql = format!(
+        "SELECT id, kind, title, fiscal_year, total_x100, grade, executed_fen FROM evaluations \
+         WHERE project_id = $1 AND {} ORDER BY conducted_year, id",
+        scope.document_condition("state")
+    );
+    Ok(on_pool!(store, |p| sqlx::query_as(&sql)
         .bind(project_id)
         .fetch_all(p)
         .await?))
@@ -322,7 +389,7 @@ pub struct UnitRow {
 
 pub async fn units(store: &Store, region: &str, scope: &Scope) -> Result<Vec<UnitRow>> {
     let cond = match scope {
-        Scope::Region => "1 = 1".to_string(),
+        Scope::Region | Scope::Published => "1 = 1".to_string(),
         Scope::Units(ids) if !ids.is_empty() => {
             let list: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
             format!("u.id IN ({})", list.join(","))
@@ -331,8 +398,9 @@ pub async fn units(store: &Store, region: &str, scope: &Scope) -> Result<Vec<Uni
     };
     let sql = format!(
         "SELECT u.id, u.code, u.name, u.kind, u.finance_desk, \
-         (SELECT COUNT(*) FROM projects p WHERE p.unit_id = u.id) AS projects \
-         FROM units u WHERE u.region_code = $1 AND {cond} ORDER BY u.code"
+         (SELECT COUNT(*) FROM projects p WHERE p.unit_id = u.id AND {}) AS projects \
+         FROM units u WHERE u.region_code = $1 AND {cond} ORDER BY u.code",
+        scope.project_condition("p")
     );
     Ok(on_pool!(store, |p| sqlx::query_as(&sql)
         .bind(region)
@@ -362,7 +430,7 @@ pub async fn project_ex_ante(store: &Store, project_id: i64) -> Result<Vec<ExAnt
 /// `unit_id IN (…)` for the scope (agency scope: the units of its engagements' objects).
 fn unit_condition(scope: &Scope, column: &str) -> String {
     match scope {
-        Scope::Region => "1 = 1".into(),
+        Scope::Region | Scope::Published => "1 = 1".into(),
         Scope::Units(ids) if !ids.is_empty() => {
             let list: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
             format!("{column} IN ({})", list.join(","))
@@ -483,10 +551,11 @@ pub async fn monitoring_reports(
     f: &ListFilter,
 ) -> Result<Vec<MonitoringListRow>> {
     let sql = format!(
-        "{MONITORING_SELECT} WHERE r.region_code = $1 AND {} {} \
+        "{MONITORING_SELECT} WHERE r.region_code = $1 AND {} AND {} {} \
          AND (LOWER(COALESCE(p.name, '')) LIKE $2 OR LOWER(u.name) LIKE $2 OR p.pinyin LIKE $2 OR u.pinyin LIKE $2) \
          ORDER BY t.period_end DESC, u.code, p.code, r.id {}",
         scope.record_condition("r.unit_id", "r.project_id"),
+        scope.document_condition("r.state"),
         f.year_condition("r.fiscal_year"),
         f.window()
     );
@@ -529,10 +598,11 @@ pub async fn evaluations(
         _ => String::new(),
     };
     let sql = format!(
-        "{EVALUATION_SELECT} WHERE e.region_code = $1 AND {} {} {agency} \
+        "{EVALUATION_SELECT} WHERE e.region_code = $1 AND {} AND {} {} {agency} \
          AND (LOWER(e.title) LIKE $2 OR LOWER(u.name) LIKE $2 OR u.pinyin LIKE $2) \
          ORDER BY e.fiscal_year DESC, e.kind, u.code, e.id {}",
         unit_condition(scope, "e.unit_id"),
+        published_evaluation_condition(scope),
         f.year_condition("e.fiscal_year"),
         f.window()
     );
@@ -566,10 +636,15 @@ pub async fn rectifications(
         "SELECT k.id, k.fiscal_year, k.source_kind, k.project_id, COALESCE(p.name, u.name) AS object_name, \
          u.name AS unit_name, k.problem, k.deadline, k.state \
          FROM rectifications k JOIN units u ON u.id = k.unit_id LEFT JOIN projects p ON p.id = k.project_id \
-         WHERE k.region_code = $1 AND {} {} \
+         WHERE k.region_code = $1 AND {} AND {} {} \
          AND (LOWER(k.problem) LIKE $2 OR LOWER(COALESCE(p.name, '')) LIKE $2 OR LOWER(u.name) LIKE $2 OR u.pinyin LIKE $2) \
          ORDER BY k.deadline, k.id {}",
         scope.record_condition("k.unit_id", "k.project_id"),
+        match scope {
+            // A notice drafted from a red warning is not issued until a reviewer confirms it.
+            Scope::Published => "k.state <> 'draft'",
+            _ => "1 = 1",
+        },
         f.year_condition("k.fiscal_year"),
         f.window()
     );
@@ -644,6 +719,19 @@ pub async fn published_evaluation(
         .await?))
 }
 
+/// For a published-material reader, an approved evaluation whose project (if any) is readable;
+/// for everyone else no further condition.
+fn published_evaluation_condition(scope: &Scope) -> String {
+    match scope {
+        Scope::Published => format!(
+            "{} AND {}",
+            scope.document_condition("e.state"),
+            scope.record_condition("e.unit_id", "e.project_id")
+        ),
+        _ => "1 = 1".into(),
+    }
+}
+
 /// One evaluation inside the scope (agency scope: only its engagements' evaluations).
 pub async fn evaluation(
     store: &Store,
@@ -656,8 +744,9 @@ pub async fn evaluation(
         _ => String::new(),
     };
     let sql = format!(
-        "{EVALUATION_SELECT} WHERE e.region_code = $1 AND e.id = $2 AND {} {agency}",
-        unit_condition(scope, "e.unit_id")
+        "{EVALUATION_SELECT} WHERE e.region_code = $1 AND e.id = $2 AND {} AND {} {agency}",
+        unit_condition(scope, "e.unit_id"),
+        published_evaluation_condition(scope)
     );
     Ok(on_pool!(store, |p| sqlx::query_as(&sql)
         .bind(region)
@@ -693,8 +782,9 @@ pub async fn monitoring_report(
     id: i64,
 ) -> Result<Option<MonitoringListRow>> {
     let sql = format!(
-        "{MONITORING_SELECT} WHERE r.region_code = $1 AND r.id = $2 AND {}",
-        scope.record_condition("r.unit_id", "r.project_id")
+        "{MONITORING_SELECT} WHERE r.region_code = $1 AND r.id = $2 AND {} AND {}",
+        scope.record_condition("r.unit_id", "r.project_id"),
+        scope.document_condition("r.state")
     );
     Ok(on_pool!(store, |p| sqlx::query_as(&sql)
         .bind(region)
@@ -774,10 +864,11 @@ pub async fn result_applications(
          a.recommendation, a.override_reason \
          FROM result_applications a JOIN evaluations e ON e.id = a.evaluation_id JOIN units u ON u.id = e.unit_id \
          LEFT JOIN projects p ON p.id = a.project_id \
-         WHERE a.region_code = $1 AND {} {} \
+         WHERE a.region_code = $1 AND {} AND {} {} \
          AND (LOWER(COALESCE(p.name, e.title)) LIKE $2 OR LOWER(u.name) LIKE $2 OR u.pinyin LIKE $2 OR p.pinyin LIKE $2) \
          ORDER BY a.fiscal_year DESC, u.code, p.code, a.id {}",
         scope.record_condition("e.unit_id", "a.project_id"),
+        scope.document_condition("e.state"),
         f.year_condition("a.fiscal_year"),
         f.window()
     );
@@ -794,6 +885,12 @@ pub async fn result_applications(
 fn shown_version(scope: &Scope) -> &'static str {
     match scope {
         Scope::Units(_) => "t.is_current = TRUE",
+        // The latest approved version (an adjustment under review leaves the approved one in
+        // force, as in the annual report).
+        Scope::Published => {
+            "t.state = 'approved' AND NOT EXISTS (SELECT 1 FROM targets n WHERE n.supersedes_id = t.id \
+              AND n.state = 'approved')"
+        }
         _ => {
             "t.state <> 'draft' AND NOT EXISTS (SELECT 1 FROM targets n WHERE n.supersedes_id = t.id \
               AND n.state <> 'draft')"
@@ -823,10 +920,7 @@ pub async fn ex_ante(
     scope: &Scope,
     f: &ListFilter,
 ) -> Result<Vec<ExAnteListRow>> {
-    let condition = match scope {
-        Scope::Agency(agency) => format!("g.agency_id = {agency}"),
-        other => other.project_condition("p"),
-    };
+    let condition = ex_ante_condition(scope);
     let sql = format!(
         "SELECT x.id, x.fiscal_year, x.object_name, u.name AS unit_name, x.amount_fen, x.assessor_kind, \
          a.name AS agency_name, x.state, x.total_x100, x.conclusion \
@@ -845,4 +939,35 @@ pub async fn ex_ante(
         .bind(f.like())
         .fetch_all(p)
         .await?))
+}
+
+/// Which ex-ante assessments (alias `x`, its project `p`, engagement `g`) the scope reads: an
+/// agency its own, a published-material reader the approved ones of readable projects (or of no
+/// project), everyone else those of the projects in scope.
+fn ex_ante_condition(scope: &Scope) -> String {
+    match scope {
+        Scope::Agency(agency) => format!("g.agency_id = {agency}"),
+        Scope::Published => format!(
+            "{} AND {}",
+            scope.document_condition("x.state"),
+            scope.record_condition("p.unit_id", "x.project_id")
+        ),
+        other => other.project_condition("p"),
+    }
+}
+
+/// Whether an ex-ante assessment is inside the scope, by the condition of the list [`ex_ante`].
+pub async fn ex_ante_in_scope(store: &Store, region: &str, scope: &Scope, id: i64) -> Result<bool> {
+    let sql = format!(
+        "SELECT COUNT(*) FROM ex_ante_assessments x LEFT JOIN projects p ON p.id = x.project_id \
+         LEFT JOIN agency_engagements g ON g.id = x.engagement_id \
+         WHERE x.region_code = $1 AND x.id = $2 AND {}",
+        ex_ante_condition(scope)
+    );
+    let n: i64 = on_pool!(store, |p| sqlx::query_scalar(&sql)
+        .bind(region)
+        .bind(id)
+        .fetch_one(p)
+        .await?);
+    Ok(n > 0)
 }

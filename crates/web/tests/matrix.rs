@@ -185,6 +185,16 @@ async fn every_route_answers_every_role_as_the_matrix_says_spec_1() {
                         && *role == Role::Evaluator
                         && row.access != Access::Public;
                     let allowed = row.access.allows(&[*role]) && !out_of_scope;
+                    // The ex-ante record is the unit's draft: a leader reads approved material
+                    // only (SPEC §1), and region-wide readers get "not found" for what they may
+                    // not see.
+                    if allowed
+                        && *role == Role::Viewer
+                        && row.method == Method::GET
+                        && row.path.starts_with("/ex-ante/{id}")
+                    {
+                        assert_eq!(status, StatusCode::NOT_FOUND, "{path} as viewer");
+                    }
                     if allowed {
                         assert_ne!(
                             status,

@@ -161,9 +161,12 @@ pub async fn projects(
         Some(p) => p
             .parse::<i64>()
             .ok()
-            .filter(|p| *p >= 1)
+            .filter(|p| (1..=browse::MAX_PAGE).contains(p))
             .unwrap_or_else(|| {
-                fields.push(("page".into(), "页码应为正整数".into()));
+                fields.push((
+                    "page".into(),
+                    format!("页码应为 1–{} 之间的整数", browse::MAX_PAGE),
+                ));
                 1
             }),
     };

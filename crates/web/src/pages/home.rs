@@ -9,7 +9,6 @@ use askama::Template;
 use axum::Extension;
 use axum::extract::{Query, State};
 use axum::response::Html;
-use jixiao_store::browse::Scope;
 
 /// `?year=`: another year of the data instead of the current one.
 #[derive(Debug, Default, serde::Deserialize)]
@@ -79,7 +78,7 @@ pub async fn page(
             ));
         }
     }
-    let reports = if scope == Scope::Region
+    let reports = if scope.is_region_wide()
         && jixiao_store::report::has_year(&state.store, &user.region, year).await?
     {
         vec![year]

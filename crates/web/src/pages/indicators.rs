@@ -247,7 +247,8 @@ async fn page_with(
     form: ProposalForm,
     errors: Vec<String>,
 ) -> Result<Html<String>, WebError> {
-    let page = q.page.unwrap_or(1).max(1);
+    // A page past any possible row count is an empty page (no overflowing offset or link).
+    let page = q.page.unwrap_or(1).clamp(1, jixiao_store::browse::MAX_PAGE);
     let query = library::Query {
         text: q.text(),
         level1: q.level1(),

@@ -16,7 +16,7 @@ use jixiao_domain::decimal::{fixed2, from_hundredths};
 use jixiao_domain::grade::Grade;
 use jixiao_domain::types::{AssessorKind, BudgetTiming, BudgetType, Continuity, EvaluationKind};
 use jixiao_domain::workflow::{DocAction, DocState, ProjectState};
-use jixiao_store::browse::{self, ProjectFilter, ProjectSort, Scope};
+use jixiao_store::browse::{self, ProjectFilter, ProjectSort};
 use serde::Deserialize;
 
 pub struct Row {
@@ -107,7 +107,8 @@ pub fn filter_of(q: &ListQuery) -> ProjectFilter {
             Some("unit") => ProjectSort::Unit,
             _ => ProjectSort::Code,
         },
-        page: q.page.unwrap_or(1).max(1),
+        // A page past any possible row count is an empty page (no overflowing offset or link).
+        page: q.page.unwrap_or(1).clamp(1, browse::MAX_PAGE),
         per_page: PER_PAGE,
     }
 }
@@ -306,8 +307,7 @@ pub async fn detail_page(
     let actor = super::actor(state, user, "");
     let record = jixiao_app::project::visible(&actor, id).await?;
     let facts = jixiao_app::project::facts(&state.store, &record).await?;
-    let unit_view = matches!(scope, Scope::Units(_));
-    let target = browse::project_target(&state.store, id, unit_view).await?;
+    let target = browse::project_target(&state.store, id, &scope).await?;
     let (indicators, timeline) = match &target {
         Some(t) => (
             jixiao_store::targets::indicators(&state.store, t.id).await?,
@@ -316,10 +316,12 @@ pub async fn detail_page(
         None => (vec![], vec![]),
     };
     let project_timeline = jixiao_store::history::timeline(&state.store, "project", id).await?;
-    let evaluations = browse::project_evaluations(&state.store, id).await?;
+    let evaluations = browse::project_evaluations(&state.store, id, &scope).await?;
     let ex_ante_records = jixiao_store::ex_ante::for_project(&state.store, id).await?;
     let ex_ante: Vec<ExAnteView> = ex_ante_records
         .iter()
+        // A leader reads approved assessments only (the rule of `browse::ex_ante`).
+        .filter(|x| scope.reads_document(&x.state))
         .map(|x| ExAnteView {
             id: x.id,
             assessor: match &x.agency_name {
@@ -406,8 +408,12 @@ pub async fn detail_page(
             (false, None) => "不强制要求（非新增重大项目或新出台政策）".into(),
         },
         target_status: match &current_target {
-            Some(t) if !jixiao_app::target::readable(t, unit_view) => {
-                format!("第 {} 版由单位填报中（草稿，提交后可见）", t.version_no)
+            Some(t) if !jixiao_app::target::readable(t, &scope) => {
+                if t.state == "draft" {
+                    format!("第 {} 版由单位填报中（草稿，提交后可见）", t.version_no)
+                } else {
+                    format!("第 {} 版审核中（审核通过后可见）", t.version_no)
+                }
             }
             Some(t) => format!(
                 "第 {} 版，{}{}",
@@ -432,7 +438,7 @@ pub async fn detail_page(
         )
         .await?,
         target_id: current_target
-            .filter(|t| jixiao_app::target::readable(t, unit_view))
+            .filter(|t| jixiao_app::target::readable(t, &scope))
             .map(|t| t.id),
         agencies,
     };

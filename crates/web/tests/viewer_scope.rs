@@ -1,0 +1,290 @@
+//! SPEC §1: the leaders' account (领导/人大查询, demo login `ld`) reads approved and published
+//! material only. A reserve project, a draft ex-ante assessment and its uploaded report answer as
+//! missing (404); approved evaluations, reports and the dashboard stay open; and every row of the
+//! leader's lists opens. Also: an absurd page number is an empty page or a 422, never a 500.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use jixiao_domain::Fen;
+use jixiao_domain::types::{BudgetTiming, BudgetType, Continuity, ProjectCategory};
+use jixiao_store::Store;
+use jixiao_store::browse::{self, ListFilter, Scope};
+use jixiao_store::testing::on_every_store;
+use tower::ServiceExt;
+
+const REGION: &str = jixiao_demo::REGION_CODE;
+
+/// The cookie of a logged-in session of a demo user.
+async fn cookie_of(store: &Store, username: &str) -> String {
+    let user = jixiao_store::users::by_username(store, username)
+        .await
+        .expect("query")
+        .expect("demo user");
+    let (secret, _) =
+        jixiao_store::sessions::create(store, Some(user.id), "browser", "127.0.0.1", "test")
+            .await
+            .expect("session");
+    format!("jixiao_sid={secret}")
+}
+
+async fn get(app: &axum::Router, cookie: &str, path: &str) -> (StatusCode, String) {
+    let req = Request::builder()
+        .uri(path)
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .expect("request");
+    let res = app.clone().oneshot(req).await.expect("response");
+    let status = res.status();
+    let body = axum::body::to_bytes(res.into_body(), 8 << 20)
+        .await
+        .expect("body");
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+/// A bearer token for a demo user.
+async fn token_of(app: &axum::Router, username: &str) -> String {
+    let req = Request::builder()
+        .method("POST")
+        .uri("/api/v1/auth/login")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            serde_json::json!({"username": username, "password": "Demo#2023"}).to_string(),
+        ))
+        .expect("request");
+    let res = app.clone().oneshot(req).await.expect("response");
+    assert_eq!(res.status(), StatusCode::OK, "API login of {username}");
+    let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+        .await
+        .expect("body");
+    let v: serde_json::Value = serde_json::from_slice(&body).expect("json");
+    v["token"].as_str().expect("token").to_string()
+}
+
+async fn api_get(app: &axum::Router, token: &str, path: &str) -> (StatusCode, String) {
+    let req = Request::builder()
+        .uri(path)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .expect("request");
+    let res = app.clone().oneshot(req).await.expect("response");
+    let status = res.status();
+    let body = axum::body::to_bytes(res.into_body(), 8 << 20)
+        .await
+        .expect("body");
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+/// Adds to the demo county a reserve project of a demo unit, and a draft ex-ante assessment of
+/// a library project with an uploaded report: (reserve project, library project, draft).
+async fn unpublished(store: &Store) -> (i64, i64, i64) {
+    let library = browse::projects(
+        store,
+        REGION,
+        &Scope::Published,
+        &browse::ProjectFilter {
+            per_page: 1,
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("projects")
+    .0[0]
+        .clone();
+    let mut tx = store.begin().await.expect("begin");
+    let reserve = jixiao_store::projects::insert(
+        &mut tx,
+        &jixiao_store::projects::NewProject {
+            region: REGION,
+            fiscal_year: 2023,
+            code: "RES-0001",
+            name: "储备中的领导不可见项目",
+            unit_id: library.unit_id,
+            is_policy: false,
+            budget_type: BudgetType::GeneralPublic,
+            category: ProjectCategory::SpecificPurpose,
+            continuity: Continuity::New,
+            timing: BudgetTiming::Initial,
+            start_year: 2023,
+            end_year: 2023,
+            current: Fen(1_000_000),
+            carryover: Fen::ZERO,
+            other: Fen::ZERO,
+            is_major: false,
+            library_status: "reserve",
+            previous_project_id: None,
+        },
+    )
+    .await
+    .expect("reserve project");
+    let draft = jixiao_store::ex_ante::insert(
+        &mut tx,
+        &jixiao_store::ex_ante::NewExAnte {
+            region: REGION,
+            fiscal_year: 2023,
+            object_kind: "project",
+            project_id: Some(library.id),
+            object_name: "草稿中的事前评估对象",
+            amount: Fen(100),
+            assessor_kind: "unit",
+            engagement_id: None,
+            state: "draft",
+            total_x100: None,
+            conclusion: None,
+            suggestions: "",
+            scores: vec![],
+        },
+    )
+    .await
+    .expect("ex-ante");
+    let att = jixiao_store::attachments::insert(
+        &mut tx,
+        &jixiao_store::attachments::NewAttachment {
+            region: REGION,
+            fiscal_year: 2023,
+            owner_kind: "ex_ante",
+            owner_id: draft,
+            file_name: "report.pdf",
+            content_type: "application/pdf",
+            body: b"%PDF-1.4 draft",
+            uploaded_by: None,
+        },
+    )
+    .await
+    .expect("attachment");
+    jixiao_store::ex_ante::set_report(&mut tx, draft, att)
+        .await
+        .expect("report");
+    tx.commit().await.expect("commit");
+    (reserve, library.id, draft)
+}
+
+#[tokio::test]
+async fn the_leader_reads_published_material_only_spec_1() {
+    on_every_store(
+        "the_leader_reads_published_material_only_spec_1",
+        async |store: &Store| {
+            jixiao_demo::load(store, &mut |_, _, _| {})
+                .await
+                .expect("demo");
+            let (reserve, library, draft) = unpublished(store).await;
+            let app = jixiao_web::router(store.clone(), jixiao_web::WebConfig::default());
+            let ld = cookie_of(store, "ld").await;
+            let finance = cookie_of(store, "jxg").await;
+            // The finance bureau opens them: they exist.
+            for path in [
+                format!("/projects/{reserve}"),
+                format!("/ex-ante/{draft}"),
+                format!("/ex-ante/{draft}/report"),
+            ] {
+                let (status, _) = get(&app, &finance, &path).await;
+                assert_eq!(status, StatusCode::OK, "finance {path}");
+            }
+            // The leader gets the answer for a missing record.
+            for path in [
+                format!("/projects/{reserve}"),
+                format!("/ex-ante/{draft}"),
+                format!("/ex-ante/{draft}/report"),
+                format!("/ex-ante/{draft}/report.docx"),
+                format!("/projects/{reserve}/edit"),
+            ] {
+                let (status, _) = get(&app, &ld, &path).await;
+                assert!(
+                    status == StatusCode::NOT_FOUND || status == StatusCode::FORBIDDEN,
+                    "leader {path}: {status}"
+                );
+            }
+            let token = token_of(&app, "ld").await;
+            let (status, _) = api_get(&app, &token, &format!("/api/v1/projects/{reserve}")).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "API reserve project");
+            // Nor do the lists show them.
+            let (status, page) = get(&app, &ld, "/projects?q=领导不可见").await;
+            assert_eq!(status, StatusCode::OK);
+            assert!(!page.contains("储备中的领导不可见项目"), "{page}");
+            let (_, page) = get(&app, &ld, "/ex-ante").await;
+            assert!(!page.contains("草稿中的事前评估对象"));
+            let (_, json) = api_get(&app, &token, "/api/v1/projects?q=领导不可见").await;
+            assert!(json.contains("\"total\":0"), "{json}");
+            // The library project's page does not list the draft assessment.
+            let (status, page) = get(&app, &ld, &format!("/projects/{library}")).await;
+            assert_eq!(status, StatusCode::OK);
+            assert!(
+                !page.contains(&format!("/ex-ante/{draft}\"")),
+                "draft linked"
+            );
+            // What the leader's lists hold opens: evaluations, monitoring reports, targets.
+            let f = ListFilter {
+                limit: Some(3),
+                ..ListFilter::default()
+            };
+            let s = Scope::Published;
+            let evaluations = browse::evaluations(store, REGION, &s, &f)
+                .await
+                .expect("evaluations");
+            assert!(!evaluations.is_empty(), "the demo has approved evaluations");
+            let reports = browse::monitoring_reports(store, REGION, &s, &f)
+                .await
+                .expect("reports");
+            let targets = browse::targets(store, REGION, &s, &f)
+                .await
+                .expect("targets");
+            let paths = evaluations
+                .iter()
+                .map(|e| format!("/evaluations/{}", e.id))
+                .chain(reports.iter().map(|r| format!("/monitoring/{}", r.id)))
+                .chain(targets.iter().map(|t| format!("/targets/{}", t.id)))
+                .chain(["/dashboard".to_string(), "/reports/annual/2023".into()]);
+            for path in paths {
+                let (status, _) = get(&app, &ld, &path).await;
+                assert_eq!(status, StatusCode::OK, "leader {path}");
+            }
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_absurd_page_number_is_an_empty_page_or_a_422_never_a_500() {
+    on_every_store(
+        "an_absurd_page_number_is_an_empty_page_or_a_422_never_a_500",
+        async |store: &Store| {
+            jixiao_demo::load(store, &mut |_, _, _| {})
+                .await
+                .expect("demo");
+            let app = jixiao_web::router(store.clone(), jixiao_web::WebConfig::default());
+            let finance = cookie_of(store, "jxg").await;
+            for path in [
+                "/projects?page=9223372036854775807",
+                "/projects?page=-9223372036854775808",
+                "/indicators?page=9223372036854775807",
+                "/evaluations?page=18446744073709551615",
+            ] {
+                let (status, _) = get(&app, &finance, path).await;
+                assert_eq!(status, StatusCode::OK, "{path}");
+            }
+            let token = token_of(&app, "jxg").await;
+            let (status, body) =
+                api_get(&app, &token, "/api/v1/projects?page=9223372036854775807").await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+            assert!(body.contains("页码"), "{body}");
+            let (status, body) = api_get(&app, &token, "/api/v1/projects?page=1000000").await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            assert!(body.contains("\"items\":[]"), "{body}");
+            // The store answers an empty page past the last one itself.
+            let (rows, total) = browse::projects(
+                store,
+                REGION,
+                &Scope::Region,
+                &browse::ProjectFilter {
+                    page: i64::MAX,
+                    per_page: 500,
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("projects");
+            assert!(rows.is_empty());
+            assert!(total > 0);
+        },
+    )
+    .await;
+}
