@@ -126,8 +126,31 @@ pub async fn save(
     settings.ex_ante.support = support;
     settings.ex_ante.support_after_adjustment = adj;
     let after = serde_json::to_string(&settings.ex_ante).unwrap_or_default();
+    store_settings(
+        &state,
+        &user,
+        &ip,
+        "settings.ex_ante",
+        &settings,
+        &before,
+        &after,
+    )
+    .await?;
+    Ok(see_other("/settings/ex-ante?done=saved"))
+}
+
+/// Saves a region's settings and its audit entry (with before and after) in one transaction.
+async fn store_settings(
+    state: &AppState,
+    user: &CurrentUser,
+    ip: &ClientIp,
+    action: &str,
+    settings: &jixiao_domain::settings::Settings,
+    before_json: &str,
+    after_json: &str,
+) -> Result<(), WebError> {
     let mut tx = state.store.begin().await?;
-    jixiao_store::regions::save_settings(&mut tx, &user.region, &settings).await?;
+    jixiao_store::regions::save_settings(&mut tx, &user.region, settings).await?;
     jixiao_store::audit::append(
         &mut tx,
         &jixiao_store::audit::Entry {
@@ -135,16 +158,16 @@ pub async fn save(
             username: &user.username,
             role: user.main_role().code(),
             ip: &ip.0,
-            action: "settings.ex_ante",
+            action,
             object_kind: "settings",
             object_id: &user.region,
-            before_json: &before,
-            after_json: &after,
+            before_json,
+            after_json,
         },
     )
     .await?;
     tx.commit().await?;
-    Ok(see_other("/settings/ex-ante?done=saved"))
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -251,23 +274,16 @@ pub async fn rules_save(
             .collect();
         serde_json::Value::Object(map).to_string()
     };
-    let mut tx = state.store.begin().await?;
-    jixiao_store::regions::save_settings(&mut tx, &user.region, &after).await?;
-    jixiao_store::audit::append(
-        &mut tx,
-        &jixiao_store::audit::Entry {
-            user_id: Some(user.id),
-            username: &user.username,
-            role: user.main_role().code(),
-            ip: &ip.0,
-            action: "settings.parameters",
-            object_kind: "settings",
-            object_id: &user.region,
-            before_json: &values(&before),
-            after_json: &values(&after),
-        },
+    let (before_json, after_json) = (values(&before), values(&after));
+    store_settings(
+        &state,
+        &user,
+        &ip,
+        "settings.parameters",
+        &after,
+        &before_json,
+        &after_json,
     )
     .await?;
-    tx.commit().await?;
     Ok(see_other("/settings/rules?done=saved"))
 }
