@@ -256,6 +256,13 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         } => demo(&cli.db, reset, no_serve, &listen, cli.secure_cookies).await,
         Command::Serve { listen } => {
             let store = open(&cli.db).await?;
+            if jixiao_store::audit::installed_key().is_none() {
+                // A log that was never signed may go on unsigned, but not silently.
+                tracing::warn!(
+                    "未找到操作日志密钥文件 {}：操作日志将不签名；运行 jixiao init 可生成密钥",
+                    audit_key::path().display()
+                );
+            }
             let demo = store.meta("demo").await?.is_some();
             serve(store, demo, &listen, cli.secure_cookies).await
         }
