@@ -115,11 +115,6 @@ impl<'a> Actor<'a> {
             .clone())
     }
 
-    /// Whether the user reads as a unit (scoped to units): a unit's drafts are theirs.
-    pub async fn reads_as_unit(&self) -> Result<bool, AppError> {
-        Ok(matches!(self.scope().await?, Scope::Units(_)))
-    }
-
     pub fn is_unit_user(&self) -> bool {
         self.user.is_unit_user()
     }

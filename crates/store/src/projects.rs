@@ -156,21 +156,8 @@ pub async fn code_taken(store: &Store, region: &str, year: i32, code: &str) -> R
     Ok(n > 0)
 }
 
-/// The next free code of a unit's projects in a year: `{unit code}-{year}-{nnn}`.
-pub async fn next_code(store: &Store, region: &str, year: i32, unit_code: &str) -> Result<String> {
-    let prefix = format!("{unit_code}-{year}-");
-    let sql =
-        "SELECT code FROM projects WHERE region_code = $1 AND fiscal_year = $2 AND code LIKE $3";
-    let codes: Vec<String> = on_pool!(store, |p| sqlx::query_scalar(sql)
-        .bind(region)
-        .bind(year)
-        .bind(format!("{prefix}%"))
-        .fetch_all(p)
-        .await?);
-    Ok(after_highest(&prefix, &codes))
-}
-
-/// [`next_code`] read inside the transaction that inserts the project: on SQLite the write lock
+/// The next free code of a unit's projects in a year, `{unit code}-{year}-{nnn}`, read inside the
+/// transaction that inserts the project: on SQLite the write lock
 /// is already held (`BEGIN IMMEDIATE`), so concurrent proposals cannot pick the same code; on
 /// PostgreSQL the unique key still refuses a collision and the caller takes the next one.
 pub async fn next_code_in(tx: &mut Tx, region: &str, year: i32, unit_code: &str) -> Result<String> {
