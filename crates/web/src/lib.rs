@@ -80,12 +80,38 @@ pub fn route_matrix() -> Arc<Matrix> {
     pages::routes().finish().1
 }
 
-/// The client's address, when the server was started with connect info.
+/// The client's address, when the server was started with connect info. Behind the reverse
+/// proxy the README prescribes (on the same host), every connection comes from loopback; the
+/// proxy's `X-Forwarded-For` (its last entry, the address the proxy itself saw) or `X-Real-IP`
+/// then names the client, so the login throttle and the audit log see real addresses rather
+/// than one shared 127.0.0.1. A client connecting directly is never loopback, so it cannot
+/// choose its address with these headers.
 pub fn client_ip(req: &Request) -> String {
-    req.extensions()
+    address(req.extensions(), req.headers())
+}
+
+fn address(extensions: &axum::http::Extensions, headers: &axum::http::HeaderMap) -> String {
+    let peer = extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
+        .map(|c| c.0.ip());
+    forwarded_client(peer, headers)
+        .or(peer)
+        .map(|ip| ip.to_string())
         .unwrap_or_default()
+}
+
+fn forwarded_client(
+    peer: Option<std::net::IpAddr>,
+    headers: &axum::http::HeaderMap,
+) -> Option<std::net::IpAddr> {
+    if !peer.is_some_and(|p| p.is_loopback()) {
+        return None;
+    }
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    header("x-forwarded-for")
+        .and_then(|v| v.rsplit(',').next())
+        .or_else(|| header("x-real-ip"))
+        .and_then(|v| v.trim().parse().ok())
 }
 
 /// Request ID, security headers on every response (SPEC §17), and rendering of errors as pages
@@ -532,13 +558,7 @@ impl axum::extract::FromRequestParts<AppState> for ClientIp {
         parts: &mut axum::http::request::Parts,
         _: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        Ok(ClientIp(
-            parts
-                .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|c| c.0.ip().to_string())
-                .unwrap_or_default(),
-        ))
+        Ok(ClientIp(address(&parts.extensions, &parts.headers)))
     }
 }
 
@@ -614,6 +634,30 @@ mod tests {
             .unwrap();
         assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
         assert!(body(res).await.contains("不支持该请求方法"));
+    }
+
+    #[test]
+    fn the_proxys_forwarded_address_counts_only_from_loopback() {
+        use super::forwarded_client;
+        use axum::http::HeaderMap;
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-for", "6.6.6.6, 10.1.2.3".parse().unwrap());
+        let loopback = Some("127.0.0.1".parse().unwrap());
+        let outside = Some("10.9.9.9".parse().unwrap());
+        // The last entry is what the proxy saw; earlier ones are the client's own claims.
+        assert_eq!(forwarded_client(loopback, &h), "10.1.2.3".parse().ok());
+        assert_eq!(
+            forwarded_client(outside, &h),
+            None,
+            "a direct client cannot choose"
+        );
+        assert_eq!(forwarded_client(None, &h), None);
+        let mut r = HeaderMap::new();
+        r.insert("x-real-ip", "10.4.5.6".parse().unwrap());
+        assert_eq!(forwarded_client(loopback, &r), "10.4.5.6".parse().ok());
+        let mut bad = HeaderMap::new();
+        bad.insert("x-forwarded-for", "not-an-address".parse().unwrap());
+        assert_eq!(forwarded_client(loopback, &bad), None);
     }
 
     #[test]
