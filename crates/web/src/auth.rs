@@ -225,6 +225,7 @@ pub async fn authenticate(
         }
         return Ok(None);
     }
+    state.guard.forgive(ip);
     if !users::finish_success(&state.store, user.id).await? {
         audit_event(
             state,

@@ -1,7 +1,8 @@
 //! What keeps a login flood from taking the server down or out-guessing the lockout (issue 13):
 //! password verification (Argon2id, 19 MiB each) runs at most `concurrent` at a time with a
 //! bounded queue behind it, and each client address may try only so many logins per window.
-//! Beyond either bound the answer is 429 at once, before any hashing.
+//! Beyond either bound the answer is 429 at once, before any hashing. A successful login takes
+//! its attempt back, so the per-address count is of failures.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
@@ -93,6 +94,18 @@ impl LoginGuard {
         Ok(())
     }
 
+    /// Takes back the attempt a successful login counted, so that only failures add up: many
+    /// colleagues behind one office address may all log in at 8:30.
+    pub fn forgive(&self, address: &str) {
+        let mut map = self
+            .attempts
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(times) = map.get_mut(address) {
+            times.pop_back();
+        }
+    }
+
     /// Runs `verify` (a blocking password check) when a slot is free, or refuses at once when
     /// the queue is full.
     pub async fn verify<F>(&self, verify: F) -> Result<bool, Refusal>
@@ -137,6 +150,21 @@ mod tests {
             Ok(()),
             "other addresses are not affected"
         );
+    }
+
+    #[test]
+    fn successful_logins_do_not_count() {
+        let guard = LoginGuard::new(GuardLimits {
+            per_address: 2,
+            ..GuardLimits::default()
+        });
+        for _ in 0..10 {
+            assert_eq!(guard.admit("office"), Ok(()));
+            guard.forgive("office");
+        }
+        assert_eq!(guard.admit("office"), Ok(()));
+        assert_eq!(guard.admit("office"), Ok(()));
+        assert_eq!(guard.admit("office"), Err(Refusal::Address));
     }
 
     #[test]
