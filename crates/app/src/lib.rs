@@ -29,7 +29,9 @@ pub mod actor;
 pub mod error;
 pub mod ex_ante;
 mod input;
+pub mod monitoring;
 pub mod project;
+pub mod rectification;
 pub mod review;
 pub mod target;
 

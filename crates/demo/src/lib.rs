@@ -1588,6 +1588,9 @@ async fn monitoring_2023(
                 period_end,
                 deadline,
                 state: "closed",
+                scope: "all",
+                scope_text: "",
+                issued_by: None,
             },
         )
         .await?;
@@ -1746,6 +1749,7 @@ async fn monitoring_2023(
                             } else {
                                 "已加快资金支付进度，调整实施计划。"
                             },
+                            warning_kind: "",
                         },
                     )
                     .await?;

@@ -6,6 +6,7 @@
 
 pub mod annual;
 pub mod ex_ante;
+pub mod rectification;
 
 use serde::{Deserialize, Serialize};
 

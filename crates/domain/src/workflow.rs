@@ -104,6 +104,17 @@ crate::code_enum! {
     }
 }
 
+crate::code_enum! {
+    /// How the finance bureau disposes of the money while a problem is rectified (SPEC §7: 调整
+    /// 预算和目标 / 暂缓 / 收回资金).
+    Disposal {
+        Continue = "continue", "整改后继续执行";
+        Adjust = "adjust", "同步调整预算和绩效目标";
+        Suspend = "suspend", "暂缓拨付资金";
+        Withdraw = "withdraw", "收回资金";
+    }
+}
+
 /// One row of a workflow table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Transition<S: 'static, A: 'static> {

@@ -725,7 +725,7 @@ fn prepare_monitoring(wb: &Workbook, ctx: &Context, tick: &dyn Fn()) -> Prepared
         };
         if ctx.monitoring_reports.contains(&(task.id, project.id)) {
             problems.push(Problem::error(format!(
-                "{place}：项目“{}”在监控任务“{}”中已有监控报告，不能重复导入（如需修改，请在系统中编辑该报告）",
+                "{place}：项目“{}”在监控任务“{}”中的监控报告已提交，不能再导入覆盖（退回后可重新导入）",
                 project.name, task.name
             )));
             continue;
@@ -2113,6 +2113,9 @@ mod tests {
                 period_end: d(4, 30),
                 deadline: d(5, 20),
                 state: "closed",
+                scope: "all",
+                scope_text: "",
+                issued_by: None,
             },
         )
         .await
@@ -2127,6 +2130,9 @@ mod tests {
                 period_end: d(7, 31),
                 deadline: d(8, 20),
                 state: "issued",
+                scope: "all",
+                scope_text: "",
+                issued_by: None,
             },
         )
         .await
@@ -2280,20 +2286,9 @@ mod tests {
                 .find(|w| w.0 == "deviation")
                 .unwrap_or_else(|| panic!("{warnings:?}"));
             assert_eq!(deviation.1, "red");
-            let rect_id = deviation.2.expect("a red warning drafts a rectification");
-            let (state, source, source_kind): (String, Option<i64>, String) =
-                jixiao_store::on_pool!(store, |p| sqlx::query_as(
-                    "SELECT state, source_id, source_kind FROM rectifications WHERE id = $1"
-                )
-                .bind(rect_id)
-                .fetch_one(p)
-                .await
-                .unwrap());
-            assert_eq!(state, "draft");
-            assert_eq!(source_kind, "monitoring");
-            assert!(source.is_some());
-            let red = warnings.iter().filter(|w| w.1 == "red").count() as i64;
-            assert_eq!(count(store, "rectifications").await, red);
+            // Notices are drafted when finance approves the report, not by an upload.
+            assert_eq!(deviation.2, None);
+            assert_eq!(count(store, "rectifications").await, 0);
             assert_eq!(count(store, "audit_log").await, audit_before + 1);
 
             // The same file again: a no-op.
@@ -2301,18 +2296,43 @@ mod tests {
                 Imported::Done(Outcome::AlreadyImported(r), _) => assert_eq!(r.id, rec.id),
                 _ => panic!("the same file twice must be a no-op"),
             }
-            // A different file for the same task and project: an error naming the project.
-            match import(store, ImportKind::Monitoring, 2023, "m7b.xlsx", monitoring_book("村组干部报酬", 7, 90)).await {
+            // A different file for the same task and project while the report is a draft: it
+            // replaces the draft's figures (the unit corrects its upload).
+            let (again, _) = imported(
+                import(store, ImportKind::Monitoring, 2023, "m7b.xlsx", monitoring_book("村组干部报酬", 7, 90)).await,
+            );
+            assert_eq!(again.documents, 1);
+            assert_eq!(count(store, "monitoring_reports").await, 1);
+            let expected: i64 = jixiao_store::on_pool!(store, |p| sqlx::query_scalar(
+                "SELECT expected_fen FROM monitoring_reports"
+            )
+            .fetch_one(p)
+            .await
+            .unwrap());
+            assert_eq!(expected, 90_000_000);
+            assert_eq!(count(store, "monitoring_indicators").await, 2);
+            // Once submitted, an upload is refused, naming the project.
+            jixiao_store::on_pool!(store, |p| sqlx::query("UPDATE monitoring_reports SET state = 'submitted'")
+                .execute(p)
+                .await
+                .map(|_| ())
+                .unwrap());
+            match import(store, ImportKind::Monitoring, 2023, "m7c.xlsx", monitoring_book("村组干部报酬", 7, 80)).await {
                 Imported::Refused(problems) => assert!(
                     problems.iter().any(|p| p.severity == Severity::Error
                         && p.message.contains("村组干部报酬")
-                        && p.message.contains("已有监控报告")),
+                        && p.message.contains("已提交")),
                     "{problems:#?}"
                 ),
-                _ => panic!("a second report for the same task and project must be refused"),
+                _ => panic!("an upload over a submitted report must be refused"),
             }
+            jixiao_store::on_pool!(store, |p| sqlx::query("UPDATE monitoring_reports SET state = 'draft'")
+                .execute(p)
+                .await
+                .map(|_| ())
+                .unwrap());
             assert_eq!(count(store, "monitoring_reports").await, 1);
-            assert_eq!(count(store, "imports").await, 1);
+            assert_eq!(count(store, "imports").await, 2);
 
             // A unit user of another unit may not import the project's report.
             let other: i64 = jixiao_store::on_pool!(store, |p| sqlx::query_scalar(

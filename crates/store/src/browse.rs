@@ -823,11 +823,12 @@ pub struct WarningRow {
     pub kind: String,
     pub level: String,
     pub message: String,
+    pub rectification_id: Option<i64>,
     pub rectification_state: Option<String>,
 }
 
 pub async fn report_warnings(store: &Store, report_id: i64) -> Result<Vec<WarningRow>> {
-    let sql = "SELECT w.kind, w.level, w.message, k.state AS rectification_state FROM warnings w \
+    let sql = "SELECT w.kind, w.level, w.message, k.id AS rectification_id, k.state AS rectification_state FROM warnings w \
                LEFT JOIN rectifications k ON k.id = w.rectification_id WHERE w.report_id = $1 ORDER BY w.id";
     Ok(on_pool!(store, |p| sqlx::query_as(sql)
         .bind(report_id)
@@ -970,4 +971,88 @@ pub async fn ex_ante_in_scope(store: &Store, region: &str, scope: &Scope, id: i6
         .fetch_one(p)
         .await?);
     Ok(n > 0)
+}
+
+/// A report of a monitoring task as the task's overview lists it.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize)]
+pub struct TaskReportRow {
+    pub id: i64,
+    pub object_name: String,
+    pub unit_name: String,
+    pub state: String,
+    pub execution_rate_x100: Option<i64>,
+    pub reported_completion_x100: Option<i64>,
+    pub completion_estimate_x100: Option<i64>,
+    pub deviation_x100: Option<i64>,
+    pub review_score_x100: Option<i64>,
+    pub submitted_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub red: i64,
+}
+
+/// The reports of a task within the scope (a list shows only what its reader may open), with
+/// their red warnings counted in one grouped join.
+pub async fn task_reports(
+    store: &Store,
+    region: &str,
+    scope: &Scope,
+    task_id: i64,
+) -> Result<Vec<TaskReportRow>> {
+    let sql = format!(
+        "SELECT r.id, COALESCE(p.name, u.name) AS object_name, u.name AS unit_name, r.state, \
+         r.execution_rate_x100, r.reported_completion_x100, r.completion_estimate_x100, r.deviation_x100, \
+         r.review_score_x100, r.submitted_at, CAST(COALESCE(w.red, 0) AS BIGINT) AS red \
+         FROM monitoring_reports r JOIN units u ON u.id = r.unit_id LEFT JOIN projects p ON p.id = r.project_id \
+         LEFT JOIN (SELECT report_id, COUNT(*) AS red FROM warnings WHERE level = 'red' GROUP BY report_id) w \
+           ON w.report_id = r.id \
+         WHERE r.region_code = $1 AND r.task_id = $2 AND {} AND {} ORDER BY u.code, p.code, r.id",
+        scope.record_condition("r.unit_id", "r.project_id"),
+        scope.document_condition("r.state"),
+    );
+    Ok(on_pool!(store, |p| sqlx::query_as(&sql)
+        .bind(region)
+        .bind(task_id)
+        .fetch_all(p)
+        .await?))
+}
+
+/// A warning of a task's report, with the notice it drafted (a draft notice only for the whole
+/// region's readers: a unit sees its notice once issued).
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize)]
+pub struct TaskWarningRow {
+    pub report_id: i64,
+    pub object_name: String,
+    pub unit_name: String,
+    pub kind: String,
+    pub level: String,
+    pub message: String,
+    pub rectification_id: Option<i64>,
+    pub rectification_state: Option<String>,
+}
+
+pub async fn task_warnings(
+    store: &Store,
+    region: &str,
+    scope: &Scope,
+    task_id: i64,
+) -> Result<Vec<TaskWarningRow>> {
+    let notice = match scope {
+        Scope::Region => "1 = 1",
+        _ => "k.state <> 'draft'",
+    };
+    let sql = format!(
+        "SELECT r.id AS report_id, COALESCE(p.name, u.name) AS object_name, u.name AS unit_name, \
+         w.kind, w.level, w.message, k.id AS rectification_id, k.state AS rectification_state \
+         FROM warnings w JOIN monitoring_reports r ON r.id = w.report_id JOIN units u ON u.id = r.unit_id \
+         LEFT JOIN projects p ON p.id = r.project_id \
+         LEFT JOIN rectifications k ON k.id = w.rectification_id AND {notice} \
+         WHERE r.region_code = $1 AND r.task_id = $2 AND {} AND {} \
+         ORDER BY CASE WHEN w.level = 'red' THEN 0 ELSE 1 END, u.code, p.code, w.id",
+        scope.record_condition("r.unit_id", "r.project_id"),
+        scope.document_condition("r.state"),
+    );
+    Ok(on_pool!(store, |p| sqlx::query_as(&sql)
+        .bind(region)
+        .bind(task_id)
+        .fetch_all(p)
+        .await?))
 }

@@ -71,6 +71,16 @@ pub fn local_date(at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&county_offset()).date_naive()
 }
 
+/// The instant the county's `day` ends (its next midnight), in UTC: a submission before it is on
+/// time for a deadline on `day`.
+pub fn end_of_day(day: NaiveDate) -> DateTime<Utc> {
+    let next = day.succ_opt().unwrap_or(day);
+    next.and_hms_opt(0, 0, 0)
+        .and_then(|t| t.and_local_timezone(county_offset()).single())
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(Utc::now)
+}
+
 /// Today in the county.
 pub fn today() -> NaiveDate {
     local_date(Utc::now())

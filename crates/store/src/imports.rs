@@ -507,82 +507,56 @@ async fn insert_evaluation(tx: &mut Tx, region: &str, year: i32, e: &EvaluationI
     Ok(e.indicators.len() as i64)
 }
 
-/// A monitoring report with its warnings and, for red ones, a draft rectification notice. A task
-/// has one report per project: an existing one is an error (no silent overwrite).
+/// A monitoring report filled outside Jixiao or in a downloaded workbook: it lands in the task's
+/// draft for the project (created when the task was issued), replacing the draft's figures and
+/// indicator rows, with its warnings. Without a draft (the project's target came into force after
+/// the task was issued) a new draft is created. A report already submitted is an error (no silent
+/// overwrite). Notices are drafted only when finance approves the report (SPEC §7).
 async fn insert_monitoring(tx: &mut Tx, region: &str, year: i32, m: &MonitoringIn) -> Result<i64> {
-    let sql = "SELECT COUNT(*) FROM monitoring_reports WHERE task_id = $1 AND project_id = $2";
-    let existing: i64 = on_tx!(tx, |c| sqlx::query_scalar(sql)
+    let sql = "SELECT id, state FROM monitoring_reports WHERE task_id = $1 AND project_id = $2";
+    let existing: Option<(i64, String)> = on_tx!(tx, |c| sqlx::query_as(sql)
         .bind(m.task_id)
         .bind(m.project_id)
-        .fetch_one(&mut *c)
+        .fetch_optional(&mut *c)
         .await?);
-    if existing > 0 {
-        return Err(StoreError::Invalid(format!(
-            "项目“{}”在该监控任务中已有监控报告，不能重复导入",
-            m.project_name
-        )));
-    }
-    // Imported reports are drafts: the unit still submits them (SPEC §4).
-    let report_id = crate::monitoring::insert_report(
-        tx,
-        &crate::monitoring::NewReport {
-            region,
-            fiscal_year: year,
-            task_id: m.task_id,
-            unit_id: m.unit_id,
-            project_id: Some(m.project_id),
-            state: "draft",
-            budget: m.budget,
-            executed: m.executed,
-            expected: m.expected,
-            progress_text: m.progress_text.clone(),
-            reported_completion_x100: m.reported_completion_x100,
-            execution_rate_x100: m.execution_rate_x100,
-            completion_estimate_x100: m.completion_estimate_x100,
-            deviation_x100: m.deviation_x100,
-            review_score_x100: None,
-            indicators: m.indicators.clone(),
-        },
-    )
-    .await?;
-    for w in &m.warnings {
-        let rectification_id = if w.rectification {
-            Some(
-                crate::rectifications::insert(
-                    tx,
-                    &crate::rectifications::NewRectification {
-                        region,
-                        fiscal_year: year,
-                        unit_id: m.unit_id,
-                        project_id: Some(m.project_id),
-                        source_kind: "monitoring",
-                        source_id: Some(report_id),
-                        problem: &w.message,
-                        requirement: "请分析原因，制定纠偏措施，限期整改并报送整改情况。",
-                        deadline: m.rectification_deadline,
-                        state: "draft",
-                        response: "",
-                    },
-                )
-                .await?,
-            )
-        } else {
-            None
-        };
-        crate::monitoring::insert_warning(
-            tx,
-            &crate::monitoring::NewWarning {
-                region,
-                fiscal_year: year,
-                report_id,
-                kind: &w.kind,
-                level: &w.level,
-                message: &w.message,
-                rectification_id,
-            },
-        )
-        .await?;
-    }
+    let report = crate::monitoring::NewReport {
+        region,
+        fiscal_year: year,
+        task_id: m.task_id,
+        unit_id: m.unit_id,
+        project_id: Some(m.project_id),
+        state: "draft",
+        budget: m.budget,
+        executed: m.executed,
+        expected: m.expected,
+        progress_text: m.progress_text.clone(),
+        reported_completion_x100: m.reported_completion_x100,
+        execution_rate_x100: m.execution_rate_x100,
+        completion_estimate_x100: m.completion_estimate_x100,
+        deviation_x100: m.deviation_x100,
+        review_score_x100: None,
+        indicators: m.indicators.clone(),
+    };
+    let report_id = match existing {
+        Some((id, state)) if state == "draft" || state == "returned" => {
+            crate::monitoring::refill(tx, id, &report).await?;
+            id
+        }
+        Some(_) => {
+            return Err(StoreError::Invalid(format!(
+                "项目“{}”在该监控任务中的监控报告已提交，不能再导入覆盖",
+                m.project_name
+            )));
+        }
+        // Imported reports are drafts: the unit still submits them (SPEC §4).
+        None => crate::monitoring::insert_report(tx, &report).await?,
+    };
+    let warnings: Vec<(String, String, String)> = m
+        .warnings
+        .iter()
+        .map(|w| (w.kind.clone(), w.level.clone(), w.message.clone()))
+        .collect();
+    crate::monitoring::replace_warnings(tx, region, year, report_id, &warnings).await?;
     Ok(m.indicators.len() as i64)
 }
 

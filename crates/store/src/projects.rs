@@ -259,3 +259,46 @@ pub async fn years(store: &Store, region: &str) -> Result<Vec<i32>> {
         .fetch_all(p)
         .await?))
 }
+
+/// Those of `ids` that are not projects of the region.
+pub async fn not_in_region(
+    store: &crate::Store,
+    region: &str,
+    ids: &[i64],
+) -> crate::Result<Vec<i64>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let sql = format!("SELECT id FROM projects WHERE region_code = $1 AND id IN ({list})");
+    let found: Vec<i64> = crate::on_pool!(store, |p| sqlx::query_scalar(&sql)
+        .bind(region)
+        .fetch_all(p)
+        .await?);
+    Ok(ids.iter().copied().filter(|i| !found.contains(i)).collect())
+}
+
+/// The ids of the region's projects of `year` with these codes, and the codes not found.
+pub async fn ids_by_code(
+    store: &crate::Store,
+    region: &str,
+    year: i32,
+    codes: &[String],
+) -> crate::Result<(Vec<i64>, Vec<String>)> {
+    let mut ids = Vec::new();
+    let mut unknown = Vec::new();
+    let sql = "SELECT id FROM projects WHERE region_code = $1 AND fiscal_year = $2 AND code = $3";
+    for code in codes.iter().take(2000) {
+        let id: Option<i64> = crate::on_pool!(store, |p| sqlx::query_scalar(sql)
+            .bind(region)
+            .bind(year)
+            .bind(code)
+            .fetch_optional(p)
+            .await?);
+        match id {
+            Some(id) => ids.push(id),
+            None => unknown.push(code.clone()),
+        }
+    }
+    Ok((ids, unknown))
+}

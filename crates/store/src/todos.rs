@@ -30,12 +30,12 @@ pub(crate) fn unit_condition(scope: &Scope, column: &str) -> String {
 
 #[derive(sqlx::FromRow)]
 struct RectRow {
+    id: i64,
     problem: String,
     project: Option<String>,
     unit: String,
     deadline: NaiveDate,
     state: String,
-    project_id: Option<i64>,
 }
 
 /// At most `n` characters, with "…" when cut.
@@ -54,7 +54,7 @@ pub async fn for_user(store: &Store, region: &str, scope: &Scope, role: &str) ->
     // Rectifications: units answer issued/reopened ones; finance verifies responded ones.
     let states = match role {
         "unit_preparer" | "unit_approver" => "('issued', 'reopened')",
-        "finance_admin" | "finance_desk" => "('responded')",
+        "finance_admin" | "finance_desk" => "('responded', 'draft')",
         "evaluator" => {
             out.extend(documents(store, region, scope, role).await?);
             return Ok(out);
@@ -62,7 +62,7 @@ pub async fn for_user(store: &Store, region: &str, scope: &Scope, role: &str) ->
         _ => return Ok(out),
     };
     let sql = format!(
-        "SELECT k.problem, p.name AS project, u.name AS unit, k.deadline, k.state, k.project_id \
+        "SELECT k.id, k.problem, p.name AS project, u.name AS unit, k.deadline, k.state \
          FROM rectifications k JOIN units u ON u.id = k.unit_id LEFT JOIN projects p ON p.id = k.project_id \
          WHERE k.region_code = $1 AND k.state IN {states} AND {} ORDER BY k.deadline LIMIT 50",
         unit_condition(scope, "k.unit_id")
@@ -72,30 +72,24 @@ pub async fn for_user(store: &Store, region: &str, scope: &Scope, role: &str) ->
         .fetch_all(p)
         .await?);
     for r in rows {
-        let what = if r.state == "responded" {
-            "核查整改情况"
-        } else {
-            "反馈整改情况"
+        let what = match r.state.as_str() {
+            "responded" => "核查整改情况",
+            "draft" => "确认并下发整改通知",
+            _ => "反馈整改情况",
         };
         out.push(Todo {
             what: format!("{what}：{}", shorten(&r.problem, 40)),
             object: r.project.unwrap_or(r.unit),
             deadline: r.deadline.format("%Y-%m-%d").to_string(),
-            overdue: r.state != "responded" && r.deadline < today,
+            overdue: matches!(r.state.as_str(), "issued" | "reopened") && r.deadline < today,
             due_soon: false,
-            state: match r.state.as_str() {
-                "issued" => "已下发",
-                "reopened" => "重新整改",
-                "responded" => "单位已反馈",
-                other => other,
-            }
-            .to_string(),
-            link: r
-                .project_id
-                .map(|id| format!("/projects/{id}"))
-                .unwrap_or_else(|| "/".into()),
+            state: jixiao_domain::workflow::RectificationState::parse(&r.state)
+                .map_or(r.state.as_str(), |s| s.label())
+                .to_string(),
+            link: format!("/rectifications/{}", r.id),
         });
     }
+    out.extend(monitoring(store, region, scope, role, today).await?);
     out.extend(declarations(store, region, scope, role, today).await?);
     out.extend(documents(store, region, scope, role).await?);
     out.extend(finance_work(store, region, scope, role).await?);
@@ -300,6 +294,77 @@ async fn documents(store: &Store, region: &str, scope: &Scope, role: &str) -> Re
                     .unwrap_or("")
                     .to_string(),
                 link,
+            }
+        })
+        .collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct ReportTodo {
+    id: i64,
+    object: String,
+    unit: String,
+    state: String,
+    task: String,
+    deadline: NaiveDate,
+}
+
+/// Monitoring reports waiting for this user (SPEC §7): a unit fills and submits its drafts and
+/// revises what was returned, against the task's deadline (due soon / overdue); finance reviews
+/// what was submitted.
+async fn monitoring(
+    store: &Store,
+    region: &str,
+    scope: &Scope,
+    role: &str,
+    today: NaiveDate,
+) -> Result<Vec<Todo>> {
+    let states = match role {
+        "unit_preparer" | "unit_approver" => "('draft', 'returned')",
+        "finance_admin" | "finance_desk" => "('submitted', 'under_review')",
+        _ => return Ok(vec![]),
+    };
+    let sql = format!(
+        "SELECT r.id, COALESCE(p.name, u.name) AS object, u.name AS unit, r.state, t.name AS task, t.deadline \
+         FROM monitoring_reports r JOIN monitoring_tasks t ON t.id = r.task_id JOIN units u ON u.id = r.unit_id \
+         LEFT JOIN projects p ON p.id = r.project_id \
+         WHERE r.region_code = $1 AND r.state IN {states} AND {} ORDER BY t.deadline, r.id LIMIT 100",
+        unit_condition(scope, "r.unit_id")
+    );
+    let rows: Vec<ReportTodo> = on_pool!(store, |p| sqlx::query_as(&sql)
+        .bind(region)
+        .fetch_all(p)
+        .await?);
+    let due_soon_days = i64::from(
+        crate::regions::settings(store, region)
+            .await?
+            .deadlines
+            .due_soon_days,
+    );
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let unit_side = matches!(r.state.as_str(), "draft" | "returned");
+            let overdue = unit_side && r.deadline < today;
+            let what = match r.state.as_str() {
+                "draft" => "填报并提交监控报告",
+                "returned" => "按审核意见修改监控报告",
+                _ => "审核监控报告",
+            };
+            Todo {
+                what: format!(
+                    "{what}：{}（{}）",
+                    shorten(&r.object, 40),
+                    shorten(&r.task, 30)
+                ),
+                object: r.unit,
+                deadline: r.deadline.format("%Y-%m-%d").to_string(),
+                overdue,
+                due_soon: unit_side && !overdue && (r.deadline - today).num_days() <= due_soon_days,
+                state: jixiao_domain::workflow::DocState::parse(&r.state)
+                    .map_or("", |s| s.label())
+                    .to_string(),
+                link: format!("/monitoring/{}", r.id),
             }
         })
         .collect())

@@ -69,3 +69,33 @@ pub async fn get(store: &Store, region: &str, id: i64) -> Result<Option<Unit>> {
         .fetch_optional(p)
         .await?))
 }
+
+/// Those of `ids` that are not units of the region.
+pub async fn not_in_region(
+    store: &crate::Store,
+    region: &str,
+    ids: &[i64],
+) -> crate::Result<Vec<i64>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let sql = format!("SELECT id FROM units WHERE region_code = $1 AND id IN ({list})");
+    let found: Vec<i64> = crate::on_pool!(store, |p| sqlx::query_scalar(&sql)
+        .bind(region)
+        .fetch_all(p)
+        .await?);
+    Ok(ids.iter().copied().filter(|i| !found.contains(i)).collect())
+}
+
+/// The region's active level-1 units: (id, code, name), in code order.
+pub async fn level_one(
+    store: &crate::Store,
+    region: &str,
+) -> crate::Result<Vec<(i64, String, String)>> {
+    let sql = "SELECT id, code, name FROM units WHERE region_code = $1 AND level = 1 AND active = TRUE ORDER BY code";
+    Ok(crate::on_pool!(store, |p| sqlx::query_as(sql)
+        .bind(region)
+        .fetch_all(p)
+        .await?))
+}

@@ -225,6 +225,9 @@ async fn seed(store: &Store) {
             period_end: date(2023, 5, 31),
             deadline: date(2023, 6, 20),
             state: "issued",
+            scope: "all",
+            scope_text: "",
+            issued_by: None,
         },
     )
     .await

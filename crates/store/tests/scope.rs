@@ -162,6 +162,9 @@ async fn county(store: &Store) -> County {
             period_end: date(2023, 7, 31),
             deadline: date(2023, 8, 15),
             state: "closed",
+            scope: "all",
+            scope_text: "",
+            issued_by: None,
         },
     )
     .await
@@ -233,6 +236,7 @@ async fn county(store: &Store) -> County {
                 deadline: date(2024, 6, 30),
                 state: "issued",
                 response: "",
+                warning_kind: "",
             },
         )
         .await
@@ -266,6 +270,7 @@ async fn county(store: &Store) -> County {
             deadline: date(2024, 6, 30),
             state: "issued",
             response: "",
+            warning_kind: "",
         },
     )
     .await

@@ -196,6 +196,9 @@ async fn county(store: &Store) -> County {
             period_end: date(2023, 7, 31),
             deadline: date(2023, 8, 15),
             state: "closed",
+            scope: "all",
+            scope_text: "",
+            issued_by: None,
         },
     )
     .await

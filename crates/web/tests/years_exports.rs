@@ -191,6 +191,7 @@ async fn list_export_holds_every_row_past_the_page_cap() {
                         deadline: chrono::NaiveDate::from_ymd_opt(2026, 6, 30).expect("date"),
                         state: "issued",
                         response: "",
+                        warning_kind: "",
                     },
                 )
                 .await

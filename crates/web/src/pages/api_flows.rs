@@ -164,11 +164,11 @@ fn created(id: i64) -> (StatusCode, axum::Json<Created>) {
 pub struct Versioned<T> {
     row_version: Option<i32>,
     #[serde(flatten)]
-    body: T,
+    pub body: T,
 }
 
 impl<T> Versioned<T> {
-    fn row_version(&self) -> Result<i32, WebError> {
+    pub fn row_version(&self) -> Result<i32, WebError> {
         self.row_version.ok_or_else(|| {
             WebError::BadRequest(vec![(
                 "row_version".into(),

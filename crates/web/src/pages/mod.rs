@@ -12,11 +12,13 @@ mod imports;
 mod indicators;
 mod lists;
 mod login;
+mod monitoring;
 mod openapi;
 mod portal;
 mod project_flow;
 mod projects;
 mod records;
+mod rectification;
 mod reports;
 mod rules;
 mod settings;
@@ -282,19 +284,12 @@ pub fn routes() -> Registry<crate::AppState> {
             Access::AnyUser,
             get(api::rectifications),
         );
-    let reg = reg
-        .add(
-            Method::GET,
-            "/evaluations/{id}",
-            Access::AnyUser,
-            get(records::evaluation),
-        )
-        .add(
-            Method::GET,
-            "/monitoring/{id}",
-            Access::AnyUser,
-            get(records::monitoring_report),
-        );
+    let reg = reg.add(
+        Method::GET,
+        "/evaluations/{id}",
+        Access::AnyUser,
+        get(records::evaluation),
+    );
     let reg = reg
         .add(
             Method::POST,
@@ -519,5 +514,7 @@ pub fn routes() -> Registry<crate::AppState> {
         Access::Roles(FINANCE_AND_VIEWERS),
         "/agencies/export.xlsx",
     );
+    let reg = monitoring::register(reg);
+    let reg = rectification::register(reg);
     api_flows::register(reg)
 }
