@@ -4,6 +4,7 @@
 mod audit_key;
 mod forms_check;
 mod import_cmd;
+mod monitoring_cmd;
 mod ops;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -133,6 +134,11 @@ enum Command {
     User {
         #[command(subcommand)]
         user: ops::UserCommand,
+    },
+    /// Performance monitoring: issue tasks (绩效运行监控)
+    Monitoring {
+        #[command(subcommand)]
+        monitoring: monitoring_cmd::MonitoringCommand,
     },
 }
 
@@ -298,6 +304,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Restore { file, force } => ops::restore(&cli.db, &file, force).await,
         Command::Check => ops::check(&cli.db).await,
         Command::User { user } => ops::user(&cli.db, user).await,
+        Command::Monitoring { monitoring } => monitoring_cmd::run(&cli.db, monitoring).await,
         Command::Forms { forms } => {
             // Exit codes 0/1/2 are part of the command's contract (issue 4).
             let code = forms_check::run(forms).await;

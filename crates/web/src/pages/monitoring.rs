@@ -117,6 +117,18 @@ pub fn register(reg: Registry<AppState>) -> Registry<AppState> {
     )
     .add(
         Method::GET,
+        "/api/v1/monitoring-tasks/{id}/workbook.xlsx",
+        Access::AnyUser,
+        get(workbook),
+    )
+    .add(
+        Method::GET,
+        "/api/v1/monitoring-tasks/{id}/summary.xlsx",
+        Access::Roles(FINANCE_AND_VIEWERS),
+        get(summary),
+    )
+    .add(
+        Method::GET,
         "/api/v1/monitoring-reports/{id}",
         Access::AnyUser,
         get(api_report),

@@ -63,6 +63,12 @@ pub fn register(reg: Registry<AppState>) -> Registry<AppState> {
     )
     .add(
         Method::GET,
+        "/api/v1/rectifications/{id}/notice.docx",
+        Access::AnyUser,
+        get(notice_docx),
+    )
+    .add(
+        Method::GET,
         "/api/v1/rectifications/{id}",
         Access::AnyUser,
         get(api_get),
