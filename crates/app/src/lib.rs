@@ -16,11 +16,13 @@
 //! - [`target`]: performance targets (SPEC §6): start, fill in, the §6.3 checks, submit, review
 //!   with a rating, adjust into a new version;
 //! - [`review`]: what every reviewed document (SPEC §4) shares: the action input and the path of
-//!   a review.
+//!   a review;
+//! - [`monitoring`]: monitoring (SPEC §7): tasks and their drafts, the unit's report with its
+//!   figures, submission, the review with the rubric, re-analysis;
+//! - [`rectification`]: rectification notices (SPEC §10), shared by every source: drafted from
+//!   red warnings, edited and issued by finance, answered with evidence, closed or reopened.
 //!
-//! Where the areas that come next belong, each as its own module beside these: `monitoring`
-//! (SPEC §7: tasks, reports, warnings), `rectification` (§10: notices, responses, closing),
-//! `evaluation` (§8: self-evaluations, department and finance evaluations, verification),
+//! Where the areas that come next belong, each as its own module beside these: `evaluation` (§8: self-evaluations, department and finance evaluations, verification),
 //! `agency` (§9: the agency register and engagements), `assessment` (§11: the annual assessment
 //! of units), `disclosure` and `feedback` (§12). The indicator library, deadlines, users and the
 //! import orchestration move here from the web and import crates as they are reworked.

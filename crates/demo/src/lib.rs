@@ -11,7 +11,7 @@ mod rng;
 use chrono::NaiveDate;
 use jixiao_domain::Fen;
 use jixiao_domain::deadline::DeadlineKind;
-use jixiao_domain::decimal::{Decimal, round2, to_hundredths};
+use jixiao_domain::decimal::{Decimal, round2, to_hundredths, trim};
 use jixiao_domain::ex_ante::{self, ExAnteObject};
 use jixiao_domain::grade::{Grade, grade};
 use jixiao_domain::indicator::{Level1, Sign};
@@ -1723,6 +1723,77 @@ async fn monitoring_2023(
             )
             .await?;
             summary.monitoring_reports += 1;
+            // Its history (SPEC §4): submitted by the unit before the deadline (a few late),
+            // scored and approved by the finance bureau a few days after it.
+            let at = |d: chrono::NaiveDate, hour: u32| {
+                d.and_hms_opt(hour, 0, 0)
+                    .map(|t| t.and_utc() - chrono::Duration::hours(8))
+                    .unwrap_or_default()
+            };
+            let late = n % 17 == 5;
+            let submitted = at(
+                if late {
+                    deadline + chrono::Duration::days(3)
+                } else {
+                    deadline - chrono::Duration::days(2 + (n % 5) as i64)
+                },
+                10,
+            );
+            let reviewed = at(deadline + chrono::Duration::days(6), 16);
+            let items = serde_json::to_string(
+                &settings
+                    .monitoring
+                    .review_rubric
+                    .iter()
+                    .zip(&review_items)
+                    .map(|((name, max), v)| {
+                        serde_json::json!({"item": name, "max": trim(*max), "score": trim(*v)})
+                    })
+                    .collect::<Vec<_>>(),
+            )
+            .unwrap_or_default();
+            let opinion = review.map_or(String::new(), |s| format!("审核得分 {} 分。", trim(s)));
+            store::monitoring::set_review_record(
+                tx, report_id, submitted, reviewed, &items, &opinion,
+            )
+            .await?;
+            let finance = demo_user_id("jxg");
+            for (from, to, action, actor, text, when) in [
+                ("draft", "submitted", "submit", None, "", submitted),
+                (
+                    "submitted",
+                    "under_review",
+                    "start_review",
+                    finance,
+                    "",
+                    reviewed,
+                ),
+                (
+                    "under_review",
+                    "approved",
+                    "approve",
+                    finance,
+                    opinion.as_str(),
+                    reviewed,
+                ),
+            ] {
+                store::history::record(
+                    tx,
+                    &store::history::NewTransition {
+                        region: REGION_CODE,
+                        fiscal_year: year,
+                        doc_kind: "monitoring_report",
+                        doc_id: report_id,
+                        from_state: from,
+                        to_state: to,
+                        action,
+                        actor_id: actor,
+                        opinion: text,
+                        at: when,
+                    },
+                )
+                .await?;
+            }
             for w in &analysis.warnings {
                 let rectification = if w.requires_rectification {
                     // May's notices are all closed; August's are at every stage of SPEC §10.
@@ -1749,10 +1820,49 @@ async fn monitoring_2023(
                             } else {
                                 "已加快资金支付进度，调整实施计划。"
                             },
-                            warning_kind: "",
+                            warning_kind: w.kind.code(),
                         },
                     )
                     .await?;
+                    // Its history: issued a week after the review, answered and verified.
+                    let issued = reviewed + chrono::Duration::days(7);
+                    let responded =
+                        (stage != "issued").then(|| issued + chrono::Duration::days(20));
+                    let closed = (stage == "closed").then(|| issued + chrono::Duration::days(25));
+                    store::rectifications::set_times(tx, id, Some(issued), responded, closed)
+                        .await?;
+                    let mut steps = vec![("draft", "issued", "issue", finance, "", issued)];
+                    if let Some(r) = responded {
+                        steps.push((
+                            "issued",
+                            "responded",
+                            "respond",
+                            None,
+                            "已加快资金支付进度，调整实施计划。",
+                            r,
+                        ));
+                    }
+                    if let Some(c) = closed {
+                        steps.push(("responded", "closed", "close", finance, "", c));
+                    }
+                    for (from, to, action, actor, text, when) in steps {
+                        store::history::record(
+                            tx,
+                            &store::history::NewTransition {
+                                region: REGION_CODE,
+                                fiscal_year: year,
+                                doc_kind: "rectification",
+                                doc_id: id,
+                                from_state: from,
+                                to_state: to,
+                                action,
+                                actor_id: actor,
+                                opinion: text,
+                                at: when,
+                            },
+                        )
+                        .await?;
+                    }
                     summary.rectifications += 1;
                     Some(id)
                 } else {

@@ -641,9 +641,10 @@ pub async fn rectifications(
          ORDER BY k.deadline, k.id {}",
         scope.record_condition("k.unit_id", "k.project_id"),
         match scope {
-            // A notice drafted from a red warning is not issued until a reviewer confirms it.
-            Scope::Published => "k.state <> 'draft'",
-            _ => "1 = 1",
+            // A notice drafted from a red warning is the finance bureau's until it confirms and
+            // issues it: only the whole region's readers see drafts.
+            Scope::Region => "1 = 1",
+            _ => "k.state <> 'draft'",
         },
         f.year_condition("k.fiscal_year"),
         f.window()

@@ -776,3 +776,27 @@ pub async fn progress(
         .fetch_all(p)
         .await?))
 }
+
+/// Sets when a report was submitted and reviewed and the review it got, for reports recorded
+/// after the fact (the demo county's 2023 rounds).
+pub async fn set_review_record(
+    tx: &mut Tx,
+    id: i64,
+    submitted_at: chrono::DateTime<chrono::Utc>,
+    reviewed_at: chrono::DateTime<chrono::Utc>,
+    review_items: &str,
+    review_opinion: &str,
+) -> Result<()> {
+    let sql = "UPDATE monitoring_reports SET submitted_at = $1, reviewed_at = $2, filled_at = $1, \
+               review_items = $3, review_opinion = $4 WHERE id = $5";
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(submitted_at)
+        .bind(reviewed_at)
+        .bind(review_items)
+        .bind(review_opinion)
+        .bind(id)
+        .execute(&mut *c)
+        .await
+        .map(|_| ())?);
+    Ok(())
+}

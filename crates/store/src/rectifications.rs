@@ -175,3 +175,25 @@ pub async fn evidence(store: &Store, id: i64) -> Result<Vec<Evidence>> {
         .fetch_all(p)
         .await?))
 }
+
+/// Sets when a notice was issued, answered and closed, for notices recorded after the fact (the
+/// demo county's 2023 notices).
+pub async fn set_times(
+    tx: &mut Tx,
+    id: i64,
+    issued_at: Option<chrono::DateTime<chrono::Utc>>,
+    responded_at: Option<chrono::DateTime<chrono::Utc>>,
+    closed_at: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<()> {
+    let sql =
+        "UPDATE rectifications SET issued_at = $1, responded_at = $2, closed_at = $3 WHERE id = $4";
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(issued_at)
+        .bind(responded_at)
+        .bind(closed_at)
+        .bind(id)
+        .execute(&mut *c)
+        .await
+        .map(|_| ())?);
+    Ok(())
+}

@@ -231,8 +231,26 @@ async fn county(store: &Store) -> County {
             .push(assessment(&mut tx, library, state).await);
         c.hidden_evaluations
             .push(evaluation(&mut tx, unit_id, library, state).await);
+        // One report per project and task (migration 0011): each state in a task of its own.
+        let round = monitoring::insert_task(
+            &mut tx,
+            &monitoring::NewTask {
+                region: REGION,
+                fiscal_year: 2023,
+                kind: "project",
+                name: state,
+                period_end: date(2023, 7, 31),
+                deadline: date(2023, 8, 15),
+                state: "closed",
+                scope: "all",
+                scope_text: "",
+                issued_by: None,
+            },
+        )
+        .await
+        .expect("task");
         c.hidden_reports
-            .push(report(&mut tx, task, unit_id, library, state).await);
+            .push(report(&mut tx, round, unit_id, library, state).await);
     }
     // Targets of the project terminated after entering the library: one per state; each is
     // its own object (no supersedes link), so only the approved one is listed.

@@ -26,6 +26,8 @@ pub enum Unit {
     Count,
     /// A whole number of days (天).
     Days,
+    /// A rate written and stored in percent ("40" is 40%).
+    Rate,
 }
 
 impl Unit {
@@ -37,6 +39,7 @@ impl Unit {
             Unit::Percent => "%",
             Unit::Count => "个",
             Unit::Days => "天",
+            Unit::Rate => "%",
         }
     }
 
@@ -74,6 +77,39 @@ fn count(v: Decimal) -> u32 {
 
 fn as_decimal(n: u32) -> Decimal {
     Decimal::from(n)
+}
+
+/// The execution rate the schedule asks by the end of `month` (0 when the month has no point).
+fn schedule_at(s: &Settings, month: u32) -> Decimal {
+    s.monitoring
+        .schedule
+        .iter()
+        .find(|(m, _)| *m == month)
+        .map_or(Decimal::ZERO, |(_, r)| *r)
+}
+
+fn set_schedule(s: &mut Settings, month: u32, rate: Decimal) {
+    match s.monitoring.schedule.iter_mut().find(|(m, _)| *m == month) {
+        Some(point) => point.1 = rate,
+        None => {
+            s.monitoring.schedule.push((month, rate));
+            s.monitoring.schedule.sort_by_key(|(m, _)| *m);
+        }
+    }
+}
+
+/// The maximum of the review rubric's item `n` (0 when the rubric is shorter).
+fn rubric_max(s: &Settings, n: usize) -> Decimal {
+    s.monitoring
+        .review_rubric
+        .get(n)
+        .map_or(Decimal::ZERO, |(_, m)| *m)
+}
+
+fn set_rubric_max(s: &mut Settings, n: usize, max: Decimal) {
+    if let Some(item) = s.monitoring.review_rubric.get_mut(n) {
+        item.1 = max;
+    }
 }
 
 fn hundred() -> Decimal {
@@ -124,6 +160,96 @@ pub const PARAMETERS: &[Parameter] = &[
         max: 100,
         get: |s| s.monitoring.completion_gap_warning,
         set: |s, v| s.monitoring.completion_gap_warning = v,
+    },
+    Parameter {
+        key: "likely_possible",
+        label: "“有可能”完成计入的完成度",
+        unit: Unit::Percent,
+        section: "§7",
+        min: 0,
+        max: 100,
+        get: |s| s.monitoring.likely_possible * hundred(),
+        set: |s, v| s.monitoring.likely_possible = v / hundred(),
+    },
+    Parameter {
+        key: "schedule_4",
+        label: "4月末序时支出进度",
+        unit: Unit::Rate,
+        section: "§7",
+        min: 0,
+        max: 100,
+        get: |s| schedule_at(s, 4),
+        set: |s, v| set_schedule(s, 4, v),
+    },
+    Parameter {
+        key: "schedule_6",
+        label: "6月末序时支出进度",
+        unit: Unit::Rate,
+        section: "§7",
+        min: 0,
+        max: 100,
+        get: |s| schedule_at(s, 6),
+        set: |s, v| set_schedule(s, 6, v),
+    },
+    Parameter {
+        key: "schedule_8",
+        label: "8月末序时支出进度",
+        unit: Unit::Rate,
+        section: "§7",
+        min: 0,
+        max: 100,
+        get: |s| schedule_at(s, 8),
+        set: |s, v| set_schedule(s, 8, v),
+    },
+    Parameter {
+        key: "schedule_10",
+        label: "10月末序时支出进度",
+        unit: Unit::Rate,
+        section: "§7",
+        min: 0,
+        max: 100,
+        get: |s| schedule_at(s, 10),
+        set: |s, v| set_schedule(s, 10, v),
+    },
+    Parameter {
+        key: "rubric_timeliness",
+        label: "监控审核评分：填报及时性满分",
+        unit: Unit::Points,
+        section: "§7",
+        min: 0,
+        max: 100,
+        get: |s| rubric_max(s, 0),
+        set: |s, v| set_rubric_max(s, 0, v),
+    },
+    Parameter {
+        key: "rubric_accuracy",
+        label: "监控审核评分：数据完整准确满分",
+        unit: Unit::Points,
+        section: "§7",
+        min: 0,
+        max: 100,
+        get: |s| rubric_max(s, 1),
+        set: |s, v| set_rubric_max(s, 1, v),
+    },
+    Parameter {
+        key: "rubric_analysis",
+        label: "监控审核评分：偏差分析合理性满分",
+        unit: Unit::Points,
+        section: "§7",
+        min: 0,
+        max: 100,
+        get: |s| rubric_max(s, 2),
+        set: |s, v| set_rubric_max(s, 2, v),
+    },
+    Parameter {
+        key: "rubric_measures",
+        label: "监控审核评分：整改措施可行性满分",
+        unit: Unit::Points,
+        section: "§7",
+        min: 0,
+        max: 100,
+        get: |s| rubric_max(s, 3),
+        set: |s, v| set_rubric_max(s, 3, v),
     },
     Parameter {
         key: "coverage_min_share",
@@ -316,6 +442,20 @@ pub fn apply(
             "分数线应满足 “优秀” > “良好” > “一般”".to_string(),
         ));
     }
+    let rubric: Decimal = out.monitoring.review_rubric.iter().map(|(_, m)| *m).sum();
+    if problems.is_empty() && rubric != Decimal::ONE_HUNDRED {
+        problems.push((
+            "监控审核评分".to_string(),
+            format!("各项满分合计应为 100 分，现为 {} 分", trim(rubric)),
+        ));
+    }
+    let rates: Vec<Decimal> = out.monitoring.schedule.iter().map(|(_, r)| *r).collect();
+    if problems.is_empty() && rates.windows(2).any(|w| w[0] > w[1]) {
+        problems.push((
+            "序时支出进度".to_string(),
+            "各月末的序时进度应逐月不减".to_string(),
+        ));
+    }
     if problems.is_empty() {
         Ok(out)
     } else {
@@ -361,6 +501,38 @@ mod tests {
         v.iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn the_monitoring_schedule_likelihood_and_review_rubric_are_parameters_spec_7() {
+        let s = Settings::default();
+        let changed = apply(
+            &s,
+            &pairs(&[
+                ("schedule_6", "45"),
+                ("likely_possible", "50"),
+                ("rubric_timeliness", "10"),
+                ("rubric_accuracy", "40"),
+            ]),
+        )
+        .expect("valid");
+        assert_eq!(
+            changed.monitoring.schedule,
+            vec![
+                (4, Decimal::from(25)),
+                (6, Decimal::from(45)),
+                (8, Decimal::from(60)),
+                (10, Decimal::from(80))
+            ]
+        );
+        assert_eq!(changed.monitoring.likely_possible, Decimal::new(5, 1));
+        assert_eq!(changed.monitoring.review_rubric[0].1, Decimal::from(10));
+        assert_eq!(changed.monitoring.review_rubric[1].1, Decimal::from(40));
+        // The rubric must add up to 100; the schedule may not fall from one month to the next.
+        let bad = apply(&s, &pairs(&[("rubric_timeliness", "30")])).expect_err("sum 110");
+        assert!(bad[0].1.contains("合计应为 100 分，现为 110 分"), "{bad:?}");
+        let bad = apply(&s, &pairs(&[("schedule_8", "30")])).expect_err("falls");
+        assert!(bad[0].1.contains("逐月不减"), "{bad:?}");
     }
 
     #[test]

@@ -354,6 +354,7 @@ async fn table(
                         let open = matches!(k.state.as_str(), "issued" | "reopened");
                         let source = match k.source_kind.as_str() {
                             "monitoring" => "运行监控",
+                            "assessment" => "部门考核",
                             "evaluation" => "绩效评价",
                             "verification" => "真实性核查",
                             "review" => "审核",
@@ -364,7 +365,10 @@ async fn table(
                             text(source),
                             linked(k.object_name, k.project_id),
                             text(k.unit_name),
-                            text(k.problem),
+                            Cell {
+                                link: Some(format!("/rectifications/{}", k.id)),
+                                ..text(k.problem)
+                            },
                             Cell {
                                 overdue: open && k.deadline < today,
                                 ..text(k.deadline.format("%Y-%m-%d").to_string())
