@@ -6,15 +6,18 @@ use calamine::{Data, Reader, Xlsx};
 use jixiao_domain::decimal::{parse_loose, round2};
 use jixiao_domain::indicator::{DEFAULT_DICTIONARY, Sign};
 use jixiao_domain::money::{Fen, ratio};
-use jixiao_domain::monitoring::Likelihood;
+use jixiao_domain::monitoring::{self, Likelihood, MonitoringReport};
 use jixiao_domain::scoring::Severity;
+use jixiao_domain::settings::MonitoringSettings;
 use jixiao_forms::xlsx::write::{
     EvaluatedIndicator, Form, FundsLine, Indicator, MonitoredIndicator, MonitoringForm,
     MonitoringFunds, MonitoringLine, ProjectSelfEvaluationForm, ProjectTargetForm,
     SelfEvaluationFunds, Target, TargetFunds, Task, UnitSelfEvaluationForm, UnitTargetForm, Value,
     write_form, write_forms,
 };
-use jixiao_forms::xlsx::{FormKind, FundsRead, Limits, ParsedForm, read_workbook};
+use jixiao_forms::xlsx::{
+    FormKind, FundsRead, Limits, ParsedForm, monitoring_input, read_workbook,
+};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use std::io::Cursor;
@@ -449,6 +452,42 @@ fn unit_self_evaluation_form() -> impl Strategy<Value = UnitSelfEvaluationForm> 
 // ---------------------------------------------------------------------------------------------
 // Comparison
 
+/// The rules' view of a monitoring form as written, without the reader (SPEC §7).
+fn domain_report(f: &MonitoringForm) -> MonitoringReport {
+    MonitoringReport {
+        period_end_month: u32::from(f.period_end_month),
+        budget: f.funds.total.budget.unwrap_or(Fen::ZERO),
+        executed: f.funds.total.executed.unwrap_or(Fen::ZERO),
+        reported_completion: f.completion_rate,
+        indicators: f
+            .indicators
+            .iter()
+            .map(|m| {
+                let ind = &m.indicator;
+                let (sign, target) = match &ind.target {
+                    Target::Quantitative { sign, value, .. } => (*sign, Some(*value)),
+                    Target::Qualitative(_) => (Sign::Qualitative, None),
+                };
+                monitoring::MonitoredIndicator {
+                    name: ind.name.clone(),
+                    sign: Some(sign),
+                    target,
+                    to_date: match &m.to_date {
+                        Some(Value::Number(n)) if sign != Sign::Qualitative => Some(*n),
+                        _ => None,
+                    },
+                    weight: if ind.sub_item { None } else { ind.weight },
+                    likelihood: Likelihood::parse_written(&m.likelihood),
+                    sub_item: ind.sub_item,
+                    has_cause: !m.deviation.is_empty(),
+                    has_measures: !m.deviation.is_empty(),
+                }
+            })
+            .collect(),
+        review_score: None,
+    }
+}
+
 fn read_one(form: &Form) -> ParsedForm {
     let bytes = write_form(form).expect("written");
     let book = read_workbook(&bytes, &Limits::default()).expect("read back");
@@ -660,7 +699,9 @@ proptest! {
                 explanation: !m.deviation.is_empty(),
             })
             .collect();
-        check_indicators(&read, &expected, false);
+        // A 分值 column is written when any indicator has a weight.
+        let weights = f.indicators.iter().any(|m| m.indicator.weight.is_some());
+        check_indicators(&read, &expected, weights);
         prop_assert_eq!(got.forecast, f.funds.total.forecast);
         prop_assert_eq!(read.period_end_month, Some(u32::from(f.period_end_month.max(1))));
         prop_assert_eq!(read.reported_completion, f.completion_rate);
@@ -681,6 +722,22 @@ proptest! {
             prop_assert_eq!(&got.explanation_text, &m.deviation);
         }
         no_errors(&read);
+    }
+
+    /// Several monitoring forms in one workbook, read back: the rules (SPEC §7) give the same
+    /// figures, warnings and findings as for the values written.
+    #[test]
+    fn monitoring_analysis_round_trip(forms in prop::collection::vec(monitoring_form(), 1..=3)) {
+        let written: Vec<Form> = forms.iter().cloned().map(Form::from).collect();
+        let bytes = write_forms(&written).expect("written");
+        let book = read_workbook(&bytes, &Limits::default()).expect("read");
+        prop_assert_eq!(book.forms.len(), forms.len());
+        let settings = MonitoringSettings::default();
+        for (got, f) in book.forms.iter().zip(&forms) {
+            let direct = monitoring::analyse(&settings, &domain_report(f));
+            let through = monitoring::analyse(&settings, &monitoring_input(got));
+            prop_assert_eq!(through, direct);
+        }
     }
 
     #[test]

@@ -3,17 +3,25 @@
 //!
 //! Decimals stay exact until here; they become JSON numbers (rounded half-up to 2 places) only in
 //! this report.
+//!
+//! A monitoring report (SPEC §7) gets its figures from `jixiao_domain::monitoring::analyse`: the
+//! form's `monitoring` object and each indicator's `completion`, written as [`Fixed2`] numbers
+//! with exactly two decimals (`60.00`).
 
 use super::read::{CellFinding, FormKind, ParsedForm, ParsedIndicator, Workbook};
 use jixiao_domain::decimal::round2;
 use jixiao_domain::indicator::{Level1, Sign};
+use jixiao_domain::money::Fen;
+use jixiao_domain::monitoring::{
+    self, MonitoredIndicator, MonitoringReport, WarningKind, WarningLevel,
+};
 use jixiao_domain::scoring::{
     FindingColumn, Funds, IndicatorInput, SelfEvaluationScore, Severity, score_self_evaluation,
 };
 use jixiao_domain::settings::Settings;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 use serde_json::Value;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -38,7 +46,58 @@ pub struct FormReport {
     pub total: Option<f64>,
     pub stated_total: Option<f64>,
     pub grade: Option<&'static str>,
+    /// Monitoring forms only (issue 10 item 8): the figures of SPEC §7.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub monitoring: Option<MonitoringSummary>,
     pub findings: Vec<FindingReport>,
+}
+
+/// A percentage or a number of points written as a JSON number with exactly two decimals,
+/// rounded half-up (SPEC §17): `60.00`, `45.12`, `0.00`. Plain `f64` would print `60.0`.
+///
+/// It serialises through `serde_json`'s raw values, so it is meant for JSON output only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fixed2(pub Decimal);
+
+impl Serialize for Fixed2 {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let text = format!("{:.2}", round2(self.0));
+        let raw = serde_json::value::RawValue::from_string(text)
+            .map_err(<S::Error as serde::ser::Error>::custom)?;
+        raw.serialize(serializer)
+    }
+}
+
+/// The `monitoring` object of a monitoring form (issue 10 item 8), everything from
+/// `jixiao_domain::monitoring::analyse` (SPEC §7). Rates are percentages, the deviation is in
+/// percentage points; `null` where the form does not give what they need.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MonitoringSummary {
+    /// From the form's `1–N月` label (column headers, else the title).
+    pub period_end_month: Option<u32>,
+    /// 执行数 ÷ 全年预算数 (年初预算数 where the form has no other); `null` when either is missing.
+    pub execution_rate: Option<Fixed2>,
+    /// The indicators' completions averaged (weighted by 分值 when every counted one has it).
+    pub completion_estimate: Option<Fixed2>,
+    /// The form's 总体完成率; `null` on forms without one (the 136号 form).
+    pub reported_completion_rate: Option<Fixed2>,
+    /// |execution − completion| against the reported rate, or the estimate when none is stated.
+    pub deviation: Option<Fixed2>,
+    pub warnings: Vec<WarningReport>,
+    /// The data checks of `analyse` (missing values, a likelihood without its cause …), shown in
+    /// the Chinese summary. Not in the JSON and not among the form's `findings`, which the import
+    /// also reads and which it reports with its own analysis.
+    #[serde(skip)]
+    pub notes: Vec<FindingReport>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WarningReport {
+    /// `deviation`, `review_score`, `slow_execution` or `unlikely`.
+    pub kind: &'static str,
+    /// `red` or `yellow`.
+    pub level: &'static str,
+    pub message: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -64,6 +123,10 @@ pub struct IndicatorReport {
     pub score: Option<f64>,
     pub stated_score: Option<f64>,
     pub parent: Option<usize>,
+    /// Monitoring forms only: the completion of SPEC §7 as a percentage (the domain's fraction
+    /// × 100, 2 decimals); `null` for a sub-item or a row without the values it needs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completion: Option<Option<Fixed2>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -132,6 +195,118 @@ fn input(i: &ParsedIndicator) -> IndicatorInput {
         sub_item: i.sub_item,
         has_explanation: i.has_explanation,
     }
+}
+
+/// A monitoring form's indicator row as the rules see it (SPEC §7).
+pub fn monitored_indicator(i: &ParsedIndicator) -> MonitoredIndicator {
+    MonitoredIndicator {
+        name: i.name.clone(),
+        sign: if i.qualitative {
+            Some(Sign::Qualitative)
+        } else {
+            i.sign
+        },
+        target: i.target,
+        to_date: i.actual,
+        weight: i.weight,
+        likelihood: i.likelihood,
+        sub_item: i.sub_item,
+        has_cause: i.cause_given,
+        has_measures: i.measures_given,
+    }
+}
+
+/// A monitoring form as the rules see it (SPEC §7): the period from its `1–N月` label (0 when it
+/// has none: no schedule applies), the 年度资金总额 line's budget and execution (0 when missing),
+/// its 总体完成率 and its indicators. No review score: a form has not been reviewed.
+pub fn monitoring_input(form: &ParsedForm) -> MonitoringReport {
+    let funds = form.funds.as_ref();
+    MonitoringReport {
+        period_end_month: form.period_end_month.unwrap_or(0),
+        budget: funds.and_then(|f| f.budget).unwrap_or(Fen::ZERO),
+        executed: funds.and_then(|f| f.executed).unwrap_or(Fen::ZERO),
+        reported_completion: form.reported_completion,
+        indicators: form.indicators.iter().map(monitored_indicator).collect(),
+        review_score: None,
+    }
+}
+
+/// The `monitoring` object of a monitoring form and each indicator's completion (percent).
+fn check_monitoring(
+    form: &ParsedForm,
+    settings: &Settings,
+) -> (MonitoringSummary, Vec<Option<Fixed2>>) {
+    let analysis = monitoring::analyse(&settings.monitoring, &monitoring_input(form));
+    let funds_known = form
+        .funds
+        .as_ref()
+        .is_some_and(|f| f.budget.is_some() && f.executed.is_some());
+    let mut notes = Vec::new();
+    if !funds_known {
+        notes.push(FindingReport {
+            severity: Severity::Warning,
+            cell: None,
+            message: format!(
+                "工作表“{}”：未读到年度资金总额的预算数或执行数，不计算预算执行率和偏差",
+                form.sheet
+            ),
+        });
+    }
+    if form.period_end_month.is_none() {
+        notes.push(FindingReport {
+            severity: Severity::Warning,
+            cell: None,
+            message: format!(
+                "工作表“{}”：未读到监控期间（如“1-6月执行数”），不按序时进度判断执行缓慢",
+                form.sheet
+            ),
+        });
+    }
+    for f in &analysis.findings {
+        // Without the funds the zero budget of the input is not the form's.
+        if f.indicator.is_none() && !funds_known && f.message.contains("全年预算数为 0") {
+            continue;
+        }
+        let (cell, message) = match f.indicator.and_then(|n| form.indicators.get(n)) {
+            Some(i) => (
+                Some(i.cell.clone()),
+                format!(
+                    "工作表“{}”第 {} 行（三级指标“{}”）：{}",
+                    form.sheet, i.row, i.name, f.message
+                ),
+            ),
+            None => (None, format!("工作表“{}”：{}", form.sheet, f.message)),
+        };
+        notes.push(FindingReport {
+            severity: f.severity,
+            cell,
+            message,
+        });
+    }
+    let percent = |c: Decimal| Fixed2(round2(c * Decimal::ONE_HUNDRED));
+    let completions = analysis
+        .indicator_completions
+        .iter()
+        .map(|c| c.map(percent))
+        .collect();
+    let summary = MonitoringSummary {
+        period_end_month: form.period_end_month,
+        execution_rate: funds_known.then_some(Fixed2(analysis.execution_rate)),
+        completion_estimate: analysis.completion_estimate.map(Fixed2),
+        reported_completion_rate: form.reported_completion.map(Fixed2),
+        deviation: analysis.deviation.filter(|_| funds_known).map(Fixed2),
+        warnings: analysis
+            .warnings
+            .iter()
+            .map(|w| WarningReport {
+                kind: w.kind.code(),
+                level: w.level.code(),
+                message: w.message.clone(),
+            })
+            .collect(),
+        notes,
+    };
+    (summary, completions)
 }
 
 fn check_form(form: &ParsedForm, settings: &Settings) -> FormReport {
@@ -270,6 +445,7 @@ fn check_form(form: &ParsedForm, settings: &Settings) -> FormReport {
         }
     }
 
+    let monitored = (form.kind == FormKind::Monitoring).then(|| check_monitoring(form, settings));
     let funds = form.funds.as_ref().map(|f| {
         let exec = scored.as_ref().and_then(|s| s.execution.as_ref());
         FundsReport {
@@ -288,7 +464,11 @@ fn check_form(form: &ParsedForm, settings: &Settings) -> FormReport {
                 .as_ref()
                 .and_then(|s| s.indicators.get(n))
                 .and_then(|s| s.score);
-            indicator_report(i, score)
+            let completion = monitored.as_ref().map(|(_, c)| c.get(n).copied().flatten());
+            IndicatorReport {
+                completion,
+                ..indicator_report(i, score)
+            }
         })
         .collect();
     FormReport {
@@ -303,6 +483,7 @@ fn check_form(form: &ParsedForm, settings: &Settings) -> FormReport {
         total: scored.as_ref().and_then(|s| s.total).map(num),
         stated_total: form.stated_total.map(num),
         grade: scored.as_ref().and_then(|s| s.grade).map(|g| g.label()),
+        monitoring: monitored.map(|(m, _)| m),
         findings: findings
             .into_iter()
             .map(|f| FindingReport {
@@ -342,11 +523,17 @@ fn indicator_report(i: &ParsedIndicator, score: Option<Decimal>) -> IndicatorRep
         score: score.map(num),
         stated_score: i.stated_score.map(num),
         parent: i.parent,
+        completion: None,
     }
 }
 
 fn opt(v: Option<f64>) -> String {
     v.map_or("—".to_string(), |v| format!("{v:.2}"))
+}
+
+/// `45.12%`, or `—` when there is no figure.
+fn pct_text(v: Option<Fixed2>) -> String {
+    v.map_or("—".to_string(), |v| format!("{:.2}%", round2(v.0)))
 }
 
 fn value_text(v: &Value) -> String {
@@ -409,8 +596,11 @@ pub fn text_summary(report: &FileReport) -> String {
             let sub = i
                 .parent
                 .map_or(String::new(), |p| format!("（第 {} 项的其中项）", p + 1));
+            let completion = i
+                .completion
+                .map_or(String::new(), |c| format!("，完成率 {}", pct_text(c)));
             out.push_str(&format!(
-                "    {}. {}/{}/{}{sub}：目标 {target}，实际 {}，分值 {}，得分 {}（表中 {}）\n",
+                "    {}. {}/{}/{}{sub}：目标 {target}，实际 {}，分值 {}，得分 {}（表中 {}）{completion}\n",
                 n + 1,
                 i.level1,
                 i.level2,
@@ -420,6 +610,40 @@ pub fn text_summary(report: &FileReport) -> String {
                 opt(i.score),
                 opt(i.stated_score)
             ));
+        }
+        if let Some(m) = &f.monitoring {
+            let period = m.period_end_month.map_or("（期间未知）".to_string(), |p| {
+                format!("截至 {p} 月末")
+            });
+            let deviation = m.deviation.map_or("—".to_string(), |d| {
+                format!("{:.2} 个百分点", round2(d.0))
+            });
+            out.push_str(&format!(
+                "  监控（{period}）：预算执行率 {}，按指标测算的完成率 {}，填报的总体完成率 {}，偏差 {deviation}\n",
+                pct_text(m.execution_rate),
+                pct_text(m.completion_estimate),
+                pct_text(m.reported_completion_rate),
+            ));
+            out.push_str(&format!("  预警 {} 条：\n", m.warnings.len()));
+            for w in &m.warnings {
+                let level = WarningLevel::parse(w.level).map_or(w.level, WarningLevel::label);
+                let kind = WarningKind::parse(w.kind).map_or(w.kind, WarningKind::label);
+                out.push_str(&format!("    {level}【{kind}】{}\n", w.message));
+            }
+            if !m.notes.is_empty() {
+                out.push_str(&format!("  监控数据检查 {} 条：\n", m.notes.len()));
+                for x in &m.notes {
+                    let sev = match x.severity {
+                        Severity::Error => "提交前须补正",
+                        Severity::Warning => "警告",
+                    };
+                    let cell = x
+                        .cell
+                        .as_deref()
+                        .map_or(String::new(), |c| format!("[{c}] "));
+                    out.push_str(&format!("    {sev} {cell}{}\n", x.message));
+                }
+            }
         }
         if matches!(f.kind, "project_self_evaluation" | "unit_self_evaluation") {
             out.push_str(&format!(

@@ -17,7 +17,10 @@ pub mod read;
 pub mod safety;
 pub mod write;
 
-pub use check::{FileReport, FormReport, check_workbook, json_report, text_summary};
+pub use check::{
+    FileReport, Fixed2, FormReport, MonitoringSummary, WarningReport, check_workbook, json_report,
+    monitoring_input, text_summary,
+};
 pub use read::{
     AmountUnit, CellFinding, FormKind, FundsRead, ParsedForm, ParsedIndicator, Workbook,
     read_workbook,

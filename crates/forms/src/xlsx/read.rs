@@ -12,7 +12,7 @@ use calamine::{Reader, SheetType, Xlsx};
 use jixiao_domain::decimal::parse_loose;
 use jixiao_domain::indicator::{Level1, Sign, normalise_unit, parse_written_value, written_tier};
 use jixiao_domain::money::Fen;
-use jixiao_domain::monitoring::Likelihood;
+use jixiao_domain::monitoring::{DeviationCause, Likelihood};
 use jixiao_domain::scoring::Severity;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -124,6 +124,18 @@ pub struct ParsedIndicator {
     pub likelihood: Option<Likelihood>,
     /// 偏差原因分析（及改进措施） as written.
     pub explanation_text: String,
+    /// Monitoring: 偏差原因 categories (SPEC §7), in the order of [`DeviationCause::ALL`]: the
+    /// sub-columns ticked on the 136号 form, else the categories the explanation text names.
+    pub causes: Vec<DeviationCause>,
+    /// Monitoring: 拟采取的措施 as written, on forms with a column of its own (on the central form
+    /// the measures share the 偏差原因分析 column, see [`ParsedIndicator::explanation_text`]).
+    pub measures_text: String,
+    /// Monitoring (SPEC §7): the deviation has a cause (a ticked or named category, the row's
+    /// text, or the form's 偏差或不能完成目标原因分析) …
+    pub cause_given: bool,
+    /// … and measures (the row's measures, its combined 偏差原因分析 text, or the form's
+    /// 相关建议或举措).
+    pub measures_given: bool,
     /// A1 reference of the indicator's name cell.
     pub cell: String,
     /// A1 reference of the row's 偏差原因分析 cell, when the form has that column: where a
@@ -154,6 +166,10 @@ pub struct ParsedForm {
     pub period_end_month: Option<u32>,
     /// Monitoring: 总体完成率 (%) as reported by the unit.
     pub reported_completion: Option<Decimal>,
+    /// Monitoring, 136号 form: 偏差或不能完成目标原因分析 and 相关建议或举措, written once below the
+    /// indicator table for the whole form.
+    pub deviation_analysis: String,
+    pub measures: String,
     pub findings: Vec<CellFinding>,
 }
 
@@ -295,6 +311,7 @@ enum Role {
     Weight,
     Score,
     Explanation,
+    Measures,
     Direction,
     UnitName,
     ProjectName,
@@ -327,8 +344,10 @@ fn header_role(text: &str) -> Option<Role> {
         Role::Forecast
     } else if t.contains('月') && (t.contains("完成") || t.contains("执行")) {
         Role::Period
-    } else if t.contains("原因") || t.contains("措施") {
+    } else if t.contains("原因") {
         Role::Explanation
+    } else if t.contains("措施") {
+        Role::Measures
     } else if t.contains("实际") || t.contains("完成值") || t.contains("完成情况") {
         Role::Actual
     } else if t.contains("指标值") || t.contains("目标值") {
@@ -702,6 +721,8 @@ fn read_sheet(sheet: &str, grid: &Grid, kind: FormKind) -> Vec<ParsedForm> {
         stated_total_cell: None,
         period_end_month: None,
         reported_completion: None,
+        deviation_analysis: String::new(),
+        measures: String::new(),
         findings: Vec::new(),
     };
     if unit_form && base.department.is_none() {
@@ -744,11 +765,13 @@ fn read_sheet(sheet: &str, grid: &Grid, kind: FormKind) -> Vec<ParsedForm> {
                     .iter()
                     .flat_map(|(r, cols)| cols.get(&FundsRole::Executed).map(|c| (*r, *c))),
             )
-            .find_map(|pos| period_month(grid.shown(pos)));
-        base.reported_completion = reported_completion(&ctx, header_row);
+            .find_map(|pos| period_month(grid.shown(pos)))
+            // `2023年1-6月项目支出绩效目标执行监控表`: the title names the period.
+            .or_else(|| period_month(&title_without_year(&title)));
+        base.reported_completion = reported_completion(&ctx, 0, header_row);
     }
 
-    let Some((hr, cols)) = header else {
+    let Some((hr, mut cols)) = header else {
         base.findings.push(CellFinding {
             severity: Severity::Error,
             cell: None,
@@ -763,6 +786,39 @@ fn read_sheet(sheet: &str, grid: &Grid, kind: FormKind) -> Vec<ParsedForm> {
         return vec![base];
     };
     base.has_weight_column = cols.contains_key(&Role::Weight);
+    // A measures column without a cause column is the explanation column (self-evaluations
+    // headed `改进措施`), as it always was.
+    if !cols.contains_key(&Role::Explanation)
+        && let Some(c) = cols.remove(&Role::Measures)
+    {
+        cols.insert(Role::Explanation, c);
+    }
+    // The 136号 form: 偏差原因分析 and 完成目标可能性 are headers over tick sub-columns, whose
+    // first sub-column is not a text column of its own.
+    let ticks = if kind == FormKind::Monitoring {
+        tick_columns(&ctx, hr, cols[&Role::Name])
+    } else {
+        None
+    };
+    if let Some(t) = &ticks {
+        for (role, group) in [
+            (
+                Role::Explanation,
+                t.causes.iter().map(|(c, _)| *c).collect::<Vec<_>>(),
+            ),
+            (
+                Role::Likelihood,
+                t.likelihoods.iter().map(|(c, _)| *c).collect(),
+            ),
+        ] {
+            let (Some(lo), Some(hi)) = (group.iter().min(), group.iter().max()) else {
+                continue;
+            };
+            if cols.get(&role).is_some_and(|c| (*lo..=*hi).contains(c)) {
+                cols.remove(&role);
+            }
+        }
+    }
 
     // Rows of the indicator table, grouped by project for the 一体化 layout.
     let multi = cols.contains_key(&Role::ProjectName);
@@ -795,6 +851,14 @@ fn read_sheet(sheet: &str, grid: &Grid, kind: FormKind) -> Vec<ParsedForm> {
         base.stated_weight_total = weight;
         base.stated_total = score;
         base.stated_total_cell = cols.get(&Role::Score).map(|c| a1((r, *c)));
+        if kind == FormKind::Monitoring {
+            if base.reported_completion.is_none() {
+                base.reported_completion = reported_completion(&ctx, r, grid.max_row + 1);
+            }
+            let (analysis, measures) = form_texts(&ctx, r, cols[&Role::Name]);
+            base.deviation_analysis = analysis;
+            base.measures = measures;
+        }
     }
 
     let mut forms = Vec::new();
@@ -831,7 +895,21 @@ fn read_sheet(sheet: &str, grid: &Grid, kind: FormKind) -> Vec<ParsedForm> {
             form.stated_total = None;
             form.stated_weight_total = None;
         }
-        form.indicators = read_indicators(&ctx, &cols, &rows, &mut form.findings);
+        form.indicators = read_indicators(&ctx, &cols, ticks.as_ref(), &rows, &mut form.findings);
+        if kind == FormKind::Monitoring {
+            let separate_measures = cols.contains_key(&Role::Measures);
+            for i in &mut form.indicators {
+                i.cause_given = !i.causes.is_empty()
+                    || !i.explanation_text.is_empty()
+                    || !form.deviation_analysis.is_empty();
+                i.measures_given = !form.measures.is_empty()
+                    || if separate_measures {
+                        !i.measures_text.is_empty()
+                    } else {
+                        !i.explanation_text.is_empty()
+                    };
+            }
+        }
         let lo = rows.first().copied().unwrap_or(0);
         let hi = rows.last().copied().unwrap_or(u32::MAX);
         forms.push((lo, hi, form));
@@ -864,10 +942,14 @@ fn period_month(text: &str) -> Option<u32> {
     (1..=12).contains(&m).then_some(m)
 }
 
-/// 总体完成率 (%) of a monitoring form: the value right of its label, above the indicator table.
-fn reported_completion(ctx: &Ctx<'_>, before_row: u32) -> Option<Decimal> {
+/// 总体完成率 (%) of a monitoring form: the value right of its label, in rows `from..before_row`
+/// (above the indicator table, or below it on provincial forms).
+fn reported_completion(ctx: &Ctx<'_>, from: u32, before_row: u32) -> Option<Decimal> {
     let grid = ctx.grid;
     for ((r, c), text) in grid.cells() {
+        if r < from {
+            continue;
+        }
         if r >= before_row {
             break;
         }
@@ -883,6 +965,98 @@ fn reported_completion(ctx: &Ctx<'_>, before_row: u32) -> Option<Decimal> {
             .and_then(parse_number);
     }
     None
+}
+
+/// The title without its year (`2023年1-6月…` → `1-6月…`), so that the year's digits are not
+/// taken for the month.
+fn title_without_year(title: &str) -> String {
+    let t = norm(title);
+    match find_year(&t) {
+        Some(y) => t
+            .replacen(&format!("{y}年度"), "", 1)
+            .replacen(&format!("{y}年"), "", 1),
+        None => t,
+    }
+}
+
+/// The tick sub-columns of the 136号 form (SPEC §14 layout (a)): under 偏差原因分析 the five
+/// cause categories, under 完成目标可能性 the three likelihoods, labelled in the row (or two)
+/// below the indicator header.
+struct Ticks {
+    causes: Vec<(u32, DeviationCause)>,
+    likelihoods: Vec<(u32, Likelihood)>,
+}
+
+fn tick_columns(ctx: &Ctx<'_>, header_row: u32, name_col: u32) -> Option<Ticks> {
+    let grid = ctx.grid;
+    for r in header_row + 1..=(header_row + 2).min(grid.max_row) {
+        // An indicator row is not a header row.
+        if !ctx.value((r, name_col)).is_empty() {
+            return None;
+        }
+        let mut ticks = Ticks {
+            causes: Vec::new(),
+            likelihoods: Vec::new(),
+        };
+        for (c, text) in grid.row(r) {
+            let t = norm(text);
+            if let Some(cause) = DeviationCause::parse(&t) {
+                ticks.causes.push((c, cause));
+            } else if let Some(l) = Likelihood::parse(&t) {
+                ticks.likelihoods.push((c, l));
+            }
+        }
+        if ticks.causes.len() + ticks.likelihoods.len() >= 2 {
+            return Some(ticks);
+        }
+    }
+    None
+}
+
+/// A tick sub-column cell: `Some(true)` ticked (√ ✓ ✔ ☑ 是 …), `Some(false)` left empty or
+/// crossed out, `None` something else.
+fn tick(text: &str) -> Option<bool> {
+    match norm(text).as_str() {
+        "√" | "✓" | "✔" | "☑" | "✅" | "是" | "v" | "V" | "Y" | "y" => Some(true),
+        "" | "×" | "✗" | "✘" | "否" | "无" | "/" | "-" | "—" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+/// 偏差或不能完成目标原因分析 and 相关建议或举措 (the 136号 form), each the text right of its label in
+/// the rows from `from` on, left of the indicator-name column.
+fn form_texts(ctx: &Ctx<'_>, from: u32, name_col: u32) -> (String, String) {
+    let grid = ctx.grid;
+    let (mut analysis, mut measures) = (String::new(), String::new());
+    for r in from..=grid.max_row {
+        let Some((c, label)) = grid.row(r).next() else {
+            continue;
+        };
+        if c >= name_col {
+            continue;
+        }
+        let label = norm(label);
+        let slot = if label.contains("原因") {
+            &mut analysis
+        } else if label.contains("建议") || label.contains("举措") || label.contains("措施") {
+            &mut measures
+        } else {
+            continue;
+        };
+        if !slot.is_empty() {
+            continue;
+        }
+        let anchor = grid.anchor((r, c));
+        if let Some(v) = grid
+            .row(r)
+            .filter(|(c2, _)| *c2 > c && grid.anchor((r, *c2)) != anchor)
+            .map(|(c2, _)| ctx.value((r, c2)).trim())
+            .find(|v| !v.is_empty())
+        {
+            *slot = v.to_string();
+        }
+    }
+    (analysis, measures)
 }
 
 fn attach(form: &mut ParsedForm, findings: Vec<CellFinding>) {
@@ -914,6 +1088,12 @@ fn row_ends_table(grid: &Grid, r: u32, name_col: u32) -> bool {
         "结论",
         "存在问题",
         "改进措施",
+        // Monitoring: the 136号 form's texts below the table, a provincial 总体完成率 row.
+        "偏差",
+        "原因分析",
+        "相关建议",
+        "下一步",
+        "总体完成率",
     ];
     let ends = if c < name_col {
         ENDS.iter().any(|w| t.starts_with(w))
@@ -1111,6 +1291,66 @@ fn strip_level1_weight(text: &str) -> (String, Option<Decimal>) {
     (t, None)
 }
 
+/// The ticked sub-columns of one indicator row (the 136号 form): its likelihood (one tick) and
+/// its cause categories (any number).
+fn read_ticks(
+    ctx: &Ctx<'_>,
+    ticks: &Ticks,
+    r: u32,
+    ind: &mut ParsedIndicator,
+    findings: &mut Vec<CellFinding>,
+) {
+    let mut ticked = |c: u32, what: &str| -> bool {
+        let text = ctx.value((r, c));
+        tick(text).unwrap_or_else(|| {
+            findings.push(ctx.finding(
+                Severity::Warning,
+                (r, c),
+                what,
+                format!(
+                    "“{}”不是勾选标记（应为 √ 或“是”），未按勾选读取",
+                    text.trim()
+                ),
+            ));
+            false
+        })
+    };
+    let mut causes: Vec<DeviationCause> = Vec::new();
+    for (c, cause) in &ticks.causes {
+        if ticked(*c, cause.label()) {
+            causes.push(*cause);
+        }
+    }
+    let mut likely: Vec<(u32, Likelihood)> = Vec::new();
+    for (c, l) in &ticks.likelihoods {
+        if ticked(*c, l.label()) {
+            likely.push((*c, *l));
+        }
+    }
+    causes.sort();
+    causes.dedup();
+    ind.causes = causes;
+    match likely.as_slice() {
+        [] => {}
+        [(_, l)] => {
+            ind.likelihood = Some(*l);
+            ind.likelihood_text = l.label().to_string();
+        }
+        [(c, _), ..] => {
+            let labels: Vec<&str> = likely.iter().map(|(_, l)| l.label()).collect();
+            findings.push(ctx.finding(
+                Severity::Warning,
+                (r, *c),
+                "完成目标可能性",
+                format!(
+                    "完成目标可能性勾选了多项（{}），应只勾选一项，按未选择读取",
+                    labels.join("、")
+                ),
+            ));
+        }
+    }
+}
+
 /// The name of a `其中` sub-item (`其中：公用经费（万元）` → `公用经费（万元）`), as written: only the
 /// marker and its colon are removed, the name itself is not normalised.
 fn strip_sub_item(name: &str) -> Option<String> {
@@ -1124,6 +1364,7 @@ fn strip_sub_item(name: &str) -> Option<String> {
 fn read_indicators(
     ctx: &Ctx<'_>,
     cols: &BTreeMap<Role, u32>,
+    ticks: Option<&Ticks>,
     rows: &[u32],
     findings: &mut Vec<CellFinding>,
 ) -> Vec<ParsedIndicator> {
@@ -1374,7 +1615,18 @@ fn read_indicators(
                 ));
             }
         }
+        if let Some(t) = ticks {
+            read_ticks(ctx, t, r, &mut ind, findings);
+        }
         ind.explanation_text = text(Role::Explanation).trim().to_string();
+        ind.measures_text = text(Role::Measures).trim().to_string();
+        if ind.causes.is_empty() {
+            ind.causes = DeviationCause::ALL
+                .iter()
+                .copied()
+                .filter(|c| ind.explanation_text.contains(c.label()))
+                .collect();
+        }
 
         // Weight, stated score, explanation.
         let weight_text = text(Role::Weight);

@@ -597,8 +597,16 @@ fn monitoring(
     st: &Styles,
     f: &MonitoringForm,
 ) -> Result<(), WriteError> {
-    let widths = [6.0, 11.0, 13.0, 30.0, 16.0, 14.0, 14.0, 26.0, 14.0];
-    let mut sh = Sheet::new(ws, st, &widths)?;
+    // A 分值 column after 年度指标值 when any indicator has a weight (the provincial layout), so
+    // that the completion estimate read back is weighted as the original (SPEC §7).
+    let weights = f.indicators.iter().any(|m| m.indicator.weight.is_some());
+    let widths: &[f64] = if weights {
+        &[6.0, 11.0, 13.0, 30.0, 16.0, 8.0, 14.0, 14.0, 26.0, 14.0]
+    } else {
+        &[6.0, 11.0, 13.0, 30.0, 16.0, 14.0, 14.0, 26.0, 14.0]
+    };
+    let mut sh = Sheet::new(ws, st, widths)?;
+    let last = sh.last_col();
     let period = match f.period_end_month {
         0 | 1 => "1月".to_string(),
         m => format!("1-{}月", m.min(12)),
@@ -618,7 +626,7 @@ fn monitoring(
     sh.text(r, 3, "全年预算数", &l)?;
     sh.text(r, 4, &format!("{period}执行数"), &l)?;
     sh.text(r, 5, "执行率", &l)?;
-    sh.put((r, 6), (r, 8), "全年预计执行数", &l)?;
+    sh.put((r, 6), (r, last), "全年预计执行数", &l)?;
     let lines = [
         ("年度资金总额", &f.funds.total),
         ("其中：当年财政拨款", &f.funds.current),
@@ -633,16 +641,16 @@ fn monitoring(
         sh.number(rr, 5, execution_rate(line), &st.rate)?;
         sh.amount(rr, 6, line.forecast)?;
         let a = st.amount.clone();
-        sh.put((rr, 7), (rr, 8), "", &a)?;
+        sh.put((rr, 7), (rr, last), "", &a)?;
     }
     r += 5;
     sh.put((r, 0), (r + 1, 1), "年度总体目标", &l)?;
     sh.put((r, 2), (r, 4), "年度目标", &l)?;
     sh.put((r, 5), (r, 6), &format!("{period}执行情况"), &l)?;
-    sh.put((r, 7), (r, 8), "全年预计完成情况", &l)?;
+    sh.put((r, 7), (r, last), "全年预计完成情况", &l)?;
     sh.put((r + 1, 2), (r + 1, 4), &f.goal, &t)?;
     sh.put((r + 1, 5), (r + 1, 6), &f.goal_progress, &t)?;
-    sh.put((r + 1, 7), (r + 1, 8), &f.goal_forecast, &t)?;
+    sh.put((r + 1, 7), (r + 1, last), &f.goal_forecast, &t)?;
     let longest = [&f.goal, &f.goal_progress, &f.goal_forecast]
         .into_iter()
         .max_by_key(|s| s.chars().count())
@@ -652,27 +660,31 @@ fn monitoring(
     r += 2;
     sh.put((r, 0), (r, 1), "总体完成率（%）", &l)?;
     sh.number(r, 2, f.completion_rate, &st.rate)?;
-    sh.put((r, 3), (r, 8), "", &t)?;
+    sh.put((r, 3), (r, last), "", &t)?;
     r += 1;
-    let headers: Vec<String> = vec![
-        "年度指标值".into(),
+    let mut headers: Vec<String> = vec!["年度指标值".into()];
+    if weights {
+        headers.push("分值".into());
+    }
+    headers.extend([
         format!("{period}完成值"),
         "全年预计完成值".into(),
         "偏差原因分析".into(),
         "完成目标可能性".into(),
-    ];
+    ]);
     let mut rows = Vec::with_capacity(f.indicators.len());
     for m in &f.indicators {
-        rows.push(row(
-            &m.indicator,
-            vec![
-                Cell::Text(target_text(&m.indicator)?),
-                value_cell(&m.to_date),
-                value_cell(&m.forecast),
-                Cell::opt_text(&m.deviation),
-                Cell::opt_text(&m.likelihood),
-            ],
-        ));
+        let mut cells = vec![Cell::Text(target_text(&m.indicator)?)];
+        if weights {
+            cells.push(weight_cell(&m.indicator));
+        }
+        cells.extend([
+            value_cell(&m.to_date),
+            value_cell(&m.forecast),
+            Cell::opt_text(&m.deviation),
+            Cell::opt_text(&m.likelihood),
+        ]);
+        rows.push(row(&m.indicator, cells));
     }
     sh.indicator_table(r, "绩效指标", &headers, &rows)?;
     sh.print_setup(true, r)
