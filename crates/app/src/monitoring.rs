@@ -255,9 +255,14 @@ fn join_ids(ids: &[i64]) -> String {
 /// A task of the user's region. Every logged-in user of the region may read a task (its name,
 /// period and deadline are the region's notice to all units); what it holds is scoped.
 pub async fn task(actor: &Actor<'_>, id: i64) -> Result<Task, AppError> {
+    let scope = actor.scope().await?;
+    // An agency's people and users without a unit have no part in monitoring.
+    if matches!(scope, Scope::Agency(_) | Scope::Nothing) {
+        return Err(AppError::Forbidden);
+    }
     store::task(actor.store, &actor.user.region, id)
         .await?
-        .ok_or_else(|| AppError::NotFound("监控任务".into()))
+        .ok_or_else(|| hidden(&scope, "监控任务"))
 }
 
 /// The units whose reports the user may see in a task's tables: `None` for the whole region.

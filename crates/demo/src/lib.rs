@@ -1712,7 +1712,12 @@ async fn monitoring_2023(
                                 String::new()
                             },
                             deviation_text: if troubled {
-                                "资金拨付滞后，已督促加快支付进度。".into()
+                                "资金拨付滞后。".into()
+                            } else {
+                                String::new()
+                            },
+                            measures: if troubled {
+                                "已督促加快支付进度。".into()
                             } else {
                                 String::new()
                             },

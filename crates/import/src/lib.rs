@@ -752,9 +752,10 @@ fn prepare_monitoring(wb: &Workbook, ctx: &Context, tick: &dyn Fn()) -> Prepared
                 weight: i.weight,
                 likelihood: i.likelihood,
                 sub_item: i.sub_item,
-                has_cause: !i.explanation_text.is_empty(),
-                // The central form has one column for the cause and the measures.
-                has_measures: !i.explanation_text.is_empty(),
+                // Ticked categories, a cause text, or the form-wide analysis of the 136号 form;
+                // measures likewise (the reader decides, `cause_given`/`measures_given`).
+                has_cause: i.cause_given,
+                has_measures: i.measures_given,
             })
             .collect();
         let analysis = monitoring::analyse(
@@ -803,8 +804,25 @@ fn prepare_monitoring(wb: &Workbook, ctx: &Context, tick: &dyn Fn()) -> Prepared
                         value_text(i.forecast, &i.forecast_text)
                     },
                     likelihood: i.likelihood.map_or("", |l| l.code()).to_string(),
-                    deviation_causes: deviation_causes(&i.explanation_text),
-                    deviation_text: i.explanation_text.clone(),
+                    deviation_causes: if i.causes.is_empty() {
+                        deviation_causes(&i.explanation_text)
+                    } else {
+                        i.causes
+                            .iter()
+                            .map(|c| c.label())
+                            .collect::<Vec<_>>()
+                            .join("、")
+                    },
+                    deviation_text: if i.explanation_text.is_empty() && !i.causes.is_empty() {
+                        form.deviation_analysis.clone()
+                    } else {
+                        i.explanation_text.clone()
+                    },
+                    measures: if i.measures_text.is_empty() && i.measures_given {
+                        form.measures.clone()
+                    } else {
+                        i.measures_text.clone()
+                    },
                     completion_x100: c.map(|c| x100(c * Decimal::ONE_HUNDRED)),
                 }
             })

@@ -114,6 +114,8 @@ pub struct MonitoringIndicator {
     pub likelihood: String,
     pub deviation_causes: String,
     pub deviation_text: String,
+    /// 拟采取的措施.
+    pub measures: String,
     pub completion_x100: Option<i64>,
 }
 
@@ -205,8 +207,8 @@ pub async fn refill(tx: &mut Tx, id: i64, r: &NewReport<'_>) -> Result<()> {
 async fn insert_indicators(tx: &mut Tx, id: i64, rows: &[MonitoringIndicator]) -> Result<()> {
     let sql = "INSERT INTO monitoring_indicators (report_id, seq, level1, level2, name, sign, target_value, \
                unit_of_measure, weight_x100, to_date_value, expected_value, likelihood, deviation_causes, \
-               deviation_text, completion_x100) \
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
+               deviation_text, completion_x100, measures) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)";
     for (seq, i) in rows.iter().enumerate() {
         on_tx!(tx, |c| sqlx::query(sql)
             .bind(id)
@@ -224,6 +226,7 @@ async fn insert_indicators(tx: &mut Tx, id: i64, rows: &[MonitoringIndicator]) -
             .bind(&i.deviation_causes)
             .bind(&i.deviation_text)
             .bind(i.completion_x100)
+            .bind(&i.measures)
             .execute(&mut *c)
             .await
             .map(|_| ())?);

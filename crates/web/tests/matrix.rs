@@ -33,6 +33,8 @@ fn login_of(role: Role) -> &'static str {
 /// Ids of records of 且末县教育局 (the demo unit users' unit) for each kind of `{id}` route.
 struct Ids {
     project: i64,
+    task: i64,
+    rectification: i64,
     evaluation: i64,
     report: i64,
     target: i64,
@@ -42,6 +44,12 @@ struct Ids {
 fn concrete(path: &str, ids: &Ids) -> String {
     let id = if path.starts_with("/evaluations/") {
         ids.evaluation
+    } else if path.starts_with("/monitoring/tasks/")
+        || path.starts_with("/api/v1/monitoring-tasks/")
+    {
+        ids.task
+    } else if path.starts_with("/rectifications/") || path.starts_with("/api/v1/rectifications/") {
+        ids.rectification
     } else if path.starts_with("/monitoring/") {
         ids.report
     } else if path.starts_with("/targets/") {
@@ -53,6 +61,7 @@ fn concrete(path: &str, ids: &Ids) -> String {
     };
     path.replace("{id}", &id.to_string())
         .replace("{year}", "2023")
+        .replace("{att}", "1")
         .replace("{*path}", "app.css")
         .replace("{name}", "grades.json")
 }
@@ -109,10 +118,38 @@ async fn every_route_answers_every_role_as_the_matrix_says_spec_1() {
             .await
             .expect("ex-ante");
             tx.commit().await.expect("commit");
+            // A monitoring task of 2023, and an issued notice of 教育局 (a unit sees issued ones).
+            let task = jixiao_store::monitoring::tasks(store, jixiao_demo::REGION_CODE, 2023)
+                .await
+                .expect("tasks")[0]
+                .id;
+            let mut tx = store.begin().await.expect("begin");
+            let rectification = jixiao_store::rectifications::insert(
+                &mut tx,
+                &jixiao_store::rectifications::NewRectification {
+                    region: jixiao_demo::REGION_CODE,
+                    fiscal_year: 2023,
+                    unit_id: education.id,
+                    project_id: Some(project),
+                    source_kind: "review",
+                    source_id: None,
+                    problem: "资料不全",
+                    requirement: "补齐资料",
+                    deadline: chrono::NaiveDate::from_ymd_opt(2099, 1, 1).expect("date"),
+                    state: "issued",
+                    response: "",
+                    warning_kind: "",
+                },
+            )
+            .await
+            .expect("an education notice");
+            tx.commit().await.expect("commit");
             let ids = Ids {
                 target,
                 ex_ante,
                 project,
+                task,
+                rectification,
                 evaluation: jixiao_store::browse::evaluations(
                     store,
                     jixiao_demo::REGION_CODE,

@@ -30,6 +30,14 @@ use jixiao_store::monitoring::{self as store, IndicatorRecord, ReportRecord};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+/// Who downloads a task's workbook: finance (every report) and units (their own).
+const WORKBOOK_READERS: &[Role] = &[
+    Role::FinanceAdmin,
+    Role::FinanceDesk,
+    Role::UnitPreparer,
+    Role::UnitApprover,
+];
+
 pub fn register(reg: Registry<AppState>) -> Registry<AppState> {
     reg.add(
         Method::GET,
@@ -58,7 +66,7 @@ pub fn register(reg: Registry<AppState>) -> Registry<AppState> {
     .add(
         Method::GET,
         "/monitoring/tasks/{id}/workbook.xlsx",
-        Access::AnyUser,
+        Access::Roles(WORKBOOK_READERS),
         get(workbook),
     )
     .add(
@@ -118,7 +126,7 @@ pub fn register(reg: Registry<AppState>) -> Registry<AppState> {
     .add(
         Method::GET,
         "/api/v1/monitoring-tasks/{id}/workbook.xlsx",
-        Access::AnyUser,
+        Access::Roles(WORKBOOK_READERS),
         get(workbook),
     )
     .add(
@@ -1010,8 +1018,8 @@ async fn report_view(
                 t.reported_completion.clone(),
             ),
             None if filled => (
-                Fen(r.executed_fen).wan_text(),
-                Fen(r.expected_fen).wan_text(),
+                trim(Fen(r.executed_fen).wan()),
+                trim(Fen(r.expected_fen).wan()),
                 r.progress_text.clone(),
                 r.goal_forecast.clone(),
                 r.reported_completion_x100

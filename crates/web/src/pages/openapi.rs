@@ -507,7 +507,7 @@ fn add_monitoring(doc: &mut serde_json::Value) {
                 "/api/v1/monitoring-tasks/{id}/reanalyse",
                 None,
                 ("200", "分析的报告数和新拟整改通知数", "Json"),
-                &[NOT_FOUND, CONFLICT],
+                &[NOT_FOUND, CONFLICT, INVALID],
             ),
         ),
         (
@@ -560,7 +560,7 @@ fn add_monitoring(doc: &mut serde_json::Value) {
                 "/api/v1/monitoring-reports/{id}/check",
                 Some("MonitoringReportInput"),
                 ("200", "计算结果或字段问题", "Json"),
-                &[FORBIDDEN, NOT_FOUND],
+                &[FORBIDDEN, NOT_FOUND, INVALID],
             ),
         ),
         (
