@@ -273,6 +273,25 @@ impl TaskScope {
         self.units.is_empty() && self.projects.is_empty()
     }
 
+    /// A project task's condition on `p`: a chosen unit brings its direct sub-units' projects.
+    fn project_condition(&self) -> String {
+        if self.is_all() {
+            return "1 = 1".into();
+        }
+        let list = |ids: &[i64]| ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        let mut parts = Vec::new();
+        if !self.units.is_empty() {
+            let units = list(&self.units);
+            parts.push(format!(
+                "p.unit_id IN (SELECT su.id FROM units su WHERE su.id IN ({units}) OR su.parent_id IN ({units}))"
+            ));
+        }
+        if !self.projects.is_empty() {
+            parts.push(format!("p.id IN ({})", list(&self.projects)));
+        }
+        format!("({})", parts.join(" OR "))
+    }
+
     fn condition(&self, unit_column: &str, project_column: Option<&str>) -> String {
         if self.is_all() {
             return "1 = 1".into();
@@ -336,19 +355,9 @@ pub async fn create_drafts(
              FROM targets t JOIN projects p ON p.id = t.project_id \
              WHERE t.region_code = $1 AND t.fiscal_year = $2 AND t.object_kind = 'project' AND {IN_FORCE} \
              AND p.library_status <> 'terminated' AND {}",
-            scope
-                .condition(
-                    "p.unit_id IN (SELECT su.id FROM units su WHERE su.id",
-                    Some("p.id")
-                )
-                .replace(
-                    // A chosen unit's projects include its direct sub-units' ones.
-                    "p.unit_id IN (SELECT su.id FROM units su WHERE su.id IN (",
-                    "p.unit_id IN (SELECT su.id FROM units su WHERE su.id IN (",
-                )
+            scope.project_condition()
         )
     };
-    let sql = close_unit_subquery(&sql);
     let n = on_tx!(tx, |c| sqlx::query(&sql)
         .bind(region)
         .bind(fiscal_year)
@@ -369,25 +378,6 @@ pub async fn create_drafts(
         .await
         .map(|_| ())?);
     Ok(n as i64)
-}
-
-/// `p.unit_id IN (SELECT su.id FROM units su WHERE su.id IN (1,2)` → the same with
-/// `OR su.parent_id IN (1,2))`, so a chosen unit brings its direct sub-units' projects.
-fn close_unit_subquery(sql: &str) -> String {
-    const OPEN: &str = "p.unit_id IN (SELECT su.id FROM units su WHERE su.id IN (";
-    let Some(start) = sql.find(OPEN) else {
-        return sql.to_string();
-    };
-    let rest = &sql[start + OPEN.len()..];
-    let Some(end) = rest.find(')') else {
-        return sql.to_string();
-    };
-    let ids = &rest[..end];
-    format!(
-        "{}{OPEN}{ids}) OR su.parent_id IN ({ids})){}",
-        &sql[..start],
-        &rest[end + 1..]
-    )
 }
 
 /// A monitoring report with what its pages and rules need.

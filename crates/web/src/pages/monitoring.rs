@@ -937,6 +937,9 @@ pub async fn summary(
 // ---------------------------------------------------------------------------------------------
 // The report
 
+/// A warning on the report page: (level code, label, message, the notice: id and state).
+type WarningView = (String, String, String, Option<(i64, String)>);
+
 #[derive(Template)]
 #[template(path = "monitoring_report.html")]
 struct ReportPage {
@@ -958,7 +961,7 @@ struct ReportPage {
     review_items: Vec<(String, String, String)>,
     review_score: String,
     /// (level, label, message, notice)
-    warnings: Vec<(String, String, String, Option<(i64, String)>)>,
+    warnings: Vec<WarningView>,
     timeline: Vec<HistoryView>,
     likelihoods: Vec<(&'static str, &'static str)>,
     message: Option<String>,
