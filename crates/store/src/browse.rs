@@ -775,6 +775,27 @@ pub async fn evaluation_funds(store: &Store, id: i64) -> Result<Option<Evaluatio
         .await?))
 }
 
+/// The monitoring reports of one project inside the scope, latest period first, with their
+/// warnings counted (the project page's 运行监控 section).
+pub async fn project_monitoring(
+    store: &Store,
+    region: &str,
+    scope: &Scope,
+    project_id: i64,
+) -> Result<Vec<MonitoringListRow>> {
+    let sql = format!(
+        "{MONITORING_SELECT} WHERE r.region_code = $1 AND r.project_id = $2 AND {} AND {} \
+         ORDER BY t.period_end DESC, r.id",
+        scope.record_condition("r.unit_id", "r.project_id"),
+        scope.document_condition("r.state")
+    );
+    Ok(on_pool!(store, |p| sqlx::query_as(&sql)
+        .bind(region)
+        .bind(project_id)
+        .fetch_all(p)
+        .await?))
+}
+
 /// One monitoring report inside the scope.
 pub async fn monitoring_report(
     store: &Store,

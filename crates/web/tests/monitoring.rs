@@ -635,6 +635,12 @@ async fn a_monitoring_round_and_its_rectifications_on_a_fresh_database_issue_10(
         assert!(page.contains("报送进度") && page.contains("<svg") && page.contains("双监控偏差"), "{page}");
         let page_r = page_of(&app, &cookie, &format!("/monitoring/{ra}")).await;
         assert!(page_r.contains("审核得分") && page_r.contains("55.00"), "{page_r}");
+        // Per project: the project page lists its reports with their warnings.
+        let project_page = page_of(&app, &cookie, &format!("/projects/{}", c.project_a)).await;
+        assert!(
+            project_page.contains("project-monitoring") && project_page.contains("红色 2"),
+            "{project_page}"
+        );
         let unit_cookie = browser_login(&app, "appr_a").await;
         let notice = page_of(&app, &unit_cookie, &format!("/rectifications/{n2}")).await;
         assert!(notice.contains("已逾期"), "{notice}");

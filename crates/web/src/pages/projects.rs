@@ -230,6 +230,19 @@ struct DetailPage {
     timeline: Vec<HistoryView>,
     evaluations: Vec<EvaluationView>,
     ex_ante: Vec<ExAnteView>,
+    monitoring: Vec<MonitoringView>,
+}
+
+/// One monitoring report in the project's 运行监控 section.
+pub struct MonitoringView {
+    pub id: i64,
+    pub task: String,
+    pub rate: String,
+    pub completion: String,
+    pub deviation: String,
+    pub review: String,
+    pub red: i64,
+    pub yellow: i64,
 }
 
 fn state_label(code: &str) -> String {
@@ -317,6 +330,20 @@ pub async fn detail_page(
     };
     let project_timeline = jixiao_store::history::timeline(&state.store, "project", id).await?;
     let evaluations = browse::project_evaluations(&state.store, id, &scope).await?;
+    let monitoring = browse::project_monitoring(&state.store, &user.region, &scope, id)
+        .await?
+        .into_iter()
+        .map(|r| MonitoringView {
+            id: r.id,
+            task: r.task_name,
+            rate: crate::pages::show::percent_or_dash(r.execution_rate_x100),
+            completion: crate::pages::show::percent_or_dash(r.reported_completion_x100),
+            deviation: crate::pages::show::score_or_dash(r.deviation_x100),
+            review: crate::pages::show::score_or_dash(r.review_score_x100),
+            red: r.red,
+            yellow: r.yellow,
+        })
+        .collect();
     let ex_ante_records = jixiao_store::ex_ante::for_project(&state.store, id).await?;
     let ex_ante: Vec<ExAnteView> = ex_ante_records
         .iter()
@@ -487,6 +514,7 @@ pub async fn detail_page(
             })
             .collect(),
         timeline: timeline.into_iter().map(history_view).collect(),
+        monitoring,
         evaluations: evaluations
             .into_iter()
             .map(|e| EvaluationView {
