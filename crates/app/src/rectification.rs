@@ -74,20 +74,18 @@ pub(crate) async fn draft_for_warnings(
     Ok(ids)
 }
 
-/// A notice the user may read: finance and leaders the region's (leaders not drafts), a unit
-/// its own units' issued ones (a draft is the finance bureau's until issued).
+/// A notice the user may read, by the rule of the notice list (`browse::rectifications`): the
+/// region's for finance, its units' for a unit, its engagements' projects for an agency, library
+/// projects for leaders; drafts only for the whole region's readers.
 pub async fn visible(actor: &Actor<'_>, id: i64) -> Result<Record, AppError> {
     let scope = actor.scope().await?;
     let k = store::get(actor.store, &actor.user.region, id)
         .await?
         .ok_or_else(|| hidden(&scope, "整改通知"))?;
-    let readable = match &scope {
-        jixiao_store::browse::Scope::Region => true,
-        jixiao_store::browse::Scope::Published => k.state != "draft",
-        jixiao_store::browse::Scope::Units(ids) => ids.contains(&k.unit_id) && k.state != "draft",
-        jixiao_store::browse::Scope::Agency(_) | jixiao_store::browse::Scope::Nothing => false,
-    };
-    if !readable {
+    // The list's own rule, so the list never shows a notice its reader cannot open.
+    if !jixiao_store::browse::rectification_readable(actor.store, &actor.user.region, &scope, id)
+        .await?
+    {
         return Err(hidden(&scope, "整改通知"));
     }
     Ok(k)

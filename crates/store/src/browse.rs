@@ -626,6 +626,39 @@ pub struct RectificationListRow {
     pub state: String,
 }
 
+/// Which notices a scope reads (the list and the notice page share it): its records, and a
+/// notice drafted from a red warning only for the whole region's readers, since it is the finance
+/// bureau's until it confirms and issues it.
+fn rectification_condition(scope: &Scope) -> String {
+    format!(
+        "{} AND {}",
+        scope.record_condition("k.unit_id", "k.project_id"),
+        match scope {
+            Scope::Region => "1 = 1",
+            _ => "k.state <> 'draft'",
+        }
+    )
+}
+
+/// Whether the notice `id` is in the scope (the rule of [`rectifications`]).
+pub async fn rectification_readable(
+    store: &Store,
+    region: &str,
+    scope: &Scope,
+    id: i64,
+) -> Result<bool> {
+    let sql = format!(
+        "SELECT COUNT(*) FROM rectifications k WHERE k.region_code = $1 AND k.id = $2 AND {}",
+        rectification_condition(scope)
+    );
+    let n: i64 = on_pool!(store, |p| sqlx::query_scalar(&sql)
+        .bind(region)
+        .bind(id)
+        .fetch_one(p)
+        .await?);
+    Ok(n > 0)
+}
+
 pub async fn rectifications(
     store: &Store,
     region: &str,
@@ -636,16 +669,10 @@ pub async fn rectifications(
         "SELECT k.id, k.fiscal_year, k.source_kind, k.project_id, COALESCE(p.name, u.name) AS object_name, \
          u.name AS unit_name, k.problem, k.deadline, k.state \
          FROM rectifications k JOIN units u ON u.id = k.unit_id LEFT JOIN projects p ON p.id = k.project_id \
-         WHERE k.region_code = $1 AND {} AND {} {} \
+         WHERE k.region_code = $1 AND {} {} \
          AND (LOWER(k.problem) LIKE $2 OR LOWER(COALESCE(p.name, '')) LIKE $2 OR LOWER(u.name) LIKE $2 OR u.pinyin LIKE $2) \
          ORDER BY k.deadline, k.id {}",
-        scope.record_condition("k.unit_id", "k.project_id"),
-        match scope {
-            // A notice drafted from a red warning is the finance bureau's until it confirms and
-            // issues it: only the whole region's readers see drafts.
-            Scope::Region => "1 = 1",
-            _ => "k.state <> 'draft'",
-        },
+        rectification_condition(scope),
         f.year_condition("k.fiscal_year"),
         f.window()
     );

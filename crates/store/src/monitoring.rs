@@ -292,23 +292,13 @@ impl TaskScope {
         format!("({})", parts.join(" OR "))
     }
 
-    fn condition(&self, unit_column: &str, project_column: Option<&str>) -> String {
-        if self.is_all() {
+    /// A unit task's condition on its units.
+    fn unit_condition(&self, unit_column: &str) -> String {
+        if self.units.is_empty() {
             return "1 = 1".into();
         }
-        let list = |ids: &[i64]| ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-        let mut parts = Vec::new();
-        if !self.units.is_empty() {
-            parts.push(format!("{unit_column} IN ({})", list(&self.units)));
-        }
-        if let (Some(p), false) = (project_column, self.projects.is_empty()) {
-            parts.push(format!("{p} IN ({})", list(&self.projects)));
-        }
-        if parts.is_empty() {
-            "1 = 0".into()
-        } else {
-            format!("({})", parts.join(" OR "))
-        }
+        let list: Vec<String> = self.units.iter().map(i64::to_string).collect();
+        format!("{unit_column} IN ({})", list.join(","))
     }
 }
 
@@ -344,7 +334,7 @@ pub async fn create_drafts(
              FROM units u LEFT JOIN targets t ON t.unit_id = u.id AND t.object_kind = 'unit' \
              AND t.fiscal_year = $2 AND {IN_FORCE} \
              WHERE u.region_code = $1 AND u.level = 1 AND u.active = TRUE AND {}",
-            scope.condition("u.id", None)
+            scope.unit_condition("u.id")
         )
     } else {
         format!(

@@ -164,12 +164,6 @@ pub fn register(reg: Registry<AppState>) -> Registry<AppState> {
 // ---------------------------------------------------------------------------------------------
 // Views
 
-/// A rate in hundredths as "45.12%".
-fn pct(x100: Option<i64>) -> String {
-    x100.map(|v| format!("{}%", fixed2(from_hundredths(v))))
-        .unwrap_or_else(|| "—".into())
-}
-
 fn pct_d(v: Option<rust_decimal::Decimal>) -> String {
     v.map(|v| format!("{}%", fixed2(v)))
         .unwrap_or_else(|| "—".into())
@@ -580,6 +574,7 @@ pub struct ReportRow {
 
 pub struct WarningRow {
     pub report_id: i64,
+    pub kind: String,
     pub object: String,
     pub unit: String,
     pub level: String,
@@ -704,8 +699,10 @@ pub async fn task_page(
                 unit: r.unit_name.clone(),
                 state: DocState::parse(&r.state).map_or(r.state.clone(), |s| s.label().into()),
                 state_code: r.state.clone(),
-                rate: pct(r.execution_rate_x100),
-                completion: pct(r.reported_completion_x100.or(r.completion_estimate_x100)),
+                rate: crate::pages::show::percent_or_dash(r.execution_rate_x100),
+                completion: crate::pages::show::percent_or_dash(
+                    r.reported_completion_x100.or(r.completion_estimate_x100),
+                ),
                 deviation: r
                     .deviation_x100
                     .map(|d| fixed2(from_hundredths(d)))
@@ -732,6 +729,7 @@ pub async fn task_page(
                     WarningLevel::parse(&w.level).map_or(w.level.as_str(), |l| l.label()),
                     WarningKind::parse(&w.kind).map_or(w.kind.as_str(), |k| k.label())
                 ),
+                kind: w.kind,
                 level: w.level,
                 message: w.message,
                 notice: w.rectification_id.map(|id| {
@@ -751,7 +749,7 @@ pub async fn task_page(
             let of = |level: &str| {
                 warnings
                     .iter()
-                    .filter(|w| w.level == level && w.label.ends_with(k.label()))
+                    .filter(|w| w.level == level && w.kind == k.code())
                     .count() as i64
             };
             (k.label().to_string(), of("red"), of("yellow"))
@@ -869,7 +867,7 @@ pub async fn reanalyse(
 // Workbooks
 
 fn xlsx(bytes: Vec<u8>, name: &str) -> Response {
-    let encoded: String = url_escape(name);
+    let encoded: String = form_urlencoded::byte_serialize(name.as_bytes()).collect();
     (
         [
             (
@@ -884,18 +882,6 @@ fn xlsx(bytes: Vec<u8>, name: &str) -> Response {
         bytes,
     )
         .into_response()
-}
-
-fn url_escape(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 /// The unit's pre-filled workbook of a task: one sheet per report of its units, as the reader
@@ -1039,13 +1025,14 @@ async fn report_view(
             ),
         };
     let unit_side = user.is_unit_user() && a.may_write_for_unit(r.unit_id).await?;
+    // The button shows when the workflow table lets this user make the move (SPEC §4).
+    let may = |action| {
+        unit_side
+            && jixiao_domain::workflow::transition(doc, action, &user.roles, false, None).is_ok()
+    };
     let submit_action = match doc {
-        DocState::Draft if unit_side && user.has(Role::UnitApprover) => {
-            Some(("submit", "提交监控报告"))
-        }
-        DocState::Returned if unit_side && user.has(Role::UnitApprover) => {
-            Some(("resubmit", "重新提交"))
-        }
+        DocState::Draft if may(DocAction::Submit) => Some(("submit", "提交监控报告")),
+        DocState::Returned if may(DocAction::Resubmit) => Some(("resubmit", "重新提交")),
         _ => None,
     };
     let own = a.submitted(flow::KIND, id).await?;
