@@ -431,7 +431,7 @@ pub async fn user(db: &str, command: UserCommand) -> Result<(), CliError> {
                 }
                 _ => None,
             };
-            let password = jixiao_store::users::temporary_password();
+            let password = jixiao_store::users::temporary_password(&username);
             let hash = jixiao_store::users::hash_password(&password)?;
             let mut tx = store.begin().await?;
             jixiao_store::users::insert(
@@ -482,7 +482,7 @@ pub async fn user(db: &str, command: UserCommand) -> Result<(), CliError> {
             let user = jixiao_store::users::by_username(&store, &username)
                 .await?
                 .ok_or_else(|| CliError::Usage(format!("没有用户 {username}")))?;
-            let password = jixiao_store::users::temporary_password();
+            let password = jixiao_store::users::temporary_password(&username);
             let hash = jixiao_store::users::hash_password(&password)?;
             let mut tx = store.begin().await?;
             jixiao_store::users::set_password(&mut tx, user.id, &hash, true).await?;

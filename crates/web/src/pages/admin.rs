@@ -296,9 +296,8 @@ pub async fn reset(
     Path(id): Path<i64>,
 ) -> Result<Html<String>, WebError> {
     let user = target(&state, &admin, id).await?;
-    // 12 characters from the four classes, so the policy of SPEC §17 holds.
-    // About 90 random bits (issue 13: eight hex digits were 32).
-    let temporary = jixiao_store::users::temporary_password();
+    // 16 characters from the four classes, so the policy of SPEC §17 holds.
+    let temporary = jixiao_store::users::temporary_password(&user.username);
     let temp = temporary.clone();
     let hash = tokio::task::spawn_blocking(move || jixiao_store::users::hash_password(&temp))
         .await
