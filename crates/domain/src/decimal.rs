@@ -33,6 +33,15 @@ pub fn fixed2(value: Decimal) -> String {
     v.to_string()
 }
 
+/// Renders a ratio for a reader's explanation of a score ("0.9567"): at most 4 places, trailing
+/// zeros trimmed. Display only; no stored or compared value goes through it.
+pub fn ratio_text(value: Decimal) -> String {
+    value
+        .round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero)
+        .normalize()
+        .to_string()
+}
+
 /// Parses a decimal written by a person: ASCII or full-width digits, optional thousands
 /// separators and surrounding spaces. Returns `None` for anything else.
 pub fn parse_loose(text: &str) -> Option<Decimal> {

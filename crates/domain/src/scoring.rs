@@ -327,6 +327,112 @@ fn score_qualitative(settings: &ScoringSettings, input: &IndicatorInput) -> Indi
     }
 }
 
+/// How an indicator's points came about, for the reader of the form (issue 11: "B/A×W =
+/// 0.96×10 = 9.60", "达成 → 100%", "超过目标 20% 以上，须说明"). Written from the same inputs
+/// and score as [`score_indicator`], so the text and the number cannot disagree.
+pub fn explain_indicator(
+    settings: &ScoringSettings,
+    input: &IndicatorInput,
+    score: &IndicatorScore,
+) -> String {
+    let f = |d: Decimal| crate::decimal::fixed2(d);
+    let t = |d: Decimal| d.normalize().to_string();
+    if input.sub_item {
+        return "其中项，不单独计分".into();
+    }
+    let mut text = match (input.sign, score.score) {
+        (None, _) => "缺少指标符号，无法计分".to_string(),
+        (Some(Sign::Qualitative), None) => {
+            if input.weight.is_none() {
+                "没有分值，不计分".into()
+            } else {
+                "未选择完成档次，无法计分".into()
+            }
+        }
+        (Some(Sign::Qualitative), Some(points)) => {
+            let w = input.weight.unwrap_or_default();
+            match input
+                .tier
+                .and_then(|i| settings.qualitative_tiers.get(i).map(|b| (i, b)))
+            {
+                Some((_, band)) if input.chosen.is_none() => format!(
+                    "{} → {}% × {} = {}",
+                    band.label,
+                    t(band.default_share * Decimal::ONE_HUNDRED),
+                    t(w),
+                    f(points)
+                ),
+                Some((_, band)) => format!(
+                    "{}（区间 {}–{} 分），自评 {} 分",
+                    band.label,
+                    f(band.low * w),
+                    f(band.high * w),
+                    f(points)
+                ),
+                None => format!("未选档次，按填写的得分 {} 计", f(points)),
+            }
+        }
+        (Some(_), None) => match (input.target, input.actual, input.weight) {
+            (None, _, _) => "未填写年度指标值，无法计分".into(),
+            (_, None, _) => "未填写实际完成值，无法计分".into(),
+            _ => "没有分值，不计分".into(),
+        },
+        (Some(sign), Some(points)) => {
+            let (a, b, w) = (
+                input.target.unwrap_or_default(),
+                input.actual.unwrap_or_default(),
+                input.weight.unwrap_or_default(),
+            );
+            if input.band.is_some() {
+                format!("按本指标的评分规则，实际 {} → {}", t(b), f(points))
+            } else if score.met == Some(true) {
+                format!(
+                    "实际 {} {} 目标 {}，达成 → 满分 {}",
+                    t(b),
+                    sign.symbol(),
+                    t(a),
+                    f(points)
+                )
+            } else if score.notes.contains(&Note::DivisionByZero) {
+                "目标值或实际值为 0，未达成 → 0.00".into()
+            } else {
+                let ratio = crate::decimal::ratio_text;
+                match sign {
+                    Sign::Ge | Sign::Gt => format!(
+                        "B/A×W = {}×{} = {}",
+                        ratio(saturating_div(b, a)),
+                        t(w),
+                        f(points)
+                    ),
+                    Sign::Le | Sign::Lt => format!(
+                        "A/B×W = {}×{} = {}",
+                        ratio(saturating_div(a, b)),
+                        t(w),
+                        f(points)
+                    ),
+                    _ => format!(
+                        "(1−|B−A|/|A|)×W = {}×{} = {}",
+                        ratio(
+                            Decimal::ONE
+                                .saturating_sub(saturating_div(b.saturating_sub(a).abs(), a.abs()))
+                                .max(Decimal::ZERO)
+                        ),
+                        t(w),
+                        f(points)
+                    ),
+                }
+            }
+        }
+    };
+    if score.over_achieved {
+        text.push_str(&format!(
+            "；超过目标 {}% 以上，须说明",
+            t(settings.over_achievement * Decimal::ONE_HUNDRED)
+        ));
+    }
+    text
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
@@ -552,6 +658,78 @@ pub fn score_self_evaluation(
         total,
         findings,
     }
+}
+
+/// A reviewer's reduction of an over-achieved indicator's score (SPEC §8.3: targets set too low
+/// are penalised), with its reason; `indicator` is the row's index.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reduction {
+    pub indicator: usize,
+    pub score: Decimal,
+    pub reason: String,
+}
+
+/// Why a reduction is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReductionError {
+    #[error("第 {0} 行指标不存在")]
+    NoSuchIndicator(usize),
+    #[error("第 {0} 行指标未超额完成，不能调减得分（只有超出目标值规定比例的指标可以调减）")]
+    NotOverAchieved(usize),
+    #[error("第 {0} 行指标调减后的得分应在 0 至原得分 {1} 之间")]
+    OutOfRange(usize, String),
+    #[error("第 {0} 行指标调减得分须说明理由")]
+    NoReason(usize),
+    #[error("自评表尚不能计分，不能调减")]
+    Unscored,
+}
+
+/// The total and grade after the reviewer's reductions: each reduced indicator counts with its
+/// reduced score, the rest as scored; the total is again the sum of the parts, ≤ 100. Every
+/// reduction must concern an over-achieved indicator, lie in [0, its score] and give a reason.
+pub fn reduce(
+    settings: &Settings,
+    scored: &SelfEvaluationScore,
+    reductions: &[Reduction],
+) -> Result<(Decimal, Grade), Vec<ReductionError>> {
+    let mut errors = Vec::new();
+    if scored.total.is_none() {
+        return Err(vec![ReductionError::Unscored]);
+    }
+    let mut parts: Vec<Decimal> = scored
+        .indicators
+        .iter()
+        .map(|i| i.score.unwrap_or_default())
+        .collect();
+    for r in reductions {
+        let row = r.indicator + 1;
+        let Some(s) = scored.indicators.get(r.indicator) else {
+            errors.push(ReductionError::NoSuchIndicator(row));
+            continue;
+        };
+        let original = s.score.unwrap_or_default();
+        if !s.over_achieved {
+            errors.push(ReductionError::NotOverAchieved(row));
+        } else if r.score < Decimal::ZERO || r.score > original || r.score != round2(r.score) {
+            errors.push(ReductionError::OutOfRange(row, crate::decimal::fixed2(original)));
+        } else if r.reason.trim().is_empty() {
+            errors.push(ReductionError::NoReason(row));
+        } else {
+            parts[r.indicator] = r.score;
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let exec = scored.execution.as_ref().map_or(Decimal::ZERO, |e| e.score);
+    let total = round2(
+        parts
+            .into_iter()
+            .fold(Decimal::ZERO, Decimal::saturating_add)
+            .saturating_add(exec),
+    )
+    .min(Decimal::ONE_HUNDRED);
+    Ok((total, grade(&settings.grades, total)))
 }
 
 /// §8.2: a level-1 split far from the recommendation (产出+成本 50 · 效益 30 · 满意度 10) warns.
@@ -866,5 +1044,85 @@ mod tests {
         let mut i = quant(Sign::Ge, dec!(10), dec!(10), dec!(5));
         i.sub_item = true;
         assert_eq!(score(&i), None);
+    }
+
+    #[test]
+    fn each_score_is_explained_with_the_rule_that_gave_it() {
+        let explain = |i: &IndicatorInput| explain_indicator(&rules(), i, &score_indicator(&rules(), i));
+        assert_eq!(
+            explain(&quant(Sign::Ge, dec!(100), dec!(96), dec!(10))),
+            "B/A×W = 0.96×10 = 9.60"
+        );
+        assert_eq!(
+            explain(&quant(Sign::Le, dec!(30), dec!(40), dec!(10))),
+            "A/B×W = 0.75×10 = 7.50"
+        );
+        assert_eq!(
+            explain(&quant(Sign::Ge, dec!(95), dec!(98), dec!(20))),
+            "实际 98 ≥ 目标 95，达成 → 满分 20.00"
+        );
+        assert_eq!(
+            explain(&quant(Sign::Ge, dec!(100), dec!(130), dec!(10))),
+            "实际 130 ≥ 目标 100，达成 → 满分 10.00；超过目标 20% 以上，须说明"
+        );
+        assert_eq!(
+            explain(&quant(Sign::Ge, dec!(3), dec!(2), dec!(10))),
+            "B/A×W = 0.6667×10 = 6.67"
+        );
+        let mut q = quant(Sign::Qualitative, dec!(0), dec!(0), dec!(10));
+        q.target = None;
+        q.actual = None;
+        q.tier = Some(0);
+        assert_eq!(explain(&q), "达成年度指标 → 100% × 10 = 10.00");
+        q.tier = Some(1);
+        q.chosen = Some(dec!(7));
+        assert_eq!(explain(&q), "部分达成年度指标并具有一定效果（区间 6.00–8.00 分），自评 7.00 分");
+        let mut none = quant(Sign::Ge, dec!(10), dec!(10), dec!(5));
+        none.actual = None;
+        assert_eq!(explain(&none), "未填写实际完成值，无法计分");
+    }
+
+    #[test]
+    fn a_reviewer_reduces_only_an_over_achieved_indicator_with_a_reason() {
+        let settings = Settings::default();
+        let rows = vec![
+            quant(Sign::Ge, dec!(100), dec!(130), dec!(40)),
+            quant(Sign::Ge, dec!(100), dec!(100), dec!(50)),
+        ];
+        let funds = Funds {
+            budget: Fen(100),
+            executed: Fen(100),
+        };
+        let scored = score_self_evaluation(&settings, Some(funds), &rows);
+        assert_eq!(scored.total, Some(dec!(100)));
+        let cut = |indicator, score, reason: &str| Reduction {
+            indicator,
+            score,
+            reason: reason.into(),
+        };
+        assert_eq!(
+            reduce(&settings, &scored, &[cut(0, dec!(30), "目标明显偏低")]),
+            Ok((dec!(90), Grade::Excellent))
+        );
+        assert_eq!(
+            reduce(&settings, &scored, &[cut(0, dec!(20), "目标明显偏低")]),
+            Ok((dec!(80), Grade::Good))
+        );
+        assert_eq!(
+            reduce(&settings, &scored, &[cut(1, dec!(30), "x")]),
+            Err(vec![ReductionError::NotOverAchieved(2)])
+        );
+        assert_eq!(
+            reduce(&settings, &scored, &[cut(0, dec!(41), "x")]),
+            Err(vec![ReductionError::OutOfRange(1, "40.00".into())])
+        );
+        assert_eq!(
+            reduce(&settings, &scored, &[cut(0, dec!(30), " ")]),
+            Err(vec![ReductionError::NoReason(1)])
+        );
+        assert_eq!(
+            reduce(&settings, &scored, &[cut(5, dec!(1), "x")]),
+            Err(vec![ReductionError::NoSuchIndicator(6)])
+        );
     }
 }
