@@ -19,16 +19,20 @@
 //!   a review;
 //! - [`monitoring`]: monitoring (SPEC §7): tasks and their drafts, the unit's report with its
 //!   figures, submission, the review with the rubric, re-analysis;
+//! - [`evaluation`]: evaluations (SPEC §8): self-evaluation rounds and their drafts, the form
+//!   with its live score, submission, the review with reductions, and the result application
+//!   (SPEC §10) an approval gives;
 //! - [`rectification`]: rectification notices (SPEC §10), shared by every source: drafted from
 //!   red warnings, edited and issued by finance, answered with evidence, closed or reopened.
 //!
-//! Where the areas that come next belong, each as its own module beside these: `evaluation` (§8: self-evaluations, department and finance evaluations, verification),
-//! `agency` (§9: the agency register and engagements), `assessment` (§11: the annual assessment
+//! Where the areas that come next belong, each as its own module beside these: department and finance
+//! evaluations and verification in [`evaluation`], `agency` (§9: the agency register and engagements), `assessment` (§11: the annual assessment
 //! of units), `disclosure` and `feedback` (§12). The indicator library, deadlines, users and the
 //! import orchestration move here from the web and import crates as they are reworked.
 
 pub mod actor;
 pub mod error;
+pub mod evaluation;
 pub mod ex_ante;
 mod input;
 pub mod monitoring;

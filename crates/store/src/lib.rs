@@ -26,6 +26,7 @@ pub mod projects;
 pub mod rectifications;
 pub mod regions;
 pub mod report;
+pub mod self_evaluation;
 pub mod sessions;
 pub mod targets;
 pub mod testing;

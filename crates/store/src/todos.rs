@@ -90,6 +90,7 @@ pub async fn for_user(store: &Store, region: &str, scope: &Scope, role: &str) ->
         });
     }
     out.extend(monitoring(store, region, scope, role, today).await?);
+    out.extend(self_evaluations(store, region, scope, role, today).await?);
     out.extend(declarations(store, region, scope, role, today).await?);
     out.extend(documents(store, region, scope, role).await?);
     out.extend(finance_work(store, region, scope, role).await?);
@@ -365,6 +366,78 @@ async fn monitoring(
                     .map_or("", |s| s.label())
                     .to_string(),
                 link: format!("/monitoring/{}", r.id),
+            }
+        })
+        .collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct EvaluationTodo {
+    id: i64,
+    object: String,
+    unit: String,
+    state: String,
+    fiscal_year: i32,
+    deadline: Option<NaiveDate>,
+}
+
+/// Self-evaluations waiting for this user (SPEC §8): a unit fills and submits its drafts and
+/// revises what was returned, against the round's deadline; finance reviews what was submitted.
+/// An imported self-evaluation outside any round has no deadline but is never forgotten.
+async fn self_evaluations(
+    store: &Store,
+    region: &str,
+    scope: &Scope,
+    role: &str,
+    today: NaiveDate,
+) -> Result<Vec<Todo>> {
+    let states = match role {
+        "unit_preparer" | "unit_approver" => "('draft', 'returned')",
+        "finance_admin" | "finance_desk" => "('submitted', 'under_review')",
+        _ => return Ok(vec![]),
+    };
+    let sql = format!(
+        "SELECT e.id, e.title AS object, u.name AS unit, e.state, e.fiscal_year, r.deadline \
+         FROM evaluations e JOIN units u ON u.id = e.unit_id LEFT JOIN evaluation_rounds r ON r.id = e.round_id \
+         WHERE e.region_code = $1 AND e.kind = 'self' AND e.state IN {states} AND {} \
+         ORDER BY r.deadline, e.id LIMIT 100",
+        unit_condition(scope, "e.unit_id")
+    );
+    let rows: Vec<EvaluationTodo> = on_pool!(store, |p| sqlx::query_as(&sql)
+        .bind(region)
+        .fetch_all(p)
+        .await?);
+    let due_soon_days = i64::from(
+        crate::regions::settings(store, region)
+            .await?
+            .deadlines
+            .due_soon_days,
+    );
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let unit_side = matches!(r.state.as_str(), "draft" | "returned");
+            let overdue = unit_side && r.deadline.is_some_and(|d| d < today);
+            let what = match r.state.as_str() {
+                "draft" => "填报并提交绩效自评",
+                "returned" => "按审核意见修改绩效自评",
+                _ => "审核绩效自评",
+            };
+            Todo {
+                what: format!("{what}：{}（{} 年度）", shorten(&r.object, 40), r.fiscal_year),
+                object: r.unit,
+                deadline: r
+                    .deadline
+                    .map_or(String::new(), |d| d.format("%Y-%m-%d").to_string()),
+                overdue,
+                due_soon: unit_side
+                    && !overdue
+                    && r.deadline
+                        .is_some_and(|d| (d - today).num_days() <= due_soon_days),
+                state: jixiao_domain::workflow::DocState::parse(&r.state)
+                    .map_or("", |s| s.label())
+                    .to_string(),
+                link: format!("/evaluations/{}", r.id),
             }
         })
         .collect())
