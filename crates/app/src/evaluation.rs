@@ -120,10 +120,11 @@ pub async fn open_round(actor: &Actor<'_>, input: &RoundInput) -> Result<RoundOp
         },
     )
     .await?;
-    let drafts = store::create_drafts(&mut tx, region, year, id, input.include_carried_over).await?;
+    let drafts =
+        store::create_drafts(&mut tx, region, year, id, input.include_carried_over).await?;
     if drafts.projects + drafts.units + drafts.adopted == 0 {
         return Err(AppError::Refused(format!(
-            "{year} 年度没有绩效目标已批复（生效）的项目，也没有一级预算单位，无法部署自评"
+            "{year} 年度没有绩效目标已批复（生效）的项目或部门整体，无法部署自评"
         )));
     }
     actor
@@ -133,8 +134,10 @@ pub async fn open_round(actor: &Actor<'_>, input: &RoundInput) -> Result<RoundOp
             "evaluation_round",
             id,
             "",
-            &json(&serde_json::json!({"name": name, "fiscal_year": year, "deadline": deadline,
-                "include_carried_over": input.include_carried_over, "drafts": drafts})),
+            &json(
+                &serde_json::json!({"name": name, "fiscal_year": year, "deadline": deadline,
+                "include_carried_over": input.include_carried_over, "drafts": drafts}),
+            ),
         )
         .await?;
     tx.commit().await?;
@@ -467,8 +470,10 @@ pub async fn save(
             "evaluation.save",
             KIND,
             id,
-            &json(&serde_json::json!({"budget_fen": r.budget_fen, "executed_fen": r.executed_fen,
-                "total_x100": r.total_x100, "filled": r.filled_at.is_some()})),
+            &json(
+                &serde_json::json!({"budget_fen": r.budget_fen, "executed_fen": r.executed_fen,
+                "total_x100": r.total_x100, "filled": r.filled_at.is_some()}),
+            ),
             &json(&serde_json::json!({"budget_fen": checked.fill.budget.0,
                 "executed_fen": checked.fill.executed.0, "total_x100": checked.fill.total_x100,
                 "grade": checked.fill.grade})),
@@ -689,6 +694,13 @@ pub async fn act(
                 }
                 None
             };
+            // A notice still open from an earlier approval is not drafted again (read before the
+            // transaction: SQLite's writer holds its one connection until the commit).
+            let open_notice =
+                jixiao_store::rectifications::of_source(actor.store, "evaluation", id)
+                    .await?
+                    .iter()
+                    .any(|k| k.state != RectificationState::Closed.code());
             let mut tx = actor.store.begin().await?;
             for (version, (a, act, b)) in (input.row_version..).zip(steps.iter()) {
                 let approved = (*b == DocState::Approved)
@@ -750,12 +762,7 @@ pub async fn act(
                     .await?;
                     outcome.recommendation = Some(applied.recommendation.code().into());
                 }
-                if applied.rectification
-                    && !jixiao_store::rectifications::of_source(actor.store, "evaluation", id)
-                        .await?
-                        .iter()
-                        .any(|k| k.state != RectificationState::Closed.code())
-                {
+                if applied.rectification && !open_notice {
                     outcome.notice =
                         Some(draft_notice(actor, &mut tx, &r, *total, grade.label()).await?);
                 }
@@ -822,8 +829,10 @@ async fn draft_notice(
             crate::rectification::KIND,
             id,
             "",
-            &json(&serde_json::json!({"source": "evaluation", "evaluation_id": r.id,
-                "problem": problem, "deadline": deadline})),
+            &json(
+                &serde_json::json!({"source": "evaluation", "evaluation_id": r.id,
+                "problem": problem, "deadline": deadline}),
+            ),
         )
         .await?;
     Ok(id)
@@ -867,11 +876,15 @@ async fn audit_move(
             &format!("evaluation.{}", action.code()),
             KIND,
             r.id,
-            &json(&serde_json::json!({"state": r.state, "total_x100": r.total_x100,
-                "grade": r.grade})),
-            &json(&serde_json::json!({"state": to.code(), "opinion": input.text.trim(),
+            &json(
+                &serde_json::json!({"state": r.state, "total_x100": r.total_x100,
+                "grade": r.grade}),
+            ),
+            &json(
+                &serde_json::json!({"state": to.code(), "opinion": input.text.trim(),
                 "total": result.map(|(t, _)| trim(t)), "grade": result.map(|(_, g)| g),
-                "reductions": input.reductions})),
+                "reductions": input.reductions}),
+            ),
         )
         .await
 }

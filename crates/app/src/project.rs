@@ -377,8 +377,28 @@ pub async fn act(
     let facts = facts(actor.store, &p).await?;
     let own = proposed_by(actor, id).await?;
     let step = workflow::library_transition(from, action, &actor.user.roles, own, text, &facts)?;
+    // SPEC §10: budgeting a project whose predecessor's evaluation says 原则上不予安排 needs a
+    // reason, recorded on the recommendation and audited.
+    let overridden = if action == ProjectAction::Budget {
+        budget_override(actor, &p, text).await?
+    } else {
+        None
+    };
     let mut tx = actor.store.begin().await?;
     projects::set_status(&mut tx, id, row_version, step.to.code()).await?;
+    if let Some((rec, reason)) = &overridden {
+        jixiao_store::self_evaluation::set_override(&mut tx, rec.id, reason).await?;
+        actor
+            .audit(
+                &mut tx,
+                "result_application.override",
+                "result_application",
+                rec.id,
+                &serde_json::json!({"recommendation": rec.recommendation, "override_reason": rec.override_reason}).to_string(),
+                &serde_json::json!({"project_id": id, "override_reason": reason}).to_string(),
+            )
+            .await?;
+    }
     actor
         .history(
             &mut tx,
@@ -403,6 +423,34 @@ pub async fn act(
         .await?;
     tx.commit().await?;
     Ok(step.to)
+}
+
+/// The recommendation that reaches this project from its predecessor's evaluation, checked for
+/// a budgeting: `Some` when it needs the override that `text` gives.
+async fn budget_override(
+    actor: &Actor<'_>,
+    p: &projects::ProjectRecord,
+    text: Option<&str>,
+) -> Result<Option<(jixiao_store::self_evaluation::Recommendation, String)>, AppError> {
+    use jixiao_domain::result_application::{Recommendation, check_budget_override};
+    let Some(rec) = jixiao_store::self_evaluation::recommendation_into(
+        actor.store,
+        &p.region_code,
+        p.fiscal_year,
+        &p.code,
+        p.previous_project_id,
+    )
+    .await?
+    else {
+        return Ok(None);
+    };
+    let Some(kind) = Recommendation::parse(&rec.recommendation) else {
+        return Ok(None);
+    };
+    check_budget_override(kind, text).map_err(|e| AppError::Refused(e.to_string()))?;
+    Ok(kind
+        .needs_override()
+        .then(|| (rec, text.unwrap_or_default().trim().to_string())))
 }
 
 #[cfg(test)]

@@ -711,7 +711,10 @@ pub fn reduce(
         if !s.over_achieved {
             errors.push(ReductionError::NotOverAchieved(row));
         } else if r.score < Decimal::ZERO || r.score > original || r.score != round2(r.score) {
-            errors.push(ReductionError::OutOfRange(row, crate::decimal::fixed2(original)));
+            errors.push(ReductionError::OutOfRange(
+                row,
+                crate::decimal::fixed2(original),
+            ));
         } else if r.reason.trim().is_empty() {
             errors.push(ReductionError::NoReason(row));
         } else {
@@ -1048,7 +1051,8 @@ mod tests {
 
     #[test]
     fn each_score_is_explained_with_the_rule_that_gave_it() {
-        let explain = |i: &IndicatorInput| explain_indicator(&rules(), i, &score_indicator(&rules(), i));
+        let explain =
+            |i: &IndicatorInput| explain_indicator(&rules(), i, &score_indicator(&rules(), i));
         assert_eq!(
             explain(&quant(Sign::Ge, dec!(100), dec!(96), dec!(10))),
             "B/A×W = 0.96×10 = 9.60"
@@ -1076,7 +1080,10 @@ mod tests {
         assert_eq!(explain(&q), "达成年度指标 → 100% × 10 = 10.00");
         q.tier = Some(1);
         q.chosen = Some(dec!(7));
-        assert_eq!(explain(&q), "部分达成年度指标并具有一定效果（区间 6.00–8.00 分），自评 7.00 分");
+        assert_eq!(
+            explain(&q),
+            "部分达成年度指标并具有一定效果（区间 6.00–8.00 分），自评 7.00 分"
+        );
         let mut none = quant(Sign::Ge, dec!(10), dec!(10), dec!(5));
         none.actual = None;
         assert_eq!(explain(&none), "未填写实际完成值，无法计分");

@@ -91,6 +91,9 @@ pub struct Drafts {
     pub units: i64,
     /// Self-evaluations of the year recorded before the round (imports), now in it.
     pub adopted: i64,
+    /// Active level-1 units without a unit-overall target in force: no form can be pre-filled
+    /// for them, so none is created (the round page says so).
+    pub units_without_target: i64,
 }
 
 /// Creates the round's drafts set-based, each pre-filled from its target in force (goal,
@@ -98,8 +101,8 @@ pub struct Drafts {
 /// - one per project of the year with a project target in force, not terminated; a project
 ///   funded only by carried-over money (上年结转, no current or other funds) only when
 ///   `include_carried_over`;
-/// - one per active level-1 unit (部门整体), its budget the unit-overall target's amount when one
-///   is in force, else the sum of its and its direct sub-units' projects.
+/// - one per active level-1 unit (部门整体) with a unit-overall target in force, its budget the
+///   target's amount; units without one are counted, not given an empty form.
 ///
 /// An object that already has a self-evaluation of the year (an import) gets no second one: that
 /// evaluation joins the round instead. Nothing the unit must state is filled (`filled_at` NULL).
@@ -151,14 +154,9 @@ pub async fn create_drafts(
          unit_id, title, state, initial_budget_fen, budget_fen, executed_fen, amount_fen, overall_goal, \
          round_id, target_id, created_at) \
          SELECT $1, $2, $2 + 1, 'self', 'unit', NULL, u.id, u.name, 'draft', \
-         COALESCE(t.total_fen, s.fen), COALESCE(t.total_fen, s.fen), 0, COALESCE(t.total_fen, s.fen), \
-         COALESCE(t.overall_goal, ''), $3, t.id, $4 \
+         t.total_fen, t.total_fen, 0, t.total_fen, t.overall_goal, $3, t.id, $4 \
          FROM units u \
-         JOIN (SELECT u2.id AS unit_id, CAST(COALESCE(SUM(p.current_fen + p.carryover_fen + p.other_fen), 0) AS BIGINT) AS fen \
-           FROM units u2 JOIN units c ON (c.id = u2.id OR c.parent_id = u2.id) \
-           LEFT JOIN projects p ON p.unit_id = c.id AND p.fiscal_year = $2 AND p.library_status <> 'terminated' \
-           WHERE u2.region_code = $1 AND u2.level = 1 GROUP BY u2.id) s ON s.unit_id = u.id \
-         LEFT JOIN targets t ON t.unit_id = u.id AND t.object_kind = 'unit' AND t.fiscal_year = $2 AND {IN_FORCE} \
+         JOIN targets t ON t.unit_id = u.id AND t.object_kind = 'unit' AND t.fiscal_year = $2 AND {IN_FORCE} \
          WHERE u.region_code = $1 AND u.level = 1 AND u.active = TRUE \
          AND NOT EXISTS (SELECT 1 FROM evaluations x WHERE x.round_id = $3 AND x.project_id IS NULL \
            AND x.unit_id = u.id)"
@@ -171,6 +169,16 @@ pub async fn create_drafts(
         .execute(&mut *c)
         .await
         .map(|r| r.rows_affected())?) as i64;
+    let sql = format!(
+        "SELECT COUNT(*) FROM units u WHERE u.region_code = $1 AND u.level = 1 AND u.active = TRUE \
+         AND NOT EXISTS (SELECT 1 FROM targets t WHERE t.unit_id = u.id AND t.object_kind = 'unit' \
+         AND t.fiscal_year = $2 AND {IN_FORCE})"
+    );
+    let units_without_target: i64 = on_tx!(tx, |c| sqlx::query_scalar(&sql)
+        .bind(region)
+        .bind(fiscal_year)
+        .fetch_one(&mut *c)
+        .await?);
     let sql = "INSERT INTO evaluation_indicators (evaluation_id, seq, level1, level2, name, sign, target_value, \
                unit_of_measure, weight_x100, parent_seq) \
                SELECT e.id, ti.seq, ti.level1, ti.level2, ti.name, ti.sign, ti.target_value, \
@@ -187,6 +195,7 @@ pub async fn create_drafts(
         projects,
         units,
         adopted,
+        units_without_target,
     })
 }
 
@@ -474,37 +483,75 @@ pub async fn round_rows(
         .await?))
 }
 
-/// The latest next-year recommendation for a project or its predecessor (the continuing
-/// project of next year shows last year's result, SPEC §10).
+/// A next-year budget recommendation (SPEC §10) with the evaluation behind it.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize)]
 pub struct Recommendation {
     pub id: i64,
     pub fiscal_year: i32,
     pub next_year: i32,
     pub evaluation_id: i64,
+    pub project_id: Option<i64>,
     pub recommendation: String,
     pub override_reason: String,
     pub grade: Option<String>,
     pub total_x100: Option<i64>,
 }
 
-pub async fn recommendation_for(
+const RECOMMENDATION_SELECT: &str = "SELECT a.id, a.fiscal_year, a.next_year, a.evaluation_id, a.project_id, \
+     a.recommendation, a.override_reason, e.grade, e.total_x100 \
+     FROM result_applications a JOIN evaluations e ON e.id = a.evaluation_id";
+
+/// The recommendation an evaluation gave.
+pub async fn recommendation_of(
     store: &Store,
-    project_id: i64,
-    previous_project_id: Option<i64>,
+    evaluation_id: i64,
 ) -> Result<Option<Recommendation>> {
-    let sql = "SELECT a.id, a.fiscal_year, a.next_year, a.evaluation_id, a.recommendation, a.override_reason, \
-               e.grade, e.total_x100 FROM result_applications a JOIN evaluations e ON e.id = a.evaluation_id \
-               WHERE a.project_id = $1 OR a.project_id = $2 ORDER BY a.fiscal_year DESC, a.id DESC LIMIT 1";
-    Ok(on_pool!(store, |p| sqlx::query_as(sql)
-        .bind(previous_project_id.unwrap_or(project_id))
-        .bind(project_id)
+    let sql =
+        format!("{RECOMMENDATION_SELECT} WHERE a.evaluation_id = $1 ORDER BY a.id DESC LIMIT 1");
+    Ok(on_pool!(store, |p| sqlx::query_as(&sql)
+        .bind(evaluation_id)
         .fetch_optional(p)
         .await?))
 }
 
-/// Whether a recommendation already exists for an evaluation (an approval after a return and
-/// resubmission replaces it).
+/// The recommendation that reaches a project of `year`: the one given for `year` to its
+/// predecessor (the project it continues, or the project of the year before with the same
+/// code). The latest evaluation wins.
+pub async fn recommendation_into(
+    store: &Store,
+    region: &str,
+    year: i32,
+    code: &str,
+    previous_project_id: Option<i64>,
+) -> Result<Option<Recommendation>> {
+    let sql = format!(
+        "{RECOMMENDATION_SELECT} WHERE a.region_code = $1 AND a.next_year = $2 AND (a.project_id = $3 \
+         OR a.project_id IN (SELECT p.id FROM projects p WHERE p.region_code = $1 AND p.fiscal_year = $2 - 1 \
+         AND p.code = $4)) ORDER BY e.approved_at DESC, a.id DESC LIMIT 1"
+    );
+    Ok(on_pool!(store, |p| sqlx::query_as(&sql)
+        .bind(region)
+        .bind(year)
+        .bind(previous_project_id.unwrap_or(0))
+        .bind(code)
+        .fetch_optional(p)
+        .await?))
+}
+
+/// Records the reason a project was budgeted against its recommendation.
+pub async fn set_override(tx: &mut Tx, id: i64, reason: &str) -> Result<()> {
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE result_applications SET override_reason = $1 WHERE id = $2"
+    )
+    .bind(reason)
+    .bind(id)
+    .execute(&mut *c)
+    .await
+    .map(|_| ())?);
+    Ok(())
+}
+
+/// Removes an evaluation's recommendation (a new approval replaces it).
 pub async fn delete_recommendations(tx: &mut Tx, evaluation_id: i64) -> Result<()> {
     on_tx!(tx, |c| sqlx::query(
         "DELETE FROM result_applications WHERE evaluation_id = $1"

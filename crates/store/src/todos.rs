@@ -424,7 +424,11 @@ async fn self_evaluations(
                 _ => "审核绩效自评",
             };
             Todo {
-                what: format!("{what}：{}（{} 年度）", shorten(&r.object, 40), r.fiscal_year),
+                what: format!(
+                    "{what}：{}（{} 年度）",
+                    shorten(&r.object, 40),
+                    r.fiscal_year
+                ),
                 object: r.unit,
                 deadline: r
                     .deadline

@@ -6,6 +6,7 @@ mod api_flows;
 mod audit;
 mod dashboard;
 mod deadlines;
+mod evaluation;
 mod ex_ante;
 mod home;
 mod imports;
@@ -284,12 +285,6 @@ pub fn routes() -> Registry<crate::AppState> {
             Access::AnyUser,
             get(api::rectifications),
         );
-    let reg = reg.add(
-        Method::GET,
-        "/evaluations/{id}",
-        Access::AnyUser,
-        get(records::evaluation),
-    );
     let reg = reg
         .add(
             Method::POST,
@@ -515,6 +510,7 @@ pub fn routes() -> Registry<crate::AppState> {
         "/agencies/export.xlsx",
     );
     let reg = monitoring::register(reg);
+    let reg = evaluation::register(reg);
     let reg = rectification::register(reg);
     api_flows::register(reg)
 }

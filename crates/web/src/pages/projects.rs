@@ -15,7 +15,7 @@ use jixiao_domain::Fen;
 use jixiao_domain::decimal::{fixed2, from_hundredths};
 use jixiao_domain::grade::Grade;
 use jixiao_domain::types::{AssessorKind, BudgetTiming, BudgetType, Continuity, EvaluationKind};
-use jixiao_domain::workflow::{DocAction, DocState, ProjectState};
+use jixiao_domain::workflow::{DocAction, DocState, ProjectAction, ProjectState};
 use jixiao_store::browse::{self, ProjectFilter, ProjectSort};
 use serde::Deserialize;
 
@@ -209,6 +209,7 @@ pub struct HistoryView {
 }
 
 pub struct EvaluationView {
+    pub id: i64,
     pub kind: String,
     pub title: String,
     pub year: i32,
@@ -229,6 +230,9 @@ struct DetailPage {
     indicators: Vec<IndicatorView>,
     timeline: Vec<HistoryView>,
     evaluations: Vec<EvaluationView>,
+    /// The predecessor's evaluation result reaching this project: (recommendation, grade,
+    /// score, evaluation id, override reason).
+    carried: Option<(String, String, String, i64, String)>,
     ex_ante: Vec<ExAnteView>,
     monitoring: Vec<MonitoringView>,
 }
@@ -382,6 +386,20 @@ pub async fn detail_page(
     let from = ProjectState::parse(&record.library_status).unwrap_or(ProjectState::Reserve);
     let own = jixiao_app::project::proposed_by(&actor, id).await?;
     let writes_unit = actor.may_write_for_unit(record.unit_id).await?;
+    // The recommendation of the predecessor's evaluation (SPEC §10), shown beside the proposal,
+    // review and budgeting; under 原则上不予安排 the budgeting asks for a reason.
+    let carried_recommendation = jixiao_store::self_evaluation::recommendation_into(
+        &state.store,
+        &record.region_code,
+        record.fiscal_year,
+        &record.code,
+        record.previous_project_id,
+    )
+    .await?;
+    let needs_override = carried_recommendation.as_ref().is_some_and(|r| {
+        jixiao_domain::result_application::Recommendation::parse(&r.recommendation)
+            .is_some_and(|k| k.needs_override())
+    });
     let actions = if user.sees_region() || writes_unit {
         jixiao_domain::workflow::available_actions(from, &user.roles, own)
             .into_iter()
@@ -389,7 +407,9 @@ pub async fn detail_page(
                 let needs = jixiao_domain::workflow::PROJECT_TRANSITIONS
                     .iter()
                     .find(|t| t.from == from && t.action == a)
-                    .and_then(|t| t.requires_text);
+                    .and_then(|t| t.requires_text)
+                    .or((a == ProjectAction::Budget && needs_override)
+                        .then_some("上年绩效评价建议原则上不予安排，如仍安排预算须填写理由"));
                 (
                     a.code(),
                     a.label(),
@@ -515,9 +535,25 @@ pub async fn detail_page(
             .collect(),
         timeline: timeline.into_iter().map(history_view).collect(),
         monitoring,
+        carried: carried_recommendation.map(|r| {
+            (
+                jixiao_domain::result_application::Recommendation::parse(&r.recommendation)
+                    .map_or(r.recommendation.clone(), |k| k.label().to_string()),
+                r.grade
+                    .as_deref()
+                    .map(|g| label(g, Grade::parse, Grade::label))
+                    .unwrap_or_default(),
+                r.total_x100
+                    .map(|s| fixed2(from_hundredths(s)))
+                    .unwrap_or_default(),
+                r.evaluation_id,
+                r.override_reason,
+            )
+        }),
         evaluations: evaluations
             .into_iter()
             .map(|e| EvaluationView {
+                id: e.id,
                 kind: label(&e.kind, EvaluationKind::parse, EvaluationKind::label),
                 title: e.title,
                 year: e.fiscal_year,

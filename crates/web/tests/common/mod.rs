@@ -1,0 +1,243 @@
+//! What the router tests share (issue 9: one test kit instead of a copy per file): sending a
+//! request through the real router, the JSON API with a bearer token, a browser login with its
+//! session cookie and CSRF token, and the assertions on success and refusal.
+#![allow(dead_code, reason = "each test file uses part of the kit")]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+/// The password of every fixture user.
+pub const PASSWORD: &str = "Jixiao#Test2026";
+const BOUNDARY: &str = "jixiao-test-boundary";
+
+pub async fn send(app: &Router, req: Request<Body>) -> (StatusCode, Vec<String>, Vec<u8>) {
+    let res = app.clone().oneshot(req).await.expect("response");
+    let status = res.status();
+    let cookies = res
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or_default().to_string())
+        .collect();
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 24)
+        .await
+        .expect("body");
+    (status, cookies, bytes.to_vec())
+}
+
+pub async fn call(
+    app: &Router,
+    method: Method,
+    uri: &str,
+    token: &str,
+    body: Value,
+) -> (StatusCode, Value) {
+    let req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .expect("request");
+    let (status, _, bytes) = send(app, req).await;
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+pub async fn get(app: &Router, uri: &str, token: &str) -> (StatusCode, Value) {
+    let req = Request::builder()
+        .uri(uri)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .expect("request");
+    let (status, _, bytes) = send(app, req).await;
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+pub async fn get_bytes(app: &Router, uri: &str, token: &str) -> (StatusCode, Vec<u8>) {
+    let req = Request::builder()
+        .uri(uri)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .expect("request");
+    let (status, _, bytes) = send(app, req).await;
+    (status, bytes)
+}
+
+pub async fn upload(
+    app: &Router,
+    uri: &str,
+    token: &str,
+    fields: &[(&str, &str)],
+    file: (&str, &[u8]),
+) -> (StatusCode, Value) {
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend(
+        format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{}\"\r\nContent-Type: application/octet-stream\r\n\r\n",
+            file.0
+        )
+        .as_bytes(),
+    );
+    body.extend(file.1);
+    body.extend(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri(uri)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .body(Body::from(body))
+        .expect("request");
+    let (status, _, bytes) = send(app, req).await;
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+/// Logs in through the login form; returns the session cookie (`name=value`).
+pub async fn browser_login(app: &Router, username: &str) -> String {
+    let req = Request::builder()
+        .uri("/login")
+        .body(Body::empty())
+        .expect("req");
+    let (_, cookies, html) = send(app, req).await;
+    let html = String::from_utf8_lossy(&html).into_owned();
+    let anonymous = cookies.first().expect("a session cookie").clone();
+    let csrf = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("csrf field");
+    let form = format!(
+        "csrf={csrf}&next=%2F&username={username}&password={}",
+        PASSWORD.replace('#', "%23")
+    );
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri("/login")
+        .header(header::COOKIE, anonymous)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form))
+        .expect("req");
+    let (status, cookies, _) = send(app, req).await;
+    assert!(status.is_redirection(), "login {username}: {status}");
+    cookies.first().expect("a new session cookie").clone()
+}
+
+pub async fn page_of(app: &Router, cookie: &str, uri: &str) -> String {
+    let req = Request::builder()
+        .uri(uri)
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .expect("req");
+    let (status, _, html) = send(app, req).await;
+    let html = String::from_utf8_lossy(&html).into_owned();
+    assert_eq!(status, StatusCode::OK, "{uri}: {html}");
+    html
+}
+
+pub async fn token(app: &Router, username: &str) -> String {
+    let (status, body) = call(
+        app,
+        Method::POST,
+        "/api/v1/auth/login",
+        "",
+        json!({"username": username, "password": PASSWORD}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "login {username}: {body}");
+    body["token"].as_str().expect("token").to_string()
+}
+
+pub fn ok(got: &(StatusCode, Value)) -> &Value {
+    assert!(
+        got.0.is_success(),
+        "expected success, got {} {}",
+        got.0,
+        got.1
+    );
+    &got.1
+}
+
+pub fn refused(got: &(StatusCode, Value), status: StatusCode, needle: &str) {
+    assert_eq!(got.0, status, "{}", got.1);
+    let text = got.1.to_string();
+    assert!(text.contains(needle), "expected “{needle}” in {text}");
+}
+
+/// The CSRF token a page carries in its forms.
+pub fn csrf_of(html: &str) -> String {
+    html.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("csrf field")
+        .to_string()
+}
+
+/// Posts a form with the session cookie: (status, Location header, body).
+pub async fn post_form(
+    app: &Router,
+    cookie: &str,
+    uri: &str,
+    form: &str,
+) -> (StatusCode, Option<String>, String) {
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri(uri)
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form.to_string()))
+        .expect("req");
+    let res = app.clone().oneshot(req).await.expect("response");
+    let status = res.status();
+    let location = res
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 24)
+        .await
+        .expect("body");
+    (
+        status,
+        location,
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
+}
+
+/// Percent-encodes a form value.
+pub fn enc(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

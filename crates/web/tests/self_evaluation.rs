@@ -1,0 +1,445 @@
+//! Issue 11: a self-evaluation round end to end through the JSON API and the pages, on a
+//! database that holds only what a county enters before evaluation starts (a region, units,
+//! users, projects with approved targets) — no demo rows. On SQLite and PostgreSQL.
+//!
+//! Finance opens the 2023 round (drafts for every project with a target in force and every
+//! level-1 unit); the unit sees the score build with the rule of each row, is refused without a
+//! 偏差原因, fixes it and submits; another unit over-achieves and finance reduces that score with
+//! a reason; approvals give next-year recommendations, a 较差 grade drafts a notice, and next
+//! year's continuing project cannot be budgeted without the override reason. No unit sees
+//! another unit's self-evaluation.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::{browser_login, call, csrf_of, enc, get, ok, page_of, post_form, refused, token};
+use jixiao_domain::Fen;
+use jixiao_domain::types::{BudgetTiming, BudgetType, Continuity, ProjectCategory, Role, UnitKind};
+use jixiao_store::testing::on_every_store;
+use jixiao_store::{Store, projects, regions, targets, units, users};
+use serde_json::{Value, json};
+
+const REGION: &str = "652825000";
+
+struct County {
+    project_a: i64,
+    project_b: i64,
+    /// Next year's continuation of project A, in the library with an approved target.
+    next_a: i64,
+}
+
+fn indicators() -> Vec<targets::IndicatorRow> {
+    vec![
+        targets::IndicatorRow {
+            level1: "产出指标".into(),
+            level2: "数量指标".into(),
+            name: "受益学生人数".into(),
+            sign: "≥".into(),
+            target_value: "230".into(),
+            unit_of_measure: "人".into(),
+            weight_x100: Some(4000),
+            ..Default::default()
+        },
+        targets::IndicatorRow {
+            level1: "满意度指标".into(),
+            level2: "服务对象满意度指标".into(),
+            name: "家长满意度".into(),
+            sign: "定性".into(),
+            target_value: "满意".into(),
+            unit_of_measure: String::new(),
+            weight_x100: Some(5000),
+            ..Default::default()
+        },
+    ]
+}
+
+/// Two units; projects A (unit 1) and B (unit 2) with approved 2023 targets, C with a draft
+/// target, D funded only by carried-over money; A's continuation in 2024; the users of SPEC §1.
+async fn county(store: &Store) -> County {
+    let mut tx = store.begin().await.expect("begin");
+    regions::insert(&mut tx, REGION, "且末县", None)
+        .await
+        .expect("region");
+    let mut unit_ids = Vec::new();
+    for (code, name) in [("101", "且末县教育局"), ("102", "且末县卫生健康委员会")] {
+        unit_ids.push(
+            units::insert(
+                &mut tx,
+                &units::NewUnit {
+                    region: REGION,
+                    code,
+                    name,
+                    parent_id: None,
+                    level: 1,
+                    kind: UnitKind::Administrative,
+                    finance_desk: "行政政法股",
+                },
+            )
+            .await
+            .expect("unit"),
+        );
+    }
+    let hash = users::hash_password(common::PASSWORD).expect("hash");
+    for (username, unit, role) in [
+        ("fin", None, Role::FinanceAdmin),
+        ("prep_a", Some(unit_ids[0]), Role::UnitPreparer),
+        ("appr_a", Some(unit_ids[0]), Role::UnitApprover),
+        ("appr_b", Some(unit_ids[1]), Role::UnitApprover),
+    ] {
+        users::insert(
+            &mut tx,
+            &users::NewUser {
+                region: REGION,
+                username,
+                display_name: username,
+                password_hash: &hash,
+                unit_id: unit,
+                agency_id: None,
+                must_change_password: false,
+                roles: &[role],
+            },
+        )
+        .await
+        .expect("user");
+    }
+    let mut ids = Vec::new();
+    for (year, code, unit, approved, current, carryover, status, previous) in [
+        (2023, "P-A", unit_ids[0], true, 80, 20, "executing", None),
+        (2023, "P-B", unit_ids[1], true, 100, 0, "executing", None),
+        (2023, "P-C", unit_ids[0], false, 100, 0, "executing", None),
+        (2023, "P-D", unit_ids[0], true, 0, 50, "executing", None),
+        (2024, "P-A", unit_ids[0], true, 90, 0, "in_library", Some(0)),
+    ] {
+        let id = projects::insert(
+            &mut tx,
+            &projects::NewProject {
+                region: REGION,
+                fiscal_year: year,
+                code,
+                name: &format!("{code} 学生营养改善计划"),
+                unit_id: unit,
+                is_policy: false,
+                budget_type: BudgetType::GeneralPublic,
+                category: ProjectCategory::SpecificPurpose,
+                continuity: if previous.is_some() {
+                    Continuity::Continuing
+                } else {
+                    Continuity::New
+                },
+                timing: BudgetTiming::Initial,
+                start_year: 2023,
+                end_year: 2024,
+                current: Fen::from_wan(current),
+                carryover: Fen::from_wan(carryover),
+                other: Fen::ZERO,
+                is_major: false,
+                library_status: status,
+                previous_project_id: previous.map(|n: usize| ids[n]),
+            },
+        )
+        .await
+        .expect("project");
+        let total = Fen::from_wan(current + carryover);
+        targets::insert(
+            &mut tx,
+            &targets::NewTarget {
+                region: REGION,
+                fiscal_year: year,
+                object_kind: jixiao_domain::types::ObjectKind::Project,
+                project_id: Some(id),
+                unit_id: unit,
+                state: if approved { "approved" } else { "draft" },
+                total,
+                fiscal: total,
+                other: Fen::ZERO,
+                overall_goal: format!("{code}：保障项目按期实施"),
+                indicators: indicators(),
+                review_rating: approved.then_some("good"),
+                review_opinion: "",
+                tasks: vec![],
+            },
+        )
+        .await
+        .expect("target");
+        ids.push(id);
+    }
+    // Unit 1 declared its unit-overall target; unit 2 did not.
+    targets::insert(
+        &mut tx,
+        &targets::NewTarget {
+            region: REGION,
+            fiscal_year: 2023,
+            object_kind: jixiao_domain::types::ObjectKind::Unit,
+            project_id: None,
+            unit_id: unit_ids[0],
+            state: "approved",
+            total: Fen::from_wan(500),
+            fiscal: Fen::from_wan(500),
+            other: Fen::ZERO,
+            overall_goal: "全面完成年度教育工作任务".into(),
+            indicators: indicators(),
+            review_rating: Some("good"),
+            review_opinion: "",
+            tasks: vec![],
+        },
+    )
+    .await
+    .expect("unit target");
+    tx.commit().await.expect("commit");
+    County {
+        project_a: ids[0],
+        project_b: ids[1],
+        next_a: ids[4],
+    }
+}
+
+async fn evaluation_of(store: &Store, project: i64) -> i64 {
+    jixiao_store::on_pool!(store, |p| sqlx::query_scalar(
+        "SELECT id FROM evaluations WHERE project_id = $1"
+    )
+    .bind(project)
+    .fetch_one(p)
+    .await
+    .expect("evaluation"))
+}
+
+async fn scalar(store: &Store, sql: &str) -> i64 {
+    jixiao_store::on_pool!(store, |p| sqlx::query_scalar(sql)
+        .fetch_one(p)
+        .await
+        .expect("scalar"))
+}
+
+fn form(row_version: i64, executed: &str, actual: &str, tier: &str, reason: &str) -> Value {
+    json!({
+        "row_version": row_version,
+        "executed_wan": executed,
+        "overall_actual": "按计划实施",
+        "indicators": [
+            {"seq": 1, "actual": actual, "reason": reason},
+            {"seq": 2, "actual": "基本满意", "tier": tier, "reason": reason}
+        ]
+    })
+}
+
+fn version(v: &Value) -> i64 {
+    v["evaluation"]["row_version"]
+        .as_i64()
+        .expect("row_version")
+}
+
+#[tokio::test]
+async fn a_self_evaluation_round_on_a_fresh_database_issue_11() {
+    on_every_store("self_evaluation_round_issue_11", async |store: &Store| {
+        let c = county(store).await;
+        let app = jixiao_web::router(store.clone(), jixiao_web::WebConfig::default());
+        let fin = token(&app, "fin").await;
+        let appr_a = token(&app, "appr_a").await;
+        let appr_b = token(&app, "appr_b").await;
+
+        // Only the finance performance office opens a round; the input is checked.
+        let round = json!({"fiscal_year": 2023, "deadline": "2099-04-30"});
+        refused(
+            &call(&app, Method::POST, "/api/v1/evaluation-rounds", &appr_b, round.clone()).await,
+            StatusCode::CONFLICT,
+            "只有财政绩效管理员",
+        );
+        refused(
+            &call(&app, Method::POST, "/api/v1/evaluation-rounds", &fin,
+                json!({"fiscal_year": 2023, "deadline": "2023-06-30"})).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "晚于 2023-12-31",
+        );
+        let opened = call(&app, Method::POST, "/api/v1/evaluation-rounds", &fin, round.clone()).await;
+        assert_eq!(opened.0, StatusCode::CREATED, "{}", opened.1);
+        // A and B (C's target is a draft; D is carried over only and was not chosen), and unit 1
+        // (unit 2 has no unit-overall target in force, and is counted).
+        assert_eq!(opened.1["drafts"]["projects"], 2, "{}", opened.1);
+        assert_eq!(opened.1["drafts"]["units"], 1);
+        assert_eq!(opened.1["drafts"]["units_without_target"], 1);
+        let round_id = opened.1["id"].as_i64().expect("id");
+        refused(
+            &call(&app, Method::POST, "/api/v1/evaluation-rounds", &fin, round).await,
+            StatusCode::CONFLICT,
+            "已经部署",
+        );
+        let ea = evaluation_of(store, c.project_a).await;
+        let eb = evaluation_of(store, c.project_b).await;
+
+        // The draft is pre-filled from the target and the budget; nothing is entered yet.
+        let got = get(&app, &format!("/api/v1/evaluations/{ea}"), &appr_a).await;
+        let e = ok(&got);
+        assert_eq!(e["evaluation"]["budget_fen"], 100_000_000);
+        assert_eq!(e["evaluation"]["filled_at"], Value::Null);
+        assert_eq!(e["score"], Value::Null);
+        assert_eq!(e["indicators"][0]["weight_x100"], 4000);
+        assert_eq!(e["indicators"][0]["target_value"], "230");
+        // Another unit's self-evaluation: the same 403 as a record that does not exist (SPEC §1).
+        assert_eq!(get(&app, &format!("/api/v1/evaluations/{ea}"), &appr_b).await.0, StatusCode::FORBIDDEN);
+        assert_eq!(get(&app, "/api/v1/evaluations/999999", &appr_b).await.0, StatusCode::FORBIDDEN);
+        // The round's table and progress, scoped: unit B sees only its own rows.
+        let got = get(&app, &format!("/api/v1/evaluation-rounds/{round_id}"), &appr_b).await;
+        let r = ok(&got);
+        assert_eq!(r["evaluations"].as_array().map(Vec::len), Some(1), "{r}");
+        assert!(r["evaluations"].as_array().unwrap().iter().all(|e| e["unit_name"] == "且末县卫生健康委员会"));
+
+        // The live check: each row with the rule that gave its points, and the missing 偏差原因.
+        let got = call(&app, Method::POST, &format!("/api/v1/evaluations/{ea}/check"), &appr_a,
+            form(0, "96", "200", "1", "")).await;
+        let s = &ok(&got)["score"];
+        assert_eq!(s["indicators"][0]["rule"], "B/A×W = 0.8696×40 = 34.78", "{s}");
+        assert_eq!(s["indicators"][1]["rule"], "部分达成年度指标并具有一定效果 → 60% × 50 = 30.00");
+        assert_eq!(s["execution_score"], "9.60");
+        assert_eq!(s["total"], "74.38");
+        assert_eq!(s["grade"], "fair");
+        assert!(s["findings"].to_string().contains("偏差原因"), "{s}");
+
+        // Submitting before anything is saved, or with a missing 偏差原因, is refused.
+        refused(
+            &call(&app, Method::POST, &format!("/api/v1/evaluations/{ea}/actions"), &appr_a,
+                json!({"action": "submit", "row_version": version(e)})).await,
+            StatusCode::CONFLICT,
+            "尚未填写",
+        );
+        let saved = call(&app, Method::PUT, &format!("/api/v1/evaluations/{ea}"), &appr_a,
+            form(version(e), "50", "100", "2", "")).await;
+        let rv = ok(&saved)["row_version"].as_i64().expect("rv");
+        refused(
+            &call(&app, Method::POST, &format!("/api/v1/evaluations/{ea}/actions"), &appr_a,
+                json!({"action": "submit", "row_version": rv})).await,
+            StatusCode::CONFLICT,
+            "偏差原因",
+        );
+        // B's approver cannot write A's form.
+        assert_eq!(
+            call(&app, Method::PUT, &format!("/api/v1/evaluations/{ea}"), &appr_b,
+                form(rv, "50", "100", "2", "x")).await.0,
+            StatusCode::FORBIDDEN
+        );
+        let saved = call(&app, Method::PUT, &format!("/api/v1/evaluations/{ea}"), &appr_a,
+            form(rv, "50", "100", "2", "受益学生减少，资金拨付滞后")).await;
+        let s = &ok(&saved)["score"];
+        // 5.00 + 100/230×40 = 17.39 + 未达成 0 = 22.39: 较差.
+        assert_eq!(s["total"], "22.39", "{s}");
+        assert_eq!(s["grade"], "poor");
+        let rv = ok(&saved)["row_version"].as_i64().expect("rv");
+        let submitted = call(&app, Method::POST, &format!("/api/v1/evaluations/{ea}/actions"), &appr_a,
+            json!({"action": "submit", "row_version": rv})).await;
+        assert_eq!(ok(&submitted)["state"], "submitted");
+        // The stale version is refused.
+        assert_eq!(
+            call(&app, Method::PUT, &format!("/api/v1/evaluations/{ea}"), &appr_a,
+                form(rv, "50", "100", "2", "x")).await.0,
+            StatusCode::CONFLICT
+        );
+
+        // Unit B over-achieves (300 against ≥ 230, beyond 20%) and must explain it.
+        let got = get(&app, &format!("/api/v1/evaluations/{eb}"), &appr_b).await;
+        let saved = call(&app, Method::PUT, &format!("/api/v1/evaluations/{eb}"), &appr_b,
+            form(version(ok(&got)), "100", "300", "0", "新增两所学校纳入")).await;
+        let s = &ok(&saved)["score"];
+        assert_eq!(s["indicators"][0]["over_achieved"], true);
+        assert!(s["indicators"][0]["rule"].as_str().unwrap().contains("超过目标 20% 以上，须说明"));
+        assert_eq!(s["total"], "100.00");
+        let rv = ok(&saved)["row_version"].as_i64().expect("rv");
+        ok(&call(&app, Method::POST, &format!("/api/v1/evaluations/{eb}/actions"), &appr_b,
+            json!({"action": "submit", "row_version": rv})).await);
+
+        // Finance: a reduction only on an over-achieved row, with a reason; a return needs one.
+        let got = get(&app, &format!("/api/v1/evaluations/{eb}"), &fin).await;
+        let rv = version(ok(&got));
+        refused(
+            &call(&app, Method::POST, &format!("/api/v1/evaluations/{eb}/actions"), &fin,
+                json!({"action": "approve", "row_version": rv,
+                    "reductions": [{"seq": 2, "score": "40", "reason": "x"}]})).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "未超额完成",
+        );
+        refused(
+            &call(&app, Method::POST, &format!("/api/v1/evaluations/{eb}/actions"), &fin,
+                json!({"action": "approve", "row_version": rv,
+                    "reductions": [{"seq": 1, "score": "30", "reason": " "}]})).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "须说明理由",
+        );
+        let approved = call(&app, Method::POST, &format!("/api/v1/evaluations/{eb}/actions"), &fin,
+            json!({"action": "approve", "row_version": rv, "text": "同意",
+                "reductions": [{"seq": 1, "score": 30, "reason": "目标明显偏低"}]})).await;
+        let o = ok(&approved);
+        assert_eq!(o["state"], "approved");
+        assert_eq!(o["total"], "90");
+        assert_eq!(o["grade"], "excellent");
+        assert_eq!(o["recommendation"], "priority");
+        assert_eq!(o["notice"], Value::Null);
+        let got = get(&app, &format!("/api/v1/evaluations/{eb}"), &appr_b).await;
+        let e = ok(&got);
+        assert_eq!(e["indicators"][0]["reduced_x100"], 3000);
+        assert_eq!(e["indicators"][0]["reduction_reason"], "目标明显偏低");
+        assert_eq!(e["evaluation"]["total_x100"], 9000);
+
+        // A is 较差: 原则上不予安排, and a notice is drafted for finance to confirm.
+        let got = get(&app, &format!("/api/v1/evaluations/{ea}"), &fin).await;
+        let o = call(&app, Method::POST, &format!("/api/v1/evaluations/{ea}/actions"), &fin,
+            json!({"action": "approve", "row_version": version(ok(&got))})).await;
+        let o = ok(&o);
+        assert_eq!(o["recommendation"], "not_arranged");
+        let notice = o["notice"].as_i64().expect("a drafted notice");
+        assert_eq!(
+            scalar(store, &format!("SELECT COUNT(*) FROM rectifications WHERE id = {notice} \
+                AND source_kind = 'evaluation' AND state = 'draft'")).await,
+            1
+        );
+        assert_eq!(scalar(store, "SELECT COUNT(*) FROM result_applications").await, 2);
+        assert_eq!(scalar(store, "SELECT COUNT(*) FROM audit_log WHERE action = 'evaluation.approve'").await, 2);
+
+        // Next year's continuation shows the recommendation and needs a reason to be budgeted.
+        let fin_cookie = browser_login(&app, "fin").await;
+        let page = page_of(&app, &fin_cookie, &format!("/projects/{}", c.next_a)).await;
+        assert!(page.contains("id=\"carried-recommendation\""), "{page}");
+        assert!(page.contains("原则上不予安排"));
+        let got = get(&app, &format!("/api/v1/projects/{}", c.next_a), &fin).await;
+        let rv = ok(&got)["row_version"].as_i64().or_else(|| ok(&got)["project"]["row_version"].as_i64()).expect("rv");
+        refused(
+            &call(&app, Method::POST, &format!("/api/v1/projects/{}/actions", c.next_a), &fin,
+                json!({"action": "budget", "row_version": rv})).await,
+            StatusCode::CONFLICT,
+            "须填写安排理由",
+        );
+        ok(&call(&app, Method::POST, &format!("/api/v1/projects/{}/actions", c.next_a), &fin,
+            json!({"action": "budget", "row_version": rv, "text": "县委常委会研究同意继续安排"})).await);
+        assert_eq!(
+            scalar(store, "SELECT COUNT(*) FROM result_applications WHERE override_reason = '县委常委会研究同意继续安排'").await,
+            1
+        );
+        assert_eq!(scalar(store, "SELECT COUNT(*) FROM audit_log WHERE action = 'result_application.override'").await, 1);
+
+        // The pages: the unit's to-do, the form with its live score, and the review form.
+        let prep = browser_login(&app, "prep_a").await;
+        let home = page_of(&app, &prep, "/").await;
+        // A's is approved; the unit-overall draft of unit 1 is still to do.
+        assert!(home.contains("填报并提交绩效自评"), "{home}");
+        let units_eval: i64 = scalar(store, "SELECT id FROM evaluations WHERE object_kind = 'unit' \
+            AND unit_id = (SELECT unit_id FROM projects WHERE code = 'P-A' AND fiscal_year = 2023)").await;
+        let page = page_of(&app, &prep, &format!("/evaluations/{units_eval}")).await;
+        assert!(page.contains("部门整体支出绩效自评表"));
+        assert!(page.contains("hx-post=\"/evaluations/"), "the form checks as the user types");
+        let csrf = csrf_of(&page);
+        let (status, _, html) = post_form(&app, &prep, &format!("/evaluations/{units_eval}/check"),
+            &format!("csrf={csrf}&executed_wan=90&ind.1.actual=230&ind.1.reason=&ind.2.tier=0")).await;
+        assert_eq!(status, StatusCode::OK, "{html}");
+        assert!(html.contains("实际 230 ≥ 目标 230，达成 → 满分 40.00"), "{html}");
+        let page = page_of(&app, &fin_cookie, &format!("/evaluations/{eb}")).await;
+        assert!(page.contains("审核调减为 30.00（目标明显偏低）"), "{page}");
+        assert!(page.contains("优先保障"));
+        let rounds = page_of(&app, &fin_cookie, "/evaluations/rounds").await;
+        assert!(rounds.contains("2023年度绩效自评"));
+        let round_page = page_of(&app, &fin_cookie, &format!("/evaluations/rounds/{round_id}")).await;
+        assert!(round_page.contains("id=\"progress\""));
+        // Opening a round on the page: a second one for the year is refused with the reason.
+        let (status, _, html) = post_form(&app, &fin_cookie, "/evaluations/rounds",
+            &format!("csrf={}&fiscal_year=2023&deadline=2099-05-01&name={}", csrf_of(&rounds), enc("再来一次"))).await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        assert!(html.contains("已经部署"));
+    })
+    .await;
+}
