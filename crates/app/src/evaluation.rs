@@ -755,7 +755,9 @@ pub async fn act(
                             fiscal_year: r.fiscal_year,
                             evaluation_id: id,
                             project_id: r.project_id,
-                            next_year: r.fiscal_year + 1,
+                            // Evaluated after the year ends (Y+1), it informs the budget compiled
+                            // for the year after (Y+2), as the demo's 2022 results inform 2024.
+                            next_year: r.fiscal_year + 2,
                             recommendation: applied.recommendation.code(),
                         },
                     )

@@ -1020,6 +1020,29 @@ async fn year_2022(
         summary.evaluations += 1;
     }
 
+    // The 2022 self-evaluations as one round (deployed in March 2023, due by 30 April), submitted
+    // and approved within it, with their workflow steps.
+    let round = store::self_evaluation::insert_round(
+        tx,
+        &store::self_evaluation::NewRound {
+            region: REGION_CODE,
+            fiscal_year: year,
+            name: "2022年度绩效自评",
+            deadline: chrono::NaiveDate::from_ymd_opt(conducted, 4, 30).unwrap_or_default(),
+            include_carried_over: false,
+            issued_by: None,
+        },
+    )
+    .await?;
+    let at = |m: u32, d: u32| {
+        chrono::NaiveDate::from_ymd_opt(conducted, m, d)
+            .and_then(|d| d.and_hms_opt(2, 0, 0))
+            .map(|t| t.and_utc())
+            .unwrap_or_default()
+    };
+    store::self_evaluation::adopt_recorded(tx, REGION_CODE, year, round, at(4, 25), at(5, 20))
+        .await?;
+
     // Verification (SPEC §8.6): 10% of the project self-evaluations, at least 5, seed recorded.
     let sample_seed: i64 = 20_230_901;
     let mut sampler = Rng::new(sample_seed as u64);

@@ -514,9 +514,9 @@ pub async fn recommendation_of(
         .await?))
 }
 
-/// The recommendation that reaches a project of `year`: the one given for `year` to its
-/// predecessor (the project it continues, or the project of the year before with the same
-/// code). The latest evaluation wins.
+/// The recommendation that reaches a project of `year`: the one given for `year` to a
+/// predecessor (the project it continues and that one's predecessor, or an earlier project with
+/// the same code). The latest evaluation wins.
 pub async fn recommendation_into(
     store: &Store,
     region: &str,
@@ -526,7 +526,8 @@ pub async fn recommendation_into(
 ) -> Result<Option<Recommendation>> {
     let sql = format!(
         "{RECOMMENDATION_SELECT} WHERE a.region_code = $1 AND a.next_year = $2 AND (a.project_id = $3 \
-         OR a.project_id IN (SELECT p.id FROM projects p WHERE p.region_code = $1 AND p.fiscal_year = $2 - 1 \
+         OR a.project_id = (SELECT q.previous_project_id FROM projects q WHERE q.id = $3) \
+         OR a.project_id IN (SELECT p.id FROM projects p WHERE p.region_code = $1 AND p.fiscal_year < $2 \
          AND p.code = $4)) ORDER BY e.approved_at DESC, a.id DESC LIMIT 1"
     );
     Ok(on_pool!(store, |p| sqlx::query_as(&sql)
@@ -573,4 +574,50 @@ fn unit_list(column: &str, units: Option<&[i64]>) -> String {
             ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
         ),
     }
+}
+
+/// Puts the self-evaluations of a year recorded after the fact (the demo county's 2022 round)
+/// into a round, with when they were submitted and approved, and their two workflow steps.
+pub async fn adopt_recorded(
+    tx: &mut Tx,
+    region: &str,
+    fiscal_year: i32,
+    round_id: i64,
+    submitted_at: DateTime<Utc>,
+    approved_at: DateTime<Utc>,
+) -> Result<i64> {
+    let sql = "UPDATE evaluations SET round_id = $3, filled_at = $4, submitted_at = $4, reviewed_at = $5, \
+               approved_at = $5 WHERE region_code = $1 AND fiscal_year = $2 AND kind = 'self' \
+               AND round_id IS NULL AND state = 'approved'";
+    let n = on_tx!(tx, |c| sqlx::query(sql)
+        .bind(region)
+        .bind(fiscal_year)
+        .bind(round_id)
+        .bind(submitted_at)
+        .bind(approved_at)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected())?);
+    for (from, to, action, at) in [
+        ("draft", "submitted", "submit", submitted_at),
+        ("submitted", "under_review", "start_review", approved_at),
+        ("under_review", "approved", "approve", approved_at),
+    ] {
+        let sql = "INSERT INTO workflow_history (region_code, fiscal_year, doc_kind, doc_id, from_state, \
+                   to_state, action, actor_id, opinion, at) \
+                   SELECT $1, $2, 'evaluation', e.id, $3, $4, $5, NULL, '', $6 FROM evaluations e \
+                   WHERE e.round_id = $7";
+        on_tx!(tx, |c| sqlx::query(sql)
+            .bind(region)
+            .bind(fiscal_year)
+            .bind(from)
+            .bind(to)
+            .bind(action)
+            .bind(at)
+            .bind(round_id)
+            .execute(&mut *c)
+            .await
+            .map(|_| ())?);
+    }
+    Ok(n as i64)
 }

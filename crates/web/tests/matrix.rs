@@ -39,10 +39,15 @@ struct Ids {
     report: i64,
     target: i64,
     ex_ante: i64,
+    round: i64,
 }
 
 fn concrete(path: &str, ids: &Ids) -> String {
-    let id = if path.starts_with("/evaluations/") {
+    let id = if path.starts_with("/evaluations/rounds/")
+        || path.starts_with("/api/v1/evaluation-rounds/")
+    {
+        ids.round
+    } else if path.starts_with("/evaluations/") {
         ids.evaluation
     } else if path.starts_with("/monitoring/tasks/")
         || path.starts_with("/api/v1/monitoring-tasks/")
@@ -144,7 +149,12 @@ async fn every_route_answers_every_role_as_the_matrix_says_spec_1() {
             .await
             .expect("an education notice");
             tx.commit().await.expect("commit");
+            let round = jixiao_store::self_evaluation::round_of_year(store, jixiao_demo::REGION_CODE, 2022)
+                .await
+                .expect("rounds")
+                .expect("the demo's 2022 round");
             let ids = Ids {
+                round,
                 target,
                 ex_ante,
                 project,

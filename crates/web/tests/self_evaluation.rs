@@ -24,7 +24,8 @@ const REGION: &str = "652825000";
 struct County {
     project_a: i64,
     project_b: i64,
-    /// Next year's continuation of project A, in the library with an approved target.
+    /// Project A continued in 2025 (the budget its 2023 evaluation informs, compiled in 2024),
+    /// in the library with an approved target.
     next_a: i64,
 }
 
@@ -54,7 +55,7 @@ fn indicators() -> Vec<targets::IndicatorRow> {
 }
 
 /// Two units; projects A (unit 1) and B (unit 2) with approved 2023 targets, C with a draft
-/// target, D funded only by carried-over money; A's continuation in 2024; the users of SPEC §1.
+/// target, D funded only by carried-over money; A's continuation in 2025; the users of SPEC §1.
 async fn county(store: &Store) -> County {
     let mut tx = store.begin().await.expect("begin");
     regions::insert(&mut tx, REGION, "且末县", None)
@@ -108,7 +109,7 @@ async fn county(store: &Store) -> County {
         (2023, "P-B", unit_ids[1], true, 100, 0, "executing", None),
         (2023, "P-C", unit_ids[0], false, 100, 0, "executing", None),
         (2023, "P-D", unit_ids[0], true, 0, 50, "executing", None),
-        (2024, "P-A", unit_ids[0], true, 90, 0, "in_library", Some(0)),
+        (2025, "P-A", unit_ids[0], true, 90, 0, "in_library", Some(0)),
     ] {
         let id = projects::insert(
             &mut tx,
@@ -128,7 +129,7 @@ async fn county(store: &Store) -> County {
                 },
                 timing: BudgetTiming::Initial,
                 start_year: 2023,
-                end_year: 2024,
+                end_year: 2025,
                 current: Fen::from_wan(current),
                 carryover: Fen::from_wan(carryover),
                 other: Fen::ZERO,

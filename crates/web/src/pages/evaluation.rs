@@ -32,11 +32,21 @@ use jixiao_store::self_evaluation::{self as store, Record, Row};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+/// Who reads self-evaluation rounds: the region's finance and leaders, and the units (their
+/// own rows). Agencies' evaluators and the system administrator have no part in them.
+const ROUND_READERS: &[Role] = &[
+    Role::FinanceAdmin,
+    Role::FinanceDesk,
+    Role::UnitPreparer,
+    Role::UnitApprover,
+    Role::Viewer,
+];
+
 pub fn register(reg: Registry<AppState>) -> Registry<AppState> {
     reg.add(
         Method::GET,
         "/evaluations/rounds",
-        Access::AnyUser,
+        Access::Roles(ROUND_READERS),
         get(rounds_page),
     )
     .add(
@@ -48,7 +58,7 @@ pub fn register(reg: Registry<AppState>) -> Registry<AppState> {
     .add(
         Method::GET,
         "/evaluations/rounds/{id}",
-        Access::AnyUser,
+        Access::Roles(ROUND_READERS),
         get(round_page),
     )
     .add(
@@ -78,7 +88,7 @@ pub fn register(reg: Registry<AppState>) -> Registry<AppState> {
     .add(
         Method::GET,
         "/api/v1/evaluation-rounds",
-        Access::AnyUser,
+        Access::Roles(ROUND_READERS),
         get(api_rounds),
     )
     .add(
@@ -90,7 +100,7 @@ pub fn register(reg: Registry<AppState>) -> Registry<AppState> {
     .add(
         Method::GET,
         "/api/v1/evaluation-rounds/{id}",
-        Access::AnyUser,
+        Access::Roles(ROUND_READERS),
         get(api_round),
     )
     .add(
