@@ -112,6 +112,9 @@ pub struct Context {
     /// have a report.
     pub monitoring_tasks: Vec<MonitoringTask>,
     pub monitoring_reports: HashSet<(i64, i64)>,
+    /// Self-evaluation imports: the (unit, project or 0) objects whose self-evaluation of the year
+    /// is already submitted or further on, which an import must not overwrite.
+    pub submitted_self_evaluations: HashSet<(i64, i64)>,
 }
 
 impl Context {
@@ -127,6 +130,12 @@ impl Context {
                 .await?
                 .into_iter()
                 .collect(),
+            submitted_self_evaluations: jixiao_store::self_evaluation::submitted_objects(
+                store, region, year,
+            )
+            .await?
+            .into_iter()
+            .collect(),
         })
     }
 }
@@ -576,6 +585,15 @@ fn prepare_forms(kind: ImportKind, wb: &Workbook, ctx: &Context, tick: &dyn Fn()
             }
             let exec = scored.execution.as_ref();
             let budget = form.funds.as_ref().and_then(|f| f.budget).unwrap_or(Fen(0));
+            if ctx
+                .submitted_self_evaluations
+                .contains(&(unit_id, project.map_or(0, |p| p.id)))
+            {
+                problems.push(Problem::error(format!(
+                    "{place}：“{title}”的 {} 年度绩效自评已提交，不能再导入覆盖；如需修改，请财政退回后在网页上修改",
+                    ctx.year
+                )));
+            }
             evaluations.push(EvaluationIn {
                 object_kind,
                 project_id: project.map(|p| p.id),
@@ -1696,6 +1714,152 @@ mod tests {
                 assert_eq!(units, ["人", "%", ""], "{rows:#?}");
                 assert_eq!(rows[2].deviation_reason, "宣传不足，下年加强");
                 assert_eq!(rows[0].deviation_reason, "");
+            },
+        )
+        .await;
+    }
+
+    /// An imported self-evaluation enters the workflow (issue 11): a filled draft that opening the
+    /// round adopts, a second import lands in the same draft, and a submitted one is not
+    /// overwritten.
+    #[tokio::test]
+    async fn an_imported_self_evaluation_enters_the_round_and_is_never_overwritten_once_submitted()
+    {
+        on_every_store(
+            "an_imported_self_evaluation_enters_the_round",
+            async |store: &Store| {
+                setup(store).await;
+                // 50 + 30 + 10 = 90: the sheets differ only in the satisfaction row.
+                let sheet = |actual: &'static str, score: &'static str, why: &'static str| {
+                    self_evaluation_sheet(&[
+                        [
+                            "产出指标",
+                            "数量指标",
+                            "发放人数",
+                            "≥230人",
+                            "230",
+                            "50",
+                            "50",
+                            "",
+                        ],
+                        [
+                            "效益指标",
+                            "社会效益指标",
+                            "维护社会稳定",
+                            "≥95%",
+                            "95",
+                            "30",
+                            "30",
+                            "",
+                        ],
+                        [
+                            "满意度指标",
+                            "服务对象满意度指标",
+                            "群众满意度",
+                            "≥90",
+                            actual,
+                            "10",
+                            score,
+                            why,
+                        ],
+                    ])
+                };
+                imported(
+                    import(
+                        store,
+                        ImportKind::SelfEvaluations,
+                        2023,
+                        "a.xlsx",
+                        sheet("95", "10", ""),
+                    )
+                    .await,
+                );
+                let state = || async {
+                    jixiao_store::on_pool!(store, |p| sqlx::query_as::<
+                        _,
+                        (i64, String, Option<i64>, bool),
+                    >(
+                        "SELECT id, state, round_id, filled_at IS NOT NULL FROM evaluations"
+                    )
+                    .fetch_all(p)
+                    .await
+                    .unwrap())
+                };
+                let first = state().await;
+                assert_eq!(first.len(), 1);
+                assert_eq!(
+                    (first[0].1.as_str(), first[0].2, first[0].3),
+                    ("draft", None, true)
+                );
+
+                let mut tx = store.begin().await.unwrap();
+                let round = jixiao_store::self_evaluation::insert_round(
+                    &mut tx,
+                    &jixiao_store::self_evaluation::NewRound {
+                        region: REGION,
+                        fiscal_year: 2023,
+                        name: "2023年度绩效自评",
+                        deadline: chrono::NaiveDate::from_ymd_opt(2024, 4, 30).unwrap(),
+                        include_carried_over: false,
+                        issued_by: None,
+                    },
+                )
+                .await
+                .unwrap();
+                let drafts = jixiao_store::self_evaluation::create_drafts(
+                    &mut tx, REGION, 2023, round, false,
+                )
+                .await
+                .unwrap();
+                tx.commit().await.unwrap();
+                assert_eq!(drafts.adopted, 1);
+                assert_eq!(state().await[0].2, Some(round));
+
+                // A corrected file lands in the same draft, its rows replaced.
+                imported(
+                    import(
+                        store,
+                        ImportKind::SelfEvaluations,
+                        2023,
+                        "b.xlsx",
+                        sheet("80", "8", "宣传不足，下年加强"),
+                    )
+                    .await,
+                );
+                let second = state().await;
+                assert_eq!(second.len(), 1, "{second:?}");
+                assert_eq!((second[0].0, second[0].2), (first[0].0, Some(round)));
+                assert_eq!(count(store, "evaluation_indicators").await, 3);
+                let rows = jixiao_store::evaluations::indicators(store, first[0].0)
+                    .await
+                    .unwrap();
+                assert_eq!(rows[2].deviation_reason, "宣传不足，下年加强");
+
+                jixiao_store::on_pool!(store, |p| sqlx::query(
+                    "UPDATE evaluations SET state = 'submitted'"
+                )
+                .execute(p)
+                .await
+                .map(|_| ())
+                .unwrap());
+                match import(
+                    store,
+                    ImportKind::SelfEvaluations,
+                    2023,
+                    "c.xlsx",
+                    sheet("70", "7", "宣传不足"),
+                )
+                .await
+                {
+                    Imported::Refused(problems) => assert!(
+                        problems
+                            .iter()
+                            .any(|p| p.message.contains("已提交，不能再导入覆盖")),
+                        "{problems:#?}"
+                    ),
+                    _ => panic!("a submitted self-evaluation must not be overwritten"),
+                }
+                assert_eq!(count(store, "evaluation_indicators").await, 3);
             },
         )
         .await;

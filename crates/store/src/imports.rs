@@ -456,34 +456,106 @@ async fn insert_target(tx: &mut Tx, region: &str, year: i32, t: &TargetIn) -> Re
     Ok(t.indicators.len() as i64)
 }
 
+/// A self-evaluation filled outside Jixiao or in a downloaded form enters the workflow (issue
+/// 11): it lands in the draft of the year's round for its object (replacing the draft's figures
+/// and indicator rows), or, without one, becomes a new draft in the round (or outside any round
+/// when none was opened yet; opening one adopts it). It is filled (`filled_at`), so its unit
+/// submits it like one typed on the web. A self-evaluation already submitted is an error: no
+/// silent overwrite.
 async fn insert_evaluation(tx: &mut Tx, region: &str, year: i32, e: &EvaluationIn) -> Result<i64> {
-    let id = crate::evaluations::insert(
-        tx,
-        &crate::evaluations::NewEvaluation {
-            region,
-            fiscal_year: year,
-            conducted_year: year + 1,
-            kind: "self",
-            object_kind: e.object_kind.code(),
-            project_id: e.project_id,
-            unit_id: e.unit_id,
-            engagement_id: None,
-            title: &e.title,
-            state: "draft",
-            initial_budget: e.initial_budget,
-            budget: e.budget,
-            executed: e.executed,
-            amount: e.budget,
-            execution_rate_x100: e.execution_rate_x100,
-            execution_score_x100: e.execution_score_x100,
-            total_x100: e.total_x100,
-            grade: e.grade.as_deref(),
-            overall_goal: e.overall_goal.clone(),
-            overall_actual: e.overall_actual.clone(),
-            indicators: Vec::new(),
-        },
+    let round: Option<i64> = on_tx!(tx, |c| {
+        sqlx::query_scalar(
+        "SELECT id FROM evaluation_rounds WHERE region_code = $1 AND fiscal_year = $2 ORDER BY id LIMIT 1"
     )
-    .await?;
+    .bind(region)
+    .bind(year)
+    .fetch_optional(&mut *c)
+    .await?
+    });
+    let sql = "SELECT id, state FROM evaluations WHERE region_code = $1 AND fiscal_year = $2 \
+               AND kind = 'self' AND unit_id = $3 AND COALESCE(project_id, 0) = $4 AND object_kind = $5 \
+               ORDER BY id DESC LIMIT 1";
+    let existing: Option<(i64, String)> = on_tx!(tx, |c| sqlx::query_as(sql)
+        .bind(region)
+        .bind(year)
+        .bind(e.unit_id)
+        .bind(e.project_id.unwrap_or(0))
+        .bind(e.object_kind.code())
+        .fetch_optional(&mut *c)
+        .await?);
+    let id = match existing {
+        Some((id, state)) if state == "draft" || state == "returned" => {
+            let sql = "UPDATE evaluations SET initial_budget_fen = $1, budget_fen = $2, executed_fen = $3, \
+                       amount_fen = $2, execution_rate_x100 = $4, execution_score_x100 = $5, total_x100 = $6, \
+                       grade = $7, filled_at = $8, row_version = row_version + 1 WHERE id = $9";
+            on_tx!(tx, |c| sqlx::query(sql)
+                .bind(e.initial_budget.0)
+                .bind(e.budget.0)
+                .bind(e.executed.0)
+                .bind(e.execution_rate_x100)
+                .bind(e.execution_score_x100)
+                .bind(e.total_x100)
+                .bind(e.grade.as_deref())
+                .bind(crate::now())
+                .bind(id)
+                .execute(&mut *c)
+                .await
+                .map(|_| ())?);
+            on_tx!(tx, |c| sqlx::query(
+                "DELETE FROM evaluation_indicators WHERE evaluation_id = $1"
+            )
+            .bind(id)
+            .execute(&mut *c)
+            .await
+            .map(|_| ())?);
+            id
+        }
+        Some(_) => {
+            return Err(StoreError::Invalid(format!(
+                "“{}”的 {year} 年度绩效自评已提交，不能再导入覆盖",
+                e.title
+            )));
+        }
+        None => {
+            let id = crate::evaluations::insert(
+                tx,
+                &crate::evaluations::NewEvaluation {
+                    region,
+                    fiscal_year: year,
+                    conducted_year: year + 1,
+                    kind: "self",
+                    object_kind: e.object_kind.code(),
+                    project_id: e.project_id,
+                    unit_id: e.unit_id,
+                    engagement_id: None,
+                    title: &e.title,
+                    state: "draft",
+                    initial_budget: e.initial_budget,
+                    budget: e.budget,
+                    executed: e.executed,
+                    amount: e.budget,
+                    execution_rate_x100: e.execution_rate_x100,
+                    execution_score_x100: e.execution_score_x100,
+                    total_x100: e.total_x100,
+                    grade: e.grade.as_deref(),
+                    overall_goal: e.overall_goal.clone(),
+                    overall_actual: e.overall_actual.clone(),
+                    indicators: Vec::new(),
+                },
+            )
+            .await?;
+            on_tx!(tx, |c| sqlx::query(
+                "UPDATE evaluations SET round_id = $1, filled_at = $2 WHERE id = $3"
+            )
+            .bind(round)
+            .bind(crate::now())
+            .bind(id)
+            .execute(&mut *c)
+            .await
+            .map(|_| ())?);
+            id
+        }
+    };
     let rows: Vec<crate::evaluations::EvaluationIndicator> = e
         .indicators
         .iter()

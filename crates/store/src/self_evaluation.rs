@@ -56,6 +56,22 @@ pub async fn round_of_year(store: &Store, region: &str, year: i32) -> Result<Opt
         .await?))
 }
 
+/// The (unit, project or 0) objects whose self-evaluation of the year is submitted or further
+/// on: an import may fill a draft, never overwrite these.
+pub async fn submitted_objects(
+    store: &Store,
+    region: &str,
+    fiscal_year: i32,
+) -> Result<Vec<(i64, i64)>> {
+    let sql = "SELECT unit_id, COALESCE(project_id, 0) FROM evaluations WHERE region_code = $1 \
+               AND fiscal_year = $2 AND kind = 'self' AND state NOT IN ('draft', 'returned')";
+    Ok(on_pool!(store, |p| sqlx::query_as(sql)
+        .bind(region)
+        .bind(fiscal_year)
+        .fetch_all(p)
+        .await?))
+}
+
 pub struct NewRound<'a> {
     pub region: &'a str,
     pub fiscal_year: i32,

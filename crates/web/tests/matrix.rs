@@ -149,10 +149,11 @@ async fn every_route_answers_every_role_as_the_matrix_says_spec_1() {
             .await
             .expect("an education notice");
             tx.commit().await.expect("commit");
-            let round = jixiao_store::self_evaluation::round_of_year(store, jixiao_demo::REGION_CODE, 2022)
-                .await
-                .expect("rounds")
-                .expect("the demo's 2022 round");
+            let round =
+                jixiao_store::self_evaluation::round_of_year(store, jixiao_demo::REGION_CODE, 2022)
+                    .await
+                    .expect("rounds")
+                    .expect("the demo's 2022 round");
             let ids = Ids {
                 round,
                 target,
