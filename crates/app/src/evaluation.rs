@@ -164,6 +164,18 @@ pub async fn progress_units(actor: &Actor<'_>) -> Result<Option<Vec<i64>>, AppEr
     })
 }
 
+/// The units whose forms the user downloads as a round's workbook: `None` for finance (the
+/// whole round), a unit user's own units; anyone else may not (leaders read, they do not fill).
+pub async fn workbook_units(actor: &Actor<'_>) -> Result<Option<Vec<i64>>, AppError> {
+    if actor.is_finance() {
+        Ok(None)
+    } else if actor.is_unit_user() {
+        progress_units(actor).await
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The self-evaluation form
 

@@ -590,7 +590,7 @@ fn prepare_forms(kind: ImportKind, wb: &Workbook, ctx: &Context, tick: &dyn Fn()
                 .contains(&(unit_id, project.map_or(0, |p| p.id)))
             {
                 problems.push(Problem::error(format!(
-                    "{place}：“{title}”的 {} 年度绩效自评已提交，不能再导入覆盖；如需修改，请财政退回后在网页上修改",
+                    "{place}：“{title}”的 {} 年度绩效自评已提交，不能再导入覆盖；如需修改，请财政退回后再修改或导入",
                     ctx.year
                 )));
             }

@@ -12,7 +12,9 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
-use common::{browser_login, call, csrf_of, enc, get, ok, page_of, post_form, refused, token};
+use common::{
+    browser_login, call, csrf_of, enc, get, get_bytes, ok, page_of, post_form, refused, token,
+};
 use jixiao_domain::Fen;
 use jixiao_domain::types::{BudgetTiming, BudgetType, Continuity, ProjectCategory, Role, UnitKind};
 use jixiao_store::testing::on_every_store;
@@ -443,4 +445,253 @@ async fn a_self_evaluation_round_on_a_fresh_database_issue_11() {
         assert!(html.contains("已经部署"));
     })
     .await;
+}
+
+/// Issue 11 item 2: the form goes out pre-filled as .xlsx and comes back through the import into
+/// the same draft, with the same score as typed on the web; a unit's workbook holds its own forms.
+#[tokio::test]
+async fn a_self_evaluation_goes_out_as_xlsx_and_comes_back_into_its_draft() {
+    on_every_store("self_evaluation_xlsx_round_trip", async |store: &Store| {
+        let c = county(store).await;
+        let app = jixiao_web::router(store.clone(), jixiao_web::WebConfig::default());
+        let fin = token(&app, "fin").await;
+        let appr_a = token(&app, "appr_a").await;
+        let appr_b = token(&app, "appr_b").await;
+        let opened = call(
+            &app,
+            Method::POST,
+            "/api/v1/evaluation-rounds",
+            &fin,
+            json!({"fiscal_year": 2023, "deadline": "2099-04-30"}),
+        )
+        .await;
+        let round_id = ok(&opened)["id"].as_i64().expect("id");
+        let eb = evaluation_of(store, c.project_b).await;
+        let ea = evaluation_of(store, c.project_a).await;
+
+        // Typed on the web, then downloaded: the form holds what was typed.
+        let got = get(&app, &format!("/api/v1/evaluations/{eb}"), &appr_b).await;
+        let saved = call(
+            &app,
+            Method::PUT,
+            &format!("/api/v1/evaluations/{eb}"),
+            &appr_b,
+            form(version(ok(&got)), "96", "200", "1", "受益学生减少"),
+        )
+        .await;
+        let typed = ok(&saved)["score"].clone();
+        let (status, book) = get_bytes(
+            &app,
+            &format!("/api/v1/evaluations/{eb}/form.xlsx"),
+            &appr_b,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let read = jixiao_forms::xlsx::read_with_limits(
+            book.clone(),
+            jixiao_forms::xlsx::Limits::default(),
+        )
+        .await
+        .expect("the form reads back");
+        assert_eq!(read.forms.len(), 1);
+        let f = &read.forms[0];
+        assert_eq!(f.project.as_deref(), Some("P-B 学生营养改善计划"));
+        assert_eq!(f.indicators.len(), 2);
+        assert_eq!(
+            f.indicators[0].explanation_text.trim(),
+            "受益学生减少",
+            "{:?}",
+            f.indicators[0]
+        );
+        // Another unit's form is out of sight.
+        assert_eq!(
+            get_bytes(
+                &app,
+                &format!("/api/v1/evaluations/{eb}/form.xlsx"),
+                &appr_a
+            )
+            .await
+            .0,
+            StatusCode::FORBIDDEN
+        );
+
+        // Something else is typed, then the form is uploaded: the figures are the form's.
+        let got = get(&app, &format!("/api/v1/evaluations/{eb}"), &appr_b).await;
+        ok(&call(
+            &app,
+            Method::PUT,
+            &format!("/api/v1/evaluations/{eb}"),
+            &appr_b,
+            form(version(ok(&got)), "10", "10", "0", "x"),
+        )
+        .await);
+        let before = scalar(store, "SELECT COUNT(*) FROM evaluations").await;
+        let up = common::upload(
+            &app,
+            "/api/v1/imports",
+            &appr_b,
+            &[("kind", "self_evaluations"), ("year", "2023")],
+            ("自评表.xlsx", &book),
+        )
+        .await;
+        assert_eq!(ok(&up)["status"], "imported", "{}", up.1);
+        assert_eq!(
+            scalar(store, "SELECT COUNT(*) FROM evaluations").await,
+            before,
+            "no second evaluation"
+        );
+        let got = get(&app, &format!("/api/v1/evaluations/{eb}"), &appr_b).await;
+        let e = ok(&got);
+        assert_eq!(
+            e["evaluation"]["state"], "draft",
+            "an upload lands in the draft"
+        );
+        assert_eq!(e["evaluation"]["round_id"], round_id);
+        assert_eq!(
+            e["score"]["total"], typed["total"],
+            "uploaded {} typed {}",
+            e["score"], typed
+        );
+        assert_eq!(e["indicators"][0]["actual_value"], "200");
+        assert_eq!(e["indicators"][0]["deviation_reason"], "受益学生减少");
+        // The unit submits the uploaded form like one typed on the web.
+        ok(&call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/evaluations/{eb}/actions"),
+            &appr_b,
+            json!({"action": "submit", "row_version": version(e)}),
+        )
+        .await);
+        // The round's workbook: unit B gets its one form; finance all three; A's draft is in A's.
+        let (status, unit_book) = get_bytes(
+            &app,
+            &format!("/api/v1/evaluation-rounds/{round_id}/workbook.xlsx"),
+            &appr_b,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let read = jixiao_forms::xlsx::read_with_limits(
+            unit_book.clone(),
+            jixiao_forms::xlsx::Limits::default(),
+        )
+        .await
+        .expect("reads");
+        assert_eq!(read.forms.len(), 1);
+        // Once submitted, a form of it filled elsewhere is not read over it: named, nothing written.
+        let other = other_form_of_b();
+        let up = common::upload(
+            &app,
+            "/api/v1/imports",
+            &appr_b,
+            &[("kind", "self_evaluations"), ("year", "2023")],
+            ("另一份自评表.xlsx", &other),
+        )
+        .await;
+        assert_eq!(up.1["status"], "refused", "{}", up.1);
+        assert!(
+            up.1["problems"]
+                .to_string()
+                .contains("已提交，不能再导入覆盖"),
+            "{}",
+            up.1
+        );
+        let got = get(&app, &format!("/api/v1/evaluations/{eb}"), &appr_b).await;
+        assert_eq!(ok(&got)["indicators"][0]["actual_value"], "200");
+        let (status, all) = get_bytes(
+            &app,
+            &format!("/api/v1/evaluation-rounds/{round_id}/workbook.xlsx"),
+            &fin,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let read = jixiao_forms::xlsx::read_with_limits(all, jixiao_forms::xlsx::Limits::default())
+            .await
+            .expect("reads");
+        assert_eq!(read.forms.len(), 3);
+        assert_eq!(
+            get_bytes(
+                &app,
+                &format!("/api/v1/evaluations/{ea}/form.xlsx"),
+                &appr_a
+            )
+            .await
+            .0,
+            StatusCode::OK
+        );
+        // The page links both downloads.
+        let cookie = browser_login(&app, "appr_b").await;
+        let page = page_of(&app, &cookie, &format!("/evaluations/rounds/{round_id}")).await;
+        assert!(page.contains("workbook.xlsx"), "{page}");
+        let page = page_of(&app, &cookie, &format!("/evaluations/{eb}")).await;
+        assert!(page.contains(&format!("/evaluations/{eb}/form.xlsx")));
+    })
+    .await;
+}
+
+/// Project B's self-evaluation as another office filled it (not downloaded from Jixiao).
+fn other_form_of_b() -> Vec<u8> {
+    use jixiao_domain::indicator::Sign;
+    use jixiao_forms::xlsx::write::{
+        EvaluatedIndicator, FundsLine, Indicator, ProjectSelfEvaluationForm, SelfEvaluationFunds,
+        Target, Value,
+    };
+    use rust_decimal::Decimal;
+    let line = FundsLine {
+        start: Some(Fen::from_wan(100)),
+        budget: Some(Fen::from_wan(100)),
+        executed: Some(Fen::from_wan(100)),
+    };
+    let row = |level1: &str,
+               level2: &str,
+               name: &str,
+               target: Target,
+               weight: i64,
+               actual: Value,
+               score: i64| EvaluatedIndicator {
+        indicator: Indicator::new(level1, level2, name, target).weight(Decimal::from(weight)),
+        actual: Some(actual),
+        score: Some(Decimal::from(score)),
+        explanation: String::new(),
+    };
+    let form = ProjectSelfEvaluationForm {
+        fiscal_year: 2023,
+        project: "P-B 学生营养改善计划".into(),
+        department: "且末县卫生健康委员会".into(),
+        implementer: "且末县卫生健康委员会".into(),
+        funds: SelfEvaluationFunds {
+            total: line.clone(),
+            current: line,
+            weight: Some(Decimal::TEN),
+            ..Default::default()
+        },
+        goal_expected: String::new(),
+        goal_actual: String::new(),
+        indicators: vec![
+            row(
+                "产出指标",
+                "数量指标",
+                "受益学生人数",
+                Target::Quantitative {
+                    sign: Sign::Ge,
+                    value: Decimal::from(230),
+                    unit: "人".into(),
+                },
+                40,
+                Value::Number(Decimal::from(230)),
+                40,
+            ),
+            row(
+                "满意度指标",
+                "服务对象满意度指标",
+                "家长满意度",
+                Target::Qualitative("满意".into()),
+                50,
+                Value::Text("满意".into()),
+                50,
+            ),
+        ],
+        total_score: Some(Decimal::from(100)),
+    };
+    jixiao_forms::xlsx::write::write_form(&form.into()).expect("a form")
 }

@@ -866,7 +866,8 @@ pub async fn reanalyse(
 // ---------------------------------------------------------------------------------------------
 // Workbooks
 
-fn xlsx(bytes: Vec<u8>, name: &str) -> Response {
+/// An .xlsx download named `name` (UTF-8), with an ASCII `fallback` for old clients.
+pub(crate) fn xlsx_download(bytes: Vec<u8>, fallback: &str, name: &str) -> Response {
     let encoded: String = form_urlencoded::byte_serialize(name.as_bytes()).collect();
     (
         [
@@ -876,7 +877,7 @@ fn xlsx(bytes: Vec<u8>, name: &str) -> Response {
             ),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"monitoring.xlsx\"; filename*=UTF-8''{encoded}"),
+                format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"),
             ),
         ],
         bytes,
@@ -903,7 +904,11 @@ pub async fn workbook(
         return Err(WebError::Forbidden);
     };
     let bytes = task_workbook(&state, &user.region, t.id, units.as_deref()).await?;
-    Ok(xlsx(bytes, &format!("{}（填报表）.xlsx", t.name)))
+    Ok(xlsx_download(
+        bytes,
+        "monitoring.xlsx",
+        &format!("{}（填报表）.xlsx", t.name),
+    ))
 }
 
 /// The round's 汇总表: every report of the task with its figures and warnings.
@@ -917,7 +922,11 @@ pub async fn summary(
     let t = flow::task(&a, id).await?;
     let scope = a.scope().await?;
     let bytes = task_summary(&state, &user.region, &scope, &t).await?;
-    Ok(xlsx(bytes, &format!("{}汇总表.xlsx", t.name)))
+    Ok(xlsx_download(
+        bytes,
+        "monitoring.xlsx",
+        &format!("{}汇总表.xlsx", t.name),
+    ))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1446,24 +1455,29 @@ pub async fn api_action(
 // ---------------------------------------------------------------------------------------------
 // The workbook and the 汇总表
 
-/// The forms' target of a stored indicator row.
-fn form_target(row: &IndicatorRecord) -> jixiao_forms::xlsx::write::Target {
+/// The forms' target of a stored indicator row (sign code, 年度指标值, unit).
+pub(crate) fn form_target(
+    sign: &str,
+    value: &str,
+    unit: &str,
+) -> jixiao_forms::xlsx::write::Target {
     use jixiao_domain::indicator::Sign;
     use jixiao_forms::xlsx::write::Target;
     match (
-        Sign::parse(&row.sign).filter(|s| *s != Sign::Qualitative),
-        jixiao_domain::decimal::parse_loose(&row.target_value),
+        Sign::parse(sign).filter(|s| *s != Sign::Qualitative),
+        jixiao_domain::decimal::parse_loose(value),
     ) {
         (Some(sign), Some(value)) => Target::Quantitative {
             sign,
             value,
-            unit: row.unit_of_measure.clone(),
+            unit: unit.to_string(),
         },
-        _ => Target::Qualitative(row.target_value.clone()),
+        _ => Target::Qualitative(value.to_string()),
     }
 }
 
-fn form_value(text: &str) -> Option<jixiao_forms::xlsx::write::Value> {
+/// A value as the unit typed it: a number when it reads as one, else its text.
+pub(crate) fn form_value(text: &str) -> Option<jixiao_forms::xlsx::write::Value> {
     use jixiao_forms::xlsx::write::Value;
     let t = text.trim();
     if t.is_empty() {
@@ -1511,7 +1525,12 @@ fn report_form(r: &ReportRecord, rows: &[IndicatorRecord]) -> jixiao_forms::xlsx
         indicators: rows
             .iter()
             .map(|row| {
-                let mut i = Indicator::new(&row.level1, &row.level2, &row.name, form_target(row));
+                let mut i = Indicator::new(
+                    &row.level1,
+                    &row.level2,
+                    &row.name,
+                    form_target(&row.sign, &row.target_value, &row.unit_of_measure),
+                );
                 i.weight = row.weight_x100.map(from_hundredths);
                 i.sub_item = row.parent_seq.is_some();
                 let deviation = [
