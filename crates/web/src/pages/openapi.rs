@@ -21,6 +21,7 @@ pub async fn openapi() -> Json<serde_json::Value> {
     let mut doc = base_document();
     add_workflows(&mut doc);
     add_monitoring(&mut doc);
+    add_evaluation(&mut doc);
     Json(doc)
 }
 
@@ -629,6 +630,173 @@ fn add_monitoring(doc: &mut serde_json::Value) {
                 "整改通知书（Word）",
                 "/api/v1/rectifications/{id}/notice.docx",
                 DOCX,
+                &[FORBIDDEN, NOT_FOUND],
+            ),
+        ),
+    ];
+    if let (Some(target), serde_json::Value::Object(new)) =
+        (doc["components"]["schemas"].as_object_mut(), schemas)
+    {
+        target.extend(new);
+    }
+    for (path, method, op) in paths {
+        if doc["paths"][path].is_null() {
+            doc["paths"][path] = json!({});
+        }
+        doc["paths"][path][method] = op;
+    }
+}
+
+/// Self-evaluation rounds and forms (SPEC §8) with their review and result application (§10).
+fn add_evaluation(doc: &mut serde_json::Value) {
+    use jixiao_domain::grade::Grade;
+    use jixiao_domain::workflow::DocAction;
+    use serde_json::json;
+    const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    let int = json!({"type": "integer", "format": "int64"});
+    let text = json!({"type": "string"});
+    let described = |d: &str| json!({"type": "string", "description": d});
+    let schemas = json!({
+        "EvaluationRoundInput": {"type": "object", "required": ["fiscal_year", "deadline"], "properties": {
+            "fiscal_year": {"type": "integer", "description": "被评价年度（2023 年开展的是 2022 年度自评）"},
+            "deadline": {"type": "string", "format": "date", "description": "报送截止日期，须晚于评价年度的 12 月 31 日"},
+            "name": {"type": "string", "maxLength": 100, "description": "留空为“N年度绩效自评”"},
+            "include_carried_over": {"type": "boolean", "description": "纳入仅有上年结转资金的项目"}}},
+        "EvaluationRoundOpened": {"type": "object", "properties": {"id": int, "drafts": {"type": "object", "properties": {
+            "projects": {"type": "integer", "description": "项目自评草稿数"},
+            "units": {"type": "integer", "description": "部门整体自评草稿数"},
+            "adopted": {"type": "integer", "description": "此前已导入、并入本轮的自评数"},
+            "units_without_target": {"type": "integer", "description": "没有生效的部门整体绩效目标、未生成草稿的一级单位数"}}}}},
+        "SelfEvaluationRowInput": {"type": "object", "required": ["seq"], "properties": {
+            "seq": {"type": "integer", "description": "指标行号"},
+            "actual": described("实际完成值（定量指标填数字）"),
+            "tier": described("定性指标的档次：序号（0 = 达成年度指标）或中文"),
+            "chosen": described("定性指标在档次分值区间内选定的得分（可不填）"),
+            "reason": described("偏差原因分析及改进措施（未完成或超额 20% 以上时必填）")}},
+        "SelfEvaluationInput": {"type": "object", "properties": {
+            "row_version": int,
+            "budget_wan": described("全年预算数（万元，留空沿用预填数）"),
+            "executed_wan": described("全年执行数（万元）"),
+            "overall_actual": described("年度总体目标实际完成情况"),
+            "indicators": {"type": "array", "items": schema_ref("SelfEvaluationRowInput")}}},
+        "SelfEvaluationScore": {"type": "object", "description": "分数为两位小数的字符串", "properties": {
+            "execution_rate": text, "execution_score": text, "total": text,
+            "grade": {"type": "string", "enum": codes(Grade::ALL, Grade::code), "nullable": true},
+            "indicators": {"type": "array", "items": {"type": "object", "properties": {
+                "score": text, "rule": described("得分规则，如“B/A×W = 0.96×10 = 9.60”"),
+                "over_achieved": {"type": "boolean"}}}},
+            "findings": {"type": "array", "items": {"type": "object"}}}},
+        "SelfEvaluation": {"type": "object", "properties": {
+            "evaluation": {"type": "object", "description": "自评（含 row_version、filled_at：未填报时为 null）"},
+            "indicators": {"type": "array", "items": {"type": "object"}, "description": "指标行（含审核调减 reduced_x100 和理由）"},
+            "score": {"allOf": [schema_ref("SelfEvaluationScore")], "nullable": true},
+            "may_edit": {"type": "boolean"}, "history": {"type": "array", "items": {"type": "object"}}}},
+        "EvaluationAction": {"type": "object", "required": ["action", "row_version"], "properties": {
+            "action": {"type": "string", "enum": codes(&[DocAction::Submit, DocAction::Resubmit, DocAction::StartReview, DocAction::Approve, DocAction::Return], DocAction::code)},
+            "row_version": int, "text": described("审核意见 / 退回原因"),
+            "reductions": {"type": "array", "description": "审核通过时对超额完成指标的调减", "items": {"type": "object",
+                "required": ["seq", "score", "reason"], "properties": {"seq": {"type": "integer"}, "score": described("调减后的得分"), "reason": text}}}}},
+        "EvaluationOutcome": {"type": "object", "properties": {"state": text,
+            "total": {"type": "string", "nullable": true}, "grade": {"type": "string", "nullable": true},
+            "recommendation": {"type": "string", "nullable": true, "description": "下年预算安排建议"},
+            "notice": {"type": "integer", "nullable": true, "description": "拟发的整改通知"}}}
+    });
+    let all = [FORBIDDEN, NOT_FOUND, CONFLICT, INVALID];
+    let paths = vec![
+        (
+            "/api/v1/evaluation-rounds",
+            "get",
+            operation(
+                "绩效自评任务列表",
+                "/api/v1/evaluation-rounds",
+                None,
+                ("200", "自评任务", "Json"),
+                &[FORBIDDEN],
+            ),
+        ),
+        (
+            "/api/v1/evaluation-rounds",
+            "post",
+            operation(
+                "部署年度绩效自评（财政绩效管理员）：为绩效目标已生效的项目和一级单位生成自评草稿",
+                "/api/v1/evaluation-rounds",
+                Some("EvaluationRoundInput"),
+                ("201", "已部署", "EvaluationRoundOpened"),
+                &[CONFLICT, INVALID],
+            ),
+        ),
+        (
+            "/api/v1/evaluation-rounds/{id}",
+            "get",
+            operation(
+                "自评任务：各单位报送进度和自评表（按权限范围，?page=）",
+                "/api/v1/evaluation-rounds/{id}",
+                None,
+                ("200", "自评任务", "Json"),
+                &[FORBIDDEN, NOT_FOUND],
+            ),
+        ),
+        (
+            "/api/v1/evaluation-rounds/{id}/workbook.xlsx",
+            "get",
+            download(
+                "预填的自评表工作簿（单位：本单位；财政：全部；每份自评一张工作表）",
+                "/api/v1/evaluation-rounds/{id}/workbook.xlsx",
+                XLSX,
+                &[FORBIDDEN, NOT_FOUND, CONFLICT],
+            ),
+        ),
+        (
+            "/api/v1/evaluations/{id}",
+            "get",
+            operation(
+                "绩效自评：指标、得分及其规则、流程记录",
+                "/api/v1/evaluations/{id}",
+                None,
+                ("200", "绩效自评", "SelfEvaluation"),
+                &[FORBIDDEN, NOT_FOUND],
+            ),
+        ),
+        (
+            "/api/v1/evaluations/{id}",
+            "put",
+            operation(
+                "保存绩效自评（单位用户；草稿或退回时）",
+                "/api/v1/evaluations/{id}",
+                Some("SelfEvaluationInput"),
+                ("200", "得分和新的 row_version", "Json"),
+                &all,
+            ),
+        ),
+        (
+            "/api/v1/evaluations/{id}/check",
+            "post",
+            operation(
+                "试算：按填写内容计算得分、等级和问题（不保存）",
+                "/api/v1/evaluations/{id}/check",
+                Some("SelfEvaluationInput"),
+                ("200", "得分", "Json"),
+                &all,
+            ),
+        ),
+        (
+            "/api/v1/evaluations/{id}/actions",
+            "post",
+            operation(
+                "流程操作：提交、开始审核、审核通过（可调减超额指标得分）、退回",
+                "/api/v1/evaluations/{id}/actions",
+                Some("EvaluationAction"),
+                ("200", "新状态、得分、等级、结果应用", "EvaluationOutcome"),
+                &all,
+            ),
+        ),
+        (
+            "/api/v1/evaluations/{id}/form.xlsx",
+            "get",
+            download(
+                "预填的自评表（项目支出绩效自评表 / 部门整体支出绩效自评表）",
+                "/api/v1/evaluations/{id}/form.xlsx",
+                XLSX,
                 &[FORBIDDEN, NOT_FOUND],
             ),
         ),
