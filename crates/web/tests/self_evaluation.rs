@@ -393,6 +393,16 @@ async fn a_self_evaluation_round_on_a_fresh_database_issue_11() {
             1
         );
         assert_eq!(scalar(store, "SELECT COUNT(*) FROM result_applications").await, 2);
+        // The recommendations, for the budget-compilation system: finance all, a unit its own.
+        let got = get(&app, "/api/v1/result-applications?year=2023", &fin).await;
+        let list = ok(&got).as_array().expect("a list").clone();
+        assert_eq!(list.len(), 2, "{list:?}");
+        assert!(list.iter().all(|a| a["next_year"] == 2025), "{list:?}");
+        let got = get(&app, "/api/v1/result-applications", &appr_b).await;
+        let list = ok(&got).as_array().expect("a list").clone();
+        assert_eq!(list.len(), 1, "{list:?}");
+        assert_eq!(list[0]["recommendation"], "priority");
+        assert_eq!(list[0]["total_x100"], 9000);
         assert_eq!(scalar(store, "SELECT COUNT(*) FROM audit_log WHERE action = 'evaluation.approve'").await, 2);
 
         // Next year's continuation shows the recommendation and needs a reason to be budgeted.

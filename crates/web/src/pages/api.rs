@@ -289,6 +289,18 @@ pub async fn evaluations(
     ))
 }
 
+/// Next-year budget recommendations for the budget-compilation system (SPEC §10).
+pub async fn result_applications(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<RecordQuery>,
+) -> Result<Json<Vec<browse::ResultApplicationRow>>, WebError> {
+    let scope = scope(&state, &user).await?;
+    Ok(Json(
+        browse::result_applications(&state.store, &user.region, &scope, &q.filter()?).await?,
+    ))
+}
+
 pub async fn rectifications(
     State(state): State<AppState>,
     user: CurrentUser,

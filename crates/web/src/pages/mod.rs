@@ -284,6 +284,12 @@ pub fn routes() -> Registry<crate::AppState> {
             "/api/v1/rectifications",
             Access::AnyUser,
             get(api::rectifications),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/result-applications",
+            Access::AnyUser,
+            get(api::result_applications),
         );
     let reg = reg
         .add(

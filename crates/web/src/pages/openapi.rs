@@ -850,6 +850,14 @@ fn base_document() -> serde_json::Value {
                     "object_kind": {"type": "string"}, "project_id": {"type": "integer", "nullable": true}, "title": {"type": "string"},
                     "unit_name": {"type": "string"}, "amount_fen": {"type": "integer"}, "executed_fen": {"type": "integer"},
                     "total_x100": {"type": "integer", "nullable": true}, "grade": {"type": "string", "nullable": true}, "agency": {"type": "string", "nullable": true}}}},
+                "ResultApplicationList": {"type": "array", "items": {"type": "object", "properties": {
+                    "id": {"type": "integer"}, "fiscal_year": {"type": "integer", "description": "评价年度"},
+                    "next_year": {"type": "integer", "description": "预算安排年度"},
+                    "project_id": {"type": "integer", "nullable": true}, "project_code": {"type": "string", "nullable": true},
+                    "object_name": {"type": "string"}, "unit_name": {"type": "string"}, "executed_fen": {"type": "integer", "description": "执行金额（分）"},
+                    "total_x100": {"type": "integer", "nullable": true, "description": "得分 ×100"}, "grade": {"type": "string", "nullable": true},
+                    "recommendation": {"type": "string", "enum": ["priority", "after_rectification", "not_arranged"], "description": "优先保障 / 整改后安排 / 原则上不予安排"},
+                    "override_reason": {"type": "string", "description": "不予安排仍安排时的理由"}}}},
                 "RectificationList": {"type": "array", "items": {"type": "object", "properties": {
                     "id": {"type": "integer"}, "fiscal_year": {"type": "integer"}, "source_kind": {"type": "string"},
                     "project_id": {"type": "integer", "nullable": true}, "object_name": {"type": "string"}, "unit_name": {"type": "string"},
@@ -906,6 +914,7 @@ fn base_document() -> serde_json::Value {
             "/api/v1/targets": list_path("绩效目标列表（按权限范围）", "TargetList"),
             "/api/v1/monitoring-reports": list_path("监控报告列表（按权限范围）", "MonitoringList"),
             "/api/v1/evaluations": list_path("绩效评价列表（按权限范围）", "EvaluationList"),
+            "/api/v1/result-applications": list_path("结果应用：下年预算安排建议（供预算编制系统读取，按权限范围，?year= 为评价年度）", "ResultApplicationList"),
             "/api/v1/rectifications": list_path("整改通知列表（按权限范围）", "RectificationList"),
             "/api/v1/imports": {"post": {
                 "summary": "导入 Excel（绩效目标申报表、自评表、单位清单、项目清单）：全部成功或全部不写入；同一文件重复导入不改变数据",
