@@ -426,7 +426,9 @@ pub fn check_input(
     })
 }
 
-/// The score of a stored self-evaluation as it stands (nothing entered yet: `None`).
+/// The score of a stored self-evaluation as it stands (nothing entered yet: `None`): the
+/// engine's rows, and the total and grade after the reviewer's reductions, if any (the rows keep
+/// their computed scores; the reductions show beside them).
 pub fn stored_score(
     settings: &Settings,
     r: &Record,
@@ -434,14 +436,45 @@ pub fn stored_score(
 ) -> Option<(SelfEvaluationScore, Vec<String>)> {
     r.filled_at?;
     let inputs: Vec<IndicatorInput> = rows.iter().map(|row| scoring_input(row, None)).collect();
-    Some(score(
+    let (mut scored, explanations) = score(
         settings,
         Funds {
             budget: Fen(r.budget_fen),
             executed: Fen(r.executed_fen),
         },
         &inputs,
-    ))
+    );
+    let reductions: Vec<Reduction> = rows
+        .iter()
+        .enumerate()
+        .filter_map(|(n, row)| {
+            row.reduced_x100.map(|x| Reduction {
+                indicator: n,
+                score: from_hundredths(x),
+                reason: row.reduction_reason.clone(),
+            })
+        })
+        .collect();
+    if !reductions.is_empty()
+        && let Ok((total, grade)) = scoring::reduce(settings, &scored, &reductions)
+    {
+        scored.total = Some(total);
+        scored.grade = Some(grade);
+    }
+    // An approved self-evaluation keeps the total and grade it was approved with, even after the
+    // grade scheme changes (issue 11 item 7).
+    if r.state == DocState::Approved.code()
+        && let (Some(total), Some(grade)) = (
+            r.total_x100,
+            r.grade
+                .as_deref()
+                .and_then(jixiao_domain::grade::Grade::parse),
+        )
+    {
+        scored.total = Some(from_hundredths(total));
+        scored.grade = Some(grade);
+    }
+    Some((scored, explanations))
 }
 
 /// The live check of the form as typed (web: shown while the user types; API: `POST …/check`).
@@ -736,7 +769,7 @@ pub async fn act(
                     (_, Some((reductions, total, grade))) if !reductions.is_empty() => format!(
                         "调减 {} 项超额完成指标得分，核定总分 {}（{}）。{}",
                         reductions.len(),
-                        trim(*total),
+                        jixiao_domain::decimal::fixed2(*total),
                         grade.label(),
                         input.text.trim()
                     ),

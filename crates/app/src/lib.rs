@@ -40,6 +40,7 @@ pub mod project;
 pub mod rectification;
 pub mod review;
 pub mod target;
+pub mod verification;
 
 pub use actor::{Actor, User, hidden, scope_of};
 pub use error::{AppError, FieldProblem};

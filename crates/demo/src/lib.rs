@@ -1043,18 +1043,28 @@ async fn year_2022(
     store::self_evaluation::adopt_recorded(tx, REGION_CODE, year, round, at(4, 25), at(5, 20))
         .await?;
 
-    // Verification (SPEC §8.6): 10% of the project self-evaluations, at least 5, seed recorded.
+    // Verification (SPEC §8.6): the region's share of the project self-evaluations (10 %, at
+    // least 5), drawn by the domain's seeded draw as the finance office draws it, seed recorded.
     let sample_seed: i64 = 20_230_901;
-    let mut sampler = Rng::new(sample_seed as u64);
-    let wanted = ((evaluated_ids.len() as i64 + 9) / 10)
-        .max(settings.verification.sample_min as i64) as usize;
-    let mut chosen: Vec<usize> = Vec::new();
-    while chosen.len() < wanted {
-        let i = sampler.range(0, evaluated_ids.len() as i64 - 1) as usize;
-        if !chosen.contains(&i) {
-            chosen.push(i);
-        }
-    }
+    let population: Vec<i64> = evaluated_ids.iter().map(|(id, _)| *id).collect();
+    let size = jixiao_domain::verification::sample_size(&settings.verification, population.len());
+    let drawn = jixiao_domain::verification::draw(sample_seed as u64, &population, size);
+    store::verification::insert_draw_record(
+        tx,
+        &store::verification::NewDraw {
+            region: REGION_CODE,
+            fiscal_year: year,
+            seed: sample_seed,
+            population: population.len() as i32,
+            drawn_by: None,
+        },
+        drawn.len() as i32,
+    )
+    .await?;
+    let chosen: Vec<usize> = drawn
+        .iter()
+        .filter_map(|id| evaluated_ids.iter().position(|(e, _)| e == id))
+        .collect();
     for i in chosen {
         let (eval_id, self_score) = evaluated_ids[i];
         let verified = self_score - d(rng.range(0, 300)) / d(100);
@@ -1068,6 +1078,7 @@ async fn year_2022(
             to_hundredths(self_score),
             to_hundredths(verified),
             inaccurate,
+            at(6, 15),
         )
         .await?;
     }

@@ -24,6 +24,7 @@ pub mod scoring;
 pub mod settings;
 pub mod target;
 pub mod types;
+pub mod verification;
 pub mod workflow;
 
 pub use decimal::{Decimal, round2};

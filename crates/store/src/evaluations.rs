@@ -215,9 +215,11 @@ pub async fn insert_verification(
     self_x100: i64,
     verified_x100: i64,
     inaccurate: bool,
+    verified_at: chrono::DateTime<chrono::Utc>,
 ) -> Result<i64> {
     let sql = "INSERT INTO verifications (region_code, fiscal_year, evaluation_id, sample_seed, self_x100, \
-               verified_x100, inaccurate) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+               verified_x100, inaccurate, added_at, verified_at, evidence) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, '抽查佐证材料（演示数据）') RETURNING id";
     Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
         .bind(region)
         .bind(fiscal_year)
@@ -226,6 +228,7 @@ pub async fn insert_verification(
         .bind(self_x100)
         .bind(verified_x100)
         .bind(inaccurate)
+        .bind(verified_at)
         .fetch_one(&mut *c)
         .await?))
 }

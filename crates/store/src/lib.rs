@@ -33,6 +33,7 @@ pub mod testing;
 pub mod todos;
 pub mod units;
 pub mod users;
+pub mod verification;
 pub mod years;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};

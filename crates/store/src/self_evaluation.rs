@@ -581,7 +581,7 @@ pub async fn delete_recommendations(tx: &mut Tx, evaluation_id: i64) -> Result<(
 }
 
 /// `column IN (…)` for a unit list; `None` is every unit, an empty list none.
-fn unit_list(column: &str, units: Option<&[i64]>) -> String {
+pub(crate) fn unit_list(column: &str, units: Option<&[i64]>) -> String {
     match units {
         None => "1 = 1".to_string(),
         Some([]) => "1 = 0".to_string(),

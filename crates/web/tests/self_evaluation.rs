@@ -379,6 +379,8 @@ async fn a_self_evaluation_round_on_a_fresh_database_issue_11() {
         assert_eq!(e["indicators"][0]["reduced_x100"], 3000);
         assert_eq!(e["indicators"][0]["reduction_reason"], "目标明显偏低");
         assert_eq!(e["evaluation"]["total_x100"], 9000);
+        // The form shows the approved total, after the reduction, not the engine's 100.
+        assert_eq!(e["score"]["total"], "90.00", "{}", e["score"]);
 
         // A is 较差: 原则上不予安排, and a notice is drafted for finance to confirm.
         let got = get(&app, &format!("/api/v1/evaluations/{ea}"), &fin).await;
@@ -704,4 +706,140 @@ fn other_form_of_b() -> Vec<u8> {
         total_score: Some(Decimal::from(100)),
     };
     jixiao_forms::xlsx::write::write_form(&form.into()).expect("a form")
+}
+
+/// Issue 11 item 5: finance draws the year's sample from a recorded seed, re-scores with
+/// evidence; a gap of 10 points marks the self-evaluation inaccurate and drafts a notice. Only
+/// finance draws and verifies; a unit reads its own verdicts.
+#[tokio::test]
+async fn verification_draws_a_seeded_sample_and_marks_an_inaccurate_self_evaluation() {
+    on_every_store("verification_issue_11", async |store: &Store| {
+        let c = county(store).await;
+        let app = jixiao_web::router(store.clone(), jixiao_web::WebConfig::default());
+        let fin = token(&app, "fin").await;
+        let appr_a = token(&app, "appr_a").await;
+        let appr_b = token(&app, "appr_b").await;
+        ok(&call(&app, Method::POST, "/api/v1/evaluation-rounds", &fin,
+            json!({"fiscal_year": 2023, "deadline": "2099-04-30"})).await);
+        // Nothing approved yet: nothing to draw.
+        refused(
+            &call(&app, Method::POST, "/api/v1/verifications/draw", &fin, json!({"fiscal_year": 2023})).await,
+            StatusCode::CONFLICT,
+            "还没有审核通过",
+        );
+        // A and B filled, submitted and approved.
+        for (project, unit, executed, actual) in [(c.project_a, &appr_a, "100", "230"), (c.project_b, &appr_b, "100", "230")] {
+            let e = evaluation_of(store, project).await;
+            let got = get(&app, &format!("/api/v1/evaluations/{e}"), unit).await;
+            let saved = call(&app, Method::PUT, &format!("/api/v1/evaluations/{e}"), unit,
+                form(version(ok(&got)), executed, actual, "0", "")).await;
+            let rv = ok(&saved)["row_version"].as_i64().expect("rv");
+            ok(&call(&app, Method::POST, &format!("/api/v1/evaluations/{e}/actions"), unit,
+                json!({"action": "submit", "row_version": rv})).await);
+            let got = get(&app, &format!("/api/v1/evaluations/{e}"), &fin).await;
+            ok(&call(&app, Method::POST, &format!("/api/v1/evaluations/{e}/actions"), &fin,
+                json!({"action": "approve", "row_version": version(ok(&got))})).await);
+        }
+        let ea = evaluation_of(store, c.project_a).await;
+
+        // Only the finance office draws; the seed must be a number.
+        refused(
+            &call(&app, Method::POST, "/api/v1/verifications/draw", &appr_a, json!({"fiscal_year": 2023})).await,
+            StatusCode::CONFLICT,
+            "财政绩效管理员",
+        );
+        refused(
+            &call(&app, Method::POST, "/api/v1/verifications/draw", &fin, json!({"fiscal_year": 2023, "seed": "abc"})).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "随机种子",
+        );
+        let drawn = call(&app, Method::POST, "/api/v1/verifications/draw", &fin, json!({"fiscal_year": 2023, "seed": 42})).await;
+        assert_eq!(drawn.0, StatusCode::CREATED, "{}", drawn.1);
+        // 2 approved: 10 % rounded up is 1, at least 5, at most 2.
+        assert_eq!(drawn.1, json!({"seed": 42, "population": 2, "drawn": 2}));
+        refused(
+            &call(&app, Method::POST, "/api/v1/verifications/draw", &fin, json!({"fiscal_year": 2023})).await,
+            StatusCode::CONFLICT,
+            "随机种子 42",
+        );
+        assert_eq!(scalar(store, "SELECT COUNT(*) FROM audit_log WHERE action = 'verification.draw'").await, 1);
+        // Already sampled: not added twice.
+        refused(
+            &call(&app, Method::POST, "/api/v1/verifications", &fin, json!({"evaluation_id": ea})).await,
+            StatusCode::CONFLICT,
+            "已在核查样本中",
+        );
+
+        let got = get(&app, "/api/v1/verifications?year=2023", &fin).await;
+        let o = ok(&got);
+        assert_eq!(o["summary"]["sampled"], 2, "{o}");
+        assert_eq!(o["draw"]["seed"], 42);
+        let row = o["rows"].as_array().unwrap().iter().find(|r| r["evaluation_id"] == ea).expect("A sampled").clone();
+        let vid = row["id"].as_i64().expect("id");
+        let own = row["self_x100"].as_i64().expect("own");
+        // A score without evidence, or out of range, is refused; a unit may not verify.
+        refused(
+            &call(&app, Method::PUT, &format!("/api/v1/verifications/{vid}"), &fin,
+                json!({"row_version": row["row_version"], "score": 80, "evidence": " "})).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "核查依据",
+        );
+        refused(
+            &call(&app, Method::PUT, &format!("/api/v1/verifications/{vid}"), &fin,
+                json!({"row_version": row["row_version"], "score": "101", "evidence": "x"})).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "0 到 100",
+        );
+        refused(
+            &call(&app, Method::PUT, &format!("/api/v1/verifications/{vid}"), &appr_a,
+                json!({"row_version": row["row_version"], "score": "80", "evidence": "x"})).await,
+            StatusCode::CONFLICT,
+            "财政绩效管理员",
+        );
+        // Ten points below the unit's own: inaccurate, a notice drafted.
+        let verified = format!("{}.{:02}", (own - 1000) / 100, (own - 1000) % 100);
+        let v = call(&app, Method::PUT, &format!("/api/v1/verifications/{vid}"), &fin,
+            json!({"row_version": row["row_version"], "score": verified, "evidence": "抽查支付凭证，受益人数与名册不符"})).await;
+        let v = ok(&v);
+        assert_eq!(v["inaccurate"], true, "{v}");
+        assert_eq!(v["gap"], "10");
+        let notice = v["notice"].as_i64().expect("a drafted notice");
+        assert_eq!(
+            scalar(store, &format!("SELECT COUNT(*) FROM rectifications WHERE id = {notice} \
+                AND source_kind = 'verification' AND state = 'draft'")).await,
+            1
+        );
+        // A stale version is refused; a correction with the fresh one is kept, no second notice.
+        assert_eq!(
+            call(&app, Method::PUT, &format!("/api/v1/verifications/{vid}"), &fin,
+                json!({"row_version": row["row_version"], "score": "90", "evidence": "x"})).await.0,
+            StatusCode::CONFLICT
+        );
+        let v2 = call(&app, Method::PUT, &format!("/api/v1/verifications/{vid}"), &fin,
+            json!({"row_version": v["row_version"], "score": verified, "evidence": "复核支付凭证和受益人名册"})).await;
+        assert_eq!(ok(&v2)["notice"], Value::Null);
+
+        // The unit reads its own verdict, not B's; the page shows it on the form.
+        let got = get(&app, "/api/v1/verifications?year=2023", &appr_a).await;
+        let o = ok(&got);
+        assert_eq!(o["rows"].as_array().map(Vec::len), Some(1), "{o}");
+        assert_eq!(o["population"], Value::Null);
+        assert_eq!(o["summary"]["inaccurate"], 1);
+        let got = get(&app, "/api/v1/verifications?year=2023", &appr_b).await;
+        assert_eq!(ok(&got)["summary"]["inaccurate"], 0);
+        let cookie = browser_login(&app, "appr_a").await;
+        let page = page_of(&app, &cookie, &format!("/evaluations/{ea}")).await;
+        assert!(page.contains("id=\"evaluation-verification\""), "{page}");
+        assert!(page.contains("自评不实"));
+        let fin_cookie = browser_login(&app, "fin").await;
+        let page = page_of(&app, &fin_cookie, "/verifications?year=2023").await;
+        assert!(page.contains("随机种子 <strong>42</strong>"), "{page}");
+        assert!(page.contains("复核支付凭证和受益人名册"));
+        // The page form records a score too.
+        let (status, _, html) = post_form(&app, &fin_cookie, &format!("/verifications/{vid}"),
+            &format!("csrf={}&row_version={}&fiscal_year=2023&score=&evidence=x", csrf_of(&page), ok(&v2)["row_version"])).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+        assert!(html.contains("不是有效的分数"), "{html}");
+    })
+    .await;
 }

@@ -214,6 +214,7 @@ struct RoundsPage {
     name: String,
     carried: bool,
     errors: Vec<String>,
+    may_verify_read: bool,
 }
 
 async fn rounds_view(
@@ -243,6 +244,7 @@ async fn rounds_view(
         layout: Layout::new(session, user, &region, &state.matrix, "/evaluations"),
         rounds: rounds.iter().map(round_view).collect(),
         may_open: user.has(Role::FinanceAdmin),
+        may_verify_read: jixiao_app::verification::reader_units(&a).await.is_ok(),
         year: typed.fiscal_year,
         deadline: typed.deadline,
         name: typed.name,
@@ -636,6 +638,12 @@ struct EvaluationPage {
     timeline: Vec<HistoryView>,
     message: Option<String>,
     errors: Vec<String>,
+    /// The verification (§8.6): (verified score, gap, inaccurate, evidence); empty score while
+    /// sampled but not yet verified.
+    verification: Option<(String, String, bool, String)>,
+    /// Finance may add this approved self-evaluation to the year's sample.
+    may_add_verification: bool,
+    finance: bool,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -715,8 +723,38 @@ async fn evaluation_view(
         }),
         _ => None,
     };
-    let notices = jixiao_store::rectifications::of_source(&state.store, "evaluation", id)
-        .await?
+    let verified = jixiao_app::verification::of_evaluation(&a, id).await?;
+    // A notice drafted by an inaccurate verification belongs to this self-evaluation too.
+    let mut sources =
+        jixiao_store::rectifications::of_source(&state.store, "evaluation", id).await?;
+    if let Some(v) = &verified {
+        sources.extend(
+            jixiao_store::rectifications::of_source(
+                &state.store,
+                jixiao_app::verification::KIND,
+                v.id,
+            )
+            .await?,
+        );
+    }
+    let may_add_verification =
+        verified.is_none() && doc == DocState::Approved && user.has(Role::FinanceAdmin);
+    // A unit sees the verdict once it is recorded; finance sees the row as soon as it is sampled.
+    let verification = verified
+        .filter(|v| user.is_finance() || v.verified_x100.is_some())
+        .map(|v| {
+            (
+                v.verified_x100
+                    .map(|x| trim(from_hundredths(x)))
+                    .unwrap_or_default(),
+                v.verified_x100
+                    .map(|x| trim(from_hundredths((v.self_x100 - x).abs())))
+                    .unwrap_or_default(),
+                v.inaccurate,
+                v.evidence,
+            )
+        });
+    let notices = sources
         .into_iter()
         .filter(|k| user.is_finance() || k.state != "draft")
         .map(|k| {
@@ -754,6 +792,9 @@ async fn evaluation_view(
     let region = region_name(state, &user.region).await?;
     render(&EvaluationPage {
         layout: Layout::new(session, user, &region, &state.matrix, "/evaluations"),
+        verification,
+        may_add_verification,
+        finance: user.is_finance(),
         state: doc.label().into(),
         object: if r.object_kind == "unit" {
             "部门整体支出绩效自评表".into()
@@ -805,6 +846,7 @@ pub async fn evaluation_page(
     }
     let message = q.done.map(|d| match d.as_str() {
         "saved" => "绩效自评已保存。".to_string(),
+        "verification" => "已加入本年度真实性核查样本。".to_string(),
         code => format!(
             "操作成功，绩效自评当前状态：{}。",
             DocState::parse(code).map(|s| s.label()).unwrap_or("")

@@ -25,6 +25,7 @@ mod rules;
 mod settings;
 mod show;
 mod target;
+mod verification;
 
 use crate::access::{
     AUDITORS, Access, DEADLINE_SETTERS, DOCUMENT_ACTORS, FINANCE_AND_VIEWERS, IMPORTERS,
@@ -517,6 +518,7 @@ pub fn routes() -> Registry<crate::AppState> {
     );
     let reg = monitoring::register(reg);
     let reg = evaluation::register(reg);
+    let reg = verification::register(reg);
     let reg = rectification::register(reg);
     api_flows::register(reg)
 }

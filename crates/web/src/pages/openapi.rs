@@ -696,6 +696,11 @@ fn add_evaluation(doc: &mut serde_json::Value) {
             "row_version": int, "text": described("审核意见 / 退回原因"),
             "reductions": {"type": "array", "description": "审核通过时对超额完成指标的调减", "items": {"type": "object",
                 "required": ["seq", "score", "reason"], "properties": {"seq": {"type": "integer"}, "score": described("调减后的得分"), "reason": text}}}}},
+        "VerificationDraw": {"type": "object", "required": ["fiscal_year"], "properties": {
+            "fiscal_year": {"type": "integer"}, "seed": {"type": "integer", "minimum": 1, "maximum": 999_999_999_999_i64, "description": "重复以前的抽样时填写"}}},
+        "VerificationAdd": {"type": "object", "required": ["evaluation_id"], "properties": {"evaluation_id": int}},
+        "VerificationInput": {"type": "object", "required": ["row_version", "score", "evidence"], "properties": {
+            "row_version": int, "score": described("核查得分（0–100）"), "evidence": described("核查依据")}},
         "EvaluationOutcome": {"type": "object", "properties": {"state": text,
             "total": {"type": "string", "nullable": true}, "grade": {"type": "string", "nullable": true},
             "recommendation": {"type": "string", "nullable": true, "description": "下年预算安排建议"},
@@ -787,6 +792,50 @@ fn add_evaluation(doc: &mut serde_json::Value) {
                 "/api/v1/evaluations/{id}/actions",
                 Some("EvaluationAction"),
                 ("200", "新状态、得分、等级、结果应用", "EvaluationOutcome"),
+                &all,
+            ),
+        ),
+        (
+            "/api/v1/verifications",
+            "get",
+            operation(
+                "真实性核查：年度抽样、样本和核查结论（财政：全部；单位：本单位；?year=&page=）",
+                "/api/v1/verifications",
+                None,
+                ("200", "核查", "Json"),
+                &[FORBIDDEN],
+            ),
+        ),
+        (
+            "/api/v1/verifications/draw",
+            "post",
+            operation(
+                "抽取年度核查样本（财政绩效管理员；每年一次；seed 可不填，由系统生成并记录）",
+                "/api/v1/verifications/draw",
+                Some("VerificationDraw"),
+                ("201", "随机种子、总体数、抽取数", "Json"),
+                &[CONFLICT, INVALID],
+            ),
+        ),
+        (
+            "/api/v1/verifications",
+            "post",
+            operation(
+                "指定一份审核通过的绩效自评加入核查样本",
+                "/api/v1/verifications",
+                Some("VerificationAdd"),
+                ("201", "核查记录", "Json"),
+                &[FORBIDDEN, NOT_FOUND, CONFLICT, INVALID],
+            ),
+        ),
+        (
+            "/api/v1/verifications/{id}",
+            "put",
+            operation(
+                "记录核查得分和依据；相差达到规则参数的认定自评不实并拟发整改通知",
+                "/api/v1/verifications/{id}",
+                Some("VerificationInput"),
+                ("200", "核查得分、相差分数、结论、拟发的整改通知", "Json"),
                 &all,
             ),
         ),
