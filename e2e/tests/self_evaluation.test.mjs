@@ -498,7 +498,7 @@ test(NAME, { timeout: 120_000 }, async (t) =>
       assert.match(await text(fin, '#evaluation-opinion'), /自评依据充分/, '审核意见');
       const timeline = await text(fin, 'ol.timeline');
       assert.ok(
-        timeline.includes(`调减 1 项超额完成指标得分，核定总分 ${Number(expectedText)}（${expectedGrade}）`),
+        timeline.includes(`调减 1 项超额完成指标得分，核定总分 ${expectedText}（${expectedGrade}）`),
         `the timeline records the reduction (${timeline})`,
       );
       assert.match(await text(fin, '#evaluation-recommendation'), /2025 年预算安排建议：\S+/, '结果应用 for 2025');
