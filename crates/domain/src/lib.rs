@@ -10,6 +10,7 @@ pub mod coverage;
 pub mod deadline;
 pub mod decimal;
 pub mod ex_ante;
+pub mod framework;
 pub mod grade;
 pub mod indicator;
 pub mod indicator_library;
