@@ -198,7 +198,7 @@ pub async fn visible(actor: &Actor<'_>, id: i64) -> Result<Record, AppError> {
 /// Whether the user may fill in this self-evaluation: a unit user of its unit, while it is a
 /// draft or returned.
 pub async fn may_edit(actor: &Actor<'_>, r: &Record) -> Result<bool, AppError> {
-    Ok(r.kind == "self"
+    Ok(matches!(r.kind.as_str(), "self" | "department")
         && DocState::parse(&r.state).is_some_and(DocState::is_editable)
         && actor.is_unit_user()
         && actor.may_write_for_unit(r.unit_id).await?)
@@ -622,11 +622,14 @@ pub async fn act(
     input: &EvaluationAction,
 ) -> Result<EvaluationOutcome, AppError> {
     let r = visible(actor, id).await?;
-    if r.kind != "self" {
-        return Err(AppError::Refused(
-            "部门评价和财政重点评价的流程不在此办理".into(),
-        ));
+    if !matches!(r.kind.as_str(), "self" | "department") {
+        return Err(AppError::Refused("财政重点评价的流程不在此办理".into()));
     }
+    let what = if r.kind == "self" {
+        "绩效自评"
+    } else {
+        "部门评价"
+    };
     let from = DocState::parse(&r.state).unwrap_or(DocState::Draft);
     let Some(action) = DocAction::parse(input.action.trim()) else {
         return Err(AppError::invalid(
@@ -649,31 +652,46 @@ pub async fn act(
     match action {
         DocAction::Submit | DocAction::Resubmit => {
             if !actor.is_unit_user() || !actor.may_write_for_unit(r.unit_id).await? {
-                return Err(AppError::Refused("绩效自评由本单位的审核员提交".into()));
+                return Err(AppError::Refused(format!("{what}由本单位的审核员提交")));
             }
             workflow::transition(from, action, roles, own, text)?;
-            let Some((scored, _)) = stored_score(&settings, &r, &rows) else {
-                return Err(AppError::Refused(
-                    "绩效自评尚未填写执行数和指标完成值，请先填写并保存".into(),
-                ));
+            let errors: Vec<String> = if r.kind == "department" {
+                let Some(scored) = crate::department_evaluation::stored_score(&settings, &r, &rows)
+                else {
+                    return Err(AppError::Refused(
+                        "部门评价尚未填写评价指标，请先填写并保存".into(),
+                    ));
+                };
+                scored
+                    .findings
+                    .iter()
+                    .filter(|f| f.error)
+                    .map(|f| f.message.clone())
+                    .collect()
+            } else {
+                let Some((scored, _)) = stored_score(&settings, &r, &rows) else {
+                    return Err(AppError::Refused(
+                        "绩效自评尚未填写执行数和指标完成值，请先填写并保存".into(),
+                    ));
+                };
+                scored
+                    .findings
+                    .iter()
+                    .filter(|f| f.severity == Severity::Error)
+                    .map(|f| match f.indicator {
+                        Some(n) => format!(
+                            "第 {} 行“{}”：{}",
+                            n + 1,
+                            rows.get(n).map_or("", |r| r.name.as_str()),
+                            f.message
+                        ),
+                        None => f.message.clone(),
+                    })
+                    .collect()
             };
-            let errors: Vec<String> = scored
-                .findings
-                .iter()
-                .filter(|f| f.severity == Severity::Error)
-                .map(|f| match f.indicator {
-                    Some(n) => format!(
-                        "第 {} 行“{}”：{}",
-                        n + 1,
-                        rows.get(n).map_or("", |r| r.name.as_str()),
-                        f.message
-                    ),
-                    None => f.message.clone(),
-                })
-                .collect();
             if !errors.is_empty() {
                 return Err(AppError::Refused(format!(
-                    "绩效自评不完整，不能提交：{}",
+                    "{what}不完整，不能提交：{}",
                     errors.join("；")
                 )));
             }
@@ -715,7 +733,21 @@ pub async fn act(
         }
         DocAction::Approve | DocAction::Return => {
             let steps = review_path(from, action, roles, own, text)?;
-            let final_score = if action == DocAction::Approve {
+            let final_score = if action == DocAction::Approve && r.kind == "department" {
+                if !input.reductions.iter().all(|x| x.score.trim().is_empty()) {
+                    return Err(AppError::invalid(
+                        "调减得分",
+                        "部门评价按评价指标计分，不在审核时调减",
+                    ));
+                }
+                let scored = crate::department_evaluation::stored_score(&settings, &r, &rows);
+                let Some((total, grade)) = scored.and_then(|s| s.total.zip(s.grade)) else {
+                    return Err(AppError::Refused(
+                        "部门评价的评价指标尚未填写完整，不能审核通过".into(),
+                    ));
+                };
+                Some((Vec::new(), total, grade))
+            } else if action == DocAction::Approve {
                 let Some((scored, _)) = stored_score(&settings, &r, &rows) else {
                     return Err(AppError::Refused("绩效自评尚未填写，不能审核通过".into()));
                 };
@@ -845,8 +877,13 @@ async fn draft_notice(
     let deadline = jixiao_store::deadlines::today()
         + chrono::Duration::days(crate::rectification::DEFAULT_DAYS);
     let problem = format!(
-        "{} 年度绩效自评“{}”得分 {}，评价等级为“{grade}”",
+        "{} 年度{}“{}”得分 {}，评价等级为“{grade}”",
         r.fiscal_year,
+        if r.kind == "department" {
+            "部门评价"
+        } else {
+            "绩效自评"
+        },
         r.title,
         trim(total)
     );

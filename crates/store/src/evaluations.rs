@@ -21,6 +21,10 @@ pub struct EvaluationIndicator {
     pub stated_score_x100: Option<i64>,
     /// 1-based seq of the row a `其中` sub-item belongs to.
     pub parent_seq: Option<i32>,
+    /// A qualitative row's score chosen inside its tier's band.
+    pub chosen_x100: Option<i64>,
+    /// A framework item's 评分标准 (SPEC §8.4).
+    pub standard: String,
 }
 
 #[derive(Debug, Clone)]
@@ -99,8 +103,8 @@ pub async fn insert_indicators(
 ) -> Result<()> {
     let sql = "INSERT INTO evaluation_indicators (evaluation_id, seq, level1, level2, name, sign, \
                target_value, actual_value, unit_of_measure, weight_x100, score_x100, \
-               stated_score_x100, tier, parent_seq, deviation_reason) \
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
+               stated_score_x100, tier, parent_seq, deviation_reason, chosen_x100, standard) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)";
     for (seq, i) in rows.iter().enumerate() {
         on_tx!(tx, |c| sqlx::query(sql)
             .bind(evaluation_id)
@@ -118,6 +122,8 @@ pub async fn insert_indicators(
             .bind(i.tier)
             .bind(i.parent_seq)
             .bind(&i.deviation_reason)
+            .bind(i.chosen_x100)
+            .bind(&i.standard)
             .execute(&mut *c)
             .await
             .map(|_| ())?);

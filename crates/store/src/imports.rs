@@ -573,6 +573,7 @@ async fn insert_evaluation(tx: &mut Tx, region: &str, year: i32, e: &EvaluationI
             deviation_reason: i.deviation_reason.clone(),
             stated_score_x100: i.stated_score_x100,
             parent_seq: i.parent_seq,
+            ..Default::default()
         })
         .collect();
     crate::evaluations::insert_indicators(tx, id, &rows).await?;

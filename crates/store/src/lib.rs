@@ -15,6 +15,7 @@ pub mod dashboard;
 pub mod deadlines;
 pub mod evaluations;
 pub mod ex_ante;
+pub mod framework_evaluation;
 pub mod history;
 pub mod imports;
 pub mod indicator_library;

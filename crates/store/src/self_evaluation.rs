@@ -293,11 +293,13 @@ pub struct Row {
     pub reduction_reason: String,
     /// The score an imported form printed (a qualitative row's chosen score, SPEC §8.3).
     pub stated_score_x100: Option<i64>,
+    /// A framework item's 评分标准 (department and finance evaluations, SPEC §8.4).
+    pub standard: String,
 }
 
 const ROW_SELECT: &str = "SELECT seq, level1, level2, name, sign, target_value, actual_value, unit_of_measure, \
      weight_x100, score_x100, tier, chosen_x100, deviation_reason, parent_seq, reduced_x100, reduction_reason, \
-     stated_score_x100 FROM evaluation_indicators";
+     stated_score_x100, standard FROM evaluation_indicators";
 
 pub async fn rows(store: &Store, evaluation_id: i64) -> Result<Vec<Row>> {
     let sql = format!("{ROW_SELECT} WHERE evaluation_id = $1 ORDER BY seq");

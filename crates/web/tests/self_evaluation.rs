@@ -26,6 +26,8 @@ const REGION: &str = "652825000";
 struct County {
     project_a: i64,
     project_b: i64,
+    /// Unit 1's project with a draft target (spending all the same).
+    project_c: i64,
     /// Project A continued in 2025 (the budget its 2023 evaluation informs, compiled in 2024),
     /// in the library with an approved target.
     next_a: i64,
@@ -192,6 +194,7 @@ async fn county(store: &Store) -> County {
     County {
         project_a: ids[0],
         project_b: ids[1],
+        project_c: ids[2],
         next_a: ids[4],
     }
 }
@@ -840,6 +843,134 @@ async fn verification_draws_a_seeded_sample_and_marks_an_inaccurate_self_evaluat
             &format!("csrf={}&row_version={}&fiscal_year=2023&score=&evidence=x", csrf_of(&page), ok(&v2)["row_version"])).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
         assert!(html.contains("不是有效的分数"), "{html}");
+    })
+    .await;
+}
+
+/// Issue 11 item 3: a department chooses a project with the coverage computed live, fills the
+/// §8.4 framework (the score built by the engine, 产出 + 效益 ≥ 60 enforced), submits; finance
+/// approves, and the project gets its recommendation; the report comes out as .docx.
+#[tokio::test]
+async fn a_department_evaluation_on_the_framework_with_its_coverage() {
+    on_every_store("department_evaluation_issue_11", async |store: &Store| {
+        let c = county(store).await;
+        let app = jixiao_web::router(store.clone(), jixiao_web::WebConfig::default());
+        let fin = token(&app, "fin").await;
+        let prep_a = token(&app, "prep_a").await;
+        let appr_a = token(&app, "appr_a").await;
+        let appr_b = token(&app, "appr_b").await;
+
+        // The plan: unit 1 spends P-A 100 + P-C 100 + P-D 50 = 250 万元 in 2023.
+        let got = get(&app, "/api/v1/department-evaluations?year=2023", &appr_a).await;
+        let plan = ok(&got);
+        assert_eq!(plan["candidates"].as_array().map(Vec::len), Some(3), "{plan}");
+        assert_eq!(plan["units"][0]["chosen"]["project_funds"], 250_000_000);
+        // Finance oversees; it does not choose for the department.
+        refused(
+            &call(&app, Method::POST, "/api/v1/department-evaluations", &fin,
+                json!({"fiscal_year": 2023, "project_ids": [c.project_a]})).await,
+            StatusCode::CONFLICT,
+            "预算部门",
+        );
+        assert_eq!(
+            call(&app, Method::POST, "/api/v1/department-evaluations", &prep_a,
+                json!({"fiscal_year": 2023, "project_ids": [c.project_b]})).await.0,
+            StatusCode::FORBIDDEN,
+            "another unit's project"
+        );
+        let chosen = call(&app, Method::POST, "/api/v1/department-evaluations", &prep_a,
+            json!({"fiscal_year": 2023, "project_ids": [c.project_a]})).await;
+        assert_eq!(chosen.0, StatusCode::CREATED, "{}", chosen.1);
+        let id = chosen.1["ids"][0].as_i64().expect("id");
+        refused(
+            &call(&app, Method::POST, "/api/v1/department-evaluations", &prep_a,
+                json!({"fiscal_year": 2023, "project_ids": [c.project_a]})).await,
+            StatusCode::CONFLICT,
+            "都已有部门评价",
+        );
+        // 100 of 250: 40 %, no shortfall; unit 2 has chosen nothing and falls short.
+        let got = get(&app, "/api/v1/department-evaluations?year=2023", &fin).await;
+        let units = ok(&got)["units"].as_array().unwrap().clone();
+        let share = |name: &str, key: &str| {
+            units.iter().find(|u| u["unit_name"] == name).map(|u| u[key].clone()).expect("unit")
+        };
+        assert_eq!(share("且末县教育局", "chosen")["share"], "40.00", "{units:?}");
+        assert_eq!(share("且末县教育局", "chosen")["shortfall"], false);
+        assert_eq!(share("且末县卫生健康委员会", "chosen")["shortfall"], true);
+        assert_eq!(share("且末县教育局", "approved")["share"], "0");
+
+        // The draft holds the framework template, nothing filled.
+        let got = get(&app, &format!("/api/v1/evaluations/{id}"), &appr_a).await;
+        let e = ok(&got).clone();
+        assert_eq!(e["indicators"].as_array().map(Vec::len), Some(18));
+        assert_eq!(e["score"], Value::Null);
+        let items = |rate_85: bool, move_outcome: bool| -> Vec<Value> {
+            e["indicators"].as_array().unwrap().iter().enumerate().map(|(n, r)| {
+                let rate = r["sign"] != "定性";
+                let mut weight = r["weight_x100"].as_i64().unwrap() / 100;
+                if move_outcome && n == 0 { weight += 5; }
+                if move_outcome && n == 15 { weight -= 5; }
+                json!({
+                    "level1": r["level1"], "level2": r["level2"], "name": r["name"], "standard": r["standard"],
+                    "kind": if rate { "rate" } else { "judged" }, "weight": weight.to_string(),
+                    "rate": if rate { if rate_85 && r["name"] == "实际完成率" { "85" } else { "100" } } else { "" },
+                    "tier": if rate { "" } else { "0" },
+                    "note": if rate_85 && r["name"] == "实际完成率" { "部分村组未完工" } else { "" },
+                })
+            }).collect()
+        };
+        // Moving 5 points from 效益 to 决策 leaves 产出 + 效益 at 55: an error, no total.
+        let got = call(&app, Method::POST, &format!("/api/v1/department-evaluations/{id}/check"), &prep_a,
+            json!({"items": items(true, true)})).await;
+        let s = &ok(&got)["score"];
+        assert_eq!(s["total"], Value::Null, "{s}");
+        assert!(s["findings"].to_string().contains("产出和效益指标分值合计为 55，应不低于 60"), "{s}");
+        let rv = e["evaluation"]["row_version"].as_i64().unwrap();
+        let saved = call(&app, Method::PUT, &format!("/api/v1/department-evaluations/{id}"), &prep_a,
+            json!({"row_version": rv, "items": items(true, false), "report_basics": "覆盖全县 12 所学校。",
+                "report_problems": "部分村组未按期完工。", "report_suggestions": "加快实施进度。"})).await;
+        let s = &ok(&saved)["score"];
+        // 100 − 10 + 8.50 = 98.50.
+        assert_eq!(s["total"], "98.50", "{s}");
+        assert_eq!(s["grade"], "excellent");
+        let rule = s["items"].as_array().unwrap().iter().find_map(|i| i["rule"].as_str().filter(|r| r.starts_with("B/A"))).map(String::from);
+        assert_eq!(rule.as_deref(), Some("B/A×W = 0.85×10 = 8.50"));
+        let rv = ok(&saved)["row_version"].as_i64().unwrap();
+        // The unit's approver submits; finance approves.
+        ok(&call(&app, Method::POST, &format!("/api/v1/evaluations/{id}/actions"), &appr_a,
+            json!({"action": "submit", "row_version": rv})).await);
+        assert_eq!(
+            call(&app, Method::PUT, &format!("/api/v1/department-evaluations/{id}"), &prep_a,
+                json!({"row_version": rv + 1, "items": items(false, false)})).await.0,
+            StatusCode::CONFLICT,
+            "a submitted evaluation is not edited"
+        );
+        let got = get(&app, &format!("/api/v1/evaluations/{id}"), &fin).await;
+        let approved = call(&app, Method::POST, &format!("/api/v1/evaluations/{id}/actions"), &fin,
+            json!({"action": "approve", "row_version": version(ok(&got)), "text": "同意"})).await;
+        let o = ok(&approved);
+        assert_eq!(o["state"], "approved", "{o}");
+        assert_eq!(o["grade"], "excellent");
+        assert_eq!(o["recommendation"], "priority");
+        let got = get(&app, "/api/v1/department-evaluations?year=2023", &appr_a).await;
+        assert_eq!(ok(&got)["units"][0]["approved"]["share"], "40.00");
+        // Another unit does not see it; the report is a Word file.
+        assert_eq!(get(&app, &format!("/api/v1/evaluations/{id}"), &appr_b).await.0, StatusCode::FORBIDDEN);
+        let (status, docx) = get_bytes(&app, &format!("/api/v1/evaluations/{id}/report.docx"), &appr_a).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(docx.starts_with(b"PK"));
+
+        // The pages: the plan with its live coverage, and the evaluation.
+        let cookie = browser_login(&app, "prep_a").await;
+        let page = page_of(&app, &cookie, "/evaluations/department?year=2023").await;
+        assert!(page.contains("id=\"coverage-table\""), "{page}");
+        let (status, _, html) = post_form(&app, &cookie, "/evaluations/department/coverage",
+            &format!("csrf={}&fiscal_year=2023&project={}", csrf_of(&page), c.project_c)).await;
+        assert_eq!(status, StatusCode::OK, "{html}");
+        // P-A chosen (100) and P-C ticked (100) of 250: 80 %.
+        assert!(html.contains("80.00%"), "{html}");
+        let page = page_of(&app, &cookie, &format!("/evaluations/{id}")).await;
+        assert!(page.contains("部门评价") && page.contains("98.50"), "{page}");
     })
     .await;
 }

@@ -837,6 +837,26 @@ pub async fn evaluation_page(
 ) -> Result<Response, WebError> {
     let a = actor(&state, &user, "");
     let r = flow::visible(&a, id).await?;
+    if r.kind == "department" {
+        let message = q.done.map(|d| match d.as_str() {
+            "saved" => "部门评价已保存。".to_string(),
+            code => format!(
+                "操作成功，部门评价当前状态：{}。",
+                DocState::parse(code).map(|s| s.label()).unwrap_or("")
+            ),
+        });
+        return Ok(super::department_evaluation::evaluation_view(
+            &state,
+            &session,
+            &user,
+            r,
+            None,
+            message,
+            vec![],
+        )
+        .await?
+        .into_response());
+    }
     if r.kind != "self" {
         return Ok(
             super::records::evaluation(State(state), Extension(session), user, Path(id))
@@ -870,6 +890,9 @@ pub async fn save(
     let pairs = pairs_of(form)?;
     let a = actor(&state, &user, &ip.0);
     let r = flow::visible(&a, id).await?;
+    if r.kind == "department" {
+        return super::department_evaluation::save(&state, &session, &user, &ip.0, r, &pairs).await;
+    }
     let row_version = super::project_flow::row_version(&pairs)?;
     let input = input_of(&pairs);
     match flow::save(&a, id, row_version, &input)
@@ -909,6 +932,9 @@ pub async fn check(
 ) -> Result<Html<String>, WebError> {
     let pairs = pairs_of(form)?;
     let a = actor(&state, &user, "");
+    if flow::visible(&a, id).await?.kind == "department" {
+        return super::department_evaluation::check(&state, &user, id, &pairs).await;
+    }
     let input = input_of(&pairs);
     let rows = store::rows(&state.store, id).await?;
     let fig = match flow::check(&a, id, &input).await? {
@@ -1082,7 +1108,11 @@ pub async fn api_evaluation(
     let r = flow::visible(&a, id).await?;
     let rows = store::rows(&state.store, id).await?;
     let settings = jixiao_store::regions::settings(&state.store, &r.region_code).await?;
-    let score = flow::stored_score(&settings, &r, &rows).map(|(s, e)| score_json(&s, &e));
+    let score = if r.kind == "department" {
+        super::department_evaluation::stored_score_json(&settings, &r, &rows)
+    } else {
+        flow::stored_score(&settings, &r, &rows).map(|(s, e)| json!(score_json(&s, &e)))
+    };
     let history: Vec<Value> = jixiao_store::history::timeline(&state.store, flow::KIND, id)
         .await?
         .into_iter()

@@ -6,6 +6,7 @@ mod api_flows;
 mod audit;
 mod dashboard;
 mod deadlines;
+mod department_evaluation;
 mod evaluation;
 mod ex_ante;
 mod home;
@@ -519,6 +520,7 @@ pub fn routes() -> Registry<crate::AppState> {
     let reg = monitoring::register(reg);
     let reg = evaluation::register(reg);
     let reg = verification::register(reg);
+    let reg = department_evaluation::register(reg);
     let reg = rectification::register(reg);
     api_flows::register(reg)
 }

@@ -696,6 +696,16 @@ fn add_evaluation(doc: &mut serde_json::Value) {
             "row_version": int, "text": described("审核意见 / 退回原因"),
             "reductions": {"type": "array", "description": "审核通过时对超额完成指标的调减", "items": {"type": "object",
                 "required": ["seq", "score", "reason"], "properties": {"seq": {"type": "integer"}, "score": described("调减后的得分"), "reason": text}}}}},
+        "DepartmentChoice": {"type": "object", "required": ["fiscal_year", "project_ids"], "properties": {
+            "fiscal_year": {"type": "integer"}, "project_ids": {"type": "array", "items": int, "maxItems": 500}}},
+        "FrameworkItemInput": {"type": "object", "properties": {
+            "level1": {"type": "string", "enum": ["决策", "过程", "产出", "效益"]}, "level2": text, "name": text,
+            "standard": described("评分标准"), "kind": {"type": "string", "enum": ["rate", "judged"]},
+            "weight": described("分值"), "rate": described("比率类：百分数"), "tier": described("评判类：档次序号（0 = 达成）或中文"),
+            "chosen": described("评判类：档次内得分（可不填）"), "note": described("扣分原因及说明")}},
+        "FrameworkInput": {"type": "object", "properties": {
+            "row_version": int, "items": {"type": "array", "items": schema_ref("FrameworkItemInput")},
+            "report_basics": text, "report_process": text, "report_analysis": text, "report_problems": text, "report_suggestions": text}},
         "VerificationDraw": {"type": "object", "required": ["fiscal_year"], "properties": {
             "fiscal_year": {"type": "integer"}, "seed": {"type": "integer", "minimum": 1, "maximum": 999_999_999_999_i64, "description": "重复以前的抽样时填写"}}},
         "VerificationAdd": {"type": "object", "required": ["evaluation_id"], "properties": {"evaluation_id": int}},
@@ -793,6 +803,60 @@ fn add_evaluation(doc: &mut serde_json::Value) {
                 Some("EvaluationAction"),
                 ("200", "新状态、得分、等级、结果应用", "EvaluationOutcome"),
                 &all,
+            ),
+        ),
+        (
+            "/api/v1/department-evaluations",
+            "get",
+            operation(
+                "部门评价：各单位覆盖率（已选、已审核）和可选项目（?year=&page=）",
+                "/api/v1/department-evaluations",
+                None,
+                ("200", "计划", "Json"),
+                &[FORBIDDEN],
+            ),
+        ),
+        (
+            "/api/v1/department-evaluations",
+            "post",
+            operation(
+                "预算部门选择项目开展部门评价：每个项目生成一份按评价指标体系框架预置的草稿",
+                "/api/v1/department-evaluations",
+                Some("DepartmentChoice"),
+                ("201", "新建的评价", "Json"),
+                &[FORBIDDEN, CONFLICT, INVALID],
+            ),
+        ),
+        (
+            "/api/v1/department-evaluations/{id}",
+            "put",
+            operation(
+                "保存部门评价：评价指标（可调整）、比率和档次、评价报告各部分（单位用户；草稿或退回时）",
+                "/api/v1/department-evaluations/{id}",
+                Some("FrameworkInput"),
+                ("200", "得分和新的 row_version", "Json"),
+                &all,
+            ),
+        ),
+        (
+            "/api/v1/department-evaluations/{id}/check",
+            "post",
+            operation(
+                "试算部门评价得分（不保存）",
+                "/api/v1/department-evaluations/{id}/check",
+                Some("FrameworkInput"),
+                ("200", "得分和问题", "Json"),
+                &all,
+            ),
+        ),
+        (
+            "/api/v1/evaluations/{id}/report.docx",
+            "get",
+            download(
+                "部门评价报告（Word，按评价报告提纲由记录生成）",
+                "/api/v1/evaluations/{id}/report.docx",
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                &[FORBIDDEN, NOT_FOUND],
             ),
         ),
         (
