@@ -781,7 +781,7 @@ pub async fn act(
             let mut tx = actor.store.begin().await?;
             for (version, (a, act, b)) in (input.row_version..).zip(steps.iter()) {
                 let approved = (*b == DocState::Approved)
-                    .then(|| final_score.as_ref())
+                    .then_some(final_score.as_ref())
                     .flatten()
                     .map(|(_, total, grade)| (Some(to_hundredths(*total)), Some(grade.code())));
                 store::set_state(

@@ -628,6 +628,8 @@ async fn evaluation_insert_indicators_and_list() {
                     deviation_reason: String::new(),
                     stated_score_x100: Some(1800),
                     parent_seq: None,
+                    chosen_x100: None,
+                    standard: String::new(),
                 },
                 evaluations::EvaluationIndicator {
                     level1: "满意度指标".into(),
