@@ -440,10 +440,13 @@ pub fn stored(rows: &[Row]) -> (Vec<FrameworkItem>, Vec<framework::ItemInput>) {
 /// The score of a stored department evaluation (`None` until it was filled); an approved one
 /// keeps the total and grade it was approved with.
 pub fn stored_score(settings: &Settings, r: &Record, rows: &[Row]) -> Option<FrameworkScore> {
-    r.filled_at?;
+    let approved = r.state == DocState::Approved.code();
+    if r.filled_at.is_none() && !approved {
+        return None;
+    }
     let (items, inputs) = stored(rows);
     let mut s = framework::score(settings, &items, &inputs);
-    if r.state == DocState::Approved.code()
+    if approved
         && let (Some(total), Some(grade)) = (
             r.total_x100,
             r.grade
@@ -451,6 +454,21 @@ pub fn stored_score(settings: &Settings, r: &Record, rows: &[Row]) -> Option<Fra
                 .and_then(jixiao_domain::grade::Grade::parse),
         )
     {
+        // As approved: the item scores and the total recorded then (a recorded evaluation keeps
+        // the scheme it was graded with).
+        for (item, row) in s.items.iter_mut().zip(rows) {
+            if let Some(x) = row.score_x100 {
+                item.score = Some(from_hundredths(x));
+            }
+        }
+        for g in s.groups.iter_mut() {
+            g.2 = rows
+                .iter()
+                .filter(|row| row.level1.trim() == g.0)
+                .filter_map(|row| row.score_x100)
+                .map(from_hundredths)
+                .sum();
+        }
         s.total = Some(from_hundredths(total));
         s.grade = Some(grade);
     }
