@@ -238,6 +238,48 @@ async fn the_rules_page_shows_the_current_settings_issue_15() {
             Store::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.expect("audit"),
         };
         assert_eq!(n, 1);
+        // The result-application mapping (issue 11 item 7): 良好 → 整改后安排 with a notice; an
+        // unknown recommendation is refused with nothing saved.
+        let page = text(send(&app, get("/settings/rules", &fin)).await).await;
+        assert!(page.contains("id=\"result-application-mapping\""), "{page}");
+        let mapping = |good: &'static str| {
+            vec![
+                ("csrf", csrf.clone()),
+                ("ra_excellent", "priority".to_string()),
+                ("ra_good", good.to_string()),
+                ("ra_fair", "after_rectification".to_string()),
+                ("ra_poor", "not_arranged".to_string()),
+                ("ra_rect_good", "1".to_string()),
+                ("ra_rect_fair", "1".to_string()),
+                ("ra_rect_poor", "1".to_string()),
+            ]
+        };
+        let bad = mapping("whatever");
+        let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let res = send(&app, post("/settings/rules", &fin, &bad)).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let good = mapping("after_rectification");
+        let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let res = send(&app, post("/settings/rules", &fin, &good)).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let stored = jixiao_store::regions::settings(store, REGION)
+            .await
+            .expect("settings");
+        use jixiao_domain::grade::Grade;
+        use jixiao_domain::result_application::Recommendation;
+        assert_eq!(
+            stored.result_application.good,
+            Recommendation::AfterRectification
+        );
+        assert_eq!(
+            stored.result_application.rectification_grades,
+            vec![Grade::Good, Grade::Fair, Grade::Poor]
+        );
+        // The numbers saved before are kept.
+        assert_eq!(
+            stored.monitoring.deviation_red,
+            jixiao_domain::Decimal::from(15)
+        );
     })
     .await;
 }

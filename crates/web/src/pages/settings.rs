@@ -180,6 +180,10 @@ async fn store_settings(
 struct RulesPage {
     layout: Layout,
     rows: Vec<ParameterRow>,
+    /// 结果应用 (SPEC §10): per grade (key, grade label, chosen recommendation code, opens a
+    /// rectification), and the recommendations to choose from.
+    mapping: Vec<(&'static str, &'static str, &'static str, bool)>,
+    recommendations: Vec<(&'static str, &'static str)>,
     may_edit: bool,
     message: Option<String>,
     errors: Vec<String>,
@@ -218,9 +222,30 @@ async fn rules_page(
             range: format!("{}–{}", p.min, p.max),
         })
         .collect();
+    let ra = &settings.result_application;
+    let mapping = jixiao_domain::grade::Grade::ALL
+        .iter()
+        .map(|g| {
+            let key = g.code();
+            let chosen = typed
+                .and_then(|t| t.iter().find(|(k, _)| k == &format!("ra_{key}")))
+                .and_then(|(_, v)| Recommendation::parse(v))
+                .unwrap_or_else(|| recommendation_of(ra, *g));
+            let rect = match typed {
+                Some(t) => t.iter().any(|(k, _)| k == &format!("ra_rect_{key}")),
+                None => ra.rectification_grades.contains(g),
+            };
+            (key, g.label(), chosen.code(), rect)
+        })
+        .collect();
     let region = region_name(state, &user.region).await?;
     render(&RulesPage {
         layout: Layout::new(session, user, &region, &state.matrix, "/settings/rules"),
+        mapping,
+        recommendations: Recommendation::ALL
+            .iter()
+            .map(|r| (r.code(), r.label()))
+            .collect(),
         rows,
         may_edit: user.has(Role::FinanceAdmin),
         message,
@@ -250,13 +275,49 @@ pub async fn rules_save(
     form: Result<axum::Form<Pairs>, axum::extract::rejection::FormRejection>,
 ) -> Result<Response, WebError> {
     let pairs = pairs_of(form)?;
-    let typed: Vec<(String, String)> = PARAMETERS
+    let mut typed: Vec<(String, String)> = PARAMETERS
         .iter()
         .map(|p| (p.key.to_string(), field(&pairs, p.key).to_string()))
         .filter(|(_, v)| !v.trim().is_empty())
         .collect();
+    // The result-application mapping (selects and checkboxes) rides along with the numbers.
+    let mapping: Vec<(String, String)> = pairs
+        .iter()
+        .filter(|(k, _)| k.starts_with("ra_"))
+        .cloned()
+        .collect();
     let before = jixiao_store::regions::settings(&state.store, &user.region).await?;
-    let after = match parameters::apply(&before, &typed) {
+    let applied = parameters::apply(&before, &typed).and_then(|mut after| {
+        if mapping.is_empty() {
+            return Ok(after);
+        }
+        let mut problems = Vec::new();
+        let mut rect = Vec::new();
+        for g in jixiao_domain::grade::Grade::ALL {
+            let key = format!("ra_{}", g.code());
+            match Recommendation::parse(field(&pairs, &key)) {
+                Some(r) => set_recommendation(&mut after.result_application, *g, r),
+                None => problems.push((
+                    "结果应用",
+                    format!("“{}”等级的预算安排建议未选择或无效", g.label()),
+                )),
+            }
+            if !field(&pairs, &format!("ra_rect_{}", g.code())).is_empty() {
+                rect.push(*g);
+            }
+        }
+        after.result_application.rectification_grades = rect;
+        if problems.is_empty() {
+            Ok(after)
+        } else {
+            Err(problems
+                .into_iter()
+                .map(|(a, b)| (a.to_string(), b))
+                .collect())
+        }
+    });
+    typed.extend(mapping);
+    let after = match applied {
         Ok(after) => after,
         Err(problems) => {
             let errors = problems
@@ -268,10 +329,14 @@ pub async fn rules_save(
         }
     };
     let values = |s: &jixiao_domain::settings::Settings| {
-        let map: serde_json::Map<String, serde_json::Value> = PARAMETERS
+        let mut map: serde_json::Map<String, serde_json::Value> = PARAMETERS
             .iter()
             .map(|p| (p.key.to_string(), serde_json::Value::String(p.text(s))))
             .collect();
+        map.insert(
+            "result_application".into(),
+            serde_json::to_value(&s.result_application).unwrap_or_default(),
+        );
         serde_json::Value::Object(map).to_string()
     };
     let (before_json, after_json) = (values(&before), values(&after));
@@ -286,4 +351,33 @@ pub async fn rules_save(
     )
     .await?;
     Ok(see_other("/settings/rules?done=saved"))
+}
+
+use jixiao_domain::result_application::Recommendation;
+
+fn recommendation_of(
+    ra: &jixiao_domain::settings::ResultApplicationSettings,
+    g: jixiao_domain::grade::Grade,
+) -> Recommendation {
+    use jixiao_domain::grade::Grade;
+    match g {
+        Grade::Excellent => ra.excellent,
+        Grade::Good => ra.good,
+        Grade::Fair => ra.fair,
+        Grade::Poor => ra.poor,
+    }
+}
+
+fn set_recommendation(
+    ra: &mut jixiao_domain::settings::ResultApplicationSettings,
+    g: jixiao_domain::grade::Grade,
+    r: Recommendation,
+) {
+    use jixiao_domain::grade::Grade;
+    match g {
+        Grade::Excellent => ra.excellent = r,
+        Grade::Good => ra.good = r,
+        Grade::Fair => ra.fair = r,
+        Grade::Poor => ra.poor = r,
+    }
 }
