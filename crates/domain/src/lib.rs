@@ -5,6 +5,7 @@
 //! from [`settings::Settings`], whose `Default` is the SPEC's default, so a province can change
 //! them without code.
 
+pub mod agency;
 pub mod assessment;
 pub mod coverage;
 pub mod deadline;
