@@ -141,7 +141,7 @@ pub struct ChooseInput {
 }
 
 /// The template's items as stored rows (nothing filled).
-fn template_rows() -> Vec<EvaluationIndicator> {
+pub(crate) fn template_rows() -> Vec<EvaluationIndicator> {
     framework::project_template()
         .iter()
         .map(|i| item_row(i, &framework::ItemInput::default(), None))
@@ -494,13 +494,15 @@ pub async fn save(
     input: &FormInput,
 ) -> Result<FrameworkScore, AppError> {
     let r = crate::evaluation::visible(actor, id).await?;
-    if r.kind != "department" {
-        return Err(AppError::Refused("这不是部门评价".into()));
+    if !matches!(r.kind.as_str(), "department" | "finance") {
+        return Err(AppError::Refused("这份评价不按评价指标体系填写".into()));
     }
     if !crate::evaluation::may_edit(actor, &r).await? {
-        return Err(AppError::Refused(
-            "部门评价由本单位在草稿或退回修改时填写".into(),
-        ));
+        return Err(AppError::Refused(if r.kind == "finance" {
+            "财政重点评价由受托机构的评价人员在签署回避声明后、草稿或退回修改时填写".into()
+        } else {
+            "部门评价由本单位在草稿或退回修改时填写".into()
+        }));
     }
     let settings = regions::settings(actor.store, &r.region_code).await?;
     let (items, filled) = parse(&settings, input).map_err(AppError::Invalid)?;

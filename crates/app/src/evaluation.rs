@@ -198,10 +198,32 @@ pub async fn visible(actor: &Actor<'_>, id: i64) -> Result<Record, AppError> {
 /// Whether the user may fill in this self-evaluation: a unit user of its unit, while it is a
 /// draft or returned.
 pub async fn may_edit(actor: &Actor<'_>, r: &Record) -> Result<bool, AppError> {
-    Ok(matches!(r.kind.as_str(), "self" | "department")
-        && DocState::parse(&r.state).is_some_and(DocState::is_editable)
-        && actor.is_unit_user()
-        && actor.may_write_for_unit(r.unit_id).await?)
+    if !DocState::parse(&r.state).is_some_and(DocState::is_editable) {
+        return Ok(false);
+    }
+    match r.kind.as_str() {
+        "self" | "department" => {
+            Ok(actor.is_unit_user() && actor.may_write_for_unit(r.unit_id).await?)
+        }
+        "finance" => is_engaged_evaluator(actor, r).await,
+        _ => Ok(false),
+    }
+}
+
+/// Whether the user is an evaluator of the agency engaged for this finance evaluation, and its
+/// conflict-of-interest declaration is made (SPEC §9).
+pub async fn is_engaged_evaluator(actor: &Actor<'_>, r: &Record) -> Result<bool, AppError> {
+    let Some(engagement) = r.engagement_id else {
+        return Ok(false);
+    };
+    if !actor.user.has(Role::Evaluator) {
+        return Ok(false);
+    }
+    Ok(
+        jixiao_store::agencies::engagement(actor.store, &actor.user.region, engagement)
+            .await?
+            .is_some_and(|g| Some(g.agency_id) == actor.user.agency_id && g.coi_declared),
+    )
 }
 
 /// One indicator row as the unit types it.
@@ -622,13 +644,10 @@ pub async fn act(
     input: &EvaluationAction,
 ) -> Result<EvaluationOutcome, AppError> {
     let r = visible(actor, id).await?;
-    if !matches!(r.kind.as_str(), "self" | "department") {
-        return Err(AppError::Refused("财政重点评价的流程不在此办理".into()));
-    }
-    let what = if r.kind == "self" {
-        "绩效自评"
-    } else {
-        "部门评价"
+    let what = match r.kind.as_str() {
+        "self" => "绩效自评",
+        "department" => "部门评价",
+        _ => "财政重点评价",
     };
     let from = DocState::parse(&r.state).unwrap_or(DocState::Draft);
     let Some(action) = DocAction::parse(input.action.trim()) else {
@@ -651,16 +670,22 @@ pub async fn act(
     };
     match action {
         DocAction::Submit | DocAction::Resubmit => {
-            if !actor.is_unit_user() || !actor.may_write_for_unit(r.unit_id).await? {
+            if r.kind == "finance" {
+                if !is_engaged_evaluator(actor, &r).await? {
+                    return Err(AppError::Refused(
+                        "财政重点评价由受托机构的评价人员在签署回避声明后提交".into(),
+                    ));
+                }
+            } else if !actor.is_unit_user() || !actor.may_write_for_unit(r.unit_id).await? {
                 return Err(AppError::Refused(format!("{what}由本单位的审核员提交")));
             }
             workflow::transition(from, action, roles, own, text)?;
-            let errors: Vec<String> = if r.kind == "department" {
+            let errors: Vec<String> = if r.kind != "self" {
                 let Some(scored) = crate::department_evaluation::stored_score(&settings, &r, &rows)
                 else {
-                    return Err(AppError::Refused(
-                        "部门评价尚未填写评价指标，请先填写并保存".into(),
-                    ));
+                    return Err(AppError::Refused(format!(
+                        "{what}尚未填写评价指标，请先填写并保存"
+                    )));
                 };
                 scored
                     .findings
@@ -733,18 +758,18 @@ pub async fn act(
         }
         DocAction::Approve | DocAction::Return => {
             let steps = review_path(from, action, roles, own, text)?;
-            let final_score = if action == DocAction::Approve && r.kind == "department" {
+            let final_score = if action == DocAction::Approve && r.kind != "self" {
                 if !input.reductions.iter().all(|x| x.score.trim().is_empty()) {
                     return Err(AppError::invalid(
                         "调减得分",
-                        "部门评价按评价指标计分，不在审核时调减",
+                        "部门评价和财政重点评价按评价指标计分，不在审核时调减",
                     ));
                 }
                 let scored = crate::department_evaluation::stored_score(&settings, &r, &rows);
                 let Some((total, grade)) = scored.and_then(|s| s.total.zip(s.grade)) else {
-                    return Err(AppError::Refused(
-                        "部门评价的评价指标尚未填写完整，不能审核通过".into(),
-                    ));
+                    return Err(AppError::Refused(format!(
+                        "{what}的评价指标尚未填写完整，不能审核通过"
+                    )));
                 };
                 Some((Vec::new(), total, grade))
             } else if action == DocAction::Approve {
@@ -879,10 +904,10 @@ async fn draft_notice(
     let problem = format!(
         "{} 年度{}“{}”得分 {}，评价等级为“{grade}”",
         r.fiscal_year,
-        if r.kind == "department" {
-            "部门评价"
-        } else {
-            "绩效自评"
+        match r.kind.as_str() {
+            "department" => "部门评价",
+            "finance" => "财政重点评价",
+            _ => "绩效自评",
         },
         r.title,
         trim(total)

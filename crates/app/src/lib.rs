@@ -31,6 +31,7 @@
 //! import orchestration move here from the web and import crates as they are reworked.
 
 pub mod actor;
+pub mod agency;
 pub mod department_evaluation;
 pub mod error;
 pub mod evaluation;

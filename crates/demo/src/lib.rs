@@ -581,17 +581,17 @@ async fn agencies_and_users(
     let list = [
         (
             "新疆天山绩效评价咨询有限公司",
-            "91650100MA77XK3T2B",
+            "91650100MA77XK3T22",
             "consulting",
         ),
         (
             "巴州正信会计师事务所有限公司",
-            "91652800MA78A1LQ5H",
+            "91652800MA78A1LQ54",
             "accounting",
         ),
         (
             "新疆华诚资产评估有限公司",
-            "91650102MA7758NR0G",
+            "91650102MA7758NR0A",
             "asset_appraisal",
         ),
     ];

@@ -88,6 +88,43 @@ pub async fn unit_funds(
         .await?))
 }
 
+/// Creates one finance (key) evaluation draft per project given, in the engagement, each with
+/// the framework rows; returns the new ids. A project may have one finance evaluation a year.
+pub async fn create_finance(
+    tx: &mut Tx,
+    region: &str,
+    fiscal_year: i32,
+    engagement_id: i64,
+    project_ids: &[i64],
+    framework: &[EvaluationIndicator],
+) -> Result<Vec<i64>> {
+    let mut ids = Vec::new();
+    let sql = "INSERT INTO evaluations (region_code, fiscal_year, conducted_year, kind, object_kind, project_id, unit_id, \
+         engagement_id, title, state, initial_budget_fen, budget_fen, executed_fen, amount_fen, created_at) \
+         SELECT p.region_code, p.fiscal_year, p.fiscal_year + 1, 'finance', 'project', p.id, p.unit_id, $4, \
+         p.name, 'draft', p.current_fen + p.carryover_fen + p.other_fen, p.current_fen + p.carryover_fen + p.other_fen, \
+         0, p.current_fen + p.carryover_fen + p.other_fen, $5 \
+         FROM projects p WHERE p.region_code = $1 AND p.fiscal_year = $2 AND p.id = $3 \
+         AND NOT EXISTS (SELECT 1 FROM evaluations e WHERE e.project_id = p.id AND e.kind = 'finance') \
+         RETURNING id";
+    let at = now();
+    for project in project_ids {
+        let id: Option<i64> = on_tx!(tx, |c| sqlx::query_scalar(sql)
+            .bind(region)
+            .bind(fiscal_year)
+            .bind(project)
+            .bind(engagement_id)
+            .bind(at)
+            .fetch_optional(&mut *c)
+            .await?);
+        if let Some(id) = id {
+            crate::evaluations::insert_indicators(tx, id, framework).await?;
+            ids.push(id);
+        }
+    }
+    Ok(ids)
+}
+
 /// Creates one department-evaluation draft per project given (of the year, spending, without
 /// one), each with the framework rows; returns the new ids.
 pub async fn create(

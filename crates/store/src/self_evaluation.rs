@@ -227,6 +227,8 @@ pub struct Record {
     pub unit_id: i64,
     pub target_id: Option<i64>,
     pub round_id: Option<i64>,
+    /// A finance (key) evaluation's engagement of a third-party agency.
+    pub engagement_id: Option<i64>,
     pub title: String,
     pub state: String,
     pub initial_budget_fen: i64,
@@ -254,7 +256,7 @@ pub struct Record {
 }
 
 const RECORD_SELECT: &str = "SELECT e.id, e.region_code, e.fiscal_year, e.kind, e.object_kind, e.project_id, \
-     e.unit_id, e.target_id, e.round_id, e.title, e.state, e.initial_budget_fen, e.budget_fen, e.executed_fen, \
+     e.unit_id, e.target_id, e.round_id, e.engagement_id, e.title, e.state, e.initial_budget_fen, e.budget_fen, e.executed_fen, \
      e.execution_rate_x100, e.execution_score_x100, e.total_x100, e.grade, e.overall_goal, e.overall_actual, \
      e.review_opinion, e.filled_at, e.submitted_at, e.reviewed_at, e.approved_at, e.row_version, \
      u.name AS unit_name, p.code AS project_code, p.current_fen, p.carryover_fen, p.other_fen, \

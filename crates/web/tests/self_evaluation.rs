@@ -974,3 +974,153 @@ async fn a_department_evaluation_on_the_framework_with_its_coverage() {
     })
     .await;
 }
+
+/// Issue 11 item 4: finance registers agencies (the credit code's check character verified),
+/// blacklists one (it cannot be engaged), engages another for a key evaluation; the agency's
+/// evaluator declares its independence, fills the framework and submits; finance approves and
+/// rates the agency's work; a second engagement on the same unit carries the 回避 warning.
+#[tokio::test]
+async fn a_key_evaluation_through_an_agency() {
+    on_every_store("agency_issue_11", async |store: &Store| {
+        let c = county(store).await;
+        let app = jixiao_web::router(store.clone(), jixiao_web::WebConfig::default());
+        let fin = token(&app, "fin").await;
+        let appr_a = token(&app, "appr_a").await;
+        let agency = json!({"name": "新疆天山绩效评价咨询有限公司", "credit_code": "91650100MA77XK3T2B",
+            "agency_type": "consulting", "staff_count": "18", "contact": "0996-7620000"});
+        refused(
+            &call(&app, Method::POST, "/api/v1/agencies", &fin, agency.clone()).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "校验位错误：按前 17 位计算应为“2”",
+        );
+        refused(
+            &call(&app, Method::POST, "/api/v1/agencies", &appr_a, agency.clone()).await,
+            StatusCode::CONFLICT,
+            "财政绩效管理员",
+        );
+        let mut good = agency.clone();
+        good["credit_code"] = json!("91650100MA77XK3T22");
+        let created = call(&app, Method::POST, "/api/v1/agencies", &fin, good.clone()).await;
+        assert_eq!(created.0, StatusCode::CREATED, "{}", created.1);
+        let agency_id = created.1["id"].as_i64().expect("id");
+        refused(
+            &call(&app, Method::POST, "/api/v1/agencies", &fin, good).await,
+            StatusCode::CONFLICT,
+            "已经登记",
+        );
+        let other = call(&app, Method::POST, "/api/v1/agencies", &fin, json!({"name": "巴州正信会计师事务所有限公司",
+            "credit_code": "91652800MA78A1LQ54", "agency_type": "会计师事务所"})).await;
+        let other_id = ok(&other)["id"].as_i64().expect("id");
+        refused(
+            &call(&app, Method::POST, &format!("/api/v1/agencies/{other_id}/status"), &fin,
+                json!({"status": "blacklisted"})).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "须写明原因",
+        );
+        ok(&call(&app, Method::POST, &format!("/api/v1/agencies/{other_id}/status"), &fin,
+            json!({"status": "blacklisted", "date": "2024-03-01", "reason": "出具虚假评价报告"})).await);
+
+        // The evaluator accounts, linked to their agencies by the administrator.
+        let hash = users::hash_password(common::PASSWORD).expect("hash");
+        let mut tx = store.begin().await.expect("begin");
+        for (username, agency) in [("eva", agency_id), ("eva_other", other_id)] {
+            users::insert(&mut tx, &users::NewUser {
+                region: REGION, username, display_name: username, password_hash: &hash, unit_id: None,
+                agency_id: Some(agency), must_change_password: false, roles: &[Role::Evaluator],
+            }).await.expect("evaluator");
+        }
+        tx.commit().await.expect("commit");
+        let eva = token(&app, "eva").await;
+        let eva_other = token(&app, "eva_other").await;
+
+        let engagement = |agency: i64, projects: Vec<i64>, title: &str| json!({"agency_id": agency, "fiscal_year": 2023,
+            "title": title, "procurement_method": "竞争性磋商", "contract_no": "QMCZ-PJ-2024-01",
+            "start_date": "2024-04-10", "end_date": "2024-09-30", "fee_wan": "3.8", "team": "项目负责人1名、评价人员4名",
+            "project_ids": projects});
+        refused(
+            &call(&app, Method::POST, "/api/v1/engagements", &fin, engagement(other_id, vec![c.project_a], "x")).await,
+            StatusCode::CONFLICT,
+            "不能委托",
+        );
+        let engaged = call(&app, Method::POST, "/api/v1/engagements", &fin,
+            engagement(agency_id, vec![c.project_a], "2023年度学生营养改善计划重点评价")).await;
+        assert_eq!(engaged.0, StatusCode::CREATED, "{}", engaged.1);
+        assert_eq!(engaged.1["warning"], "");
+        let gid = engaged.1["id"].as_i64().expect("id");
+        let eid = engaged.1["evaluations"][0].as_i64().expect("evaluation");
+        // The same agency on the same unit's other project this year: the 回避 warning.
+        let second = call(&app, Method::POST, "/api/v1/engagements", &fin,
+            engagement(agency_id, vec![c.project_c], "第二项评价")).await;
+        assert!(second.1["warning"].as_str().unwrap_or("").contains("请核实是否需要回避"), "{}", second.1);
+
+        // Another agency's evaluator sees neither; the unit reads its project's evaluation.
+        assert_eq!(get(&app, &format!("/api/v1/engagements/{gid}"), &eva_other).await.0, StatusCode::FORBIDDEN);
+        assert_eq!(get(&app, &format!("/api/v1/evaluations/{eid}"), &eva_other).await.0, StatusCode::FORBIDDEN);
+        // Before the declaration the evaluator cannot fill the form.
+        let got = get(&app, &format!("/api/v1/evaluations/{eid}"), &eva).await;
+        let e = ok(&got).clone();
+        assert_eq!(e["may_edit"], false);
+        let items: Vec<Value> = e["indicators"].as_array().unwrap().iter().map(|r| {
+            let rate = r["sign"] != "定性";
+            json!({"level1": r["level1"], "level2": r["level2"], "name": r["name"], "standard": r["standard"],
+                "kind": if rate { "rate" } else { "judged" }, "weight": (r["weight_x100"].as_i64().unwrap() / 100).to_string(),
+                "rate": if rate { "100" } else { "" }, "tier": if rate { "" } else { "0" }})
+        }).collect();
+        let rv = e["evaluation"]["row_version"].as_i64().unwrap();
+        refused(
+            &call(&app, Method::PUT, &format!("/api/v1/department-evaluations/{eid}"), &eva,
+                json!({"row_version": rv, "items": items})).await,
+            StatusCode::CONFLICT,
+            "回避声明",
+        );
+        refused(
+            &call(&app, Method::POST, &format!("/api/v1/engagements/{gid}/declaration"), &fin,
+                json!({"statement": "本机构与被评价单位不存在利害关系。"})).await,
+            StatusCode::CONFLICT,
+            "受托机构的评价人员",
+        );
+        ok(&call(&app, Method::POST, &format!("/api/v1/engagements/{gid}/declaration"), &eva,
+            json!({"statement": "本机构及评价人员与委托方、被评价单位不存在利害关系。"})).await);
+        let saved = call(&app, Method::PUT, &format!("/api/v1/department-evaluations/{eid}"), &eva,
+            json!({"row_version": rv, "items": items, "report_basics": "项目覆盖全县学生。"})).await;
+        assert_eq!(ok(&saved)["score"]["total"], "100.00");
+        let rv = ok(&saved)["row_version"].as_i64().unwrap();
+        ok(&call(&app, Method::POST, &format!("/api/v1/evaluations/{eid}/actions"), &eva,
+            json!({"action": "submit", "row_version": rv})).await);
+        let got = get(&app, &format!("/api/v1/evaluations/{eid}"), &fin).await;
+        let o = call(&app, Method::POST, &format!("/api/v1/evaluations/{eid}/actions"), &fin,
+            json!({"action": "approve", "row_version": version(ok(&got))})).await;
+        assert_eq!(ok(&o)["grade"], "excellent");
+        assert_eq!(ok(&o)["recommendation"], "priority");
+
+        // The quality rating: computed from the items, graded; an item out of range is refused.
+        refused(
+            &call(&app, Method::POST, &format!("/api/v1/engagements/{gid}/rating"), &fin,
+                json!({"scores": ["21", "17.5", "36", "9", "10"]})).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "“方案质量”的得分须在 0 到 20 分之间",
+        );
+        let rated = call(&app, Method::POST, &format!("/api/v1/engagements/{gid}/rating"), &fin,
+            json!({"scores": ["18", "17.5", "36", "9", "10"], "findings": "底稿较完整"})).await;
+        assert_eq!(ok(&rated)["total"], "90.50");
+        assert_eq!(ok(&rated)["grade"], "excellent");
+        let got = get(&app, &format!("/api/v1/agencies/{agency_id}"), &fin).await;
+        let history = ok(&got)["engagements"].as_array().unwrap().clone();
+        assert_eq!(history.len(), 2);
+        assert!(history.iter().any(|g| g["quality_x100"] == 9050));
+        assert_eq!(scalar(store, "SELECT COUNT(*) FROM audit_log WHERE action IN ('agency.register', 'agency.status', \
+            'engagement.create', 'engagement.declare', 'engagement.rate')").await, 7);
+        // The pages.
+        let cookie = browser_login(&app, "fin").await;
+        let page = page_of(&app, &cookie, &format!("/agencies/{agency_id}")).await;
+        assert!(page.contains("id=\"agency-engagements\"") && page.contains("90.50"), "{page}");
+        let page = page_of(&app, &cookie, &format!("/engagements/{gid}")).await;
+        assert!(page.contains("已签署"), "{page}");
+        let page = page_of(&app, &cookie, &format!("/agencies/{other_id}")).await;
+        assert!(page.contains("黑名单") && page.contains("出具虚假评价报告"), "{page}");
+        let eva_cookie = browser_login(&app, "eva").await;
+        let page = page_of(&app, &eva_cookie, &format!("/evaluations/{eid}")).await;
+        assert!(page.contains("财政重点评价"), "{page}");
+    })
+    .await;
+}

@@ -378,6 +378,10 @@ fn empty_fig(problems: Vec<String>) -> FigView {
 struct EvaluationPage {
     layout: Layout,
     r: Record,
+    /// 部门评价 / 财政重点评价.
+    kind_label: &'static str,
+    /// A finance evaluation's engagement: (id, agency, declaration made).
+    engagement: Option<(i64, String, bool)>,
     state: String,
     amount: String,
     rows: Vec<ItemView>,
@@ -557,7 +561,11 @@ pub async fn evaluation_view(
             note: i.note.clone(),
         })
         .collect();
-    let unit_side = user.is_unit_user() && a.may_write_for_unit(r.unit_id).await?;
+    let unit_side = if r.kind == "finance" {
+        evaluation_flow::is_engaged_evaluator(&a, &r).await?
+    } else {
+        user.is_unit_user() && a.may_write_for_unit(r.unit_id).await?
+    };
     let may = |action| {
         unit_side
             && jixiao_domain::workflow::transition(doc, action, &user.roles, false, None).is_ok()
@@ -594,8 +602,20 @@ pub async fn evaluation_view(
         &s.report_suggestions,
     ];
     let region = region_name(state, &user.region).await?;
+    let engagement = match r.engagement_id {
+        Some(g) => jixiao_store::agencies::engagement(&state.store, &user.region, g)
+            .await?
+            .map(|g| (g.id, g.agency_name, g.coi_declared)),
+        None => None,
+    };
     render(&EvaluationPage {
         layout: Layout::new(session, user, &region, &state.matrix, "/evaluations"),
+        kind_label: if r.kind == "finance" {
+            "财政重点评价"
+        } else {
+            "部门评价"
+        },
+        engagement,
         state: doc.label().into(),
         amount: Fen(r.budget_fen).wan_2dp(),
         rows: row_views,
@@ -680,7 +700,7 @@ pub async fn report_docx(
     use jixiao_domain::report::evaluation::{ReportFacts, compose};
     let a = actor(&state, &user, "");
     let r = evaluation_flow::visible(&a, id).await?;
-    if r.kind != "department" {
+    if !matches!(r.kind.as_str(), "department" | "finance") {
         return Err(WebError::NotFound("评价报告".into()));
     }
     let rows = store::rows(&state.store, id).await?;

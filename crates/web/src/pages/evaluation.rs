@@ -837,11 +837,11 @@ pub async fn evaluation_page(
 ) -> Result<Response, WebError> {
     let a = actor(&state, &user, "");
     let r = flow::visible(&a, id).await?;
-    if r.kind == "department" {
+    if matches!(r.kind.as_str(), "department" | "finance") {
         let message = q.done.map(|d| match d.as_str() {
-            "saved" => "部门评价已保存。".to_string(),
+            "saved" => "评价已保存。".to_string(),
             code => format!(
-                "操作成功，部门评价当前状态：{}。",
+                "操作成功，评价当前状态：{}。",
                 DocState::parse(code).map(|s| s.label()).unwrap_or("")
             ),
         });
@@ -890,7 +890,7 @@ pub async fn save(
     let pairs = pairs_of(form)?;
     let a = actor(&state, &user, &ip.0);
     let r = flow::visible(&a, id).await?;
-    if r.kind == "department" {
+    if matches!(r.kind.as_str(), "department" | "finance") {
         return super::department_evaluation::save(&state, &session, &user, &ip.0, r, &pairs).await;
     }
     let row_version = super::project_flow::row_version(&pairs)?;
@@ -932,7 +932,10 @@ pub async fn check(
 ) -> Result<Html<String>, WebError> {
     let pairs = pairs_of(form)?;
     let a = actor(&state, &user, "");
-    if flow::visible(&a, id).await?.kind == "department" {
+    if matches!(
+        flow::visible(&a, id).await?.kind.as_str(),
+        "department" | "finance"
+    ) {
         return super::department_evaluation::check(&state, &user, id, &pairs).await;
     }
     let input = input_of(&pairs);
@@ -1108,7 +1111,7 @@ pub async fn api_evaluation(
     let r = flow::visible(&a, id).await?;
     let rows = store::rows(&state.store, id).await?;
     let settings = jixiao_store::regions::settings(&state.store, &r.region_code).await?;
-    let score = if r.kind == "department" {
+    let score = if matches!(r.kind.as_str(), "department" | "finance") {
         super::department_evaluation::stored_score_json(&settings, &r, &rows)
     } else {
         flow::stored_score(&settings, &r, &rows).map(|(s, e)| json!(score_json(&s, &e)))

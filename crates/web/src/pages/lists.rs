@@ -464,7 +464,10 @@ async fn table(
                 .into_iter()
                 .map(|a| {
                     vec![
-                        text(a.name),
+                        Cell {
+                            link: Some(format!("/agencies/{}", a.id)),
+                            ..text(a.name)
+                        },
                         text(a.credit_code),
                         text(
                             AgencyType::parse(&a.agency_type)

@@ -1,6 +1,7 @@
 //! Every route of the application with its access row (SPEC §1). One small file per area.
 
 mod admin;
+mod agency;
 mod api;
 mod api_flows;
 mod audit;
@@ -521,6 +522,7 @@ pub fn routes() -> Registry<crate::AppState> {
     let reg = evaluation::register(reg);
     let reg = verification::register(reg);
     let reg = department_evaluation::register(reg);
+    let reg = agency::register(reg);
     let reg = rectification::register(reg);
     api_flows::register(reg)
 }

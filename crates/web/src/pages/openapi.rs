@@ -696,6 +696,21 @@ fn add_evaluation(doc: &mut serde_json::Value) {
             "row_version": int, "text": described("审核意见 / 退回原因"),
             "reductions": {"type": "array", "description": "审核通过时对超额完成指标的调减", "items": {"type": "object",
                 "required": ["seq", "score", "reason"], "properties": {"seq": {"type": "integer"}, "score": described("调减后的得分"), "reason": text}}}}},
+        "AgencyInput": {"type": "object", "required": ["name", "credit_code", "agency_type"], "properties": {
+            "name": text, "credit_code": described("统一社会信用代码（18 位）"),
+            "agency_type": {"type": "string", "enum": ["consulting", "accounting", "asset_appraisal", "law", "research", "university", "other"]},
+            "qualifications": text, "staff_count": described("从业人员"), "contact": text}},
+        "AgencyStatusInput": {"type": "object", "required": ["status"], "properties": {
+            "status": {"type": "string", "enum": ["active", "suspended", "blacklisted"]},
+            "date": {"type": "string", "format": "date"}, "reason": text}},
+        "EngagementInput": {"type": "object", "required": ["agency_id", "fiscal_year", "title", "start_date", "end_date", "fee_wan", "project_ids"], "properties": {
+            "agency_id": int, "fiscal_year": {"type": "integer"}, "title": text, "procurement_method": text, "contract_no": text,
+            "start_date": {"type": "string", "format": "date"}, "end_date": {"type": "string", "format": "date"},
+            "fee_wan": described("委托费用（万元）"), "team": text, "project_ids": {"type": "array", "items": int, "maxItems": 200}}},
+        "Declaration": {"type": "object", "required": ["statement"], "properties": {"statement": described("回避声明（10 到 2000 个字）")}},
+        "QualityRating": {"type": "object", "required": ["scores"], "properties": {
+            "scores": {"type": "array", "items": {"type": "string"}, "minItems": 5, "maxItems": 5, "description": "方案质量、工作底稿、报告质量、时效、廉洁与保密的得分"},
+            "findings": text}},
         "DepartmentChoice": {"type": "object", "required": ["fiscal_year", "project_ids"], "properties": {
             "fiscal_year": {"type": "integer"}, "project_ids": {"type": "array", "items": int, "maxItems": 500}}},
         "FrameworkItemInput": {"type": "object", "properties": {
@@ -857,6 +872,83 @@ fn add_evaluation(doc: &mut serde_json::Value) {
                 "/api/v1/evaluations/{id}/report.docx",
                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                 &[FORBIDDEN, NOT_FOUND],
+            ),
+        ),
+        (
+            "/api/v1/agencies",
+            "post",
+            operation(
+                "登记第三方机构（财政绩效管理员；统一社会信用代码按 GB 32100 校验）",
+                "/api/v1/agencies",
+                Some("AgencyInput"),
+                ("201", "已登记", "Json"),
+                &[CONFLICT, INVALID],
+            ),
+        ),
+        (
+            "/api/v1/agencies/{id}",
+            "get",
+            operation(
+                "第三方机构及其委托业务、执业质量（评价人员只能查看本机构）",
+                "/api/v1/agencies/{id}",
+                None,
+                ("200", "机构", "Json"),
+                &[FORBIDDEN, NOT_FOUND],
+            ),
+        ),
+        (
+            "/api/v1/agencies/{id}/status",
+            "post",
+            operation(
+                "调整机构状态：正常、暂停、黑名单（暂停和黑名单须写明原因）",
+                "/api/v1/agencies/{id}/status",
+                Some("AgencyStatusInput"),
+                ("200", "已保存", "Json"),
+                &all,
+            ),
+        ),
+        (
+            "/api/v1/engagements",
+            "post",
+            operation(
+                "委托第三方机构开展财政重点评价：每个项目一份按评价指标体系预置的评价；暂停或黑名单机构不能委托；同一单位同年其他业务给出回避提示",
+                "/api/v1/engagements",
+                Some("EngagementInput"),
+                ("201", "委托业务、评价和回避提示", "Json"),
+                &[CONFLICT, INVALID],
+            ),
+        ),
+        (
+            "/api/v1/engagements/{id}",
+            "get",
+            operation(
+                "委托业务：回避声明、评价对象、执业质量评价",
+                "/api/v1/engagements/{id}",
+                None,
+                ("200", "委托业务", "Json"),
+                &[FORBIDDEN, NOT_FOUND],
+            ),
+        ),
+        (
+            "/api/v1/engagements/{id}/declaration",
+            "post",
+            operation(
+                "受托机构评价人员签署回避声明（签署后方可填写评价）",
+                "/api/v1/engagements/{id}/declaration",
+                Some("Declaration"),
+                ("200", "已签署", "Json"),
+                &all,
+            ),
+        ),
+        (
+            "/api/v1/engagements/{id}/rating",
+            "post",
+            operation(
+                "财政部门评价机构执业质量：方案质量 20、工作底稿 20、报告质量 40、时效 10、廉洁与保密 10，合计得分并定级",
+                "/api/v1/engagements/{id}/rating",
+                Some("QualityRating"),
+                ("200", "得分和等级", "Json"),
+                &all,
             ),
         ),
         (
