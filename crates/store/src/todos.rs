@@ -57,6 +57,8 @@ pub async fn for_user(store: &Store, region: &str, scope: &Scope, role: &str) ->
         "finance_admin" | "finance_desk" => "('responded', 'draft')",
         "evaluator" => {
             out.extend(documents(store, region, scope, role).await?);
+            out.extend(engagements_to_declare(store, region, scope).await?);
+            out.extend(self_evaluations(store, region, scope, role, today).await?);
             return Ok(out);
         }
         _ => return Ok(out),
@@ -374,6 +376,7 @@ async fn monitoring(
 #[derive(sqlx::FromRow)]
 struct EvaluationTodo {
     id: i64,
+    kind: String,
     object: String,
     unit: String,
     state: String,
@@ -391,17 +394,33 @@ async fn self_evaluations(
     role: &str,
     today: NaiveDate,
 ) -> Result<Vec<Todo>> {
-    let states = match role {
-        "unit_preparer" | "unit_approver" => "('draft', 'returned')",
-        "finance_admin" | "finance_desk" => "('submitted', 'under_review')",
+    // Units fill their self-evaluations and department evaluations; an agency's evaluators the
+    // key evaluations of its engagements; finance reviews all three.
+    let (kinds, states, whose) = match (role, scope) {
+        ("unit_preparer" | "unit_approver", _) => (
+            "('self', 'department')",
+            "('draft', 'returned')",
+            unit_condition(scope, "e.unit_id"),
+        ),
+        ("finance_admin" | "finance_desk", _) => (
+            "('self', 'department', 'finance')",
+            "('submitted', 'under_review')",
+            unit_condition(scope, "e.unit_id"),
+        ),
+        ("evaluator", Scope::Agency(agency)) => (
+            "('finance')",
+            "('draft', 'returned')",
+            format!(
+                "e.engagement_id IN (SELECT g.id FROM agency_engagements g WHERE g.agency_id = {agency})"
+            ),
+        ),
         _ => return Ok(vec![]),
     };
     let sql = format!(
-        "SELECT e.id, e.title AS object, u.name AS unit, e.state, e.fiscal_year, r.deadline \
+        "SELECT e.id, e.kind, e.title AS object, u.name AS unit, e.state, e.fiscal_year, r.deadline \
          FROM evaluations e JOIN units u ON u.id = e.unit_id LEFT JOIN evaluation_rounds r ON r.id = e.round_id \
-         WHERE e.region_code = $1 AND e.kind = 'self' AND e.state IN {states} AND {} \
-         ORDER BY r.deadline, e.id LIMIT 100",
-        unit_condition(scope, "e.unit_id")
+         WHERE e.region_code = $1 AND e.kind IN {kinds} AND e.state IN {states} AND {whose} \
+         ORDER BY r.deadline, e.id LIMIT 100"
     );
     let rows: Vec<EvaluationTodo> = on_pool!(store, |p| sqlx::query_as(&sql)
         .bind(region)
@@ -418,10 +437,15 @@ async fn self_evaluations(
         .map(|r| {
             let unit_side = matches!(r.state.as_str(), "draft" | "returned");
             let overdue = unit_side && r.deadline.is_some_and(|d| d < today);
+            let kind = match r.kind.as_str() {
+                "department" => "部门评价",
+                "finance" => "财政重点评价",
+                _ => "绩效自评",
+            };
             let what = match r.state.as_str() {
-                "draft" => "填报并提交绩效自评",
-                "returned" => "按审核意见修改绩效自评",
-                _ => "审核绩效自评",
+                "draft" => format!("填报并提交{kind}"),
+                "returned" => format!("按审核意见修改{kind}"),
+                _ => format!("审核{kind}"),
             };
             Todo {
                 what: format!(
@@ -443,6 +467,33 @@ async fn self_evaluations(
                     .to_string(),
                 link: format!("/evaluations/{}", r.id),
             }
+        })
+        .collect())
+}
+
+/// An agency's engagements whose 回避声明 is not made yet: its evaluators sign it before they
+/// fill the evaluations (SPEC §9).
+async fn engagements_to_declare(store: &Store, region: &str, scope: &Scope) -> Result<Vec<Todo>> {
+    let Scope::Agency(agency) = scope else {
+        return Ok(vec![]);
+    };
+    let sql = "SELECT id, title, end_date FROM agency_engagements WHERE region_code = $1 AND agency_id = $2 \
+               AND coi_declared = FALSE AND kind = 'evaluation' ORDER BY id LIMIT 50";
+    let rows: Vec<(i64, String, Option<NaiveDate>)> = on_pool!(store, |p| sqlx::query_as(sql)
+        .bind(region)
+        .bind(agency)
+        .fetch_all(p)
+        .await?);
+    Ok(rows
+        .into_iter()
+        .map(|(id, title, end)| Todo {
+            what: format!("签署回避声明：{}", shorten(&title, 40)),
+            object: title,
+            deadline: end.map_or(String::new(), |d| d.format("%Y-%m-%d").to_string()),
+            overdue: false,
+            due_soon: false,
+            state: "未签署".into(),
+            link: format!("/engagements/{id}"),
         })
         .collect())
 }

@@ -899,6 +899,9 @@ async fn a_department_evaluation_on_the_framework_with_its_coverage() {
         assert_eq!(share("且末县卫生健康委员会", "chosen")["shortfall"], true);
         assert_eq!(share("且末县教育局", "approved")["share"], "0");
 
+        let prep_cookie = browser_login(&app, "prep_a").await;
+        let home = page_of(&app, &prep_cookie, "/").await;
+        assert!(home.contains("填报并提交部门评价"), "{home}");
         // The draft holds the framework template, nothing filled.
         let got = get(&app, &format!("/api/v1/evaluations/{id}"), &appr_a).await;
         let e = ok(&got).clone();
@@ -1079,14 +1082,22 @@ async fn a_key_evaluation_through_an_agency() {
             StatusCode::CONFLICT,
             "受托机构的评价人员",
         );
+        let eva_cookie = browser_login(&app, "eva").await;
+        let home = page_of(&app, &eva_cookie, "/").await;
+        assert!(home.contains("签署回避声明"), "{home}");
         ok(&call(&app, Method::POST, &format!("/api/v1/engagements/{gid}/declaration"), &eva,
             json!({"statement": "本机构及评价人员与委托方、被评价单位不存在利害关系。"})).await);
+        let home = page_of(&app, &eva_cookie, "/").await;
+        assert!(home.contains("填报并提交财政重点评价"), "{home}");
         let saved = call(&app, Method::PUT, &format!("/api/v1/department-evaluations/{eid}"), &eva,
             json!({"row_version": rv, "items": items, "report_basics": "项目覆盖全县学生。"})).await;
         assert_eq!(ok(&saved)["score"]["total"], "100.00");
         let rv = ok(&saved)["row_version"].as_i64().unwrap();
         ok(&call(&app, Method::POST, &format!("/api/v1/evaluations/{eid}/actions"), &eva,
             json!({"action": "submit", "row_version": rv})).await);
+        let fin_cookie = browser_login(&app, "fin").await;
+        let home = page_of(&app, &fin_cookie, "/").await;
+        assert!(home.contains("审核财政重点评价"), "{home}");
         let got = get(&app, &format!("/api/v1/evaluations/{eid}"), &fin).await;
         let o = call(&app, Method::POST, &format!("/api/v1/evaluations/{eid}/actions"), &fin,
             json!({"action": "approve", "row_version": version(ok(&got))})).await;
@@ -1118,7 +1129,6 @@ async fn a_key_evaluation_through_an_agency() {
         assert!(page.contains("已签署"), "{page}");
         let page = page_of(&app, &cookie, &format!("/agencies/{other_id}")).await;
         assert!(page.contains("黑名单") && page.contains("出具虚假评价报告"), "{page}");
-        let eva_cookie = browser_login(&app, "eva").await;
         let page = page_of(&app, &eva_cookie, &format!("/evaluations/{eid}")).await;
         assert!(page.contains("财政重点评价"), "{page}");
     })
