@@ -468,3 +468,73 @@ pub async fn rate(actor: &Actor<'_>, id: i64, input: &RatingInput) -> Result<Rat
         grade: grade.code().into(),
     })
 }
+
+/// The deliverables of an engagement (SPEC §9): 评价方案, 报告初稿, 最终报告.
+pub const DELIVERABLES: [(&str, &str); 3] = [
+    ("plan", "评价方案"),
+    ("draft", "报告初稿"),
+    ("final", "最终报告"),
+];
+
+/// The agency's evaluator (after its declaration) or the finance office attaches a deliverable;
+/// its date is recorded on the engagement. Audited.
+pub async fn attach_deliverable(
+    actor: &Actor<'_>,
+    id: i64,
+    which: &str,
+    file_name: &str,
+    body: &[u8],
+) -> Result<i64, AppError> {
+    let g = engagement(actor, id).await?;
+    let Some((code, label)) = DELIVERABLES.iter().find(|(c, _)| *c == which.trim()) else {
+        return Err(AppError::invalid(
+            "成果类型",
+            "请选择评价方案、报告初稿或最终报告",
+        ));
+    };
+    let evaluator = actor.user.has(Role::Evaluator) && actor.user.agency_id == Some(g.agency_id);
+    if !(evaluator && g.coi_declared) && !actor.user.has(Role::FinanceAdmin) {
+        return Err(AppError::Refused(
+            "评价成果由受托机构评价人员在签署回避声明后上传".into(),
+        ));
+    }
+    let Some(content_type) = crate::input::file_type(file_name, body) else {
+        return Err(AppError::invalid(
+            label,
+            "请上传 PDF、Word（.docx）或 Excel（.xlsx）文件",
+        ));
+    };
+    if body.len() > 20 * 1024 * 1024 {
+        return Err(AppError::invalid(label, "文件不能超过 20 MB"));
+    }
+    let name = crate::input::clean_file_name(file_name);
+    let owner = format!("{ENGAGEMENT}_{code}");
+    let mut tx = actor.store.begin().await?;
+    let att = jixiao_store::attachments::insert(
+        &mut tx,
+        &jixiao_store::attachments::NewAttachment {
+            region: &actor.user.region,
+            fiscal_year: g.fiscal_year,
+            owner_kind: &owner,
+            owner_id: id,
+            file_name: &name,
+            content_type,
+            body,
+            uploaded_by: Some(actor.user.id),
+        },
+    )
+    .await?;
+    store::set_deliverable_date(&mut tx, id, code, jixiao_store::deadlines::today()).await?;
+    actor
+        .audit(
+            &mut tx,
+            "engagement.deliverable",
+            ENGAGEMENT,
+            id,
+            "",
+            &json(&serde_json::json!({"which": code, "attachment_id": att, "file_name": name})),
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(att)
+}

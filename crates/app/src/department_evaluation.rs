@@ -543,3 +543,67 @@ pub async fn save(
     tx.commit().await?;
     Ok(scored)
 }
+
+/// The owner kind of an evaluation's signed report.
+pub const SIGNED_REPORT: &str = "evaluation_report";
+
+/// Attaches the signed evaluation report (PDF) to a department or finance evaluation: by whoever
+/// fills it (the department, or the engaged agency's evaluator) or the finance office. Audited.
+pub async fn attach_signed_report(
+    actor: &Actor<'_>,
+    id: i64,
+    file_name: &str,
+    body: &[u8],
+) -> Result<i64, AppError> {
+    let r = crate::evaluation::visible(actor, id).await?;
+    if !matches!(r.kind.as_str(), "department" | "finance") {
+        return Err(AppError::Refused(
+            "只有部门评价和财政重点评价上传签章的评价报告".into(),
+        ));
+    }
+    let filler = match r.kind.as_str() {
+        "finance" => crate::evaluation::is_engaged_evaluator(actor, &r).await?,
+        _ => actor.is_unit_user() && actor.may_write_for_unit(r.unit_id).await?,
+    };
+    if !filler && !actor.user.has(jixiao_domain::types::Role::FinanceAdmin) {
+        return Err(AppError::Refused(
+            "签章的评价报告由评价的填写方或财政绩效管理员上传".into(),
+        ));
+    }
+    if crate::input::file_type(file_name, body) != Some("application/pdf") {
+        return Err(AppError::invalid("评价报告", "请上传签章后扫描的 PDF 文件"));
+    }
+    if body.len() > 20 * 1024 * 1024 {
+        return Err(AppError::invalid("评价报告", "文件不能超过 20 MB"));
+    }
+    let name = crate::input::clean_file_name(file_name);
+    let mut tx = actor.store.begin().await?;
+    let att = jixiao_store::attachments::insert(
+        &mut tx,
+        &jixiao_store::attachments::NewAttachment {
+            region: &actor.user.region,
+            fiscal_year: r.fiscal_year,
+            owner_kind: SIGNED_REPORT,
+            owner_id: id,
+            file_name: &name,
+            content_type: "application/pdf",
+            body,
+            uploaded_by: Some(actor.user.id),
+        },
+    )
+    .await?;
+    actor
+        .audit(
+            &mut tx,
+            "evaluation.attach_report",
+            crate::evaluation::KIND,
+            id,
+            "",
+            &json(
+                &serde_json::json!({"attachment_id": att, "file_name": name, "size": body.len()}),
+            ),
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(att)
+}

@@ -46,3 +46,33 @@ pub(crate) fn text_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<S
         None => String::new(),
     })
 }
+
+/// The content type of an uploaded file (PDF, Word, Excel, JPEG, PNG), by its name and its
+/// first bytes; anything else is refused by the caller.
+pub(crate) fn file_type(file_name: &str, body: &[u8]) -> Option<&'static str> {
+    let lower = file_name.to_lowercase();
+    if lower.ends_with(".pdf") && body.starts_with(b"%PDF") {
+        Some("application/pdf")
+    } else if lower.ends_with(".docx") && body.starts_with(b"PK") {
+        Some("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    } else if lower.ends_with(".xlsx") && body.starts_with(b"PK") {
+        Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    } else if (lower.ends_with(".jpg") || lower.ends_with(".jpeg"))
+        && body.starts_with(&[0xFF, 0xD8])
+    {
+        Some("image/jpeg")
+    } else if lower.ends_with(".png") && body.starts_with(b"\x89PNG") {
+        Some("image/png")
+    } else {
+        None
+    }
+}
+
+/// A file name safe to store and to send back in a header.
+pub(crate) fn clean_file_name(file_name: &str) -> String {
+    file_name
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '/' | '\\' | '"'))
+        .take(120)
+        .collect()
+}

@@ -315,7 +315,7 @@ pub async fn attach_evidence(
             state.map_or(k.state.as_str(), |s| s.label())
         )));
     }
-    let content_type = evidence_type(file_name, body).ok_or_else(|| {
+    let content_type = crate::input::file_type(file_name, body).ok_or_else(|| {
         AppError::invalid(
             "佐证材料",
             "请上传 PDF、Word（.docx）、Excel（.xlsx）或图片（.jpg、.png）文件",
@@ -327,11 +327,7 @@ pub async fn attach_evidence(
     if body.is_empty() {
         return Err(AppError::invalid("佐证材料", "文件是空的"));
     }
-    let name: String = file_name
-        .chars()
-        .filter(|c| !c.is_control() && !matches!(c, '/' | '\\' | '"'))
-        .take(120)
-        .collect();
+    let name = crate::input::clean_file_name(file_name);
     let mut tx = actor.store.begin().await?;
     let att = jixiao_store::attachments::insert(
         &mut tx,
@@ -361,24 +357,4 @@ pub async fn attach_evidence(
         .await?;
     tx.commit().await?;
     Ok(att)
-}
-
-/// The content type of an evidence file, by its name and its first bytes.
-fn evidence_type(file_name: &str, body: &[u8]) -> Option<&'static str> {
-    let lower = file_name.to_lowercase();
-    if lower.ends_with(".pdf") && body.starts_with(b"%PDF") {
-        Some("application/pdf")
-    } else if lower.ends_with(".docx") && body.starts_with(b"PK") {
-        Some("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-    } else if lower.ends_with(".xlsx") && body.starts_with(b"PK") {
-        Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    } else if (lower.ends_with(".jpg") || lower.ends_with(".jpeg"))
-        && body.starts_with(&[0xFF, 0xD8])
-    {
-        Some("image/jpeg")
-    } else if lower.ends_with(".png") && body.starts_with(b"\x89PNG") {
-        Some("image/png")
-    } else {
-        None
-    }
 }

@@ -191,6 +191,9 @@ pub struct EngagementRecord {
     pub coi_declared_at: Option<chrono::DateTime<chrono::Utc>>,
     pub coi_declared_by_name: Option<String>,
     pub coi_statement: String,
+    pub plan_date: Option<NaiveDate>,
+    pub draft_report_date: Option<NaiveDate>,
+    pub final_report_date: Option<NaiveDate>,
     pub quality_x100: Option<i64>,
     pub quality_grade: Option<String>,
     pub quality_findings: String,
@@ -201,7 +204,7 @@ pub struct EngagementRecord {
 const ENGAGEMENT_SELECT: &str = "SELECT g.id, g.fiscal_year, g.agency_id, a.name AS agency_name, a.status AS agency_status, \
      g.kind, g.title, g.procurement_method, g.contract_no, g.start_date, g.end_date, g.fee_fen, g.team, \
      g.conflict_warning, g.coi_declared, g.coi_declared_at, u.display_name AS coi_declared_by_name, g.coi_statement, \
-     g.quality_x100, g.quality_grade, g.quality_findings, g.quality_items, g.quality_rated_at \
+     g.plan_date, g.draft_report_date, g.final_report_date, g.quality_x100, g.quality_grade, g.quality_findings, g.quality_items, g.quality_rated_at \
      FROM agency_engagements g JOIN agencies a ON a.id = g.agency_id LEFT JOIN users u ON u.id = g.coi_declared_by";
 
 pub async fn engagement(store: &Store, region: &str, id: i64) -> Result<Option<EngagementRecord>> {
@@ -327,4 +330,21 @@ pub async fn engagement_evaluations(
         .bind(id)
         .fetch_all(p)
         .await?))
+}
+
+/// Records the day a deliverable (`plan`, `draft`, `final`) was handed in.
+pub async fn set_deliverable_date(tx: &mut Tx, id: i64, which: &str, day: NaiveDate) -> Result<()> {
+    let column = match which {
+        "plan" => "plan_date",
+        "draft" => "draft_report_date",
+        _ => "final_report_date",
+    };
+    let sql = format!("UPDATE agency_engagements SET {column} = $1 WHERE id = $2");
+    on_tx!(tx, |c| sqlx::query(&sql)
+        .bind(day)
+        .bind(id)
+        .execute(&mut *c)
+        .await
+        .map(|_| ())?);
+    Ok(())
 }

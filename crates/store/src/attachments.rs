@@ -58,3 +58,25 @@ pub async fn get(store: &Store, region: &str, id: i64) -> Result<Option<Attachme
         .fetch_optional(p)
         .await?))
 }
+
+/// A file listed with its document (no body).
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize)]
+pub struct Listed {
+    pub id: i64,
+    pub owner_kind: String,
+    pub file_name: String,
+    pub size_bytes: i64,
+    pub uploaded_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The files of a document: owners whose kind starts with `kind_prefix` (e.g. `engagement_`
+/// for an engagement's plan, draft and final report), oldest first.
+pub async fn of_owner(store: &Store, kind_prefix: &str, owner_id: i64) -> Result<Vec<Listed>> {
+    let sql = "SELECT id, owner_kind, file_name, size_bytes, uploaded_at FROM attachments \
+               WHERE owner_id = $1 AND owner_kind LIKE $2 ORDER BY id";
+    Ok(on_pool!(store, |p| sqlx::query_as(sql)
+        .bind(owner_id)
+        .bind(format!("{kind_prefix}%"))
+        .fetch_all(p)
+        .await?))
+}

@@ -1089,6 +1089,30 @@ async fn a_key_evaluation_through_an_agency() {
             json!({"statement": "本机构及评价人员与委托方、被评价单位不存在利害关系。"})).await);
         let home = page_of(&app, &eva_cookie, "/").await;
         assert!(home.contains("填报并提交财政重点评价"), "{home}");
+        // The deliverables and the signed report: files checked by their first bytes.
+        refused(
+            &common::upload(&app, &format!("/api/v1/engagements/{gid}/deliverables"), &eva, &[("which", "plan")],
+                ("方案.pdf", b"not a pdf")).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "PDF",
+        );
+        let up = common::upload(&app, &format!("/api/v1/engagements/{gid}/deliverables"), &eva, &[("which", "plan")],
+            ("评价方案.pdf", b"%PDF-1.4 plan")).await;
+        assert_eq!(up.0, StatusCode::CREATED, "{}", up.1);
+        assert_eq!(
+            common::upload(&app, &format!("/api/v1/engagements/{gid}/deliverables"), &eva_other, &[("which", "plan")],
+                ("评价方案.pdf", b"%PDF-1.4 plan")).await.0,
+            StatusCode::FORBIDDEN
+        );
+        let up = common::upload(&app, &format!("/api/v1/evaluations/{eid}/signed-report"), &eva, &[],
+            ("评价报告（签章）.pdf", b"%PDF-1.4 signed")).await;
+        assert_eq!(up.0, StatusCode::CREATED, "{}", up.1);
+        assert_eq!(
+            common::upload(&app, &format!("/api/v1/evaluations/{eid}/signed-report"), &appr_a, &[],
+                ("x.pdf", b"%PDF-1.4 x")).await.0,
+            StatusCode::CONFLICT,
+            "the evaluated unit does not upload the agency's report"
+        );
         let saved = call(&app, Method::PUT, &format!("/api/v1/department-evaluations/{eid}"), &eva,
             json!({"row_version": rv, "items": items, "report_basics": "项目覆盖全县学生。"})).await;
         assert_eq!(ok(&saved)["score"]["total"], "100.00");
@@ -1126,7 +1150,7 @@ async fn a_key_evaluation_through_an_agency() {
         let page = page_of(&app, &cookie, &format!("/agencies/{agency_id}")).await;
         assert!(page.contains("id=\"agency-engagements\"") && page.contains("90.50"), "{page}");
         let page = page_of(&app, &cookie, &format!("/engagements/{gid}")).await;
-        assert!(page.contains("已签署"), "{page}");
+        assert!(page.contains("已签署") && page.contains("评价方案.pdf"), "{page}");
         let page = page_of(&app, &cookie, &format!("/agencies/{other_id}")).await;
         assert!(page.contains("黑名单") && page.contains("出具虚假评价报告"), "{page}");
         let page = page_of(&app, &eva_cookie, &format!("/evaluations/{eid}")).await;

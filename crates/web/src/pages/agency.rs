@@ -87,6 +87,24 @@ pub fn register(reg: Registry<AppState>) -> Registry<AppState> {
     )
     .add(
         Method::POST,
+        "/engagements/{id}/deliverables",
+        Access::Roles(&[Role::FinanceAdmin, Role::Evaluator]),
+        post(upload_deliverable),
+    )
+    .add(
+        Method::GET,
+        "/engagements/{id}/files/{att}",
+        Access::Roles(READERS),
+        get(download_deliverable),
+    )
+    .add(
+        Method::POST,
+        "/api/v1/engagements/{id}/deliverables",
+        Access::AnyUser,
+        post(api_deliverable),
+    )
+    .add(
+        Method::POST,
         "/api/v1/agencies",
         Access::AnyUser,
         post(api_create),
@@ -394,6 +412,9 @@ struct EngagementPage {
     /// (id, title, unit, state, total)
     evaluations: Vec<(i64, String, String, String, String)>,
     quality: Option<(String, String)>,
+    /// Per deliverable: (code, label, day handed in, files (id, name)).
+    deliverables: Vec<(&'static str, &'static str, String, Vec<(i64, String)>)>,
+    may_deliver: bool,
     /// (key, label, max, score given)
     items: Vec<(String, String, String, String)>,
     message: Option<String>,
@@ -441,8 +462,34 @@ async fn engagement_view(
             (i.key, i.label, i.max.normalize().to_string(), score)
         })
         .collect();
+    let files = jixiao_store::attachments::of_owner(&state.store, "engagement_", id).await?;
+    let deliverables = flow::DELIVERABLES
+        .iter()
+        .map(|(code, label)| {
+            let day = match *code {
+                "plan" => g.plan_date,
+                "draft" => g.draft_report_date,
+                _ => g.final_report_date,
+            };
+            let owner = format!("engagement_{code}");
+            (
+                *code,
+                *label,
+                day.map(|d| d.to_string()).unwrap_or_default(),
+                files
+                    .iter()
+                    .filter(|f| f.owner_kind == owner)
+                    .map(|f| (f.id, f.file_name.clone()))
+                    .collect(),
+            )
+        })
+        .collect();
+    let may_deliver = user.has(Role::FinanceAdmin)
+        || (user.has(Role::Evaluator) && user.agency_id == Some(g.agency_id) && g.coi_declared);
     let region = region_name(state, &user.region).await?;
     render(&EngagementPage {
+        deliverables,
+        may_deliver,
         layout: Layout::new(session, user, &region, &state.matrix, "/agencies"),
         period: match (g.start_date, g.end_date) {
             (Some(s), Some(e)) => format!("{s} 至 {e}"),
@@ -483,6 +530,7 @@ pub async fn engagement_page(
     let message = q.done.map(|d| match d.as_str() {
         "created" => "已委托；受托机构评价人员签署回避声明后即可填写评价。".to_string(),
         "declared" => "回避声明已签署。".to_string(),
+        "delivered" => "评价成果已上传。".to_string(),
         _ => "执业质量评价已保存。".to_string(),
     });
     engagement_view(&state, &session, &user, id, message, vec![]).await
@@ -623,4 +671,68 @@ pub async fn api_rate(
     Ok(axum::Json(
         flow::rate(&actor(&state, &user, &ip.0), id, &input).await?,
     ))
+}
+
+/// Uploads a deliverable (multipart: `which`, `file`; CSRF token in `?csrf=`).
+pub async fn upload_deliverable(
+    State(state): State<AppState>,
+    Extension(session): Extension<SessionInfo>,
+    user: CurrentUser,
+    ip: ClientIp,
+    Path(id): Path<i64>,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Response, WebError> {
+    let a = actor(&state, &user, &ip.0);
+    flow::engagement(&a, id).await?;
+    let result = async {
+        let (fields, name, bytes) = super::read_upload(multipart, "评价成果").await?;
+        let which = fields
+            .iter()
+            .find(|(k, _)| k == "which")
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("");
+        Ok::<_, WebError>(flow::attach_deliverable(&a, id, which, &name, &bytes).await?)
+    }
+    .await;
+    match result {
+        Ok(_) => Ok(see_other(&format!("/engagements/{id}?done=delivered"))),
+        Err(e) if is_user_error(&e) => {
+            let html = engagement_view(&state, &session, &user, id, None, messages_of(&e)).await?;
+            Ok((status_of(&e), html).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn download_deliverable(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, att)): Path<(i64, i64)>,
+) -> Result<Response, WebError> {
+    flow::engagement(&actor(&state, &user, ""), id).await?;
+    match jixiao_store::attachments::get(&state.store, &user.region, att).await? {
+        Some(f) if f.owner_kind.starts_with("engagement_") && f.owner_id == id => {
+            Ok(super::send_file(f))
+        }
+        _ => Err(WebError::NotFound("评价成果".into())),
+    }
+}
+
+/// `POST /api/v1/engagements/{id}/deliverables` (multipart: `which`, `file`).
+pub async fn api_deliverable(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ip: ClientIp,
+    Path(id): Path<i64>,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Response, WebError> {
+    let (fields, name, bytes) = super::read_upload(multipart, "评价成果").await?;
+    let which = fields
+        .iter()
+        .find(|(k, _)| k == "which")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let att =
+        flow::attach_deliverable(&actor(&state, &user, &ip.0), id, &which, &name, &bytes).await?;
+    Ok((StatusCode::CREATED, axum::Json(json!({"id": att}))).into_response())
 }

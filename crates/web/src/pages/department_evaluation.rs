@@ -66,6 +66,24 @@ pub fn register(reg: Registry<AppState>) -> Registry<AppState> {
         get(report_docx),
     )
     .add(
+        Method::POST,
+        "/evaluations/{id}/signed-report",
+        Access::AnyUser,
+        post(upload_signed_report),
+    )
+    .add(
+        Method::GET,
+        "/evaluations/{id}/files/{att}",
+        Access::AnyUser,
+        get(download_file),
+    )
+    .add(
+        Method::POST,
+        "/api/v1/evaluations/{id}/signed-report",
+        Access::AnyUser,
+        post(api_signed_report),
+    )
+    .add(
         Method::GET,
         "/api/v1/evaluations/{id}/report.docx",
         Access::AnyUser,
@@ -378,6 +396,9 @@ fn empty_fig(problems: Vec<String>) -> FigView {
 struct EvaluationPage {
     layout: Layout,
     r: Record,
+    /// The signed reports: (attachment id, file name).
+    files: Vec<(i64, String)>,
+    may_upload: bool,
     /// 部门评价 / 财政重点评价.
     kind_label: &'static str,
     /// A finance evaluation's engagement: (id, agency, declaration made).
@@ -608,8 +629,16 @@ pub async fn evaluation_view(
             .map(|g| (g.id, g.agency_name, g.coi_declared)),
         None => None,
     };
+    let files = jixiao_store::attachments::of_owner(&state.store, flow::SIGNED_REPORT, id)
+        .await?
+        .into_iter()
+        .map(|f| (f.id, f.file_name))
+        .collect();
+    let may_upload = doc != DocState::Approved && (unit_side || user.has(Role::FinanceAdmin));
     render(&EvaluationPage {
         layout: Layout::new(session, user, &region, &state.matrix, "/evaluations"),
+        files,
+        may_upload,
         kind_label: if r.kind == "finance" {
             "财政重点评价"
         } else {
@@ -856,4 +885,60 @@ pub async fn api_check(
         Err(p) => json!({"score": null, "problems": p.iter().map(|p| json!({"field": p.field,
             "message": p.message})).collect::<Vec<_>>()}),
     }))
+}
+
+/// Uploads the signed evaluation report (multipart: `file`; CSRF token in `?csrf=`).
+pub async fn upload_signed_report(
+    State(state): State<AppState>,
+    Extension(session): Extension<SessionInfo>,
+    user: CurrentUser,
+    ip: ClientIp,
+    Path(id): Path<i64>,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Response, WebError> {
+    let a = actor(&state, &user, &ip.0);
+    let r = evaluation_flow::visible(&a, id).await?;
+    let result = async {
+        let (_, name, bytes) = super::read_upload(multipart, "评价报告").await?;
+        Ok::<_, WebError>(flow::attach_signed_report(&a, id, &name, &bytes).await?)
+    }
+    .await;
+    match result {
+        Ok(_) => Ok(see_other(&format!("/evaluations/{id}?done=saved"))),
+        Err(e) if is_user_error(&e) => {
+            let html =
+                evaluation_view(&state, &session, &user, r, None, None, messages_of(&e)).await?;
+            Ok((status_of(&e), html).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// A file of an evaluation (its signed report), for whoever may read the evaluation.
+pub async fn download_file(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, att)): Path<(i64, i64)>,
+) -> Result<Response, WebError> {
+    let a = actor(&state, &user, "");
+    evaluation_flow::visible(&a, id).await?;
+    match jixiao_store::attachments::get(&state.store, &user.region, att).await? {
+        Some(f) if f.owner_kind == flow::SIGNED_REPORT && f.owner_id == id => {
+            Ok(super::send_file(f))
+        }
+        _ => Err(WebError::NotFound("评价报告".into())),
+    }
+}
+
+/// `POST /api/v1/evaluations/{id}/signed-report` (multipart: `file`).
+pub async fn api_signed_report(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ip: ClientIp,
+    Path(id): Path<i64>,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Response, WebError> {
+    let (_, name, bytes) = super::read_upload(multipart, "评价报告").await?;
+    let att = flow::attach_signed_report(&actor(&state, &user, &ip.0), id, &name, &bytes).await?;
+    Ok((StatusCode::CREATED, axum::Json(json!({"id": att}))).into_response())
 }

@@ -526,3 +526,64 @@ pub fn routes() -> Registry<crate::AppState> {
     let reg = rectification::register(reg);
     api_flows::register(reg)
 }
+
+/// A multipart upload read whole: its text fields and its first file (`file`), or a Chinese
+/// refusal naming `what` when no file came or it broke off.
+pub(crate) async fn read_upload(
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+    what: &str,
+) -> Result<(Vec<(String, String)>, String, Vec<u8>), crate::error::WebError> {
+    let refused =
+        |m: &str| crate::error::WebError::BadRequest(vec![(what.to_string(), m.to_string())]);
+    let Ok(mut multipart) = multipart else {
+        return Err(refused("请通过上传表单选择文件"));
+    };
+    let mut fields = Vec::new();
+    let mut file = None;
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(f)) => {
+                let name = f.name().unwrap_or("").to_string();
+                if name == "file" && file.is_none() {
+                    let file_name = f.file_name().unwrap_or("file").to_string();
+                    let bytes = f
+                        .bytes()
+                        .await
+                        .map_err(|_| refused("文件上传不完整或超过 20 MB，请重试"))?;
+                    file = Some((file_name, bytes.to_vec()));
+                } else {
+                    let value = f.text().await.map_err(|_| refused("表单内容无法读取"))?;
+                    fields.push((name, value));
+                }
+            }
+            Ok(None) => break,
+            Err(_) => return Err(refused("文件上传不完整或超过 20 MB，请重试")),
+        }
+    }
+    match file.filter(|(_, b)| !b.is_empty()) {
+        Some((name, bytes)) => Ok((fields, name, bytes)),
+        None => Err(refused("请选择要上传的文件")),
+    }
+}
+
+/// Sends a stored file as a download, with its name and type, never sniffed.
+pub(crate) fn send_file(file: jixiao_store::attachments::Attachment) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let encoded: String = form_urlencoded::byte_serialize(file.file_name.as_bytes()).collect();
+    (
+        [
+            (header::CONTENT_TYPE, file.content_type.clone()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"file-{}\"; filename*=UTF-8''{encoded}",
+                    file.id
+                ),
+            ),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+        ],
+        file.body,
+    )
+        .into_response()
+}

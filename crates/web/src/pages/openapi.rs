@@ -951,6 +951,30 @@ fn add_evaluation(doc: &mut serde_json::Value) {
                 &all,
             ),
         ),
+        ("/api/v1/engagements/{id}/deliverables", "post", {
+            let mut op = operation(
+                "上传评价成果（multipart：which = plan / draft / final，file），记录提交日期",
+                "/api/v1/engagements/{id}/deliverables",
+                None,
+                ("201", "已上传", "Json"),
+                &all,
+            );
+            op["requestBody"] = json!({"required": true, "content": {"multipart/form-data": {"schema": {"type": "object",
+                "properties": {"which": {"type": "string", "enum": ["plan", "draft", "final"]}, "file": {"type": "string", "format": "binary"}}}}}});
+            op
+        }),
+        ("/api/v1/evaluations/{id}/signed-report", "post", {
+            let mut op = operation(
+                "上传签章的评价报告（PDF，multipart：file）",
+                "/api/v1/evaluations/{id}/signed-report",
+                None,
+                ("201", "已上传", "Json"),
+                &all,
+            );
+            op["requestBody"] = json!({"required": true, "content": {"multipart/form-data": {"schema": {"type": "object",
+                "properties": {"file": {"type": "string", "format": "binary"}}}}}});
+            op
+        }),
         (
             "/api/v1/verifications",
             "get",
