@@ -493,7 +493,8 @@ pub async fn attach_deliverable(
         ));
     };
     let evaluator = actor.user.has(Role::Evaluator) && actor.user.agency_id == Some(g.agency_id);
-    if !(evaluator && g.coi_declared) && !actor.user.has(Role::FinanceAdmin) {
+    let may = actor.user.has(Role::FinanceAdmin) || (evaluator && g.coi_declared);
+    if !may {
         return Err(AppError::Refused(
             "评价成果由受托机构评价人员在签署回避声明后上传".into(),
         ));
