@@ -399,6 +399,9 @@ pub async fn engage(
 // ---------------------------------------------------------------------------------------------
 // The engagement
 
+/// A deliverable on the engagement page: (code, label, day handed in, files (id, name)).
+type Deliverable = (&'static str, &'static str, String, Vec<(i64, String)>);
+
 #[derive(Template)]
 #[template(path = "engagement.html")]
 struct EngagementPage {
@@ -413,7 +416,7 @@ struct EngagementPage {
     evaluations: Vec<(i64, String, String, String, String)>,
     quality: Option<(String, String)>,
     /// Per deliverable: (code, label, day handed in, files (id, name)).
-    deliverables: Vec<(&'static str, &'static str, String, Vec<(i64, String)>)>,
+    deliverables: Vec<Deliverable>,
     may_deliver: bool,
     /// (key, label, max, score given)
     items: Vec<(String, String, String, String)>,
