@@ -446,7 +446,7 @@ pub async fn rate(actor: &Actor<'_>, id: i64, input: &RatingInput) -> Result<Rat
         to_hundredths(total),
         grade.code(),
         input.findings.trim(),
-        actor.user.id,
+        Some(actor.user.id),
     )
     .await?;
     actor

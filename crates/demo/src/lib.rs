@@ -933,11 +933,38 @@ async fn year_2022(
                 end_date: date(conducted, 9, 30),
                 fee: Fen::from_yuan(38_000 + 2_000 * n as i64),
                 team: "项目负责人1名、评价人员4名",
-                quality_x100: Some(9200 + 50 * n as i64),
-                quality_grade: Some(Grade::Excellent.code()),
+                quality_x100: None,
+                quality_grade: None,
             },
         )
         .await?;
+        // The finance office's rating of the agency's work, computed from its items (SPEC §9).
+        let items = jixiao_domain::agency::quality_items();
+        let scores: Vec<Option<Decimal>> = [d(18), d(18), d(37), d(9), d(10)]
+            .iter()
+            .enumerate()
+            .map(|(i, s)| Some(*s - if i == n % 5 { d(1) / d(2) } else { d(0) }))
+            .collect();
+        if let Ok((total, grade)) = jixiao_domain::agency::rate(settings, &items, &scores) {
+            let items_json = serde_json::to_string(
+                &items
+                    .iter()
+                    .zip(&scores)
+                    .map(|(i, s)| serde_json::json!({"key": i.key, "label": i.label, "max": i.max, "score": s}))
+                    .collect::<Vec<_>>(),
+            )
+            .unwrap_or_default();
+            store::agencies::record_rating(
+                tx,
+                engagement,
+                &items_json,
+                to_hundredths(total),
+                grade.code(),
+                "方案完整，底稿规范，报告结论依据充分",
+                None,
+            )
+            .await?;
+        }
         // The demo's agency teams signed their declarations of independence (SPEC §9).
         store::agencies::declare_conflict_of_interest(tx, engagement).await?;
         let (rows, score) = framework_evaluation(settings, 920, 1000, rng);

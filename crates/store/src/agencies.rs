@@ -301,7 +301,7 @@ pub async fn record_rating(
     total_x100: i64,
     grade: &str,
     findings: &str,
-    by: i64,
+    by: Option<i64>,
 ) -> Result<()> {
     let sql = "UPDATE agency_engagements SET quality_items = $1, quality_x100 = $2, quality_grade = $3, \
                quality_findings = $4, quality_rated_by = $5, quality_rated_at = $6 WHERE id = $7";
