@@ -1,4 +1,4 @@
-// Third-party agencies and a 财政重点评价 (SPEC §9) through the browser, clicking like a person:
+// Third-party agencies and 财政重点评价 (SPEC §9) through the browser, clicking like a person:
 // finance registers an agency (a wrong 统一社会信用代码 check character refused first, nothing
 // created) → blacklists it (refused without a reason, then with one: the 委托 form is gone) →
 // engages 新疆天山绩效评价咨询有限公司 for the key evaluation of one 2023 project: the engagement
@@ -7,7 +7,10 @@
 // rate 100 and tier 达成 but 实际完成率 at 85 with a note): the live score (htmx) shows 98.50 and
 // 优秀 → saves and submits → finance approves it (已通过, the budget recommendation), rates the
 // agency's work (an out-of-range score refused, then 90.50 / 优秀), and the agency page lists the
-// engagement with its rating → a unit user gets 403 on the engagement.
+// engagement with its rating → a unit user gets 403 on the engagement → a second engagement for
+// another project of the same unit (an unknown code refused first) shows the 回避提示 naming the
+// first; its evaluation is submitted, finance's 退回 without a reason is refused (TODO: the
+// refusal renders the self-evaluation page), then returned with one and resubmitted.
 //
 // Run: cargo build -p jixiao && cd e2e && npm ci && node --test tests/agency.test.mjs
 // A failing step leaves a screenshot of every page (one per user) in e2e/test-results/.
@@ -161,6 +164,33 @@ async function frameworkRows(page) {
   );
 }
 
+/** Fills every rate item with 100 (`short` with 85 and `note`) and every judged item 达成. */
+async function fillFramework(page, rows, short, note) {
+  for (const r of rows) {
+    if (r.kind === 'rate') {
+      await page.locator(`[name="item.${r.n}.rate"]`).fill(r.n === short.n ? '85' : '100');
+    } else {
+      await page.locator(`[name="item.${r.n}.tier"]`).selectOption('0'); // 达成年度指标
+    }
+  }
+  await page.locator(`[name="item.${short.n}.note"]`).fill(note);
+}
+
+/** Fills the 委托财政重点评价 form of an agency page (the fields a person would type). */
+async function fillEngagement(page, { title, codes, fee = '8.5' }) {
+  const form = page.locator('#engagement-form');
+  await form.getByLabel('评价年度').fill(YEAR);
+  await form.getByLabel('业务名称').fill(title);
+  await form.getByLabel('采购方式').fill('竞争性磋商');
+  await form.getByLabel('合同编号').fill('QMCZ-2024-017');
+  await form.getByLabel('开始日期').fill('2024-03-01');
+  await form.getByLabel('结束日期').fill('2024-06-30');
+  await form.getByLabel('委托费用（万元）').fill(fee);
+  await form.getByLabel('评价团队').fill('刘洋（组长）、王芳');
+  await form.getByLabel(/评价项目编码/).fill(codes);
+  return form;
+}
+
 // --------------------------------------------------------------------------------- test
 
 const NAME = 'agency: registration, blacklist, a 财政重点评价 from engagement to the quality rating';
@@ -168,9 +198,12 @@ const NAME = 'agency: registration, blacklist, a 财政重点评价 from engagem
 test(NAME, { timeout: 120_000 }, async (t) =>
   withBrowser(browser, server.baseUrl, NAME, async (s) => {
     let failed = null;
-    /** One numbered part: a subtest; after a failure the remaining parts are skipped. */
-    const step = (name, fn) =>
-      t.test(name, async (st) => {
+    /**
+     * One numbered part: a subtest; after a failure the remaining parts are skipped. A part with
+     * `todo` (a known app bug) runs and reports its failure as TODO without skipping the rest.
+     */
+    const step = (name, fn, { todo } = {}) =>
+      t.test(name, { todo }, async (st) => {
         if (failed) {
           st.skip(`skipped: “${failed}” failed`);
           return;
@@ -178,7 +211,7 @@ test(NAME, { timeout: 120_000 }, async (t) =>
         try {
           await fn();
         } catch (e) {
-          failed = name;
+          if (!todo) failed = name;
           throw e;
         }
       });
@@ -295,16 +328,7 @@ test(NAME, { timeout: 120_000 }, async (t) =>
 
       // The first project not already under a finance key evaluation.
       for (const p of projects.slice(0, 3)) {
-        const form = fin.locator('#engagement-form');
-        await form.getByLabel('评价年度').fill(YEAR);
-        await form.getByLabel('业务名称').fill(title);
-        await form.getByLabel('采购方式').fill('竞争性磋商');
-        await form.getByLabel('合同编号').fill('QMCZ-2024-017');
-        await form.getByLabel('开始日期').fill('2024-03-01');
-        await form.getByLabel('结束日期').fill('2024-06-30');
-        await form.getByLabel('委托费用（万元）').fill('8.5');
-        await form.getByLabel('评价团队').fill('刘洋（组长）、王芳');
-        await form.getByLabel(/评价项目编码/).fill(p.code);
+        const form = await fillEngagement(fin, { title, codes: p.code });
         const status = await submit(fin, form.getByRole('button', { name: '委托' }), pathIs(/^\/(engagements\/\d+\?done=created|agencies\/\d+\/engagements)$/));
         if (status === 303) {
           project = p;
@@ -380,14 +404,8 @@ test(NAME, { timeout: 120_000 }, async (t) =>
       assert.equal(short.weight, '10');
 
       const note = '部分子项目受天气影响延期，实际完成率 85%';
-      for (const r of rows) {
-        if (r.kind === 'rate') {
-          await pj.locator(`[name="item.${r.n}.rate"]`).fill(r === short ? '85' : '100');
-        } else {
-          await pj.locator(`[name="item.${r.n}.tier"]`).selectOption('0');
-        }
-      }
-      await pj.locator(`[name="item.${short.n}.note"]`).fill(note);
+      assert.deepEqual([(await scorePanel(pj)).total, (await scorePanel(pj)).grade], ['—', '—'], 'nothing scored yet');
+      await fillFramework(pj, rows, short, note);
       await pj.locator('[name="report_basics"]').fill('项目概况、资金投入和使用情况。');
 
       await textUntil(pj, '#score', (v) => /总分\S* 98\.50/.test(v) && !v.includes('须补正'), 'showed 总分 98.50 with nothing to correct');
@@ -467,7 +485,7 @@ test(NAME, { timeout: 120_000 }, async (t) =>
         'the form shows the given scores',
       );
 
-      // The agency page's history; the list's average counts it.
+      // The agency page's history lists it, rated.
       await follow(fin, fin.locator('dl.kv a', { hasText: ENGAGED }), pathIs(new RegExp(`^/agencies/${agencyId}$`)));
       const row = (await tableRows(fin, '#agency-engagements')).find((r) => r[1] === title);
       assert.deepEqual(row, [YEAR, title, '8.50', '已签署', '90.50', '优秀'], `the history lists the rated engagement (${row})`);
@@ -477,9 +495,87 @@ test(NAME, { timeout: 120_000 }, async (t) =>
       await login(tb, 'jyj_tb');
       const res = await tb.goto(`/engagements/${engagementId}`);
       assert.equal(res.status(), 403, 'jyj_tb: 403 on /engagements/{id}');
-      assert.doesNotMatch(await text(tb, 'main'), new RegExp(title.replace(/[()（）]/g, '.')), 'the engagement is not shown');
+      assert.ok(!(await text(tb, 'main')).includes(title), 'the engagement is not shown');
       const agency = await tb.goto(`/agencies/${agencyId}`);
       assert.equal(agency.status(), 403, 'jyj_tb: 403 on the agency page');
+    });
+
+    const title2 = `${YEAR}年度财政重点评价（e2e，第二批）`;
+    let engagement2 = null;
+    let eval2 = null;
+
+    await step('7. a second engagement for the same unit: an unknown code refused, then the 回避提示 names the first; signed, filled, submitted', async () => {
+      await fin.goto(`/agencies/${agencyId}`);
+      let form = await fillEngagement(fin, { title: title2, codes: 'P1999001', fee: '3' });
+      let status = await submit(fin, form.getByRole('button', { name: '委托' }), pathIs(new RegExp(`^/agencies/${agencyId}/engagements$`)));
+      assert.ok(status >= 400 && status < 500, `an unknown project code is refused (${status})`);
+      assert.match(await alerts(fin), new RegExp(`${YEAR} 年度没有这些项目：P1999001`), 'the refusal names the code');
+
+      // Another project of the same unit.
+      await fin.goto(`/projects?year=${YEAR}&q=${encodeURIComponent(project.unit)}`);
+      const codes = await fin.locator('table.data tbody tr').evaluateAll((trs, unit) =>
+        trs.filter((tr) => tr.cells[3]?.innerText.trim() === unit).map((tr) => tr.cells[1].innerText.trim()), project.unit);
+      const other = codes.find((c) => c !== project.code);
+      assert.ok(other, `another ${YEAR} project of ${project.unit} (${codes})`);
+
+      await fin.goto(`/agencies/${agencyId}`);
+      form = await fillEngagement(fin, { title: title2, codes: other, fee: '3' });
+      status = await submit(fin, form.getByRole('button', { name: '委托' }), pathIs(/^\/engagements\/\d+\?done=created$/));
+      assert.equal(status, 303, '委托 redirects');
+      engagement2 = new URL(fin.url()).pathname.split('/')[2];
+      const warning = await text(fin, '#conflict-warning');
+      assert.match(warning, /^回避提示：该机构本年度已承接同一单位的其他业务（.*），请核实是否需要回避$/, warning);
+      assert.ok(warning.includes(title), `the warning names the first engagement (${warning})`);
+      eval2 = (await fin.locator('#engagement-evaluations a[href^="/evaluations/"]').getAttribute('href')).split('/').pop();
+
+      await pj.goto(`/engagements/${engagement2}`);
+      assert.equal(await pj.locator('#conflict-warning').count(), 1, 'the evaluator sees the 回避提示 too');
+      status = await submit(pj, pj.locator('#declaration-sign'), pathIs(new RegExp(`^/engagements/${engagement2}\\?done=declared$`)));
+      assert.equal(status, 303, '签署 redirects');
+      await pj.goto(`/evaluations/${eval2}`);
+      const rows = await frameworkRows(pj);
+      await fillFramework(pj, rows, rows.find((r) => r.name === '实际完成率'), '部分工程延期');
+      await textUntil(pj, '#score', (v) => /总分\S* 98\.50/.test(v), 'showed 总分 98.50');
+      status = await submit(pj, pj.locator('#evaluation-save'), pathIs(new RegExp(`^/evaluations/${eval2}\\?done=saved$`)));
+      assert.equal(status, 303, '保存 redirects');
+      status = await submit(pj, pj.locator('form#evaluation-submit').getByRole('button', { name: '提交评价' }), pathIs(new RegExp(`^/evaluations/${eval2}\\?done=`)));
+      assert.equal(status, 303, '提交评价 redirects');
+      assert.equal(await badge(pj, '#evaluation-state'), '单位已提交', 'submitted');
+    });
+
+    await step(
+      '8. finance’s 退回修改 without a reason is refused on the key evaluation’s own page',
+      async () => {
+        await fin.goto(`/evaluations/${eval2}`);
+        const review = fin.locator('#evaluation-review-form');
+        const status = await submit(fin, review.getByRole('button', { name: '退回修改' }), pathIs(new RegExp(`^/evaluations/${eval2}/action$`)));
+        assert.ok(status >= 400 && status < 500, `退回 without a reason is refused (${status})`);
+        assert.match(await alerts(fin), /必须填写退回原因/, 'the refusal asks for the reason');
+        const h1 = (await fin.locator('main h1').innerText()).trim();
+        assert.ok(
+          h1.endsWith('· 财政重点评价') && (await fin.locator('#evaluation-rows tbody tr.ind-row [name$=".level1"]').count()) > 0,
+          `the refusal should show the 财政重点评价 page (its framework rows); it shows “${h1}”`,
+        );
+        assert.equal(await badge(fin, '#evaluation-state'), '单位已提交', 'not returned');
+      },
+    );
+
+    await step('9. returned with a reason, the evaluator may revise and 重新提交', async () => {
+      await fin.goto(`/evaluations/${eval2}`);
+      const review = fin.locator('#evaluation-review-form');
+      await review.getByLabel(/审核意见/).fill('请补充实际完成率的佐证材料。');
+      let status = await submit(fin, review.getByRole('button', { name: '退回修改' }), pathIs(new RegExp(`^/evaluations/${eval2}\\?done=`)));
+      assert.equal(status, 303, '退回 redirects');
+      assert.equal(await badge(fin, '#evaluation-state'), '已退回', 'state 已退回');
+      assert.match(await text(fin, '#evaluation-opinion'), /佐证材料/);
+
+      await pj.goto(`/evaluations/${eval2}`);
+      assert.equal(await pj.locator('#evaluation-save').count(), 1, 'a returned evaluation is editable again');
+      const form = pj.locator('form#evaluation-submit');
+      assert.equal(await form.getByRole('button', { name: '重新提交' }).count(), 1, '重新提交 offered');
+      status = await submit(pj, form.getByRole('button', { name: '重新提交' }), pathIs(new RegExp(`^/evaluations/${eval2}\\?done=`)));
+      assert.equal(status, 303, '重新提交 redirects');
+      assert.equal(await badge(pj, '#evaluation-state'), '单位已提交', 'submitted again');
     });
 
     if (failed) throw new Error(`step “${failed}” failed (see its subtest)`);

@@ -1153,6 +1153,20 @@ async fn a_key_evaluation_through_an_agency() {
         assert!(page.contains("已签署") && page.contains("评价方案.pdf"), "{page}");
         let page = page_of(&app, &cookie, &format!("/agencies/{other_id}")).await;
         assert!(page.contains("黑名单") && page.contains("出具虚假评价报告"), "{page}");
+        // A refused engagement keeps what was typed; a refused action keeps the framework page.
+        let page = page_of(&app, &cookie, &format!("/agencies/{agency_id}")).await;
+        let (status, _, html) = post_form(&app, &cookie, &format!("/agencies/{agency_id}/engagements"),
+            &format!("csrf={}&fiscal_year=2023&title={}&start_date=2024-04-10&end_date=2024-09-30&fee_wan=1&project_codes=NOPE",
+                csrf_of(&page), enc("保留所填内容"))).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+        assert!(html.contains("没有这些项目：NOPE") && html.contains("value=\"保留所填内容\""), "{html}");
+        let e2 = second.1["evaluations"][0].as_i64().expect("the second evaluation");
+        let page = page_of(&app, &cookie, &format!("/evaluations/{e2}")).await;
+        let rv = scalar(store, &format!("SELECT CAST(row_version AS BIGINT) FROM evaluations WHERE id = {e2}")).await;
+        let (status, _, html) = post_form(&app, &cookie, &format!("/evaluations/{e2}/action"),
+            &format!("csrf={}&action=approve&row_version={rv}", csrf_of(&page))).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{html}");
+        assert!(html.contains("· 财政重点评价") && !html.contains("项目支出绩效自评表"), "{html}");
         let page = page_of(&app, &eva_cookie, &format!("/evaluations/{eid}")).await;
         assert!(page.contains("财政重点评价"), "{page}");
     })

@@ -235,8 +235,16 @@ struct AgencyPage {
     may_manage: bool,
     statuses: Vec<(&'static str, &'static str)>,
     year: i32,
+    /// The engagement form as typed (after a refusal), by field name.
+    typed: Pairs,
     message: Option<String>,
     errors: Vec<String>,
+}
+
+impl AgencyPage {
+    fn typed(&self, name: &str) -> &str {
+        field(&self.typed, name)
+    }
 }
 
 async fn agency_view(
@@ -246,6 +254,19 @@ async fn agency_view(
     id: i64,
     message: Option<String>,
     errors: Vec<String>,
+) -> Result<Html<String>, WebError> {
+    agency_view_typed(state, session, user, id, message, errors, Pairs::new()).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn agency_view_typed(
+    state: &AppState,
+    session: &SessionInfo,
+    user: &CurrentUser,
+    id: i64,
+    message: Option<String>,
+    errors: Vec<String>,
+    typed: Pairs,
 ) -> Result<Html<String>, WebError> {
     let a = flow::visible(&actor(state, user, ""), id).await?;
     let engagements = jixiao_store::agencies::engagements_of(&state.store, &user.region, id)
@@ -285,6 +306,7 @@ async fn agency_view(
             .map(|s| (s.code(), s.label()))
             .collect(),
         year: jixiao_app::default_year() - 1,
+        typed,
         message,
         errors,
         a,
@@ -389,7 +411,8 @@ pub async fn engage(
     match result {
         Ok(g) => Ok(see_other(&format!("/engagements/{}?done=created", g.id))),
         Err(e) if is_user_error(&e) => {
-            let html = agency_view(&state, &session, &user, id, None, messages_of(&e)).await?;
+            let html = agency_view_typed(&state, &session, &user, id, None, messages_of(&e), pairs)
+                .await?;
             Ok((status_of(&e), html).into_response())
         }
         Err(e) => Err(e),

@@ -1005,8 +1005,20 @@ pub async fn action(
         Ok(o) => Ok(see_other(&format!("/evaluations/{id}?done={}", o.state))),
         Err(e) if is_user_error(&e) => {
             let r = flow::visible(&a, id).await?;
-            let html =
-                evaluation_view(&state, &session, &user, r, None, None, messages_of(&e)).await?;
+            let html = if matches!(r.kind.as_str(), "department" | "finance") {
+                super::department_evaluation::evaluation_view(
+                    &state,
+                    &session,
+                    &user,
+                    r,
+                    None,
+                    None,
+                    messages_of(&e),
+                )
+                .await?
+            } else {
+                evaluation_view(&state, &session, &user, r, None, None, messages_of(&e)).await?
+            };
             Ok((status_of(&e), html).into_response())
         }
         Err(e) => Err(e),
