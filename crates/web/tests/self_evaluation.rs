@@ -518,6 +518,22 @@ async fn a_self_evaluation_goes_out_as_xlsx_and_comes_back_into_its_draft() {
             "{:?}",
             f.indicators[0]
         );
+        // `jixiao forms check` scores the downloaded form as the web form did.
+        let wb = jixiao_forms::xlsx::read_workbook(&book, &jixiao_forms::xlsx::Limits::default())
+            .expect("the form reads back");
+        let report = jixiao_forms::xlsx::check::check_workbook(
+            "自评表.xlsx",
+            &wb,
+            &jixiao_domain::settings::Settings::default(),
+        );
+        let checked = report.forms[0].total.map(|t| format!("{t:.2}"));
+        assert_eq!(
+            checked.as_deref(),
+            typed["total"].as_str(),
+            "forms check {:?} web {}",
+            report.forms[0].total,
+            typed
+        );
         // Another unit's form is out of sight.
         assert_eq!(
             get_bytes(
