@@ -1069,6 +1069,26 @@ async fn year_2022(
     };
     store::self_evaluation::adopt_recorded(tx, REGION_CODE, year, round, at(4, 25), at(5, 20))
         .await?;
+    // The department evaluations (submitted in June, approved in July) and the key evaluations
+    // (September, October) of 2022, with their workflow steps.
+    store::framework_evaluation::record_history(
+        tx,
+        REGION_CODE,
+        year,
+        "department",
+        at(6, 20),
+        at(7, 15),
+    )
+    .await?;
+    store::framework_evaluation::record_history(
+        tx,
+        REGION_CODE,
+        year,
+        "finance",
+        at(9, 20),
+        at(10, 20),
+    )
+    .await?;
 
     // Verification (SPEC §8.6): the region's share of the project self-evaluations (10 %, at
     // least 5), drawn by the domain's seeded draw as the finance office draws it, seed recorded.

@@ -224,3 +224,51 @@ pub async fn save(tx: &mut Tx, id: i64, row_version: i32, s: &Save<'_>) -> Resul
     .map(|_| ())?);
     crate::evaluations::insert_indicators(tx, id, s.rows).await
 }
+
+/// Gives the approved department or finance evaluations of a year recorded after the fact (the
+/// demo county's 2022 ones) when they were submitted and approved, and their workflow steps.
+pub async fn record_history(
+    tx: &mut Tx,
+    region: &str,
+    fiscal_year: i32,
+    kind: &str,
+    submitted_at: chrono::DateTime<chrono::Utc>,
+    approved_at: chrono::DateTime<chrono::Utc>,
+) -> Result<i64> {
+    let sql = "UPDATE evaluations SET filled_at = $4, submitted_at = $4, reviewed_at = $5, approved_at = $5 \
+               WHERE region_code = $1 AND fiscal_year = $2 AND kind = $3 AND state = 'approved' \
+               AND submitted_at IS NULL";
+    let n = on_tx!(tx, |c| sqlx::query(sql)
+        .bind(region)
+        .bind(fiscal_year)
+        .bind(kind)
+        .bind(submitted_at)
+        .bind(approved_at)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected())?);
+    for (from, to, action, at) in [
+        ("draft", "submitted", "submit", submitted_at),
+        ("submitted", "under_review", "start_review", approved_at),
+        ("under_review", "approved", "approve", approved_at),
+    ] {
+        let sql = "INSERT INTO workflow_history (region_code, fiscal_year, doc_kind, doc_id, from_state, \
+                   to_state, action, actor_id, opinion, at) \
+                   SELECT $1, $2, 'evaluation', e.id, $3, $4, $5, NULL, '', $6 FROM evaluations e \
+                   WHERE e.region_code = $1 AND e.fiscal_year = $2 AND e.kind = $7 AND e.state = 'approved' \
+                   AND e.submitted_at = $8";
+        on_tx!(tx, |c| sqlx::query(sql)
+            .bind(region)
+            .bind(fiscal_year)
+            .bind(from)
+            .bind(to)
+            .bind(action)
+            .bind(at)
+            .bind(kind)
+            .bind(submitted_at)
+            .execute(&mut *c)
+            .await
+            .map(|_| ())?);
+    }
+    Ok(n as i64)
+}
