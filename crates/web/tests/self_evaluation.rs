@@ -1176,6 +1176,9 @@ async fn a_key_evaluation_through_an_agency() {
                 csrf_of(&page), enc("保留所填内容"))).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
         assert!(html.contains("没有这些项目：NOPE") && html.contains("value=\"保留所填内容\""), "{html}");
+        // The annual report of the year the evaluation was done counts it from the record.
+        let report = page_of(&app, &cookie, "/reports/annual/2024").await;
+        assert!(report.contains("聘请第三方机构独立实施 2023 年度重点项目绩效评价 1 个"), "{report}");
         let e2 = second.1["evaluations"][0].as_i64().expect("the second evaluation");
         let page = page_of(&app, &cookie, &format!("/evaluations/{e2}")).await;
         let rv = scalar(store, &format!("SELECT CAST(row_version AS BIGINT) FROM evaluations WHERE id = {e2}")).await;
