@@ -33,6 +33,7 @@
 pub mod actor;
 pub mod agency;
 pub mod department_evaluation;
+pub mod disclosure;
 pub mod error;
 pub mod evaluation;
 pub mod ex_ante;

@@ -13,6 +13,7 @@ pub mod audit;
 pub mod browse;
 pub mod dashboard;
 pub mod deadlines;
+pub mod disclosure;
 pub mod evaluations;
 pub mod ex_ante;
 pub mod framework_evaluation;

@@ -1191,3 +1191,171 @@ async fn a_key_evaluation_through_an_agency() {
     })
     .await;
 }
+
+/// Issue 12 item 2 (and issue 11's "the grade shows on the portal after publication"): finance
+/// publishes an approved result and the year's targets; the portal shows them; a withdrawal needs
+/// a reason and takes the item off the portal; nothing unapproved is ever published.
+#[tokio::test]
+async fn published_results_reach_the_portal_and_a_withdrawal_takes_them_off() {
+    on_every_store("disclosure_issue_12", async |store: &Store| {
+        let c = county(store).await;
+        let app = jixiao_web::router(store.clone(), jixiao_web::WebConfig::default());
+        let fin = token(&app, "fin").await;
+        let appr_a = token(&app, "appr_a").await;
+        let appr_b = token(&app, "appr_b").await;
+        ok(&call(
+            &app,
+            Method::POST,
+            "/api/v1/evaluation-rounds",
+            &fin,
+            json!({"fiscal_year": 2023, "deadline": "2099-04-30"}),
+        )
+        .await);
+        let eb = evaluation_of(store, c.project_b).await;
+        let ea = evaluation_of(store, c.project_a).await;
+        let got = get(&app, &format!("/api/v1/evaluations/{eb}"), &appr_b).await;
+        let saved = call(
+            &app,
+            Method::PUT,
+            &format!("/api/v1/evaluations/{eb}"),
+            &appr_b,
+            form(version(ok(&got)), "100", "230", "0", ""),
+        )
+        .await;
+        let rv = ok(&saved)["row_version"].as_i64().expect("rv");
+        ok(&call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/evaluations/{eb}/actions"),
+            &appr_b,
+            json!({"action": "submit", "row_version": rv}),
+        )
+        .await);
+        let got = get(&app, &format!("/api/v1/evaluations/{eb}"), &fin).await;
+        ok(&call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/evaluations/{eb}/actions"),
+            &fin,
+            json!({"action": "approve", "row_version": version(ok(&got))}),
+        )
+        .await);
+
+        let publish = |ids: Vec<i64>, kind: &str, all: bool| {
+            json!({"fiscal_year": 2023, "kind": kind, "ids": ids,
+            "all": all, "date": "2024-06-30"})
+        };
+        // Only the finance office publishes; a draft is never published.
+        refused(
+            &call(
+                &app,
+                Method::POST,
+                "/api/v1/disclosures",
+                &appr_a,
+                publish(vec![eb], "evaluation", false),
+            )
+            .await,
+            StatusCode::CONFLICT,
+            "财政绩效管理员",
+        );
+        refused(
+            &call(
+                &app,
+                Method::POST,
+                "/api/v1/disclosures",
+                &fin,
+                publish(vec![ea], "evaluation", false),
+            )
+            .await,
+            StatusCode::CONFLICT,
+            "尚未审核通过",
+        );
+        let portal = page_of(&app, "", "/public").await;
+        assert!(!portal.contains("P-A 学生营养改善计划"), "{portal}");
+        let done = call(
+            &app,
+            Method::POST,
+            "/api/v1/disclosures",
+            &fin,
+            publish(vec![eb, ea], "evaluation", false),
+        )
+        .await;
+        assert_eq!(ok(&done)["published"], 1, "only the approved one");
+        let portal = page_of(&app, "", "/public").await;
+        assert!(
+            portal.contains("P-B 学生营养改善计划") && portal.contains("优秀"),
+            "{portal}"
+        );
+        assert!(!portal.contains("P-A 学生营养改善计划"), "{portal}");
+        // The year's targets in force, all at once: A, B and D (C's target is a draft).
+        let done = call(
+            &app,
+            Method::POST,
+            "/api/v1/disclosures",
+            &fin,
+            publish(vec![], "target", true),
+        )
+        .await;
+        assert_eq!(ok(&done)["published"], 3, "{}", done.1);
+        let got = get(
+            &app,
+            "/api/v1/disclosures?year=2023&kind=target&state=unpublished",
+            &fin,
+        )
+        .await;
+        assert_eq!(ok(&got).as_array().map(Vec::len), Some(0));
+        let portal = page_of(&app, "", "/public").await;
+        assert!(
+            portal.contains("P-D 学生营养改善计划") && !portal.contains("P-C 学生营养改善计划"),
+            "{portal}"
+        );
+
+        // A withdrawal needs a reason; then the result is off the portal, and it is audited.
+        refused(
+            &call(
+                &app,
+                Method::POST,
+                "/api/v1/disclosures/unpublish",
+                &fin,
+                json!({"kind": "evaluation", "object_id": eb, "reason": " "}),
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "须写明原因",
+        );
+        ok(&call(
+            &app,
+            Method::POST,
+            "/api/v1/disclosures/unpublish",
+            &fin,
+            json!({"kind": "evaluation", "object_id": eb, "reason": "评价结论有误，待复核"}),
+        )
+        .await);
+        let portal = page_of(&app, "", "/public").await;
+        assert!(!portal.contains("优秀"), "{portal}");
+        assert_eq!(
+            scalar(
+                store,
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'disclosure.publish'"
+            )
+            .await,
+            2
+        );
+        assert_eq!(
+            scalar(
+                store,
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'disclosure.unpublish'"
+            )
+            .await,
+            1
+        );
+        // The page: the filter and the withdrawal form.
+        let cookie = browser_login(&app, "fin").await;
+        let page = page_of(&app, &cookie, "/disclosures?year=2023&kind=evaluation").await;
+        assert!(
+            page.contains("id=\"disclosure-rows\"") && page.contains("未公开"),
+            "{page}"
+        );
+    })
+    .await;
+}

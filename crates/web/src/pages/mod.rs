@@ -8,6 +8,7 @@ mod audit;
 mod dashboard;
 mod deadlines;
 mod department_evaluation;
+mod disclosure;
 mod evaluation;
 mod ex_ante;
 mod home;
@@ -523,6 +524,7 @@ pub fn routes() -> Registry<crate::AppState> {
     let reg = verification::register(reg);
     let reg = department_evaluation::register(reg);
     let reg = agency::register(reg);
+    let reg = disclosure::register(reg);
     let reg = rectification::register(reg);
     api_flows::register(reg)
 }

@@ -711,6 +711,13 @@ fn add_evaluation(doc: &mut serde_json::Value) {
         "QualityRating": {"type": "object", "required": ["scores"], "properties": {
             "scores": {"type": "array", "items": {"type": "string"}, "minItems": 5, "maxItems": 5, "description": "方案质量、工作底稿、报告质量、时效、廉洁与保密的得分"},
             "findings": text}},
+        "PublishInput": {"type": "object", "required": ["fiscal_year", "kind"], "properties": {
+            "fiscal_year": {"type": "integer"}, "kind": {"type": "string", "enum": ["target", "evaluation"]},
+            "unit_id": {"type": "integer", "nullable": true}, "state": {"type": "string"},
+            "ids": {"type": "array", "items": int}, "all": {"type": "boolean"},
+            "date": {"type": "string", "format": "date", "description": "公开日期，默认今天"}}},
+        "UnpublishInput": {"type": "object", "required": ["kind", "object_id", "reason"], "properties": {
+            "kind": {"type": "string", "enum": ["target", "evaluation"]}, "object_id": int, "reason": text}},
         "DepartmentChoice": {"type": "object", "required": ["fiscal_year", "project_ids"], "properties": {
             "fiscal_year": {"type": "integer"}, "project_ids": {"type": "array", "items": int, "maxItems": 500}}},
         "FrameworkItemInput": {"type": "object", "properties": {
@@ -975,6 +982,39 @@ fn add_evaluation(doc: &mut serde_json::Value) {
                 "properties": {"file": {"type": "string", "format": "binary"}}}}}});
             op
         }),
+        (
+            "/api/v1/disclosures",
+            "get",
+            operation(
+                "可公开的绩效目标或评价结果及其公开情况（财政；?year=&kind=target|evaluation&unit=&state=published|unpublished&page=）",
+                "/api/v1/disclosures",
+                None,
+                ("200", "内容", "Json"),
+                &[FORBIDDEN, INVALID],
+            ),
+        ),
+        (
+            "/api/v1/disclosures",
+            "post",
+            operation(
+                "公开所选（ids）或按筛选条件全部公开（all）的已批复目标、已审核评价结果，注明公开日期（财政绩效管理员）",
+                "/api/v1/disclosures",
+                Some("PublishInput"),
+                ("200", "公开的条数", "Json"),
+                &[CONFLICT, INVALID],
+            ),
+        ),
+        (
+            "/api/v1/disclosures/unpublish",
+            "post",
+            operation(
+                "撤回公开（须写明原因，记入日志）",
+                "/api/v1/disclosures/unpublish",
+                Some("UnpublishInput"),
+                ("200", "已撤回", "Json"),
+                &[NOT_FOUND, CONFLICT, INVALID],
+            ),
+        ),
         (
             "/api/v1/verifications",
             "get",
