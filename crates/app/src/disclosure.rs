@@ -195,3 +195,46 @@ pub async fn unpublish(actor: &Actor<'_>, input: &UnpublishInput) -> Result<(), 
     tx.commit().await?;
     Ok(())
 }
+
+/// What the 人大报送材料 of a year holds: the published targets of the year and the published
+/// results of the evaluations done in it (of the year before), read in full in pages.
+pub struct Package {
+    pub targets: Vec<Item>,
+    pub results: Vec<Item>,
+}
+
+pub async fn package(actor: &Actor<'_>, year: i32) -> Result<Package, AppError> {
+    if !actor.is_finance() {
+        return Err(AppError::Forbidden);
+    }
+    let all = |kind: &'static str, fiscal_year: i32| async move {
+        let filter = Filter {
+            fiscal_year,
+            unit_id: None,
+            published: Some(true),
+        };
+        let mut out = Vec::new();
+        const PAGE: i64 = 10_000;
+        loop {
+            let page = store::items(
+                actor.store,
+                &actor.user.region,
+                kind,
+                &filter,
+                PAGE,
+                out.len() as i64,
+            )
+            .await?;
+            let done = (page.len() as i64) < PAGE;
+            out.extend(page);
+            if done {
+                break;
+            }
+        }
+        Ok::<_, AppError>(out)
+    };
+    Ok(Package {
+        targets: all("target", year).await?,
+        results: all("evaluation", year - 1).await?,
+    })
+}

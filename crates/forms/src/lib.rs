@@ -7,6 +7,7 @@
 //!
 //! [`Document`]: jixiao_domain::report::Document
 
+pub mod package;
 pub mod render;
 
 pub use render::{RenderError, to_docx, to_html, to_markdown};

@@ -1310,6 +1310,37 @@ async fn published_results_reach_the_portal_and_a_withdrawal_takes_them_off() {
             "{portal}"
         );
 
+        // The 人大 package of 2024 (the year the evaluations were done) holds the published result
+        // and nothing else; the 2023 package the three published targets.
+        let (status, zipped) = get_bytes(&app, "/api/v1/disclosures/package/2024", &fin).await;
+        assert_eq!(status, StatusCode::OK);
+        let files = jixiao_forms::package::unzip_files(&zipped, 1 << 24).expect("a zip");
+        let results = files
+            .iter()
+            .find(|(n, _)| n.contains("评价结果"))
+            .expect("the results workbook");
+        let text = xlsx_text(&results.1);
+        assert!(
+            text.contains("P-B 学生营养改善计划") && !text.contains("P-A 学生营养改善计划"),
+            "{text}"
+        );
+        let (_, zipped) = get_bytes(&app, "/api/v1/disclosures/package/2023", &fin).await;
+        let files = jixiao_forms::package::unzip_files(&zipped, 1 << 24).expect("a zip");
+        let targets = files
+            .iter()
+            .find(|(n, _)| n.contains("绩效目标"))
+            .expect("the targets workbook");
+        let text = xlsx_text(&targets.1);
+        assert!(
+            text.contains("P-D 学生营养改善计划") && !text.contains("P-C 学生营养改善计划"),
+            "{text}"
+        );
+        assert_eq!(
+            get_bytes(&app, "/api/v1/disclosures/package/2024", &appr_a)
+                .await
+                .0,
+            StatusCode::FORBIDDEN
+        );
         // A withdrawal needs a reason; then the result is off the portal, and it is audited.
         refused(
             &call(
@@ -1349,6 +1380,14 @@ async fn published_results_reach_the_portal_and_a_withdrawal_takes_them_off() {
             .await,
             1
         );
+        // Withdrawn, it is out of the package too.
+        let (_, zipped) = get_bytes(&app, "/api/v1/disclosures/package/2024", &fin).await;
+        let files = jixiao_forms::package::unzip_files(&zipped, 1 << 24).expect("a zip");
+        let results = files
+            .iter()
+            .find(|(n, _)| n.contains("评价结果"))
+            .expect("the results workbook");
+        assert!(!xlsx_text(&results.1).contains("P-B 学生营养改善计划"));
         // The page: the filter and the withdrawal form.
         let cookie = browser_login(&app, "fin").await;
         let page = page_of(&app, &cookie, "/disclosures?year=2023&kind=evaluation").await;
@@ -1358,4 +1397,18 @@ async fn published_results_reach_the_portal_and_a_withdrawal_takes_them_off() {
         );
     })
     .await;
+}
+
+/// Every cell of a workbook's first sheet, as text.
+fn xlsx_text(bytes: &[u8]) -> String {
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("xlsx");
+    let sheet = wb.sheet_names()[0].clone();
+    let range = wb.worksheet_range(&sheet).expect("sheet");
+    range
+        .rows()
+        .flat_map(|r| r.iter().map(|c| c.to_string()))
+        .collect::<Vec<_>>()
+        .join("|")
 }

@@ -46,6 +46,18 @@ pub fn register(reg: Registry<AppState>) -> Registry<AppState> {
     )
     .add(
         Method::GET,
+        "/disclosures/package/{year}",
+        Access::Roles(FINANCE),
+        get(package),
+    )
+    .add(
+        Method::GET,
+        "/api/v1/disclosures/package/{year}",
+        Access::Roles(FINANCE),
+        get(package),
+    )
+    .add(
+        Method::GET,
         "/api/v1/disclosures",
         Access::Roles(FINANCE),
         get(api_items),
@@ -352,4 +364,118 @@ pub async fn api_unpublish(
 ) -> Result<axum::Json<Value>, WebError> {
     flow::unpublish(&actor(&state, &user, &ip.0), &input).await?;
     Ok(axum::Json(json!({"ok": true})))
+}
+
+/// `GET /disclosures/package/{year}`: the 人大报送材料 as one .zip — the published targets of the
+/// year and the published results of the evaluations done in it as .xlsx, and the year's
+/// summary report (.docx) when the year has data. Nothing unpublished is in it.
+pub async fn package(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    axum::extract::Path(year): axum::extract::Path<String>,
+) -> Result<Response, WebError> {
+    use jixiao_forms::xlsx::list::{ListTable, write_list};
+    let Ok(year) = jixiao_domain::types::FiscalYear::parse(&year).map(|y| y.get()) else {
+        return Err(WebError::NotFound(format!("“{year}”年度的报送材料")));
+    };
+    let p = flow::package(&actor(&state, &user, ""), year).await?;
+    let day = |i: &jixiao_store::disclosure::Item| {
+        i.published_at
+            .map(|t| t.date_naive().to_string())
+            .unwrap_or_default()
+    };
+    let target_rows: Vec<Vec<String>> = p
+        .targets
+        .iter()
+        .map(|i| {
+            vec![
+                i.unit_name.clone(),
+                i.title.clone(),
+                i.fiscal_year.to_string(),
+                day(i),
+            ]
+        })
+        .collect();
+    let title = format!("{year}年度公开的项目绩效目标");
+    let targets = write_list(&ListTable {
+        title: &title,
+        headers: &["单位", "项目", "预算年度", "公开日期"],
+        numeric: &[false, false, false, false],
+        rows: &target_rows,
+    })
+    .map_err(|e| WebError::Internal(e.to_string()))?;
+    let result_rows: Vec<Vec<String>> = p
+        .results
+        .iter()
+        .map(|i| {
+            vec![
+                i.unit_name.clone(),
+                i.title.clone(),
+                match i.kind.as_str() {
+                    "self" => "单位自评",
+                    "department" => "部门评价",
+                    _ => "财政重点评价",
+                }
+                .to_string(),
+                i.fiscal_year.to_string(),
+                i.total_x100
+                    .map(|t| fixed2(from_hundredths(t)))
+                    .unwrap_or_default(),
+                i.grade
+                    .as_deref()
+                    .and_then(Grade::parse)
+                    .map_or(String::new(), |g| g.label().to_string()),
+                day(i),
+            ]
+        })
+        .collect();
+    let title = format!("{year}年度公开的绩效评价结果");
+    let results = write_list(&ListTable {
+        title: &title,
+        headers: &[
+            "单位",
+            "评价对象",
+            "评价类型",
+            "评价年度",
+            "得分",
+            "等级",
+            "公开日期",
+        ],
+        numeric: &[false, false, false, false, true, false, false],
+        rows: &result_rows,
+    })
+    .map_err(|e| WebError::Internal(e.to_string()))?;
+    let mut files = vec![
+        (format!("{year}年度公开的项目绩效目标.xlsx"), targets),
+        (format!("{year}年度公开的绩效评价结果.xlsx"), results),
+    ];
+    if jixiao_store::report::has_year(&state.store, &user.region, year).await? {
+        let figures =
+            jixiao_store::report::annual_figures(&state.store, &user.region, year).await?;
+        let narrative =
+            jixiao_store::narratives::for_year(&state.store, &user.region, year).await?;
+        let doc = jixiao_domain::report::annual::compose(&figures, &narrative);
+        let docx =
+            jixiao_forms::render::to_docx(&doc).map_err(|e| WebError::Internal(e.to_string()))?;
+        files.push((format!("{year}年度预算绩效管理工作情况.docx"), docx));
+    }
+    let zipped = jixiao_forms::package::zip_files(&files).map_err(WebError::Internal)?;
+    let name = format!("{year}年度人大报送材料（预算绩效）.zip");
+    let encoded: String = form_urlencoded::byte_serialize(name.as_bytes()).collect();
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/zip".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"npc-package-{year}.zip\"; filename*=UTF-8''{encoded}"
+                ),
+            ),
+        ],
+        zipped,
+    )
+        .into_response())
 }

@@ -1004,6 +1004,16 @@ fn add_evaluation(doc: &mut serde_json::Value) {
                 &[CONFLICT, INVALID],
             ),
         ),
+        ("/api/v1/disclosures/package/{year}", "get", {
+            let mut op = download(
+                "人大报送材料（.zip）：当年公开的项目绩效目标、当年开展并公开的评价结果（.xlsx）和年度情况说明（.docx）",
+                "/api/v1/disclosures/package/{year}",
+                "application/zip",
+                &[FORBIDDEN, NOT_FOUND],
+            );
+            op["parameters"] = json!([{"name": "year", "in": "path", "required": true, "schema": {"type": "integer"}}]);
+            op
+        }),
         (
             "/api/v1/disclosures/unpublish",
             "post",
