@@ -7,7 +7,12 @@
 // 偏差原因 → saves; 提交自评 is refused by name → 偏差原因 filled, saved, submitted → finance
 // reduces the over-achieved row (refused without a reason, then with one) and approves: 已通过,
 // the reduced total and grade, the reduction and its reason → the form downloads as .xlsx →
-// the form's 得分 panel shows the approved total and grade (the reduction counted).
+// the form's 得分 panel shows the approved total and grade (the reduction counted) → 信息公开:
+// finance, from the navigation, filters 2023 · 评价结果 · 未公开, ticks the approved form and
+// publishes it with the pre-filled 公开日期 (today): 已公开 1 项, the row shows the date → the
+// public portal (no login) lists it with its 得分 and 等级 and opens its page → finance withdraws
+// it: refused without a reason (empty, then only spaces), then 已撤回公开 with one; the portal no
+// longer lists it → a unit user gets 403 on /disclosures and on publishing.
 //
 // Run: cargo build -p jixiao && cd e2e && npm ci && node --test tests/self_evaluation.test.mjs
 // A screenshot of the filled form goes to e2e/test-results/screenshots/web-self-evaluation.png;
@@ -175,6 +180,66 @@ async function shoot(page, file) {
   await page.setViewportSize(size);
 }
 
+/** Today in the county (UTC+8), as the server's 公开日期 default. */
+const countyToday = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+
+/**
+ * Clicks something that loads a new document by GET (a filter form, a link) and waits for it;
+ * `url` is what the address must turn into.
+ */
+async function follow(page, target, url) {
+  await page.evaluate(() => {
+    window.__e2eOld = true;
+  });
+  await target.click();
+  await page.waitForFunction(() => !window.__e2eOld && document.readyState === 'complete');
+  await page.waitForURL(url);
+  await page.waitForLoadState('load');
+}
+
+/** Sets the 信息公开 filter (state: '' 全部, 'unpublished', 'published') and applies it. */
+async function filterDisclosures(page, { year, kind, state }) {
+  const form = page.locator('form#disclosure-filter');
+  await form.locator('input[name="year"]').fill(year);
+  await form.locator('select[name="kind"]').selectOption(kind);
+  await form.locator('select[name="state"]').selectOption(state);
+  await follow(
+    page,
+    form.getByRole('button', { name: '筛选' }),
+    (u) => u.pathname === '/disclosures' && u.searchParams.get('year') === year
+      && u.searchParams.get('kind') === kind && (u.searchParams.get('state') ?? '') === state,
+  );
+}
+
+/** The 信息公开 row of an evaluation: { checkbox, cells } or null when not listed. */
+async function disclosureRow(page, id) {
+  return page.locator('#disclosure-rows tbody tr').evaluateAll(
+    (trs, id) => {
+      const tr = trs.find((r) => r.querySelector(`a[href="/evaluations/${id}"]`));
+      return tr
+        ? {
+            checkbox: !!tr.querySelector(`input[type="checkbox"][name="id"][value="${id}"]`),
+            cells: Array.from(tr.cells, (td) => td.innerText.replace(/\s+/g, ' ').trim()),
+          }
+        : null;
+    },
+    String(id),
+  );
+}
+
+/** The portal's 项目绩效评价结果 rows: [{ href, cells: [年度, 单位, 项目, 执行金额, 得分, 等级] }]. */
+async function portalEvaluations(page) {
+  const table = page.locator('main table.data').first();
+  const head = (await table.locator('thead').innerText()).replace(/\s+/g, ' ');
+  assert.match(head, /项目.*得分.*等级/, `the first portal table is the evaluation results (${head})`);
+  return table.locator('tbody tr').evaluateAll((trs) =>
+    trs.map((tr) => ({
+      href: tr.querySelector('a')?.getAttribute('href') ?? '',
+      cells: Array.from(tr.cells, (td) => td.innerText.replace(/\s+/g, ' ').trim()),
+    })),
+  );
+}
+
 // --------------------------------------------------------------------------------- test
 
 const NAME = 'self-evaluation: a 2023 round from opening to a reduced, approved score';
@@ -213,6 +278,8 @@ test(NAME, { timeout: 120_000 }, async (t) =>
     let savedTotal = null; // hundredths, before the review
     let overPoints = null; // hundredths, the over-achieved row's points before the review
     let approved = null; // { total, grade, reduced, why } as finance approved it
+    let publishedOn = ''; // the 公开日期 finance chose
+    let pub = null; // the public portal, without a login
 
     await step('1. finance opens the 2023 round (a deadline inside 2023 refused); progress per unit', async () => {
       await login(fin, 'jxg');
@@ -542,6 +609,167 @@ test(NAME, { timeout: 120_000 }, async (t) =>
           `${who}: the approved form’s 总分/等级 should count the reduction: ${(savedTotal / 100).toFixed(2)} − (${(overPoints / 100).toFixed(2)} − ${approved.reduced}) = ${approved.total} (${approved.grade}), as the round list and the 流程记录 say; the 得分 panel shows ${panel.total} (${panel.grade})`,
         );
       }
+    });
+
+    await step('9. 信息公开: finance publishes the approved form (2023 · 评价结果 · 未公开) with today’s date', async () => {
+      await fin.goto('/');
+      const nav = fin.locator('nav.sidenav a', { hasText: /^信息公开$/ });
+      assert.equal(await nav.count(), 1, 'finance has 信息公开 in the navigation');
+      await follow(fin, nav, pathIs(/^\/disclosures$/));
+      assert.equal((await fin.locator('main h1').innerText()).trim(), '信息公开');
+
+      await filterDisclosures(fin, { year: YEAR, kind: 'evaluation', state: 'unpublished' });
+      let row = await disclosureRow(fin, evalId);
+      assert.ok(row, `the approved form is listed as publishable (${JSON.stringify(await tableRows(fin, '#disclosure-rows'))})`);
+      // [选择, 单位, 评价, 类型, 得分, 等级, 公开日期]
+      assert.deepEqual(
+        row.cells.slice(1),
+        [UNIT, title, '单位自评', approved.total, approved.grade, '未公开'],
+        `the row before publishing (${JSON.stringify(row)})`,
+      );
+      assert.ok(row.checkbox, 'it can be ticked');
+      const listed = await tableRows(fin, '#disclosure-rows');
+      assert.ok(listed.every((r) => r[6] === '未公开'), `only unpublished rows under 未公开 (${JSON.stringify(listed)})`);
+
+      const before = countyToday();
+      const date = fin.locator('form#publish-form input[name="date"]');
+      const prefilled = await date.inputValue();
+      assert.ok([before, countyToday()].includes(prefilled), `公开日期 is pre-filled with today (${prefilled}, today ${before})`);
+      publishedOn = prefilled;
+      await fin.locator(`form#publish-form input[type="checkbox"][name="id"][value="${evalId}"]`).check();
+      await date.fill(publishedOn);
+      const status = await submit(fin, fin.locator('button#publish-selected'), (u) => u.pathname === '/disclosures' && u.searchParams.has('done'));
+      assert.equal(status, 303, '公开所选 redirects');
+      assert.equal(await flash(fin), '已公开 1 项。', 'the flash counts one');
+      const url = new URL(fin.url());
+      assert.deepEqual(
+        [url.searchParams.get('year'), url.searchParams.get('kind')],
+        [YEAR, 'evaluation'],
+        `the filter is kept (${fin.url()})`,
+      );
+      // Still under the same filter: if listed, it must now carry its date.
+      row = await disclosureRow(fin, evalId);
+      if (row) assert.equal(row.cells[6], publishedOn, `the row shows the 公开日期 (${JSON.stringify(row)})`);
+
+      for (const state of ['published', '']) {
+        await filterDisclosures(fin, { year: YEAR, kind: 'evaluation', state });
+        row = await disclosureRow(fin, evalId);
+        assert.ok(row, `listed under state “${state || '全部'}”`);
+        assert.equal(row.cells[6], publishedOn, `state “${state || '全部'}”: the date instead of 未公开 (${JSON.stringify(row)})`);
+        assert.ok(!row.checkbox, 'a published row cannot be ticked again');
+      }
+      const option = fin.locator(`form#unpublish-form select[name="object_id"] option[value="${evalId}"]`);
+      assert.equal(await option.count(), 1, 'it can be withdrawn');
+      assert.ok((await option.innerText()).includes(title), 'the withdrawal choice names it');
+    });
+
+    await step('10. the public portal (no login) lists it with its 得分 and 等级', async () => {
+      pub = await s.page();
+      const res = await pub.goto('/public');
+      assert.equal(res.status(), 200, '/public needs no login');
+      assert.equal(new URL(pub.url()).pathname, '/public', 'no redirect to the login');
+      const rows = await portalEvaluations(pub);
+      const row = rows.find((r) => r.href === `/public/evaluations/${evalId}`);
+      assert.ok(row, `the portal lists ${title} (${JSON.stringify(rows)})`);
+      assert.deepEqual(
+        [row.cells[0], row.cells[1], row.cells[2], row.cells[4], row.cells[5]],
+        [YEAR, UNIT, title, approved.total, approved.grade],
+        `年度, 单位, 项目, 得分, 等级 (${JSON.stringify(row)})`,
+      );
+      await follow(pub, pub.locator(`main a[href="/public/evaluations/${evalId}"]`), pathIs(new RegExp(`^/public/evaluations/${evalId}$`)));
+      const body = await text(pub);
+      assert.ok(body.includes(title), 'its page names it');
+      assert.ok(body.includes(approved.grade), `its page shows the grade ${approved.grade}`);
+    });
+
+    await step('11. finance withdraws it: refused without a reason, then 已撤回公开; the portal drops it', async () => {
+      await fin.goto('/disclosures');
+      await filterDisclosures(fin, { year: YEAR, kind: 'evaluation', state: 'published' });
+      let form = fin.locator('form#unpublish-form');
+      await form.locator('select[name="object_id"]').selectOption(String(evalId));
+      const reason = form.locator('input[name="reason"]');
+      assert.equal(await reason.inputValue(), '', 'no reason yet');
+      // The browser asks for a reason first (required) …
+      assert.equal(await reason.evaluate((el) => el.required && el.validity.valueMissing), true, 'the reason is required in the browser');
+      // … the server too: without the attribute, an empty reason is refused.
+      await reason.evaluate((el) => el.removeAttribute('required'));
+      let status = await submit(fin, form.locator('button#unpublish-button'), pathIs(/^\/disclosures\/unpublish$/));
+      assert.ok(status >= 400 && status < 500, `an empty reason is refused (${status})`);
+      assert.match(await alerts(fin), /撤回公开须写明原因/, 'the refusal asks for the reason');
+
+      // Spaces only pass the browser but not the server.
+      form = fin.locator('form#unpublish-form');
+      await form.locator('select[name="object_id"]').selectOption(String(evalId));
+      await form.locator('input[name="reason"]').fill('   ');
+      status = await submit(fin, form.locator('button#unpublish-button'), pathIs(/^\/disclosures\/unpublish$/));
+      assert.ok(status >= 400 && status < 500, `a reason of spaces is refused (${status})`);
+      assert.match(await alerts(fin), /撤回公开须写明原因/, 'the refusal asks for the reason');
+      let row = await disclosureRow(fin, evalId);
+      assert.ok(row && row.cells[6] === publishedOn, `still published after the refusals (${JSON.stringify(row)})`);
+      await pub.goto('/public');
+      assert.ok(
+        (await portalEvaluations(pub)).some((r) => r.href === `/public/evaluations/${evalId}`),
+        'the portal still lists it after the refusals',
+      );
+
+      form = fin.locator('form#unpublish-form');
+      await form.locator('select[name="object_id"]').selectOption(String(evalId));
+      await form.locator('input[name="reason"]').fill('评价报告待补充佐证材料，暂缓公开');
+      status = await submit(fin, form.locator('button#unpublish-button'), (u) => u.pathname === '/disclosures' && u.searchParams.get('done') === 'withdrawn');
+      assert.equal(status, 303, '撤回公开 redirects');
+      assert.equal(await flash(fin), '已撤回公开。', 'the flash says withdrawn');
+      await filterDisclosures(fin, { year: YEAR, kind: 'evaluation', state: '' });
+      row = await disclosureRow(fin, evalId);
+      assert.ok(row, 'still listed under 全部');
+      assert.equal(row.cells[6], '未公开', `未公开 again (${JSON.stringify(row)})`);
+      assert.ok(row.checkbox, 'and can be ticked again');
+      assert.equal(
+        await fin.locator(`form#unpublish-form select[name="object_id"] option[value="${evalId}"]`).count(),
+        0,
+        'nothing to withdraw any more',
+      );
+
+      await pub.goto('/public');
+      const rows = await portalEvaluations(pub);
+      assert.ok(
+        !rows.some((r) => r.href === `/public/evaluations/${evalId}`),
+        `the portal no longer links it (${JSON.stringify(rows)})`,
+      );
+      assert.ok(
+        !rows.some((r) => r.cells[0] === YEAR && r.cells[1] === UNIT && r.cells[2] === title && r.cells[5] === approved.grade),
+        `the portal no longer lists ${title} (${approved.grade})`,
+      );
+      const gone = await pub.goto(`/public/evaluations/${evalId}`);
+      assert.equal(gone.status(), 404, 'its public page is gone');
+    });
+
+    await step('12. a unit user gets 403 on 信息公开 and cannot publish', async () => {
+      await tb.goto('/');
+      assert.equal(await tb.locator('nav.sidenav a[href="/disclosures"]').count(), 0, 'no 信息公开 in the unit’s navigation');
+      const res = await tb.goto('/disclosures');
+      assert.equal(res.status(), 403, 'jyj_tb: 403 on /disclosures');
+      await tb.goto('/');
+      const csrf = await tb.locator('meta[name="csrf-token"]').getAttribute('content');
+      const post = await tb.request.post('/disclosures/publish', {
+        form: { csrf, fiscal_year: YEAR, kind: 'evaluation', unit_id: '', state: '', id: String(evalId), date: publishedOn },
+        maxRedirects: 0,
+      });
+      assert.equal(post.status(), 403, 'jyj_tb: 403 on 公开');
+      // The same kind of request passes the CSRF check for finance (refused for its empty reason
+      // only), so the unit's 403 is its role's.
+      await fin.goto('/disclosures');
+      const finCsrf = await fin.locator('meta[name="csrf-token"]').getAttribute('content');
+      const control = await fin.request.post('/disclosures/unpublish', {
+        form: { csrf: finCsrf, kind: 'evaluation', fiscal_year: YEAR, object_id: String(evalId), reason: '' },
+        maxRedirects: 0,
+      });
+      assert.ok(control.status() >= 400 && control.status() < 500 && control.status() !== 403, `finance’s request is answered, not forbidden (${control.status()})`);
+      assert.match(await control.text(), /撤回公开须写明原因/, 'finance’s request reaches the handler');
+      await pub.goto('/public');
+      assert.ok(
+        !(await portalEvaluations(pub)).some((r) => r.href === `/public/evaluations/${evalId}`),
+        'still not on the portal',
+      );
     });
 
     if (failed) throw new Error(`step “${failed}” failed (see its subtest)`);

@@ -37,6 +37,7 @@ pub mod disclosure;
 pub mod error;
 pub mod evaluation;
 pub mod ex_ante;
+pub mod feedback;
 mod input;
 pub mod monitoring;
 pub mod project;

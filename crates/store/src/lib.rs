@@ -16,6 +16,7 @@ pub mod deadlines;
 pub mod disclosure;
 pub mod evaluations;
 pub mod ex_ante;
+pub mod feedback;
 pub mod framework_evaluation;
 pub mod history;
 pub mod imports;

@@ -31,6 +31,7 @@ const MODULES: &[(&str, &str)] = &[
     ("/result-applications", "结果应用"),
     ("/agencies", "第三方机构"),
     ("/disclosures", "信息公开"),
+    ("/feedback", "群众意见"),
     ("/units", "预算单位"),
     ("/imports", "数据导入"),
     ("/reports", "年度报告"),

@@ -1412,3 +1412,136 @@ fn xlsx_text(bytes: &[u8]) -> String {
         .collect::<Vec<_>>()
         .join("|")
 }
+
+/// Issue 12 item 3: an anonymous visitor rates a published project after a challenge; the
+/// rating counts at once, the comment shows after the unit approves it; an address is limited;
+/// the aggregate is evidence on the unit's self-evaluation form.
+#[tokio::test]
+async fn the_public_rates_a_published_project_and_comments_wait_for_moderation() {
+    on_every_store("feedback_issue_12", async |store: &Store| {
+        let c = county(store).await;
+        let app = jixiao_web::router(store.clone(), jixiao_web::WebConfig::default());
+        let fin = token(&app, "fin").await;
+        let appr_a = token(&app, "appr_a").await;
+        let appr_b = token(&app, "appr_b").await;
+        // Nothing published: no survey.
+        let (status, _, _) = common::send(
+            &app,
+            axum::http::Request::builder()
+                .uri(format!("/public/projects/{}", c.project_b))
+                .body(axum::body::Body::empty())
+                .expect("req"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        ok(&call(
+            &app,
+            Method::POST,
+            "/api/v1/disclosures",
+            &fin,
+            json!({"fiscal_year": 2023, "kind": "target", "all": true}),
+        )
+        .await);
+
+        // A visitor's page: its session, the challenge.
+        let (status, cookies, html) = common::send(
+            &app,
+            axum::http::Request::builder()
+                .uri(format!("/public/projects/{}", c.project_b))
+                .body(axum::body::Body::empty())
+                .expect("req"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let html = String::from_utf8_lossy(&html).into_owned();
+        let cookie = cookies.join("; ");
+        let hidden = |name: &str| -> String {
+            let key = format!("name=\"{name}\" value=\"");
+            let i = html
+                .find(&key)
+                .unwrap_or_else(|| panic!("{name} in {html}"))
+                + key.len();
+            html[i..].split('"').next().unwrap_or_default().to_string()
+        };
+        let (qa, qb, qs, csrf) = (hidden("qa"), hidden("qb"), hidden("qs"), hidden("csrf"));
+        let answer = qa.parse::<u32>().unwrap() + qb.parse::<u32>().unwrap();
+        let post = |rating: &str, comment: &str, answer: u32| {
+            format!(
+                "csrf={csrf}&qa={qa}&qb={qb}&qs={qs}&rating={rating}&comment={}&answer={answer}",
+                enc(comment)
+            )
+        };
+        let uri = format!("/public/projects/{}/feedback", c.project_b);
+        let (status, _, body) =
+            post_form(&app, &cookie, &uri, &post("5", "营养餐很好", answer + 1)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(body.contains("验证题答案不正确"));
+        let (status, _, body) = post_form(&app, &cookie, &uri, &post("9", "", answer)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let (status, _, _) = post_form(&app, &cookie, &uri, &post("5", "营养餐很好", answer)).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let page = page_of(&app, &cookie, &format!("/public/projects/{}", c.project_b)).await;
+        assert!(
+            page.contains("1 人评分，满意（4 分及以上）占 100.00%"),
+            "{page}"
+        );
+        assert!(
+            !page.contains("营养餐很好"),
+            "the comment waits for moderation"
+        );
+        // Moderation: the project's unit (not another unit) approves.
+        let got = get(&app, "/api/v1/feedback", &appr_a).await;
+        assert_eq!(ok(&got).as_array().map(Vec::len), Some(0));
+        let got = get(&app, "/api/v1/feedback", &appr_b).await;
+        let pending = ok(&got).as_array().expect("pending").clone();
+        assert_eq!(pending.len(), 1);
+        let fid = pending[0]["id"].as_i64().expect("id");
+        assert_eq!(
+            call(
+                &app,
+                Method::POST,
+                &format!("/api/v1/feedback/{fid}"),
+                &appr_a,
+                json!({"decision": "approve"})
+            )
+            .await
+            .0,
+            StatusCode::FORBIDDEN
+        );
+        ok(&call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/feedback/{fid}"),
+            &appr_b,
+            json!({"decision": "approve"}),
+        )
+        .await);
+        let page = page_of(&app, &cookie, &format!("/public/projects/{}", c.project_b)).await;
+        assert!(page.contains("营养餐很好"), "{page}");
+        // One address: five a day.
+        for n in 0..4 {
+            let (status, _, body) = post_form(&app, &cookie, &uri, &post("3", "", answer)).await;
+            assert_eq!(status, StatusCode::SEE_OTHER, "{n}: {body}");
+        }
+        let (status, _, body) = post_form(&app, &cookie, &uri, &post("3", "", answer)).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        assert!(body.contains("次数已达上限"));
+        // The evidence on B's self-evaluation: 5 ratings, 1 of 4 or 5.
+        ok(&call(
+            &app,
+            Method::POST,
+            "/api/v1/evaluation-rounds",
+            &fin,
+            json!({"fiscal_year": 2023, "deadline": "2099-04-30"}),
+        )
+        .await);
+        let eb = evaluation_of(store, c.project_b).await;
+        let b_cookie = browser_login(&app, "appr_b").await;
+        let page = page_of(&app, &b_cookie, &format!("/evaluations/{eb}")).await;
+        assert!(
+            page.contains("5 人评分，满意（4 分及以上）占 20.00%"),
+            "{page}"
+        );
+    })
+    .await;
+}

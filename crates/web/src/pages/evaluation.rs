@@ -644,6 +644,9 @@ struct EvaluationPage {
     /// Finance may add this approved self-evaluation to the year's sample.
     may_add_verification: bool,
     finance: bool,
+    /// The public's ratings of the project (count, share of 4 and 5): evidence for the
+    /// 服务对象满意度 indicator.
+    survey: Option<(i64, String)>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -795,6 +798,12 @@ async fn evaluation_view(
         verification,
         may_add_verification,
         finance: user.is_finance(),
+        survey: match r.project_id {
+            Some(p) => jixiao_app::feedback::evidence(
+                jixiao_store::feedback::ratings(&state.store, p).await?,
+            ),
+            None => None,
+        },
         state: doc.label().into(),
         object: if r.object_kind == "unit" {
             "部门整体支出绩效自评表".into()

@@ -11,6 +11,7 @@ mod department_evaluation;
 mod disclosure;
 mod evaluation;
 mod ex_ante;
+mod feedback;
 mod home;
 mod imports;
 mod indicators;
@@ -201,6 +202,18 @@ pub fn routes() -> Registry<crate::AppState> {
             "/public/evaluations/{id}",
             Access::Public,
             get(portal::evaluation),
+        )
+        .add(
+            Method::GET,
+            "/public/projects/{id}",
+            Access::Public,
+            get(portal::project),
+        )
+        .add(
+            Method::POST,
+            "/public/projects/{id}/feedback",
+            Access::Public,
+            post(portal::feedback),
         )
         .add(
             Method::POST,
@@ -525,6 +538,7 @@ pub fn routes() -> Registry<crate::AppState> {
     let reg = department_evaluation::register(reg);
     let reg = agency::register(reg);
     let reg = disclosure::register(reg);
+    let reg = feedback::register(reg);
     let reg = rectification::register(reg);
     api_flows::register(reg)
 }

@@ -711,6 +711,8 @@ fn add_evaluation(doc: &mut serde_json::Value) {
         "QualityRating": {"type": "object", "required": ["scores"], "properties": {
             "scores": {"type": "array", "items": {"type": "string"}, "minItems": 5, "maxItems": 5, "description": "方案质量、工作底稿、报告质量、时效、廉洁与保密的得分"},
             "findings": text}},
+        "FeedbackDecision": {"type": "object", "required": ["decision"], "properties": {
+            "decision": {"type": "string", "enum": ["approve", "hide"]}}},
         "PublishInput": {"type": "object", "required": ["fiscal_year", "kind"], "properties": {
             "fiscal_year": {"type": "integer"}, "kind": {"type": "string", "enum": ["target", "evaluation"]},
             "unit_id": {"type": "integer", "nullable": true}, "state": {"type": "string"},
@@ -1002,6 +1004,28 @@ fn add_evaluation(doc: &mut serde_json::Value) {
                 Some("PublishInput"),
                 ("200", "公开的条数", "Json"),
                 &[CONFLICT, INVALID],
+            ),
+        ),
+        (
+            "/api/v1/feedback",
+            "get",
+            operation(
+                "待审核的群众意见（财政：全部；单位：本单位项目）",
+                "/api/v1/feedback",
+                None,
+                ("200", "意见", "Json"),
+                &[FORBIDDEN],
+            ),
+        ),
+        (
+            "/api/v1/feedback/{id}",
+            "post",
+            operation(
+                "审核群众意见：approve 公开，hide 不予公开（记入日志）",
+                "/api/v1/feedback/{id}",
+                Some("FeedbackDecision"),
+                ("200", "已处理", "Json"),
+                &all,
             ),
         ),
         ("/api/v1/disclosures/package/{year}", "get", {

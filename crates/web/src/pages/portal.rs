@@ -16,7 +16,7 @@ type EvaluationRow = (i32, String, i64, String, String, String, String);
 #[template(path = "portal.html")]
 struct PortalPage {
     region: String,
-    rows: Vec<(i32, String, String, String, i64)>,
+    rows: Vec<(i32, String, String, String, i64, i64)>,
     evaluations: Vec<EvaluationRow>,
 }
 
@@ -52,6 +52,7 @@ pub async fn page(State(state): State<AppState>) -> Result<Html<String>, WebErro
                 p.name,
                 Fen(p.total_fen).wan_2dp(),
                 p.indicators,
+                p.id,
             )
         })
         .collect();
@@ -142,4 +143,169 @@ pub async fn evaluation(
         grade: grade(e.grade.as_deref()),
         indicators,
     })
+}
+
+// ---------------------------------------------------------------------------------------------
+// A published project and its satisfaction survey (issue 12 item 3)
+
+#[derive(Template)]
+#[template(path = "portal_project.html")]
+struct ProjectPage {
+    region: String,
+    p: jixiao_store::feedback::PublicProject,
+    total: String,
+    csrf: String,
+    /// (count, share of 4 and 5)
+    evidence: Option<(i64, String)>,
+    /// (rating, comment, day)
+    comments: Vec<(i32, String, String)>,
+    question: String,
+    qa: u32,
+    qb: u32,
+    qs: String,
+    message: Option<String>,
+    errors: Vec<String>,
+}
+
+/// The challenge's signature: only the session that was shown the question can answer it.
+fn challenge_signature(csrf: &str, a: u32, b: u32) -> String {
+    use sha2::Digest;
+    format!(
+        "{:x}",
+        sha2::Sha256::digest(format!("jixiao-survey|{csrf}|{a}|{b}").as_bytes())
+    )
+}
+
+/// A small sum written in Chinese numerals (一 … 九).
+fn chinese(n: u32) -> &'static str {
+    ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"][(n % 10) as usize]
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn project_view(
+    state: &AppState,
+    csrf: &str,
+    id: i64,
+    message: Option<String>,
+    errors: Vec<String>,
+) -> Result<Html<String>, WebError> {
+    let not_found = || WebError::NotFound("公开信息".into());
+    let region = region(state).await?.ok_or_else(not_found)?;
+    let p = jixiao_store::feedback::public_project(&state.store, &region.code, id)
+        .await?
+        .ok_or_else(not_found)?;
+    let ratings = jixiao_store::feedback::ratings(&state.store, id).await?;
+    let comments = jixiao_store::feedback::comments(&state.store, id, "approved", 50)
+        .await?
+        .into_iter()
+        .map(|c| (c.rating, c.comment, c.created_at.date_naive().to_string()))
+        .collect();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(7);
+    let (qa, qb) = (1 + nanos % 9, 1 + (nanos / 10) % 9);
+    render(&ProjectPage {
+        region: region.name,
+        total: Fen(p.total_fen).wan_2dp(),
+        csrf: csrf.to_string(),
+        evidence: jixiao_app::feedback::evidence(ratings),
+        comments,
+        question: format!("{}加{}等于几？（请填阿拉伯数字）", chinese(qa), chinese(qb)),
+        qa,
+        qb,
+        qs: challenge_signature(csrf, qa, qb),
+        message,
+        errors,
+        p,
+    })
+}
+
+/// A published project's page with its survey. A visitor without a session gets one (as on the
+/// login page), so the survey form carries a CSRF token and a challenge signed for it.
+pub async fn project(
+    State(state): State<AppState>,
+    session: Option<axum::Extension<crate::auth::SessionInfo>>,
+    ip: crate::ClientIp,
+    Path(id): Path<i64>,
+    axum::extract::Query(q): axum::extract::Query<DoneQuery>,
+) -> Result<axum::response::Response, WebError> {
+    use axum::response::IntoResponse;
+    let message = q.done.map(|d| {
+        if d == "pending" {
+            "感谢您的评价！您的意见经审核后公开显示。".to_string()
+        } else {
+            "感谢您的评价！".to_string()
+        }
+    });
+    if let Some(s) = session {
+        return Ok(project_view(&state, &s.0.csrf, id, message, vec![])
+            .await?
+            .into_response());
+    }
+    // Published or not found, before any session is made for the visitor.
+    let page = project_view(&state, "", id, None, vec![]).await?;
+    drop(page);
+    let (secret, csrf) =
+        jixiao_store::sessions::create(&state.store, None, "browser", &ip.0, "").await?;
+    let page = project_view(&state, &csrf, id, message, vec![]).await?;
+    Ok((
+        [(
+            axum::http::header::SET_COOKIE,
+            crate::auth::session_cookie(&secret, state.config.secure_cookies),
+        )],
+        page,
+    )
+        .into_response())
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct DoneQuery {
+    done: Option<String>,
+}
+
+/// `POST /public/projects/{id}/feedback`: a visitor's rating and comment.
+pub async fn feedback(
+    State(state): State<AppState>,
+    session: Option<axum::Extension<crate::auth::SessionInfo>>,
+    ip: crate::ClientIp,
+    Path(id): Path<i64>,
+    form: Result<axum::Form<super::project_flow::Pairs>, axum::extract::rejection::FormRejection>,
+) -> Result<axum::response::Response, WebError> {
+    use super::project_flow::{field, messages_of, pairs_of, status_of};
+    use axum::response::IntoResponse;
+    let pairs = pairs_of(form)?;
+    let csrf = session.map(|s| s.0.csrf).unwrap_or_default();
+    let not_found = || WebError::NotFound("公开信息".into());
+    let region = region(&state).await?.ok_or_else(not_found)?;
+    let a: u32 = field(&pairs, "qa").trim().parse().unwrap_or(0);
+    let b: u32 = field(&pairs, "qb").trim().parse().unwrap_or(0);
+    let signed = !csrf.is_empty() && challenge_signature(&csrf, a, b) == field(&pairs, "qs");
+    let answer_ok = signed && field(&pairs, "answer").trim().parse::<u32>().ok() == Some(a + b);
+    let entry = jixiao_app::feedback::Entry {
+        rating: field(&pairs, "rating").into(),
+        comment: field(&pairs, "comment").into(),
+        answer_ok,
+    };
+    let ip_hash = {
+        use sha2::Digest;
+        format!(
+            "{:x}",
+            sha2::Sha256::digest(format!("{}|{}", region.code, ip.0).as_bytes())
+        )
+    };
+    match jixiao_app::feedback::submit(&state.store, &region.code, id, &entry, &ip_hash)
+        .await
+        .map_err(WebError::from)
+    {
+        Ok(pending) => Ok(crate::see_other(&format!(
+            "/public/projects/{id}?done={}",
+            if pending { "pending" } else { "rated" }
+        ))),
+        Err(e) if super::project_flow::is_user_error(&e) => {
+            let html = project_view(&state, &csrf, id, None, messages_of(&e)).await?;
+            Ok((status_of(&e), html).into_response())
+        }
+        Err(e) => Err(e),
+    }
 }
