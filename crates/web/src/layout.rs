@@ -11,6 +11,8 @@ pub struct Layout {
     pub region_name: String,
     /// (link, label)
     pub nav: Vec<(&'static str, &'static str)>,
+    /// The pages under a module the user may open: (module, path, label, id).
+    pub sub_pages: Vec<(&'static str, &'static str, &'static str, &'static str)>,
     pub active: &'static str,
 }
 
@@ -40,6 +42,40 @@ const MODULES: &[(&str, &str)] = &[
     ("/rules", "规则说明"),
 ];
 
+/// Pages reached from a module's list: (module path, page path, label, element id).
+const SUB_PAGES: &[(&str, &str, &str, &str)] = &[
+    (
+        "/monitoring",
+        "/monitoring/tasks",
+        "监控任务：下达任务、各单位报送进度、预警与整改汇总",
+        "monitoring-tasks-link",
+    ),
+    (
+        "/agencies",
+        "/agencies/new",
+        "登记第三方机构",
+        "agency-new-link",
+    ),
+    (
+        "/evaluations",
+        "/evaluations/rounds",
+        "自评任务：部署年度绩效自评、各单位报送进度",
+        "evaluation-rounds-link",
+    ),
+    (
+        "/evaluations",
+        "/evaluations/department",
+        "部门评价：选择项目、覆盖率",
+        "department-evaluations-link",
+    ),
+    (
+        "/evaluations",
+        "/verifications",
+        "真实性核查",
+        "verifications-list-link",
+    ),
+];
+
 impl Layout {
     pub fn new(
         session: &SessionInfo,
@@ -57,7 +93,17 @@ impl Layout {
             })
             .copied()
             .collect();
+        let sub_pages = SUB_PAGES
+            .iter()
+            .filter(|(_, path, _, _)| {
+                matrix
+                    .lookup(&axum::http::Method::GET, path)
+                    .is_some_and(|a: Access| a.allows(&user.roles))
+            })
+            .copied()
+            .collect();
         Layout {
+            sub_pages,
             csrf: session.csrf.clone(),
             user_name: user.display_name.clone(),
             role: user.main_role().label().to_string(),
