@@ -96,26 +96,15 @@ pub async fn coverage_of_choice(
     let region = &actor.user.region;
     let settings = regions::settings(actor.store, region).await?;
     let funds = store::unit_funds(actor.store, region, fiscal_year, units.as_deref()).await?;
-    let candidates = store::candidates(
-        actor.store,
-        region,
-        fiscal_year,
-        units.as_deref(),
-        i64::MAX / 2,
-        0,
-    )
-    .await?;
+    let ticked = store::ticked_funds(actor.store, region, fiscal_year, ticked).await?;
     Ok(funds
         .iter()
         .map(|u| {
-            let extra: i64 = candidates
+            // Only the unit's own ticked projects add to its coverage.
+            let extra: i64 = ticked
                 .iter()
-                .filter(|c| {
-                    c.unit_id == u.unit_id
-                        && c.evaluation_id.is_none()
-                        && ticked.contains(&c.project_id)
-                })
-                .map(|c| c.funds_fen)
+                .filter(|(unit, _)| *unit == u.unit_id)
+                .map(|(_, fen)| *fen)
                 .sum();
             UnitCoverage {
                 unit_id: u.unit_id,

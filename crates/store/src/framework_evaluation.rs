@@ -272,3 +272,33 @@ pub async fn record_history(
     }
     Ok(n as i64)
 }
+
+/// The funds of ticked projects (of the year, spending, without a department evaluation), per
+/// unit: the part a choice would add to the coverage.
+pub async fn ticked_funds(
+    store: &Store,
+    region: &str,
+    fiscal_year: i32,
+    project_ids: &[i64],
+) -> Result<Vec<(i64, i64)>> {
+    if project_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids = project_ids
+        .iter()
+        .take(2000)
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    let sql = format!(
+        "SELECT p.unit_id, CAST(SUM(p.current_fen + p.carryover_fen + p.other_fen) AS BIGINT) FROM projects p \
+         WHERE p.region_code = $1 AND p.fiscal_year = $2 AND p.id IN ({ids}) AND {SPENDING} \
+         AND NOT EXISTS (SELECT 1 FROM evaluations e WHERE e.project_id = p.id AND e.kind = 'department') \
+         GROUP BY p.unit_id"
+    );
+    Ok(on_pool!(store, |p| sqlx::query_as(&sql)
+        .bind(region)
+        .bind(fiscal_year)
+        .fetch_all(p)
+        .await?))
+}
