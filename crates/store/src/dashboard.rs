@@ -16,16 +16,19 @@ pub struct Headline {
     pub score_x100_sum: i64,
 }
 
+/// The headline of a year. Only what a person completed counts: monitoring reports submitted
+/// or further on, rectification notices issued and not closed, self-evaluations approved (the
+/// drafts a task or a round creates are work to do, not results).
 pub async fn headline(store: &Store, region: &str, year: i32) -> Result<Headline> {
     let sql = "SELECT \
         (SELECT COUNT(*) FROM projects WHERE region_code = $1 AND fiscal_year = $2), \
         (SELECT CAST(COALESCE(SUM(current_fen + carryover_fen + other_fen), 0) AS BIGINT) FROM projects WHERE region_code = $1 AND fiscal_year = $2), \
         (SELECT CAST(COALESCE(SUM(t.total_fen), 0) AS BIGINT) FROM targets t WHERE t.region_code = $1 AND t.fiscal_year = $2 AND t.object_kind = 'unit' AND t.state = 'approved' AND NOT EXISTS (SELECT 1 FROM targets n WHERE n.supersedes_id = t.id AND n.state = 'approved')), \
-        (SELECT COUNT(*) FROM monitoring_reports WHERE region_code = $1 AND fiscal_year = $2), \
+        (SELECT COUNT(*) FROM monitoring_reports WHERE region_code = $1 AND fiscal_year = $2 AND state NOT IN ('draft', 'returned')), \
         (SELECT COUNT(*) FROM warnings WHERE region_code = $1 AND fiscal_year = $2 AND level = 'red'), \
-        (SELECT COUNT(*) FROM rectifications WHERE region_code = $1 AND fiscal_year = $2 AND state <> 'closed'), \
-        (SELECT COUNT(*) FROM evaluations WHERE region_code = $1 AND conducted_year = $2 AND kind = 'self' AND object_kind <> 'unit'), \
-        (SELECT CAST(COALESCE(SUM(total_x100), 0) AS BIGINT) FROM evaluations WHERE region_code = $1 AND conducted_year = $2 AND kind = 'self' AND object_kind <> 'unit')";
+        (SELECT COUNT(*) FROM rectifications WHERE region_code = $1 AND fiscal_year = $2 AND state NOT IN ('closed', 'draft')), \
+        (SELECT COUNT(*) FROM evaluations WHERE region_code = $1 AND conducted_year = $2 AND kind = 'self' AND object_kind <> 'unit' AND state = 'approved'), \
+        (SELECT CAST(COALESCE(SUM(total_x100), 0) AS BIGINT) FROM evaluations WHERE region_code = $1 AND conducted_year = $2 AND kind = 'self' AND object_kind <> 'unit' AND state = 'approved')";
     let row: (i64, i64, i64, i64, i64, i64, i64, i64) = on_pool!(store, |p| sqlx::query_as(sql)
         .bind(region)
         .bind(year)

@@ -740,6 +740,9 @@ async fn verification_draws_a_seeded_sample_and_marks_an_inaccurate_self_evaluat
         let appr_b = token(&app, "appr_b").await;
         ok(&call(&app, Method::POST, "/api/v1/evaluation-rounds", &fin,
             json!({"fiscal_year": 2023, "deadline": "2099-04-30"})).await);
+        // The dashboard counts results, not the round's drafts.
+        let h = jixiao_store::dashboard::headline(store, REGION, 2024).await.expect("headline");
+        assert_eq!((h.self_evaluations, h.score_x100_sum), (0, 0));
         // Nothing approved yet: nothing to draw.
         refused(
             &call(&app, Method::POST, "/api/v1/verifications/draw", &fin, json!({"fiscal_year": 2023})).await,
@@ -760,6 +763,8 @@ async fn verification_draws_a_seeded_sample_and_marks_an_inaccurate_self_evaluat
                 json!({"action": "approve", "row_version": version(ok(&got))})).await);
         }
         let ea = evaluation_of(store, c.project_a).await;
+        let h = jixiao_store::dashboard::headline(store, REGION, 2024).await.expect("headline");
+        assert_eq!(h.self_evaluations, 2);
 
         // Only the finance office draws; the seed must be a number.
         refused(
