@@ -198,7 +198,13 @@ async fn project_view(
     let comments = jixiao_store::feedback::comments(&state.store, id, "approved", 50)
         .await?
         .into_iter()
-        .map(|c| (c.rating, c.comment, c.created_at.date_naive().to_string()))
+        .map(|c| {
+            (
+                c.rating,
+                c.comment,
+                jixiao_store::deadlines::local_date(c.created_at).to_string(),
+            )
+        })
         .collect();
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
