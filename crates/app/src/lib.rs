@@ -32,6 +32,7 @@
 
 pub mod actor;
 pub mod agency;
+pub mod assessment;
 pub mod department_evaluation;
 pub mod disclosure;
 pub mod error;

@@ -9,9 +9,9 @@
 //! |---|---|---|---|
 //! | `basic` | 基础工作（制度、组织） | 15 | manual |
 //! | `ex_ante` | 事前评估 | 10 | required ex-ante assessments done / required |
-//! | `targets` | 目标管理 | 15 | targets submitted on time *and* approved at the first review / targets due |
+//! | `targets` | 目标管理 | 15 | ½ × targets declared on time / targets due + ½ × approved at the first review / reviewed |
 //! | `monitoring` | 运行监控 | 15 | ½ × on-time reports / reports due + ½ × red warnings handled / red warnings |
-//! | `evaluation` | 绩效评价 | 15 | ½ × self-evaluations done / required + ½ × (verified − inaccurate) / verified |
+//! | `evaluation` | 绩效评价 | 15 | ½ × self-evaluations on time / due + ½ × (verified − inaccurate) / verified |
 //! | `rectification` | 结果应用与整改 | 15 | rectifications closed on time / rectifications due |
 //! | `archives` | 档案管理 | 5 | required attachments present / required |
 //! | `disclosure` | 信息公开 | 5 | disclosures done / required |
@@ -53,13 +53,15 @@ impl Count {
 pub struct Records {
     /// Required ex-ante assessments (§5) done / required.
     pub ex_ante: Count,
-    /// Targets submitted by the deadline and approved at the first review / targets due (§6).
-    pub targets: Count,
+    /// Targets declared by the declaration deadline / targets due (§6).
+    pub targets_on_time: Count,
+    /// Targets approved at their first review / targets reviewed (§6).
+    pub targets_first_time: Count,
     /// Monitoring reports submitted by the deadline / reports due (§7).
     pub monitoring_reports: Count,
     /// Red warnings handled (their rectification closed) / red warnings raised (§7).
     pub red_warnings: Count,
-    /// Self-evaluations done / required (§8.1).
+    /// Self-evaluations submitted by the round's deadline / self-evaluations due (§8.1).
     pub self_evaluations: Count,
     /// Self-evaluations verified by the finance bureau (§8.6).
     pub verified: u32,
@@ -82,7 +84,7 @@ fn half(a: Decimal, b: Decimal) -> Decimal {
 pub fn automatic_ratio(key: &str, r: &Records) -> Option<Decimal> {
     let ratio = match key {
         "ex_ante" => r.ex_ante.ratio(),
-        "targets" => r.targets.ratio(),
+        "targets" => half(r.targets_on_time.ratio(), r.targets_first_time.ratio()),
         "monitoring" => half(r.monitoring_reports.ratio(), r.red_warnings.ratio()),
         "evaluation" => {
             let accurate = Count::new(r.verified.saturating_sub(r.inaccurate), r.verified);
@@ -94,6 +96,140 @@ pub fn automatic_ratio(key: &str, r: &Records) -> Option<Decimal> {
         _ => return None,
     };
     Some(ratio)
+}
+
+/// One count behind an automatic item: what the score sheet lists, and what its drill-down shows
+/// record by record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Measure {
+    ExAnte,
+    TargetsOnTime,
+    TargetsFirstTime,
+    MonitoringReports,
+    RedWarnings,
+    SelfEvaluations,
+    Accuracy,
+    Rectifications,
+    Attachments,
+    Disclosures,
+}
+
+impl Measure {
+    pub const ALL: [Measure; 10] = [
+        Measure::ExAnte,
+        Measure::TargetsOnTime,
+        Measure::TargetsFirstTime,
+        Measure::MonitoringReports,
+        Measure::RedWarnings,
+        Measure::SelfEvaluations,
+        Measure::Accuracy,
+        Measure::Rectifications,
+        Measure::Attachments,
+        Measure::Disclosures,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Measure::ExAnte => "ex_ante",
+            Measure::TargetsOnTime => "targets_on_time",
+            Measure::TargetsFirstTime => "targets_first_time",
+            Measure::MonitoringReports => "monitoring_reports",
+            Measure::RedWarnings => "red_warnings",
+            Measure::SelfEvaluations => "self_evaluations",
+            Measure::Accuracy => "accuracy",
+            Measure::Rectifications => "rectifications",
+            Measure::Attachments => "attachments",
+            Measure::Disclosures => "disclosures",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Measure> {
+        Measure::ALL.into_iter().find(|m| m.code() == code)
+    }
+
+    /// "done / due" in words, as the score sheet shows it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Measure::ExAnte => "入库前已通过事前评估 / 应开展事前评估的项目",
+            Measure::TargetsOnTime => "按期申报 / 应申报的项目绩效目标",
+            Measure::TargetsFirstTime => "首次审核即通过 / 已审核的绩效目标",
+            Measure::MonitoringReports => "按期报送 / 应报送的监控报告",
+            Measure::RedWarnings => "整改已办结 / 红色预警",
+            Measure::SelfEvaluations => "按期提交 / 应提交的绩效自评",
+            Measure::Accuracy => "核查结果准确 / 被核查的自评",
+            Measure::Rectifications => "按期办结 / 到期的整改通知",
+            Measure::Attachments => "附件齐全 / 须附佐证的文书",
+            Measure::Disclosures => "已公开 / 应公开的绩效目标和评价结果",
+        }
+    }
+
+    /// The count in `r`.
+    pub fn count(self, r: &Records) -> Count {
+        match self {
+            Measure::ExAnte => r.ex_ante,
+            Measure::TargetsOnTime => r.targets_on_time,
+            Measure::TargetsFirstTime => r.targets_first_time,
+            Measure::MonitoringReports => r.monitoring_reports,
+            Measure::RedWarnings => r.red_warnings,
+            Measure::SelfEvaluations => r.self_evaluations,
+            Measure::Accuracy => Count::new(r.verified.saturating_sub(r.inaccurate), r.verified),
+            Measure::Rectifications => r.rectifications,
+            Measure::Attachments => r.attachments,
+            Measure::Disclosures => r.disclosures,
+        }
+    }
+
+    /// Adds one record to `r`: counted as due, and as done when `done`.
+    pub fn add(self, r: &mut Records, done: bool) {
+        let bump = |c: &mut Count| {
+            c.total = c.total.saturating_add(1);
+            c.done = c.done.saturating_add(u32::from(done));
+        };
+        match self {
+            Measure::ExAnte => bump(&mut r.ex_ante),
+            Measure::TargetsOnTime => bump(&mut r.targets_on_time),
+            Measure::TargetsFirstTime => bump(&mut r.targets_first_time),
+            Measure::MonitoringReports => bump(&mut r.monitoring_reports),
+            Measure::RedWarnings => bump(&mut r.red_warnings),
+            Measure::SelfEvaluations => bump(&mut r.self_evaluations),
+            Measure::Accuracy => {
+                r.verified = r.verified.saturating_add(1);
+                r.inaccurate = r.inaccurate.saturating_add(u32::from(!done));
+            }
+            Measure::Rectifications => bump(&mut r.rectifications),
+            Measure::Attachments => bump(&mut r.attachments),
+            Measure::Disclosures => bump(&mut r.disclosures),
+        }
+    }
+}
+
+/// The counts behind an automatic item (empty for a key without a formula).
+pub fn measures(key: &str) -> &'static [Measure] {
+    match key {
+        "ex_ante" => &[Measure::ExAnte],
+        "targets" => &[Measure::TargetsOnTime, Measure::TargetsFirstTime],
+        "monitoring" => &[Measure::MonitoringReports, Measure::RedWarnings],
+        "evaluation" => &[Measure::SelfEvaluations, Measure::Accuracy],
+        "rectification" => &[Measure::Rectifications],
+        "archives" => &[Measure::Attachments],
+        "disclosure" => &[Measure::Disclosures],
+        _ => &[],
+    }
+}
+
+/// The formula of an automatic item in words, as the score sheet shows it.
+pub fn formula(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "ex_ante" => "满分 × 入库前通过事前评估的比例",
+        "targets" => "满分 × ½ ×（按期申报比例 + 首次审核通过比例）",
+        "monitoring" => "满分 × ½ ×（按期报送比例 + 红色预警整改办结比例）",
+        "evaluation" => "满分 × ½ ×（自评按期提交比例 + 核查准确比例）",
+        "rectification" => "满分 × 整改按期办结比例",
+        "archives" => "满分 × 附件齐全比例",
+        "disclosure" => "满分 × 公开比例",
+        _ => return None,
+    })
 }
 
 /// An assessor's change to an item's points, with the reason (SPEC §11). `points` is added to
@@ -152,6 +288,10 @@ pub struct ItemScore {
     pub reasons: Vec<String>,
     /// computed + adjustment, kept within [0, max].
     pub score: Decimal,
+    /// A manual item not scored yet ([`score_provisional`] only): it counts 0 and the total is
+    /// not final.
+    #[serde(default)]
+    pub pending: bool,
 }
 
 /// One unit's assessment.
@@ -188,6 +328,40 @@ pub fn score_unit(
     settings: &AssessmentSettings,
     input: &UnitInput,
 ) -> Result<UnitAssessment, Vec<AssessmentError>> {
+    let (a, errors) = score_inner(settings, input);
+    if errors.is_empty() {
+        Ok(a)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Scores one unit while the assessor is still at work: a manual item not scored yet is marked
+/// `pending` and counts 0 (so the total is a floor, not a result); the other problems are
+/// returned beside it.
+pub fn score_provisional(
+    settings: &AssessmentSettings,
+    input: &UnitInput,
+) -> (UnitAssessment, Vec<AssessmentError>) {
+    let (mut a, errors) = score_inner(settings, input);
+    let mut rest = Vec::new();
+    for e in errors {
+        match &e {
+            AssessmentError::ManualMissing(name) => {
+                for i in a.items.iter_mut().filter(|i| &i.name == name) {
+                    i.pending = true;
+                }
+            }
+            _ => rest.push(e),
+        }
+    }
+    (a, rest)
+}
+
+fn score_inner(
+    settings: &AssessmentSettings,
+    input: &UnitInput,
+) -> (UnitAssessment, Vec<AssessmentError>) {
     let mut errors = Vec::new();
     let keys: HashSet<&str> = settings.items.iter().map(|i| i.key.as_str()).collect();
     for key in input.manual.keys() {
@@ -253,16 +427,15 @@ pub fn score_unit(
             adjustment,
             reasons,
             score,
+            pending: false,
         });
     }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    Ok(UnitAssessment {
+    let a = UnitAssessment {
         unit: input.unit.clone(),
         total: items.iter().map(|i| i.score).sum(),
         items,
-    })
+    };
+    (a, errors)
 }
 
 /// A unit's place in the ranking.
@@ -409,9 +582,18 @@ mod tests {
     #[test]
     fn each_automatic_formula_spec_11() {
         type Set = fn(&mut Records);
-        let table: [(&str, Set, Decimal); 11] = [
+        let table: [(&str, Set, Decimal); 12] = [
             ("ex_ante", |r| r.ex_ante = Count::new(1, 2), dec!(5)),
-            ("targets", |r| r.targets = Count::new(2, 3), dec!(10)),
+            (
+                "targets",
+                |r| r.targets_on_time = Count::new(2, 3),
+                dec!(12.5),
+            ),
+            (
+                "targets",
+                |r| r.targets_first_time = Count::new(0, 3),
+                dec!(7.5),
+            ),
             (
                 "monitoring",
                 |r| r.monitoring_reports = Count::new(1, 2),
@@ -572,7 +754,8 @@ mod tests {
     #[test]
     fn total_is_sum_of_rounded_items_spec_11_17() {
         let mut input = perfect("001");
-        input.records.targets = Count::new(1, 3); // 15 / 3 = 5
+        input.records.targets_on_time = Count::new(1, 3); // 15 × ½ × (1/3 + 1/3) = 5
+        input.records.targets_first_time = Count::new(1, 3);
         input.records.ex_ante = Count::new(2, 3); // 6.666… → 6.67
         input.records.attachments = Count::new(1, 3); // 5 / 3 = 1.666… → 1.67
         let a = score_unit(&settings(), &input).unwrap();
@@ -684,7 +867,8 @@ mod tests {
         let b = perfect("B01"); // 100
         let mut c = perfect("C01");
         c.manual.insert("basic".into(), dec!(0));
-        c.records.targets = Count::new(0, 5);
+        c.records.targets_on_time = Count::new(0, 5);
+        c.records.targets_first_time = Count::new(0, 5);
         c.records.monitoring_reports = Count::new(0, 2);
         c.records.red_warnings = Count::new(0, 1);
         c.records.self_evaluations = Count::new(0, 1); // 100 − 15 − 15 − 15 − 7.5 = 47.5
@@ -700,6 +884,43 @@ mod tests {
         let errors = assess(&settings(), &[perfect("A01"), bad]).unwrap_err();
         assert_eq!(errors.len(), 2);
         assert!(errors.iter().all(|(u, _)| u == &code("D01")));
+    }
+
+    #[test]
+    fn measures_add_up_to_the_records_spec_11() {
+        let mut r = Records::default();
+        Measure::Accuracy.add(&mut r, true);
+        Measure::Accuracy.add(&mut r, false);
+        Measure::TargetsOnTime.add(&mut r, true);
+        Measure::TargetsOnTime.add(&mut r, false);
+        assert_eq!((r.verified, r.inaccurate), (2, 1));
+        assert_eq!(Measure::Accuracy.count(&r), Count::new(1, 2));
+        assert_eq!(r.targets_on_time, Count::new(1, 2));
+        for m in Measure::ALL {
+            assert_eq!(Measure::parse(m.code()), Some(m));
+        }
+        // Every automatic default item names its counts and its formula.
+        for i in settings().items.iter().filter(|i| i.automatic) {
+            assert!(!measures(&i.key).is_empty(), "{}", i.key);
+            assert!(formula(&i.key).is_some(), "{}", i.key);
+        }
+        assert!(measures("basic").is_empty());
+    }
+
+    #[test]
+    fn provisional_marks_unscored_manual_items_spec_11() {
+        let mut input = perfect("001");
+        input.manual.remove("reporting");
+        input.records.ex_ante = Count::new(1, 2);
+        let (a, errors) = score_provisional(&settings(), &input);
+        assert!(errors.is_empty());
+        assert!(item(&a, "reporting").pending);
+        assert!(!item(&a, "basic").pending);
+        assert_eq!(a.total, dec!(90)); // 100 − 5 (ex-ante) − 5 (pending)
+        input.manual.insert("basic".into(), dec!(20));
+        let (_, errors) = score_provisional(&settings(), &input);
+        assert_eq!(errors.len(), 1);
+        assert!(score_unit(&settings(), &input).is_err());
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! thing.
 
 pub mod annual;
+pub mod assessment;
 pub mod evaluation;
 pub mod ex_ante;
 pub mod rectification;

@@ -281,7 +281,8 @@ proptest! {
             unit: UnitCode::parse("001").expect("code"),
             records: Records {
                 ex_ante: c(0),
-                targets: c(1),
+                targets_on_time: c(1),
+                targets_first_time: c(1),
                 monitoring_reports: c(2),
                 red_warnings: c(3),
                 self_evaluations: c(4),

@@ -8,6 +8,7 @@
 //! lists (a test checks). Errors of this layer are [`StoreError`]; callers never see sqlx types.
 
 pub mod agencies;
+pub mod assessment;
 pub mod attachments;
 pub mod audit;
 pub mod browse;

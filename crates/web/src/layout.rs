@@ -31,6 +31,7 @@ const MODULES: &[(&str, &str)] = &[
     ("/evaluations", "绩效评价"),
     ("/rectifications", "整改"),
     ("/result-applications", "结果应用"),
+    ("/assessments", "部门考核"),
     ("/agencies", "第三方机构"),
     ("/disclosures", "信息公开"),
     ("/feedback", "群众意见"),

@@ -4,6 +4,7 @@ mod admin;
 mod agency;
 mod api;
 mod api_flows;
+mod assessment;
 mod audit;
 mod dashboard;
 mod deadlines;
@@ -535,6 +536,7 @@ pub fn routes() -> Registry<crate::AppState> {
     let reg = monitoring::register(reg);
     let reg = evaluation::register(reg);
     let reg = verification::register(reg);
+    let reg = assessment::register(reg);
     let reg = department_evaluation::register(reg);
     let reg = agency::register(reg);
     let reg = disclosure::register(reg);
