@@ -881,12 +881,18 @@ pub async fn finalize(
     may_manage(actor)?;
     let round = round_of(actor, year).await?;
     open_round(&round)?;
+    // An interview follows the assessed year: its deadline lies after the year's end (an
+    // assessment entered late, or taken over from an earlier system, may carry a past one).
+    let year_end = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(NaiveDate::MIN);
     let deadline = match input.interview_deadline.trim() {
-        "" => today() + chrono::Duration::days(INTERVIEW_DAYS),
+        "" => today().max(year_end) + chrono::Duration::days(INTERVIEW_DAYS),
         t => match NaiveDate::parse_from_str(t, "%Y-%m-%d") {
-            Ok(d) if d > today() => d,
+            Ok(d) if d > year_end => d,
             Ok(_) => {
-                return Err(AppError::invalid("约谈整改期限", "期限应晚于今天"));
+                return Err(AppError::invalid(
+                    "约谈整改期限",
+                    format!("期限应晚于 {year} 年末"),
+                ));
             }
             Err(_) => {
                 return Err(AppError::invalid(

@@ -99,6 +99,9 @@ pub struct Summary {
     pub warnings: usize,
     pub rectifications: usize,
     pub users: usize,
+    /// What the finance bureau published, through the publish workflow once the records are
+    /// in: (kind, fiscal year, object id).
+    pub publications: Vec<(&'static str, i32, i64)>,
 }
 
 /// Progress of a long step: the step's label, items done, items in all.
@@ -569,7 +572,128 @@ pub async fn load(store: &Store, progress: Progress<'_>) -> Result<Summary, Stor
     progress("提交事务", 0, 1);
     tx.commit().await?;
     progress("提交事务", 1, 1);
+    as_finance(store, &mut summary, &mut rng, progress)
+        .await
+        .map_err(|e| match e {
+            jixiao_app::AppError::Store(e) => e,
+            other => StoreError::Invalid(format!("演示县年终工作未能完成：{other}")),
+        })?;
     Ok(summary)
+}
+
+/// What the finance performance office does once the year's records are in, done as its demo
+/// user through the same operations as the web and the API: it publishes the 2023 targets and
+/// the results of the evaluations carried out in 2023 (SPEC §12), and assesses the units' 2023
+/// work (SPEC §11): the automatic items from the records, the two manual items scored, one
+/// adjustment with its reason, finalised with the interview deadline.
+async fn as_finance(
+    store: &Store,
+    summary: &mut Summary,
+    rng: &mut Rng,
+    progress: Progress<'_>,
+) -> Result<(), jixiao_app::AppError> {
+    use jixiao_app::{Actor, User, assessment, disclosure};
+    let login = logins()
+        .into_iter()
+        .find(|l| l.role == Role::FinanceAdmin)
+        .expect("a finance_admin demo login");
+    let user = User {
+        id: demo_user_id(login.username).unwrap_or(1),
+        username: login.username.to_string(),
+        display_name: login.display_name.to_string(),
+        region: REGION_CODE.to_string(),
+        roles: vec![Role::FinanceAdmin],
+        unit_id: None,
+        agency_id: None,
+    };
+    let actor = Actor::new(store, &user, "127.0.0.1");
+    progress("信息公开", 0, 2);
+    for (n, (kind, date)) in [("target", "2023-03-15"), ("evaluation", "2023-09-28")]
+        .into_iter()
+        .enumerate()
+    {
+        let mut years: Vec<i32> = summary
+            .publications
+            .iter()
+            .filter(|p| p.0 == kind)
+            .map(|p| p.1)
+            .collect();
+        years.dedup();
+        for year in years {
+            let ids: Vec<i64> = summary
+                .publications
+                .iter()
+                .filter(|p| p.0 == kind && p.1 == year)
+                .map(|p| p.2)
+                .collect();
+            disclosure::publish(
+                &actor,
+                &disclosure::PublishInput {
+                    filter: disclosure::FilterInput {
+                        kind: kind.to_string(),
+                        fiscal_year: year.to_string(),
+                        ..Default::default()
+                    },
+                    ids,
+                    all: false,
+                    date: date.to_string(),
+                },
+            )
+            .await?;
+        }
+        progress("信息公开", n as u64 + 1, 2);
+    }
+
+    progress("部门考核", 0, 1);
+    let year = 2023;
+    assessment::open(
+        &actor,
+        &assessment::OpenInput {
+            fiscal_year: year.to_string(),
+        },
+    )
+    .await?;
+    let units = store::units::level_one(store, REGION_CODE).await?;
+    let mut entries = Vec::with_capacity(units.len() * 2);
+    for (id, _, _) in &units {
+        let basic = *rng.pick(&["15", "14.5", "14", "13.5", "13"]);
+        let reporting = *rng.pick(&["5", "5", "4.5", "4"]);
+        for (item, score) in [("basic", basic), ("reporting", reporting)] {
+            entries.push(assessment::ManualEntry {
+                unit_id: *id,
+                item: item.into(),
+                score: score.into(),
+            });
+        }
+    }
+    assessment::set_manual(&actor, year, &entries).await?;
+    if let Some((id, _, _)) = units.get(3) {
+        assessment::adjust(
+            &actor,
+            year,
+            *id,
+            &assessment::AdjustInput {
+                item: "archives".into(),
+                points: "-1".into(),
+                reason: "实地抽查发现部分项目佐证材料未及时归档".into(),
+            },
+        )
+        .await?;
+    }
+    let round = store::assessment::round(store, REGION_CODE, year)
+        .await?
+        .map_or(1, |r| r.row_version);
+    assessment::finalize(
+        &actor,
+        year,
+        &assessment::FinalizeInput {
+            row_version: round,
+            interview_deadline: "2024-03-31".into(),
+        },
+    )
+    .await?;
+    progress("部门考核", 1, 1);
+    Ok(())
 }
 
 async fn agencies_and_users(
@@ -857,7 +981,7 @@ async fn year_2022(
         summary.evaluations += 1;
         evaluated_ids.push((eval_id, total_score));
         // Disclosure (SPEC §12): the project self-evaluation results are published.
-        store::evaluations::insert_disclosure(tx, REGION_CODE, year, "evaluation", eval_id).await?;
+        summary.publications.push(("evaluation", year, eval_id));
         let application = result_application::apply(&settings.result_application, wanted);
         store::evaluations::insert_result_application(
             tx,
@@ -1377,8 +1501,7 @@ async fn year_2023(
 
     // Disclosure (SPEC §12): the 2023 project targets.
     for p in &planned {
-        store::evaluations::insert_disclosure(tx, REGION_CODE, year, "target", p.project_id)
-            .await?;
+        summary.publications.push(("target", year, p.project_id));
     }
     Ok(())
 }

@@ -97,11 +97,12 @@ async fn figures_equal_the_seed_spec_15() {
                 "部门整体绩效评价项目"
             ]
         );
-        // The load is audited and the chain is intact.
+        // The load and the finance user's year-end work (publications, the assessment) are
+        // audited and the chain is intact.
         assert!(matches!(
             audit::verify(store).await.expect("verify"),
             audit::Verdict::Intact {
-                rows: 1,
+                rows: 10,
                 signatures: audit::Signatures::NotChecked
             }
         ));

@@ -43,13 +43,9 @@ async fn county(store: &Store) -> County {
     regions::insert(&mut tx, REGION, "且末县", None)
         .await
         .expect("region");
-    let mut unit = |code: &'static str, name: &'static str, parent: Option<i64>| {
-        let parent_id = parent;
-        (code, name, parent_id)
-    };
-    let specs = [
-        unit("101", "且末县教育局", None),
-        unit("102", "且末县卫生健康委员会", None),
+    let specs: [(&str, &str, Option<i64>); 2] = [
+        ("101", "且末县教育局", None),
+        ("102", "且末县卫生健康委员会", None),
     ];
     let mut ids = Vec::new();
     for (code, name, parent) in specs {
@@ -209,7 +205,7 @@ fn num(v: &Value) -> rust_decimal::Decimal {
         .unwrap_or_else(|| panic!("a decimal: {v}"))
 }
 
-fn unit_of<'a>(o: &'a Value, id: i64) -> &'a Value {
+fn unit_of(o: &Value, id: i64) -> &Value {
     o["units"]
         .as_array()
         .expect("units")
@@ -594,8 +590,6 @@ async fn finance_assesses_units_from_their_records() {
             "{sheet}"
         );
         assert!(!sheet.contains("adjust-disclosure"), "a unit cannot adjust");
-        let _ = csrf_of;
-        let _ = post_form;
     })
     .await;
 }

@@ -37,6 +37,8 @@ const READERS: &[Role] = &[
     Role::UnitApprover,
 ];
 const MANAGERS: &[Role] = &[Role::FinanceAdmin];
+/// Who read the ranking and its report: finance, leaders and administrators.
+const RANKING_READERS: &[Role] = Role::REGION_READERS;
 
 pub fn register(reg: Registry<AppState>) -> Registry<AppState> {
     reg.add(
@@ -72,13 +74,13 @@ pub fn register(reg: Registry<AppState>) -> Registry<AppState> {
     .add(
         Method::GET,
         "/assessments/{year}/report.docx",
-        Access::Roles(READERS),
+        Access::Roles(RANKING_READERS),
         get(report_docx),
     )
     .add(
         Method::GET,
         "/assessments/{year}/report.html",
-        Access::Roles(READERS),
+        Access::Roles(RANKING_READERS),
         get(report_html),
     )
     .add(
