@@ -29,3 +29,16 @@ pub async fn for_year(store: &Store, region: &str, year: i32) -> Result<BTreeMap
         .await?);
     Ok(rows.into_iter().collect())
 }
+
+/// Removes a stored paragraph: the report falls back to its default wording.
+pub async fn remove(tx: &mut Tx, region: &str, year: i32, key: &str) -> Result<()> {
+    let sql = "DELETE FROM narratives WHERE region_code = $1 AND fiscal_year = $2 AND key = $3";
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(region)
+        .bind(year)
+        .bind(key)
+        .execute(&mut *c)
+        .await
+        .map(|_| ())?);
+    Ok(())
+}

@@ -206,6 +206,20 @@ pub async fn annual_figures(store: &Store, region: &str, year: i32) -> Result<An
         by_unit: by_unit(store, region, year).await?,
         warnings_by_unit: warnings_by_unit(store, region, year).await?,
         recommendations: recommendations(store, region, evaluated_year).await?,
+        assessment: crate::assessment::results(store, region, year, None)
+            .await?
+            .into_iter()
+            .map(|r| jixiao_domain::report::annual::AssessmentRow {
+                rank: i64::from(r.rank),
+                unit: r.unit_name,
+                total: from_hundredths(r.total_x100),
+                listed: match r.listed.as_str() {
+                    "commended" => "通报表彰".into(),
+                    "interviewed" => "约谈".into(),
+                    _ => String::new(),
+                },
+            })
+            .collect(),
     })
 }
 

@@ -641,3 +641,81 @@ async fn markup_in_a_region_name_is_escaped_on_the_public_portal() {
     )
     .await;
 }
+
+/// Issue 12 item 4: the finance performance office edits the report's narrative in the browser,
+/// previews it without saving, saves it (audited), and the report follows; the figures stay
+/// generated; a leader may read the report but not edit it. The report also carries the year's
+/// finalised assessment ranking.
+#[tokio::test]
+async fn finance_edits_the_report_narrative_with_a_preview() {
+    on_every_store(
+        "finance_edits_the_report_narrative_with_a_preview",
+        async |store: &Store| {
+            let mut b = finance_browser(store).await;
+            let form = b.get("/reports/annual/2023/narrative").await;
+            form.assert_status(StatusCode::OK);
+            let html = form.text();
+            assert!(html.contains("n_org_heading") && html.contains("强化组织领导"), "{html}");
+            let csrf = hidden_field(&html, "csrf");
+            let heading = "健全机制，压实预算绩效管理主体责任";
+
+            // The preview shows the typed text and saves nothing.
+            let preview = b
+                .post(
+                    "/reports/annual/2023/narrative",
+                    &[("csrf", &csrf), ("preview", "1"), ("n_org_heading", heading)],
+                )
+                .await;
+            preview.assert_status(StatusCode::OK);
+            let text = preview.text();
+            assert!(text.contains("尚未保存") && text.contains("srcdoc="), "{text}");
+            assert!(text.contains(heading), "{text}");
+            let report = b.get("/reports/annual/2023").await;
+            assert!(!report.text().contains(heading), "a preview saves nothing");
+
+            // A control character is refused with the paragraph named.
+            let bad = b
+                .post(
+                    "/reports/annual/2023/narrative",
+                    &[("csrf", &csrf), ("n_org_heading", "标题\u{7}")],
+                )
+                .await;
+            bad.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+            assert!(bad.text().contains("控制字符"), "{}", bad.text());
+
+            let saved = b
+                .post(
+                    "/reports/annual/2023/narrative",
+                    &[("csrf", &csrf), ("n_org_heading", heading)],
+                )
+                .await;
+            saved.assert_status(StatusCode::SEE_OTHER);
+            let report = b.get("/reports/annual/2023").await.text();
+            assert!(report.contains(heading), "{report}");
+            // The generated figures are untouched, and the assessment ranking is a table.
+            assert!(report.contains("563.4"), "{report}");
+            assert!(report.contains("表 5  2023 年度部门预算绩效管理工作考核排名"), "{report}");
+            assert!(report.contains("通报表彰") && report.contains("约谈"), "{report}");
+            let audited: i64 = jixiao_store::on_pool!(store, |p| sqlx::query_scalar(
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'report.narrative' AND object_id = '2023'"
+            )
+            .fetch_one(p)
+            .await
+            .expect("count"));
+            assert_eq!(audited, 1);
+
+            // A leader reads the report but cannot open the editor.
+            let mut leader = Browser::new(app(store, true));
+            leader.login("ld").await;
+            leader
+                .get("/reports/annual/2023")
+                .await
+                .assert_status(StatusCode::OK);
+            leader
+                .get("/reports/annual/2023/narrative")
+                .await
+                .assert_status(StatusCode::FORBIDDEN);
+        },
+    )
+    .await;
+}

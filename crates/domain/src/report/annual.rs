@@ -106,6 +106,16 @@ pub struct WarningRow {
     pub closed: i64,
 }
 
+/// One unit's place in the year's finalised assessment (SPEC §11).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AssessmentRow {
+    pub rank: i64,
+    pub unit: String,
+    pub total: Decimal,
+    /// 通报表彰, 约谈 or empty.
+    pub listed: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecommendationRow {
     pub recommendation: String,
@@ -127,6 +137,9 @@ pub struct AnnualFigures {
     pub by_unit: Vec<UnitRow>,
     pub warnings_by_unit: Vec<WarningRow>,
     pub recommendations: Vec<RecommendationRow>,
+    /// The year's finalised assessment of units, by rank; empty before it is finalised.
+    #[serde(default)]
+    pub assessment: Vec<AssessmentRow>,
 }
 
 /// The editable narrative keys, in report order, with what each holds.
@@ -554,6 +567,26 @@ fn tables(f: &AnnualFigures) -> Vec<Block> {
         rows: rec_rows,
         note: "金额单位：万元。".into(),
     }));
+    if !f.assessment.is_empty() {
+        out.push(Block::Table(Table {
+            caption: format!("表 5  {} 年度部门预算绩效管理工作考核排名", f.year),
+            headers: vec!["排名".into(), "单位".into(), "得分".into(), "名单".into()],
+            numeric: vec![true, false, true, false],
+            rows: f
+                .assessment
+                .iter()
+                .map(|a| {
+                    vec![
+                        a.rank.to_string(),
+                        a.unit.clone(),
+                        fixed2(a.total),
+                        a.listed.clone(),
+                    ]
+                })
+                .collect(),
+            note: "得分相同的单位并列同一名次。".into(),
+        }));
+    }
     out
 }
 

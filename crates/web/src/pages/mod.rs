@@ -37,7 +37,7 @@ use crate::access::{
     LIBRARY_ACTORS, PROJECT_WRITERS, Registry, SYSADMIN,
 };
 use axum::http::Method;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use jixiao_store::browse::Scope;
 
 /// The data a user may see (SPEC §1): [`jixiao_app::scope_of`].
@@ -178,6 +178,30 @@ pub fn routes() -> Registry<crate::AppState> {
             "/reports/annual/{year}/docx",
             Access::Roles(FINANCE_AND_VIEWERS),
             get(reports::annual_docx),
+        )
+        .add(
+            Method::GET,
+            "/reports/annual/{year}/narrative",
+            Access::Roles(&[jixiao_domain::types::Role::FinanceAdmin]),
+            get(reports::narrative_page),
+        )
+        .add(
+            Method::POST,
+            "/reports/annual/{year}/narrative",
+            Access::Roles(&[jixiao_domain::types::Role::FinanceAdmin]),
+            post(reports::narrative_post),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/reports/annual/{year}/narrative",
+            Access::AnyUser,
+            get(reports::api_narrative),
+        )
+        .add(
+            Method::PUT,
+            "/api/v1/reports/annual/{year}/narrative",
+            Access::AnyUser,
+            put(reports::api_narrative_put),
         )
         .add(
             Method::GET,

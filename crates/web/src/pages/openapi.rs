@@ -1282,6 +1282,34 @@ fn add_assessment(doc: &mut serde_json::Value) {
                 &[&year],
             ),
         ),
+        (
+            "/api/v1/reports/annual/{year}/narrative",
+            "get",
+            with(
+                operation(
+                    "年度报告的说明文字（各段现有文字，是否已修改；财政绩效管理员）",
+                    "/api/v1/reports/annual/{year}/narrative",
+                    None,
+                    ("200", "段落", "Json"),
+                    &[CONFLICT],
+                ),
+                &[&year],
+            ),
+        ),
+        (
+            "/api/v1/reports/annual/{year}/narrative",
+            "put",
+            with(
+                operation(
+                    "修改年度报告的说明文字（按段落编码给出文字；空文字或默认文字即恢复默认；记入日志）",
+                    "/api/v1/reports/annual/{year}/narrative",
+                    Some("Json"),
+                    ("200", "变更段数", "Json"),
+                    &[CONFLICT, INVALID],
+                ),
+                &[&year],
+            ),
+        ),
     ];
     if let (Some(target), serde_json::Value::Object(new)) =
         (doc["components"]["schemas"].as_object_mut(), schemas)

@@ -11,12 +11,14 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 use jixiao_domain::report::annual;
+use std::collections::BTreeMap;
 
 #[derive(Template)]
 #[template(path = "reports.html")]
 struct IndexPage {
     layout: Layout,
     years: Vec<i32>,
+    may_edit: bool,
 }
 
 pub async fn index(
@@ -40,6 +42,7 @@ pub async fn index(
     render(&IndexPage {
         layout: Layout::new(&session, &user, &region, &state.matrix, "/reports"),
         years,
+        may_edit: user.has(jixiao_domain::types::Role::FinanceAdmin),
     })
 }
 
@@ -100,4 +103,191 @@ pub async fn annual_docx(
         bytes,
     )
         .into_response())
+}
+
+// ---------------------------------------------------------------------------------------------
+// The editable narrative (SPEC §13, issue 12 item 4).
+
+struct ParagraphView {
+    key: &'static str,
+    label: &'static str,
+    text: String,
+    edited: bool,
+    rows: usize,
+}
+
+#[derive(Template)]
+#[template(path = "report_narrative.html")]
+struct NarrativePage {
+    layout: Layout,
+    year: i32,
+    message: Option<String>,
+    errors: Vec<String>,
+    paragraphs: Vec<ParagraphView>,
+    /// The report as it would read with the typed paragraphs (a preview), as a whole HTML page.
+    preview: Option<String>,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn narrative_view(
+    state: &AppState,
+    session: &SessionInfo,
+    user: &CurrentUser,
+    year: i32,
+    typed: Option<&BTreeMap<String, String>>,
+    message: Option<String>,
+    errors: Vec<String>,
+    preview: Option<String>,
+) -> Result<Html<String>, WebError> {
+    let a = crate::pages::actor(state, user, "");
+    let paragraphs = jixiao_app::report::narrative(&a, year)
+        .await?
+        .into_iter()
+        .map(|p| {
+            let text = typed.and_then(|t| t.get(p.key).cloned()).unwrap_or(p.text);
+            ParagraphView {
+                key: p.key,
+                label: p.label,
+                rows: (text.chars().count() / 60 + 2).clamp(2, 16),
+                text,
+                edited: p.edited,
+            }
+        })
+        .collect();
+    let region = region_name(state, &user.region).await?;
+    render(&NarrativePage {
+        layout: Layout::new(session, user, &region, &state.matrix, "/reports"),
+        year,
+        message,
+        errors,
+        paragraphs,
+        preview,
+    })
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct DoneQuery {
+    done: Option<String>,
+}
+
+pub async fn narrative_page(
+    State(state): State<AppState>,
+    Extension(session): Extension<SessionInfo>,
+    user: CurrentUser,
+    Path(year): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<DoneQuery>,
+) -> Result<Html<String>, WebError> {
+    let year = year_of(&year)?;
+    let message = q
+        .done
+        .map(|n| format!("已保存（{n} 段有改动），年度报告已按新的说明文字生成。"));
+    narrative_view(&state, &session, &user, year, None, message, vec![], None).await
+}
+
+pub async fn narrative_post(
+    State(state): State<AppState>,
+    Extension(session): Extension<SessionInfo>,
+    user: CurrentUser,
+    ip: crate::ClientIp,
+    Path(year): Path<String>,
+    form: Result<axum::Form<super::project_flow::Pairs>, axum::extract::rejection::FormRejection>,
+) -> Result<Response, WebError> {
+    use super::project_flow::{field, is_user_error, messages_of, pairs_of, status_of};
+    let year = year_of(&year)?;
+    let pairs = pairs_of(form)?;
+    let typed: BTreeMap<String, String> = pairs
+        .iter()
+        .filter_map(|(k, v)| k.strip_prefix("n_").map(|k| (k.to_string(), v.clone())))
+        .collect();
+    let a = crate::pages::actor(&state, &user, &ip.0);
+    if field(&pairs, "preview") == "1" {
+        // Not saved: the report as it would read.
+        let result = jixiao_app::report::check(&typed).map_err(WebError::from);
+        return match result {
+            Ok(checked) => {
+                if !jixiao_store::report::has_year(&state.store, &user.region, year).await? {
+                    return Err(WebError::NotFound(format!("{year} 年度的数据")));
+                }
+                let figures =
+                    jixiao_store::report::annual_figures(&state.store, &user.region, year).await?;
+                let mut narrative =
+                    jixiao_store::narratives::for_year(&state.store, &user.region, year).await?;
+                narrative.extend(checked.into_iter().filter(|(_, v)| !v.is_empty()));
+                let html = jixiao_forms::render::to_html(&annual::compose(&figures, &narrative));
+                Ok(narrative_view(
+                    &state,
+                    &session,
+                    &user,
+                    year,
+                    Some(&typed),
+                    Some("预览：以下为按填写内容生成的报告，尚未保存。".into()),
+                    vec![],
+                    Some(html),
+                )
+                .await?
+                .into_response())
+            }
+            Err(e) => {
+                let html = narrative_view(
+                    &state,
+                    &session,
+                    &user,
+                    year,
+                    Some(&typed),
+                    None,
+                    messages_of(&e),
+                    None,
+                )
+                .await?;
+                Ok((status_of(&e), html).into_response())
+            }
+        };
+    }
+    match jixiao_app::report::save(&a, year, &typed)
+        .await
+        .map_err(WebError::from)
+    {
+        Ok(n) => Ok(crate::see_other(&format!(
+            "/reports/annual/{year}/narrative?done={n}"
+        ))),
+        Err(e) if is_user_error(&e) => {
+            let html = narrative_view(
+                &state,
+                &session,
+                &user,
+                year,
+                Some(&typed),
+                None,
+                messages_of(&e),
+                None,
+            )
+            .await?;
+            Ok((status_of(&e), html).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn api_narrative(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(year): Path<String>,
+) -> Result<axum::Json<Vec<jixiao_app::report::Paragraph>>, WebError> {
+    let year = year_of(&year)?;
+    Ok(axum::Json(
+        jixiao_app::report::narrative(&crate::pages::actor(&state, &user, ""), year).await?,
+    ))
+}
+
+pub async fn api_narrative_put(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ip: crate::ClientIp,
+    Path(year): Path<String>,
+    super::api_flows::Body(typed): super::api_flows::Body<BTreeMap<String, String>>,
+) -> Result<axum::Json<serde_json::Value>, WebError> {
+    let year = year_of(&year)?;
+    let n =
+        jixiao_app::report::save(&crate::pages::actor(&state, &user, &ip.0), year, &typed).await?;
+    Ok(axum::Json(serde_json::json!({"changed": n})))
 }
