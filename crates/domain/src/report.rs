@@ -10,6 +10,7 @@ pub mod evaluation;
 pub mod ex_ante;
 pub mod rectification;
 
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -33,6 +34,51 @@ pub enum Block {
         text: String,
     },
     Table(Table),
+    /// A chart drawn from its data; every format draws the same one.
+    Chart(Chart),
+}
+
+/// A chart of a report (SPEC §13): the renderer draws it from the data, without network or
+/// client-side scripts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Chart {
+    pub caption: String,
+    pub kind: ChartKind,
+    /// A note under the chart (source, what was left out), may be empty.
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "type")]
+pub enum ChartKind {
+    /// Horizontal bars, one per label, in the given order, scaled to `max` (or the largest
+    /// value); `unit` follows each value ("个", "%", "分").
+    Bars {
+        bars: Vec<Bar>,
+        max: Option<Decimal>,
+        unit: String,
+    },
+    /// Points with x and y in percent (0–100, larger values drawn at the edge), the diagonal
+    /// y = x and the band of ±`band` points around it.
+    Scatter {
+        x_label: String,
+        y_label: String,
+        points: Vec<Point>,
+        band: Decimal,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Bar {
+    pub label: String,
+    pub value: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Point {
+    pub label: String,
+    pub x: Decimal,
+    pub y: Decimal,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -220,6 +220,7 @@ pub async fn annual_figures(store: &Store, region: &str, year: i32) -> Result<An
                 },
             })
             .collect(),
+        charts: chart_figures(store, region, year, &settings).await?,
     })
 }
 
@@ -477,4 +478,47 @@ pub async fn has_year(store: &Store, region: &str, year: i32) -> Result<bool> {
         .fetch_one(p)
         .await?);
     Ok(n > 0)
+}
+
+/// The data of the report's charts, from the dashboard's queries.
+async fn chart_figures(
+    store: &Store,
+    region: &str,
+    year: i32,
+    settings: &jixiao_domain::settings::Settings,
+) -> Result<jixiao_domain::report::annual::ChartFigures> {
+    use jixiao_domain::grade::Grade;
+    let grades = crate::dashboard::grades(store, region, year)
+        .await?
+        .into_iter()
+        .filter_map(|(g, n)| Grade::parse(&g).map(|g| (g, n)))
+        .collect();
+    let execution = crate::dashboard::execution_points(store, region, year)
+        .await?
+        .into_iter()
+        .map(|(name, x, y)| (name, from_hundredths(x), from_hundredths(y)))
+        .collect();
+    let coverage = crate::dashboard::coverage_inputs(store, region, year)
+        .await?
+        .into_iter()
+        .map(|(_, name, funds, evaluated)| {
+            let c = jixiao_domain::coverage::coverage(
+                &settings.coverage,
+                jixiao_domain::Fen(funds),
+                jixiao_domain::Fen(evaluated),
+            );
+            (
+                name,
+                c.share
+                    .map(jixiao_domain::decimal::round2)
+                    .unwrap_or_default(),
+            )
+        })
+        .collect();
+    Ok(jixiao_domain::report::annual::ChartFigures {
+        grades,
+        execution,
+        band: settings.monitoring.deviation_red,
+        coverage,
+    })
 }

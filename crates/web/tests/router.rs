@@ -719,3 +719,47 @@ async fn finance_edits_the_report_narrative_with_a_preview() {
     )
     .await;
 }
+
+/// Issue 12 item 4: the annual report's charts (grade distribution, execution against completion,
+/// coverage by department, the assessment ranking) are drawn by the server, inline SVG in the
+/// printable page and the same drawing as a picture in Word.
+#[tokio::test]
+async fn the_annual_report_carries_its_charts() {
+    on_every_store(
+        "the_annual_report_carries_its_charts",
+        async |store: &Store| {
+            let mut b = finance_browser(store).await;
+            let html = b.get("/reports/annual/2023").await.text();
+            assert_eq!(
+                html.matches("<figure class=\"chart\">").count(),
+                4,
+                "{html}"
+            );
+            for caption in [
+                "图 1  2022 年度项目自评结果等级分布",
+                "图 2  2023 年项目预算执行率与目标完成率",
+                "图 3  2023 年各部门评价覆盖率",
+                "图 4  2023 年度部门预算绩效管理工作考核得分",
+            ] {
+                assert!(html.contains(caption), "{caption}");
+            }
+            assert!(html.contains("<title>优秀：137个</title>"), "{html}");
+            assert!(!html.contains("<script"), "no script draws them");
+            let docx = b.get("/reports/annual/2023/docx").await;
+            docx.assert_status(StatusCode::OK);
+            // The package's file names are stored as they are: the distinct pictures.
+            let text = String::from_utf8_lossy(&docx.body);
+            let pictures: std::collections::BTreeSet<&str> = text
+                .match_indices("word/media/")
+                .filter_map(|(at, _)| text[at..].split(".png").next())
+                .filter(|name| name.len() < 40)
+                .collect();
+            assert_eq!(
+                pictures.len(),
+                4,
+                "four pictures in the Word file: {pictures:?}"
+            );
+        },
+    )
+    .await;
+}

@@ -140,7 +140,27 @@ pub struct AnnualFigures {
     /// The year's finalised assessment of units, by rank; empty before it is finalised.
     #[serde(default)]
     pub assessment: Vec<AssessmentRow>,
+    /// The data of the charts.
+    #[serde(default)]
+    pub charts: ChartFigures,
 }
+
+/// What the report's charts draw (SPEC §13).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ChartFigures {
+    /// Approved project self-evaluations carried out in the year, by grade.
+    pub grades: Vec<(Grade, i64)>,
+    /// The year's latest project monitoring round: (project, execution rate %, completion %).
+    pub execution: Vec<(String, Decimal, Decimal)>,
+    /// The deviation band of §7 (points).
+    pub band: Decimal,
+    /// Per unit with project funds: the share of its funds covered by department evaluations
+    /// carried out in the year (%).
+    pub coverage: Vec<(String, Decimal)>,
+}
+
+/// The most points or bars a chart draws; the rest are left out with a note.
+pub const CHART_LIMIT: usize = 60;
 
 /// The editable narrative keys, in report order, with what each holds.
 pub const NARRATIVE_KEYS: &[(&str, &str)] = &[
@@ -587,7 +607,127 @@ fn tables(f: &AnnualFigures) -> Vec<Block> {
             note: "得分相同的单位并列同一名次。".into(),
         }));
     }
+    charts(f, &mut out);
     out
+}
+
+fn charts(f: &AnnualFigures, out: &mut Vec<Block>) {
+    use super::{Bar, Chart, ChartKind, Point};
+    let ey = f.year - 1;
+    let mut n = 0;
+    let mut caption = |title: String| {
+        n += 1;
+        format!("图 {n}  {title}")
+    };
+    if f.charts.grades.iter().any(|g| g.1 > 0) {
+        out.push(Block::Chart(Chart {
+            caption: caption(format!("{ey} 年度项目自评结果等级分布")),
+            kind: ChartKind::Bars {
+                bars: Grade::ALL
+                    .iter()
+                    .map(|g| Bar {
+                        label: g.label().into(),
+                        value: Decimal::from(
+                            f.charts
+                                .grades
+                                .iter()
+                                .filter(|(x, _)| x == g)
+                                .map(|x| x.1)
+                                .sum::<i64>(),
+                        ),
+                    })
+                    .collect(),
+                max: None,
+                unit: "个".into(),
+            },
+            note: format!("{} 年开展、审核通过的项目绩效自评。", f.year),
+        }));
+    }
+    if !f.charts.execution.is_empty() {
+        let total = f.charts.execution.len();
+        out.push(Block::Chart(Chart {
+            caption: caption(format!("{} 年项目预算执行率与目标完成率", f.year)),
+            kind: ChartKind::Scatter {
+                x_label: "预算执行率（%）".into(),
+                y_label: "目标完成率（%）".into(),
+                points: f
+                    .charts
+                    .execution
+                    .iter()
+                    .take(CHART_LIMIT * 10)
+                    .map(|(label, x, y)| Point {
+                        label: label.clone(),
+                        x: *x,
+                        y: *y,
+                    })
+                    .collect(),
+                band: f.charts.band,
+            },
+            note: if total > CHART_LIMIT * 10 {
+                format!(
+                    "最近一轮项目监控，共 {total} 个项目，图中为前 {} 个；虚线之间为偏差 {} 个百分点以内。",
+                    CHART_LIMIT * 10,
+                    trim(f.charts.band)
+                )
+            } else {
+                format!(
+                    "最近一轮项目监控，{total} 个项目；虚线之间为偏差 {} 个百分点以内。",
+                    trim(f.charts.band)
+                )
+            },
+        }));
+    }
+    if !f.charts.coverage.is_empty() {
+        let mut rows = f.charts.coverage.clone();
+        rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let total = rows.len();
+        out.push(Block::Chart(Chart {
+            caption: caption(format!("{} 年各部门评价覆盖率", f.year)),
+            kind: ChartKind::Bars {
+                bars: rows
+                    .into_iter()
+                    .take(CHART_LIMIT)
+                    .map(|(label, value)| Bar { label, value })
+                    .collect(),
+                max: Some(Decimal::ONE_HUNDRED),
+                unit: "%".into(),
+            },
+            note: format!(
+                "部门评价涉及金额占本部门 {ey} 年项目资金的比例{}。",
+                if total > CHART_LIMIT {
+                    format!("；共 {total} 个部门，图中为覆盖率最高的 {CHART_LIMIT} 个")
+                } else {
+                    String::new()
+                }
+            ),
+        }));
+    }
+    if !f.assessment.is_empty() {
+        out.push(Block::Chart(Chart {
+            caption: caption(format!("{} 年度部门预算绩效管理工作考核得分", f.year)),
+            kind: ChartKind::Bars {
+                bars: f
+                    .assessment
+                    .iter()
+                    .take(CHART_LIMIT)
+                    .map(|a| Bar {
+                        label: format!("{}. {}", a.rank, a.unit),
+                        value: a.total,
+                    })
+                    .collect(),
+                max: Some(Decimal::ONE_HUNDRED),
+                unit: "分".into(),
+            },
+            note: if f.assessment.len() > CHART_LIMIT {
+                format!(
+                    "共 {} 个单位，图中为前 {CHART_LIMIT} 名。",
+                    f.assessment.len()
+                )
+            } else {
+                String::new()
+            },
+        }));
+    }
 }
 
 #[cfg(test)]

@@ -144,6 +144,7 @@ mod tests {
             .map(|b| match b {
                 Block::Heading { text, .. } | Block::Paragraph { text } => text.clone(),
                 Block::Table(t) => t.caption.clone(),
+                Block::Chart(c) => c.caption.clone(),
             })
             .collect();
         assert_eq!(text[0], "县教育局：");

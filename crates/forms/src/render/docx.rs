@@ -13,7 +13,7 @@ use std::io::Cursor;
 
 use docx_rs::{
     AlignmentType, BreakType, Docx, Footer, LineSpacing, LineSpacingType, PageMargin, PageNum,
-    Paragraph, Run, RunFonts, SpecialIndentType, Table as DocxTable, TableAlignmentType,
+    Paragraph, Pic, Run, RunFonts, SpecialIndentType, Table as DocxTable, TableAlignmentType,
     TableBorder, TableBorderPosition, TableBorders, TableCell, TableRow, VAlignType, WidthType,
 };
 use jixiao_domain::report::{Block, Document, Table};
@@ -131,6 +131,40 @@ pub fn to_docx(doc: &Document) -> Result<Vec<u8>, RenderError> {
                             .align(AlignmentType::Left)
                             .line_spacing(single().before(60).after(120))
                             .add_run(styled(&table.note, FANGSONG, SIZE_TABLE, false)),
+                    );
+                }
+            }
+            Block::Chart(chart) => {
+                // The same SVG as the HTML report, rasterised at 3× with the bundled font and
+                // shown at the text width at most.
+                let (png, w, h) = super::chart::to_png(chart, 3.0).map_err(RenderError::Chart)?;
+                let max_emu = TEXT_WIDTH as u64 * 635; // twips → EMU
+                let natural = u64::from(w / 3) * 9525; // CSS pixels at 96 dpi → EMU
+                let width = natural.min(max_emu);
+                let height = width * u64::from(h) / u64::from(w.max(1));
+                let pic = Pic::new_with_dimensions(png, w, h).size(
+                    u32::try_from(width).unwrap_or(u32::MAX),
+                    u32::try_from(height).unwrap_or(u32::MAX),
+                );
+                docx = docx.add_paragraph(
+                    Paragraph::new()
+                        .align(AlignmentType::Center)
+                        .line_spacing(single().before(120))
+                        .keep_next(true)
+                        .add_run(Run::new().add_image(pic)),
+                );
+                docx = docx.add_paragraph(
+                    Paragraph::new()
+                        .align(AlignmentType::Center)
+                        .line_spacing(single().before(60))
+                        .add_run(styled(&chart.caption, HEI, SIZE_CAPTION, false)),
+                );
+                if !chart.note.trim().is_empty() {
+                    docx = docx.add_paragraph(
+                        Paragraph::new()
+                            .align(AlignmentType::Left)
+                            .line_spacing(single().before(60).after(120))
+                            .add_run(styled(&chart.note, FANGSONG, SIZE_TABLE, false)),
                     );
                 }
             }

@@ -46,6 +46,10 @@ h3 { font-family: "KaiTi", "STKaiti", "楷体", "楷体_GB2312", "Kaiti SC", ser
 h4 { font-weight: bold; text-indent: 2em; }
 p { margin: 0; text-indent: 2em; text-align: justify; orphans: 2; widows: 2; }
 .table { margin: .6em 0 .8em; }
+figure.chart { margin: .8em 0; text-align: center; break-inside: avoid; page-break-inside: avoid; }
+figure.chart svg { max-width: 100%; height: auto; }
+figure.chart figcaption { font-family: "SimHei", "黑体", "STHeiti", "Heiti SC", "Noto Sans CJK SC", sans-serif; font-size: 14pt; }
+figure.chart p.note { text-indent: 0; text-align: left; font-size: 10.5pt; }
 table { width: 100%; border-collapse: collapse; font-size: 10.5pt; line-height: 1.5; }
 caption, p.caption {
   caption-side: top;
@@ -91,6 +95,20 @@ pub fn to_html(doc: &Document) -> String {
                 }
             }
             Block::Table(table) => write_table(&mut out, table),
+            Block::Chart(chart) => {
+                // The SVG is built from escaped data by `chart::to_svg`.
+                let _ = writeln!(
+                    out,
+                    "<figure class=\"chart\">{}<figcaption>{}</figcaption>{}</figure>",
+                    super::chart::to_svg(chart),
+                    text(&chart.caption),
+                    if chart.note.trim().is_empty() {
+                        String::new()
+                    } else {
+                        format!("<p class=\"note\">{}</p>", text(&chart.note))
+                    }
+                );
+            }
         }
     }
     out.push_str("</main>\n</body>\n</html>\n");

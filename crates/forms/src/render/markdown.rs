@@ -31,6 +31,8 @@ pub fn to_markdown(doc: &Document) -> String {
                 }
             }
             Block::Table(table) => blocks.extend(table_blocks(table)),
+            // Markdown has no drawing: the chart's data as a table.
+            Block::Chart(chart) => blocks.extend(table_blocks(&chart_table(chart))),
         }
     }
     let mut out = blocks.join("\n\n");
@@ -145,6 +147,41 @@ fn escape_line_start(line: &str) -> String {
         return format!("{}\\{}", &line[..digits], &line[digits..]);
     }
     line.to_string()
+}
+
+/// A chart's data as a table (caption, one row per bar or point, note).
+fn chart_table(chart: &jixiao_domain::report::Chart) -> Table {
+    use jixiao_domain::decimal::trim;
+    use jixiao_domain::report::ChartKind;
+    let (headers, rows, numeric) = match &chart.kind {
+        ChartKind::Bars { bars, unit, .. } => (
+            vec!["项目".to_string(), format!("数值（{unit}）")],
+            bars.iter()
+                .map(|b| vec![b.label.clone(), trim(b.value)])
+                .collect(),
+            vec![false, true],
+        ),
+        ChartKind::Scatter {
+            x_label,
+            y_label,
+            points,
+            ..
+        } => (
+            vec!["项目".to_string(), x_label.clone(), y_label.clone()],
+            points
+                .iter()
+                .map(|p| vec![p.label.clone(), trim(p.x), trim(p.y)])
+                .collect(),
+            vec![false, true, true],
+        ),
+    };
+    Table {
+        caption: chart.caption.clone(),
+        headers,
+        rows,
+        numeric,
+        note: chart.note.clone(),
+    }
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@
 //!
 //! [`Document`]: jixiao_domain::report::Document
 
+pub mod chart;
 mod docx;
 mod html;
 mod markdown;
@@ -27,6 +28,9 @@ pub enum RenderError {
     /// docx-rs failed to write the Word package.
     #[error("生成 Word 文档（.docx）失败：{0}")]
     Docx(String),
+    /// A chart could not be drawn.
+    #[error("绘制图表失败：{0}")]
+    Chart(String),
 }
 
 /// A heading level clamped to 1..=3.
