@@ -152,7 +152,7 @@ enum ReportCommand {
         /// Output format
         #[arg(long, value_enum, default_value_t = Format::Md)]
         format: Format,
-        /// Output file; `-` or none writes md/html to standard output
+        /// Output file (required for docx and pdf); `-` or none writes md/html to standard output
         #[arg(short, long)]
         output: Option<PathBuf>,
         /// Region code; may be left out when the database holds one county
@@ -172,6 +172,7 @@ enum Format {
     Md,
     Html,
     Docx,
+    Pdf,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -640,6 +641,14 @@ async fn report_annual(
                 ));
             }
             jixiao_forms::render::to_docx(&doc)?
+        }
+        Format::Pdf => {
+            if to_stdout {
+                return Err(CliError::Usage(
+                    "PDF 格式须用 -o 指定输出文件，例如 -o 报告.pdf".into(),
+                ));
+            }
+            jixiao_forms::render::to_pdf(&doc)?
         }
     };
     if to_stdout {

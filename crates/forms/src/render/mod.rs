@@ -15,12 +15,14 @@ pub mod chart;
 mod docx;
 mod html;
 mod markdown;
+mod pdf;
 
 use jixiao_domain::report::Table;
 
 pub use docx::to_docx;
 pub use html::to_html;
 pub use markdown::to_markdown;
+pub use pdf::to_pdf;
 
 /// A report could not be rendered.
 #[derive(Debug, thiserror::Error)]
@@ -28,6 +30,9 @@ pub enum RenderError {
     /// docx-rs failed to write the Word package.
     #[error("生成 Word 文档（.docx）失败：{0}")]
     Docx(String),
+    /// typst could not lay out or write the PDF.
+    #[error("生成 PDF 失败：{0}")]
+    Pdf(String),
     /// A chart could not be drawn.
     #[error("绘制图表失败：{0}")]
     Chart(String),

@@ -145,6 +145,18 @@ pub fn register(reg: Registry<AppState>) -> Registry<AppState> {
     )
     .add(
         Method::GET,
+        "/api/v1/assessments/{year}/report.pdf",
+        Access::AnyUser,
+        get(report_pdf),
+    )
+    .add(
+        Method::GET,
+        "/assessments/{year}/report.pdf",
+        Access::Roles(RANKING_READERS),
+        get(report_pdf),
+    )
+    .add(
+        Method::GET,
         "/api/v1/assessments/{year}/units/{unit}",
         Access::AnyUser,
         get(api_sheet),
@@ -655,6 +667,22 @@ pub async fn report_docx(
         bytes,
     )
         .into_response())
+}
+
+pub async fn report_pdf(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(year): Path<i32>,
+) -> Result<Response, WebError> {
+    let doc = report_of(&state, &user, year).await?;
+    let name = doc.title.clone();
+    super::report_file(
+        doc,
+        super::ReportFormat::Pdf,
+        &format!("assessment-{year}"),
+        &name,
+    )
+    .await
 }
 
 pub async fn report_html(

@@ -15,7 +15,7 @@ use crate::{AppState, ClientIp, see_other};
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Path, Query, State};
-use axum::http::{Method, StatusCode, header};
+use axum::http::{Method, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post, put};
 use jixiao_app::department_evaluation::{
@@ -61,6 +61,12 @@ pub fn register(reg: Registry<AppState>) -> Registry<AppState> {
     )
     .add(
         Method::GET,
+        "/evaluations/{id}/report.pdf",
+        Access::AnyUser,
+        get(report_pdf),
+    )
+    .add(
+        Method::GET,
         "/evaluations/{id}/report.docx",
         Access::AnyUser,
         get(report_docx),
@@ -88,6 +94,12 @@ pub fn register(reg: Registry<AppState>) -> Registry<AppState> {
         "/api/v1/evaluations/{id}/report.docx",
         Access::AnyUser,
         get(report_docx),
+    )
+    .add(
+        Method::GET,
+        "/api/v1/evaluations/{id}/report.pdf",
+        Access::AnyUser,
+        get(report_pdf),
     )
     .add(
         Method::GET,
@@ -726,6 +738,25 @@ pub async fn report_docx(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
+    report(&state, &user, id, super::ReportFormat::Docx).await
+}
+
+pub async fn report_pdf(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    report(&state, &user, id, super::ReportFormat::Pdf).await
+}
+
+async fn report(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    format: super::ReportFormat,
+) -> Result<Response, WebError> {
+    let state = state.clone();
+    let user = user.clone();
     use jixiao_domain::report::evaluation::{ReportFacts, compose};
     let a = actor(&state, &user, "");
     let r = evaluation_flow::visible(&a, id).await?;
@@ -784,28 +815,13 @@ pub async fn report_docx(
         suggestions: sections.report_suggestions,
         state: DocState::parse(&r.state).map_or(r.state.clone(), |s| s.label().to_string()),
     };
-    let bytes = jixiao_forms::render::to_docx(&compose(&facts))
-        .map_err(|e| WebError::Internal(e.to_string()))?;
-    let encoded: String =
-        form_urlencoded::byte_serialize(format!("{}绩效评价报告.docx", r.title).as_bytes())
-            .collect();
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-                    .to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"evaluation-report.docx\"; filename*=UTF-8''{encoded}"
-                ),
-            ),
-        ],
-        bytes,
+    super::report_file(
+        compose(&facts),
+        format,
+        "evaluation-report",
+        &format!("{}绩效评价报告", r.title),
     )
-        .into_response())
+    .await
 }
 
 // ---------------------------------------------------------------------------------------------

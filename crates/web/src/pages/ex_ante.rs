@@ -418,6 +418,25 @@ pub async fn report_docx(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
+    report(&state, &user, id, super::ReportFormat::Docx).await
+}
+
+pub async fn report_pdf(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    report(&state, &user, id, super::ReportFormat::Pdf).await
+}
+
+async fn report(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    format: super::ReportFormat,
+) -> Result<Response, WebError> {
+    let state = state.clone();
+    let user = user.clone();
     use jixiao_domain::report::ex_ante::{DimensionFacts, ExAnteReportFacts, ItemFacts, compose};
     let actor = actor(&state, &user, "");
     let x = flow::visible(&actor, id).await?;
@@ -524,25 +543,11 @@ pub async fn report_docx(
         timeline,
         other_notes: String::new(),
     };
-    let bytes = jixiao_forms::render::to_docx(&compose(&facts))
-        .map_err(|e| WebError::Internal(e.to_string()))?;
-    let encoded: String = form_urlencoded::byte_serialize(
-        format!("{}事前绩效评估报告.docx", x.object_name).as_bytes(),
+    super::report_file(
+        compose(&facts),
+        format,
+        &format!("ex-ante-{id}"),
+        &format!("{}事前绩效评估报告", x.object_name),
     )
-    .collect();
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-                    .to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"ex-ante-{id}.docx\"; filename*=UTF-8''{encoded}"),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    .await
 }

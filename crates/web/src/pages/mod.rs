@@ -181,6 +181,12 @@ pub fn routes() -> Registry<crate::AppState> {
         )
         .add(
             Method::GET,
+            "/reports/annual/{year}/pdf",
+            Access::Roles(FINANCE_AND_VIEWERS),
+            get(reports::annual_pdf),
+        )
+        .add(
+            Method::GET,
             "/reports/annual/{year}/narrative",
             Access::Roles(&[jixiao_domain::types::Role::FinanceAdmin]),
             get(reports::narrative_page),
@@ -376,6 +382,12 @@ pub fn routes() -> Registry<crate::AppState> {
             "/ex-ante/{id}/report.docx",
             Access::AnyUser,
             get(ex_ante::report_docx),
+        )
+        .add(
+            Method::GET,
+            "/ex-ante/{id}/report.pdf",
+            Access::AnyUser,
+            get(ex_ante::report_pdf),
         );
     let reg = reg
         .add(
@@ -628,4 +640,56 @@ pub(crate) fn send_file(file: jixiao_store::attachments::Attachment) -> axum::re
         file.body,
     )
         .into_response()
+}
+
+/// The file format of a downloaded report (SPEC §13, §14).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFormat {
+    Docx,
+    Pdf,
+}
+
+/// A report as a download: Word, or PDF laid out in-process (on a blocking thread: typst is
+/// CPU-bound). `ascii` names the file for old clients, `name` (without extension) for the rest.
+pub async fn report_file(
+    doc: jixiao_domain::report::Document,
+    format: ReportFormat,
+    ascii: &str,
+    name: &str,
+) -> Result<axum::response::Response, crate::error::WebError> {
+    use crate::error::WebError;
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let (ext, media) = match format {
+        ReportFormat::Docx => (
+            "docx",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
+        ReportFormat::Pdf => ("pdf", "application/pdf"),
+    };
+    let bytes = tokio::task::spawn_blocking(move || match format {
+        ReportFormat::Docx => jixiao_forms::render::to_docx(&doc),
+        ReportFormat::Pdf => jixiao_forms::render::to_pdf(&doc),
+    })
+    .await
+    .map_err(|e| WebError::Internal(e.to_string()))?
+    .map_err(|e| WebError::Internal(e.to_string()))?;
+    let encoded: String =
+        form_urlencoded::byte_serialize(format!("{name}.{ext}").as_bytes()).collect();
+    let disposition = if format == ReportFormat::Pdf {
+        "inline"
+    } else {
+        "attachment"
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, media.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("{disposition}; filename=\"{ascii}.{ext}\"; filename*=UTF-8''{encoded}"),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }

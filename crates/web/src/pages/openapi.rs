@@ -885,6 +885,16 @@ fn add_evaluation(doc: &mut serde_json::Value) {
             ),
         ),
         (
+            "/api/v1/evaluations/{id}/report.pdf",
+            "get",
+            download(
+                "部门评价报告（PDF，A4，带页码）",
+                "/api/v1/evaluations/{id}/report.pdf",
+                "application/pdf",
+                &[FORBIDDEN, NOT_FOUND],
+            ),
+        ),
+        (
             "/api/v1/agencies",
             "post",
             operation(
@@ -1277,6 +1287,19 @@ fn add_assessment(doc: &mut serde_json::Value) {
                     "部门预算绩效管理工作考核情况报告（Word）",
                     "/api/v1/assessments/{year}/report.docx",
                     DOCX,
+                    &[FORBIDDEN, NOT_FOUND, CONFLICT],
+                ),
+                &[&year],
+            ),
+        ),
+        (
+            "/api/v1/assessments/{year}/report.pdf",
+            "get",
+            with(
+                download(
+                    "部门预算绩效管理工作考核情况报告（PDF，A4，带页码）",
+                    "/api/v1/assessments/{year}/report.pdf",
+                    "application/pdf",
                     &[FORBIDDEN, NOT_FOUND, CONFLICT],
                 ),
                 &[&year],

@@ -291,3 +291,20 @@ pub async fn api_narrative_put(
         jixiao_app::report::save(&crate::pages::actor(&state, &user, &ip.0), year, &typed).await?;
     Ok(axum::Json(serde_json::json!({"changed": n})))
 }
+
+pub async fn annual_pdf(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(year): Path<String>,
+) -> Result<Response, WebError> {
+    let year = year_of(&year)?;
+    let doc = document(&state, &user.region, year).await?;
+    let name = doc.title.clone();
+    super::report_file(
+        doc,
+        super::ReportFormat::Pdf,
+        &format!("annual-report-{}-{year}", user.region),
+        &name,
+    )
+    .await
+}
