@@ -1531,6 +1531,23 @@ async fn the_public_rates_a_published_project_and_comments_wait_for_moderation()
         let (status, _, body) = post_form(&app, &cookie, &uri, &post("3", "", answer)).await;
         assert_eq!(status, StatusCode::CONFLICT, "{body}");
         assert!(body.contains("次数已达上限"));
+        // A burst of 1,000 more from the same address: every one refused, nothing stored,
+        // nothing unmoderated shown.
+        for n in 0..1000 {
+            let (status, _, _) =
+                post_form(&app, &cookie, &uri, &post("1", &format!("刷屏{n}"), answer)).await;
+            assert_eq!(status, StatusCode::CONFLICT, "post {n}");
+        }
+        let stored: i64 = jixiao_store::on_pool!(store, |p| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM feedback WHERE project_id = $1"
+        )
+        .bind(c.project_b)
+        .fetch_one(p)
+        .await
+        .expect("count"));
+        assert_eq!(stored, 5);
+        let page = page_of(&app, &cookie, &format!("/public/projects/{}", c.project_b)).await;
+        assert!(!page.contains("刷屏"), "{page}");
         // The evidence on B's self-evaluation: 5 ratings, 1 of 4 or 5.
         ok(&call(
             &app,
