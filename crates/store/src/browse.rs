@@ -359,7 +359,50 @@ pub async fn published_projects(
     region: &str,
     year: Option<i32>,
 ) -> Result<Vec<PublishedProject>> {
-    let year_filter = year
+    published_projects_where(
+        store,
+        region,
+        &PortalFilter {
+            year,
+            limit: i64::MAX,
+            ..PortalFilter::default()
+        },
+    )
+    .await
+}
+
+/// The portal's filter (SPEC §12: by unit and year, with search), one page of it.
+#[derive(Debug, Clone, Default)]
+pub struct PortalFilter {
+    pub year: Option<i32>,
+    /// The unit's name, exactly as listed.
+    pub unit: Option<String>,
+    /// Words in the project's (or the evaluation's) name.
+    pub q: Option<String>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// `LIKE` text for `q` with its wildcards escaped (`\` is the escape character).
+fn like(q: &str) -> String {
+    let escaped: String = q
+        .chars()
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
+    format!("%{escaped}%")
+}
+
+/// The published project targets of the filter, paged.
+pub async fn published_projects_where(
+    store: &Store,
+    region: &str,
+    f: &PortalFilter,
+) -> Result<Vec<PublishedProject>> {
+    let year_filter = f
+        .year
         .map(|y| format!("AND p.fiscal_year = {y}"))
         .unwrap_or_default();
     let sql = format!(
@@ -369,12 +412,65 @@ pub async fn published_projects(
          AND t.state = 'approved' AND NOT EXISTS (SELECT 1 FROM targets n WHERE n.supersedes_id = t.id \
          AND n.state = 'approved') \
          JOIN projects p ON p.id = t.project_id JOIN units u ON u.id = p.unit_id \
-         WHERE d.region_code = $1 {year_filter} ORDER BY p.fiscal_year DESC, u.code, p.code"
+         WHERE d.region_code = $1 {year_filter} AND ($2 = '' OR u.name = $2) \
+         AND ($3 = '' OR p.name LIKE $3 ESCAPE '\\') \
+         ORDER BY p.fiscal_year DESC, u.code, p.code LIMIT $4 OFFSET $5"
     );
     Ok(on_pool!(store, |p| sqlx::query_as(&sql)
         .bind(region)
+        .bind(f.unit.as_deref().unwrap_or_default())
+        .bind(f.q.as_deref().map(like).unwrap_or_default())
+        .bind(f.limit)
+        .bind(f.offset)
         .fetch_all(p)
         .await?))
+}
+
+/// The published evaluation results of the filter, paged.
+pub async fn published_evaluations_where(
+    store: &Store,
+    region: &str,
+    f: &PortalFilter,
+) -> Result<Vec<PublishedEvaluation>> {
+    let year_filter = f
+        .year
+        .map(|y| format!("AND e.fiscal_year = {y}"))
+        .unwrap_or_default();
+    let sql = format!(
+        "{PUBLISHED_EVALUATION} {year_filter} AND ($2 = '' OR u.name = $2) \
+         AND ($3 = '' OR e.title LIKE $3 ESCAPE '\\') \
+         ORDER BY e.fiscal_year DESC, u.code, e.id LIMIT $4 OFFSET $5"
+    );
+    Ok(on_pool!(store, |p| sqlx::query_as(&sql)
+        .bind(region)
+        .bind(f.unit.as_deref().unwrap_or_default())
+        .bind(f.q.as_deref().map(like).unwrap_or_default())
+        .bind(f.limit)
+        .bind(f.offset)
+        .fetch_all(p)
+        .await?))
+}
+
+/// The units and years with published material, for the portal's filter.
+pub async fn published_units_and_years(
+    store: &Store,
+    region: &str,
+) -> Result<(Vec<String>, Vec<i32>)> {
+    let sql = "SELECT DISTINCT u.name, u.code FROM disclosures d \
+               LEFT JOIN projects p ON d.object_kind = 'target' AND p.id = d.object_id \
+               LEFT JOIN evaluations e ON d.object_kind = 'evaluation' AND e.id = d.object_id \
+               JOIN units u ON u.id = COALESCE(p.unit_id, e.unit_id) \
+               WHERE d.region_code = $1 ORDER BY u.code";
+    let units: Vec<(String, String)> = on_pool!(store, |p| sqlx::query_as(sql)
+        .bind(region)
+        .fetch_all(p)
+        .await?);
+    let sql = "SELECT DISTINCT fiscal_year FROM disclosures WHERE region_code = $1 ORDER BY fiscal_year DESC";
+    let years: Vec<i32> = on_pool!(store, |p| sqlx::query_scalar(sql)
+        .bind(region)
+        .fetch_all(p)
+        .await?);
+    Ok((units.into_iter().map(|u| u.0).collect(), years))
 }
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]

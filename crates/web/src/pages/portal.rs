@@ -18,7 +18,28 @@ struct PortalPage {
     region: String,
     rows: Vec<(i32, String, String, String, i64, i64)>,
     evaluations: Vec<EvaluationRow>,
+    /// The filter as given, and what it may choose from.
+    year: String,
+    unit: String,
+    q: String,
+    years: Vec<i32>,
+    units: Vec<String>,
+    page: i64,
+    more: bool,
+    /// The filter as a query string (for the paging links), without `page`.
+    query: String,
 }
+
+/// The portal's filter: year, unit (by name), words of the name, page.
+#[derive(serde::Deserialize, Default)]
+pub struct PortalQuery {
+    year: Option<String>,
+    unit: Option<String>,
+    q: Option<String>,
+    page: Option<i64>,
+}
+
+const PORTAL_PAGE: i64 = 50;
 
 fn grade(code: Option<&str>) -> String {
     code.and_then(Grade::parse)
@@ -34,17 +55,64 @@ async fn region(state: &AppState) -> Result<Option<jixiao_store::regions::Region
         .next())
 }
 
-pub async fn page(State(state): State<AppState>) -> Result<Html<String>, WebError> {
+pub async fn page(
+    State(state): State<AppState>,
+    axum::extract::Query(query): axum::extract::Query<PortalQuery>,
+) -> Result<Html<String>, WebError> {
+    let year = query
+        .year
+        .as_deref()
+        .and_then(|y| y.trim().parse::<i32>().ok())
+        .filter(|y| (2000..=2100).contains(y));
+    let unit = query
+        .unit
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+        .map(|u| u.chars().take(100).collect::<String>());
+    let q = query
+        .q
+        .as_deref()
+        .map(str::trim)
+        .filter(|q| !q.is_empty())
+        .map(|q| {
+            q.chars()
+                .filter(|c| !c.is_control())
+                .take(50)
+                .collect::<String>()
+        });
+    let page = query.page.unwrap_or(0).clamp(0, 100_000);
     let Some(region) = region(&state).await? else {
         return render(&PortalPage {
             region: String::new(),
             rows: vec![],
             evaluations: vec![],
+            year: String::new(),
+            unit: String::new(),
+            q: String::new(),
+            years: vec![],
+            units: vec![],
+            page: 0,
+            more: false,
+            query: String::new(),
         });
     };
-    let rows = jixiao_store::browse::published_projects(&state.store, &region.code, None)
-        .await?
+    let filter = jixiao_store::browse::PortalFilter {
+        year,
+        unit: unit.clone(),
+        q: q.clone(),
+        limit: PORTAL_PAGE + 1,
+        offset: page * PORTAL_PAGE,
+    };
+    let projects =
+        jixiao_store::browse::published_projects_where(&state.store, &region.code, &filter).await?;
+    let published =
+        jixiao_store::browse::published_evaluations_where(&state.store, &region.code, &filter)
+            .await?;
+    let more = projects.len() as i64 > PORTAL_PAGE || published.len() as i64 > PORTAL_PAGE;
+    let rows = projects
         .into_iter()
+        .take(PORTAL_PAGE as usize)
         .map(|p| {
             (
                 p.fiscal_year,
@@ -56,9 +124,9 @@ pub async fn page(State(state): State<AppState>) -> Result<Html<String>, WebErro
             )
         })
         .collect();
-    let evaluations = jixiao_store::browse::published_evaluations(&state.store, &region.code)
-        .await?
+    let evaluations = published
         .into_iter()
+        .take(PORTAL_PAGE as usize)
         .map(|e| {
             (
                 e.fiscal_year,
@@ -71,10 +139,27 @@ pub async fn page(State(state): State<AppState>) -> Result<Html<String>, WebErro
             )
         })
         .collect();
+    let (units, years) =
+        jixiao_store::browse::published_units_and_years(&state.store, &region.code).await?;
+    let enc = |v: &str| form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>();
+    let query = format!(
+        "year={}&unit={}&q={}",
+        year.map(|y| y.to_string()).unwrap_or_default(),
+        enc(unit.as_deref().unwrap_or_default()),
+        enc(q.as_deref().unwrap_or_default())
+    );
     render(&PortalPage {
         region: region.name,
         rows,
         evaluations,
+        year: year.map(|y| y.to_string()).unwrap_or_default(),
+        unit: unit.unwrap_or_default(),
+        q: q.unwrap_or_default(),
+        years,
+        units,
+        page,
+        more,
+        query,
     })
 }
 
