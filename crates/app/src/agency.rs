@@ -22,7 +22,7 @@ fn finance_admin(actor: &Actor<'_>, what: &str) -> Result<(), AppError> {
     if actor.user.has(Role::FinanceAdmin) {
         Ok(())
     } else {
-        Err(AppError::Refused(format!("{what}由财政绩效管理员办理")))
+        Err(AppError::Denied(format!("{what}由财政绩效管理员办理")))
     }
 }
 
@@ -366,7 +366,7 @@ pub async fn engage(actor: &Actor<'_>, input: &EngagementInput) -> Result<Engage
 pub async fn declare(actor: &Actor<'_>, id: i64, statement: &str) -> Result<(), AppError> {
     let g = engagement(actor, id).await?;
     if !actor.user.has(Role::Evaluator) || actor.user.agency_id != Some(g.agency_id) {
-        return Err(AppError::Refused("回避声明由受托机构的评价人员签署".into()));
+        return Err(AppError::Denied("回避声明由受托机构的评价人员签署".into()));
     }
     if g.coi_declared {
         return Err(AppError::Refused("回避声明已经签署".into()));
@@ -495,7 +495,7 @@ pub async fn attach_deliverable(
     let evaluator = actor.user.has(Role::Evaluator) && actor.user.agency_id == Some(g.agency_id);
     let may = actor.user.has(Role::FinanceAdmin) || (evaluator && g.coi_declared);
     if !may {
-        return Err(AppError::Refused(
+        return Err(AppError::Denied(
             "评价成果由受托机构评价人员在签署回避声明后上传".into(),
         ));
     }

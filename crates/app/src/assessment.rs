@@ -22,7 +22,7 @@ use jixiao_store::browse::Scope;
 use jixiao_store::deadlines::today;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// The object kind of a round in audit entries and history.
 pub const KIND: &str = "assessment";
@@ -37,7 +37,7 @@ fn may_manage(actor: &Actor<'_>) -> Result<(), AppError> {
     if actor.user.has(Role::FinanceAdmin) {
         Ok(())
     } else {
-        Err(AppError::Refused("部门考核由财政绩效管理员办理".into()))
+        Err(AppError::Denied("部门考核由财政绩效管理员办理".into()))
     }
 }
 
@@ -509,7 +509,15 @@ pub async fn open(actor: &Actor<'_>, input: &OpenInput) -> Result<i32, AppError>
     })?;
     let body = json(&rubric);
     let mut tx = actor.store.begin().await?;
-    let id = store::open_round(&mut tx, region, year, &body, actor.user.id).await?;
+    // Two finance users opening the same year at once: the second finds it open (issue 12 review).
+    let id = store::open_round(&mut tx, region, year, &body, actor.user.id)
+        .await
+        .map_err(|e| match e {
+            jixiao_store::StoreError::Duplicate(_) => {
+                AppError::Refused(format!("{year} 年度部门考核已开启"))
+            }
+            other => other.into(),
+        })?;
     actor
         .history(&mut tx, year, KIND, id, "", OPEN, "open", "")
         .await?;
@@ -680,12 +688,21 @@ pub async fn set_manual(
     let round = round_of(actor, year).await?;
     open_round(&round)?;
     let rubric = rubric_of(&round)?;
-    let units = jixiao_store::units::level_one(actor.store, &actor.user.region).await?;
-    let marks = store::marks(actor.store, round.id).await?;
+    // Looked up by key, not scanned per entry: a province enters 3,000 units at once.
+    let units: HashMap<i64, _> = jixiao_store::units::level_one(actor.store, &actor.user.region)
+        .await?
+        .into_iter()
+        .map(|u| (u.0, u))
+        .collect();
+    let marks: HashMap<(i64, String), Option<i64>> = store::marks(actor.store, round.id)
+        .await?
+        .into_iter()
+        .map(|m| ((m.unit_id, m.item_key), m.manual_x100))
+        .collect();
     let mut errors = Vec::new();
     let mut changes: Vec<(i64, String, Option<i64>)> = Vec::new();
     for e in entries {
-        let Some(unit) = units.iter().find(|u| u.0 == e.unit_id) else {
+        let Some(unit) = units.get(&e.unit_id) else {
             errors.push(FieldProblem::new(
                 "单位",
                 format!("编号 {} 不是本地区的一级预算单位", e.unit_id),
@@ -722,10 +739,7 @@ pub async fn set_manual(
                 None => None,
             }
         };
-        let old = marks
-            .iter()
-            .find(|m| m.unit_id == e.unit_id && m.item_key == e.item)
-            .and_then(|m| m.manual_x100);
+        let old = marks.get(&(e.unit_id, e.item.clone())).copied().flatten();
         if old != value {
             changes.push((e.unit_id, e.item.clone(), value));
         }
@@ -912,9 +926,13 @@ pub async fn finalize(
     }
     let records = store::records(actor.store, region, year, today()).await?;
     let marks = store::marks(actor.store, round.id).await?;
+    let mut marks_of: HashMap<i64, Vec<&Mark>> = HashMap::new();
+    for m in &marks {
+        marks_of.entry(m.unit_id).or_default().push(m);
+    }
     let mut inputs = Vec::with_capacity(level_one.len());
     for u in &level_one {
-        let m: Vec<&Mark> = marks.iter().filter(|m| m.unit_id == u.0).collect();
+        let m = marks_of.remove(&u.0).unwrap_or_default();
         inputs.push(input_of(
             u,
             records.get(&u.0).copied().unwrap_or_default(),
@@ -955,12 +973,9 @@ pub async fn finalize(
     .await?;
     let mut rectifications = Vec::new();
     let n = outcome.ranking.len();
+    let ranks: HashMap<_, _> = outcome.ranking.iter().map(|r| (&r.unit, r.rank)).collect();
     for (unit, a) in level_one.iter().zip(&outcome.units) {
-        let rank = outcome
-            .ranking
-            .iter()
-            .find(|r| r.unit == a.unit)
-            .map_or(0, |r| r.rank);
+        let rank = ranks.get(&a.unit).copied().unwrap_or(0);
         let listed = if outcome.lists.interviewed.contains(&a.unit) {
             "interviewed"
         } else if outcome.lists.commended.contains(&a.unit) {

@@ -181,7 +181,7 @@ fn item_row(
 /// Creates the drafts of the chosen projects (unit users of their units), audited.
 pub async fn choose(actor: &Actor<'_>, input: &ChooseInput) -> Result<Vec<i64>, AppError> {
     if !actor.is_unit_user() {
-        return Err(AppError::Refused(
+        return Err(AppError::Denied(
             "部门评价由预算部门（单位）选择项目并组织实施".into(),
         ));
     }
@@ -555,7 +555,7 @@ pub async fn attach_signed_report(
         _ => actor.is_unit_user() && actor.may_write_for_unit(r.unit_id).await?,
     };
     if !filler && !actor.user.has(jixiao_domain::types::Role::FinanceAdmin) {
-        return Err(AppError::Refused(
+        return Err(AppError::Denied(
             "签章的评价报告由评价的填写方或财政绩效管理员上传".into(),
         ));
     }

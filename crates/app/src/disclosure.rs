@@ -16,7 +16,7 @@ fn finance_admin(actor: &Actor<'_>) -> Result<(), AppError> {
     if actor.user.has(Role::FinanceAdmin) {
         Ok(())
     } else {
-        Err(AppError::Refused("信息公开由财政绩效管理员办理".into()))
+        Err(AppError::Denied("信息公开由财政绩效管理员办理".into()))
     }
 }
 

@@ -28,6 +28,10 @@ pub enum AppError {
     /// out of sight as well as for one that does not exist (see [`crate::hidden`]).
     #[error("没有权限访问该页面或记录")]
     Forbidden,
+    /// The user's role or party may not do this at all, whatever the record's state: a role
+    /// refusal, said in Chinese (web: 403, audited as a denial; SPEC §1 "every denial is a 403").
+    #[error("{0}")]
+    Denied(String),
     /// Not found; for region-wide readers also a record out of sight (web: 404).
     #[error("未找到：{0}")]
     NotFound(String),
@@ -63,6 +67,11 @@ impl From<StoreError> for AppError {
 
 impl From<jixiao_domain::workflow::WorkflowError> for AppError {
     fn from(e: jixiao_domain::workflow::WorkflowError) -> Self {
-        AppError::Refused(e.to_string())
+        use jixiao_domain::workflow::WorkflowError as W;
+        match e {
+            // Who may act is a permission, not a state of the record: a denial (issue 13).
+            W::RoleDenied { .. } | W::OwnSubmission { .. } => AppError::Denied(e.to_string()),
+            other => AppError::Refused(other.to_string()),
+        }
     }
 }

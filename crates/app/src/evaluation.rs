@@ -58,7 +58,7 @@ pub struct RoundOpened {
 /// audited. One round per evaluated year.
 pub async fn open_round(actor: &Actor<'_>, input: &RoundInput) -> Result<RoundOpened, AppError> {
     if !actor.user.has(Role::FinanceAdmin) {
-        return Err(AppError::Refused(
+        return Err(AppError::Denied(
             "只有财政绩效管理员可以部署绩效自评".into(),
         ));
     }
@@ -563,7 +563,7 @@ async fn edit_refusal(actor: &Actor<'_>, r: &Record) -> Result<AppError, AppErro
             ))
         ))
     } else if !actor.is_unit_user() || !actor.may_write_for_unit(r.unit_id).await? {
-        AppError::Refused("绩效自评由本单位填报，只有本单位的填报员或审核员可以修改".into())
+        AppError::Denied("绩效自评由本单位填报，只有本单位的填报员或审核员可以修改".into())
     } else {
         AppError::Forbidden
     })
@@ -672,12 +672,12 @@ pub async fn act(
         DocAction::Submit | DocAction::Resubmit => {
             if r.kind == "finance" {
                 if !is_engaged_evaluator(actor, &r).await? {
-                    return Err(AppError::Refused(
+                    return Err(AppError::Denied(
                         "财政重点评价由受托机构的评价人员在签署回避声明后提交".into(),
                     ));
                 }
             } else if !actor.is_unit_user() || !actor.may_write_for_unit(r.unit_id).await? {
-                return Err(AppError::Refused(format!("{what}由本单位的审核员提交")));
+                return Err(AppError::Denied(format!("{what}由本单位的审核员提交")));
             }
             workflow::transition(from, action, roles, own, text)?;
             let errors: Vec<String> = if r.kind != "self" {

@@ -78,6 +78,7 @@ pub async fn create(actor: &Actor<'_>, input: &NewExAnteInput) -> Result<i64, Ap
         .await?
         .map_err(|refusal| match refusal {
             StartRefusal::NotOwnUnit => AppError::Forbidden,
+            StartRefusal::WrongParty(why) => AppError::Denied(why.to_string()),
             other => AppError::Refused(other.to_string()),
         })?;
     let settings = jixiao_store::regions::settings(store, &actor.user.region).await?;
@@ -303,7 +304,7 @@ pub async fn save(
 ) -> Result<SheetResult, AppError> {
     let x = visible(actor, id).await?;
     if !is_assessor(actor, &x).await? {
-        return Err(AppError::Refused(format!(
+        return Err(AppError::Denied(format!(
             "只有本评估的评估主体（{}）可以填写、上传或提交评估",
             assessor_label(&x)
         )));
@@ -434,7 +435,7 @@ pub async fn act(actor: &Actor<'_>, id: i64, input: &ActionInput) -> Result<DocS
     let steps = match action {
         DocAction::Submit | DocAction::Resubmit => {
             if !is_assessor(actor, &x).await? {
-                return Err(AppError::Refused(format!(
+                return Err(AppError::Denied(format!(
                     "只有本评估的评估主体（{}）可以填写、上传或提交评估",
                     assessor_label(&x)
                 )));
@@ -500,7 +501,7 @@ pub async fn attach_report(
 ) -> Result<i64, AppError> {
     let x = visible(actor, id).await?;
     if !is_assessor(actor, &x).await? {
-        return Err(AppError::Refused(format!(
+        return Err(AppError::Denied(format!(
             "只有本评估的评估主体（{}）可以填写、上传或提交评估",
             assessor_label(&x)
         )));

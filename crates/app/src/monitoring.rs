@@ -148,7 +148,7 @@ fn parse_task(input: &TaskInput) -> Result<ParsedTask, AppError> {
 /// object in scope, in one transaction, audited.
 pub async fn issue_task(actor: &Actor<'_>, input: &TaskInput) -> Result<TaskIssued, AppError> {
     if !actor.user.has(Role::FinanceAdmin) {
-        return Err(AppError::Refused(
+        return Err(AppError::Denied(
             "只有财政绩效管理员可以下达监控任务".into(),
         ));
     }
@@ -619,7 +619,7 @@ async fn edit_refusal(actor: &Actor<'_>, r: &ReportRecord) -> Result<AppError, A
             ))
         ))
     } else if !actor.is_unit_user() || !actor.may_write_for_unit(r.unit_id).await? {
-        AppError::Refused("监控报告由被监控单位填报，只有本单位的填报员或审核员可以修改".into())
+        AppError::Denied("监控报告由被监控单位填报，只有本单位的填报员或审核员可以修改".into())
     } else {
         AppError::Forbidden
     })
@@ -726,7 +726,7 @@ pub async fn act(
     match action {
         DocAction::Submit | DocAction::Resubmit => {
             if !actor.is_unit_user() || !actor.may_write_for_unit(r.unit_id).await? {
-                return Err(AppError::Refused("监控报告由被监控单位的审核员提交".into()));
+                return Err(AppError::Denied("监控报告由被监控单位的审核员提交".into()));
             }
             workflow::transition(from, action, roles, own, text)?;
             let Some(analysis) = stored_analysis(&settings.monitoring, &r, &rows) else {
@@ -930,7 +930,7 @@ async fn audit_move(
 /// warnings draft notices. Returns (reports analysed, notices drafted).
 pub async fn reanalyse(actor: &Actor<'_>, task_id: i64) -> Result<(i64, i64), AppError> {
     if !actor.user.has(Role::FinanceAdmin) {
-        return Err(AppError::Refused(
+        return Err(AppError::Denied(
             "只有财政绩效管理员可以重新分析监控预警".into(),
         ));
     }

@@ -176,7 +176,7 @@ fn require_finance(actor: &Actor<'_>, what: &str) -> Result<(), AppError> {
     if actor.is_finance() {
         Ok(())
     } else {
-        Err(AppError::Refused(format!("只有财政部门可以{what}")))
+        Err(AppError::Denied(format!("只有财政部门可以{what}")))
     }
 }
 
@@ -247,10 +247,10 @@ pub async fn act(actor: &Actor<'_>, id: i64, input: &NoticeAction) -> Result<Str
         return Err(AppError::invalid("说明", "不能超过 2000 个字"));
     }
     if action == RectificationAction::Respond && !actor.may_write_for_unit(k.unit_id).await? {
-        return Err(AppError::Refused("整改情况由被通知单位反馈".into()));
+        return Err(AppError::Denied("整改情况由被通知单位反馈".into()));
     }
     if action == RectificationAction::Respond && actor.is_finance() {
-        return Err(AppError::Refused(
+        return Err(AppError::Denied(
             "整改情况由被通知单位反馈，财政部门负责核查".into(),
         ));
     }
@@ -303,7 +303,7 @@ pub async fn attach_evidence(
 ) -> Result<i64, AppError> {
     let k = visible(actor, id).await?;
     if actor.is_finance() || !actor.may_write_for_unit(k.unit_id).await? {
-        return Err(AppError::Refused("整改佐证材料由被通知单位上传".into()));
+        return Err(AppError::Denied("整改佐证材料由被通知单位上传".into()));
     }
     let state = RectificationState::parse(&k.state);
     if !matches!(

@@ -28,7 +28,7 @@ fn may_edit(actor: &Actor<'_>) -> Result<(), AppError> {
     if actor.user.has(Role::FinanceAdmin) {
         Ok(())
     } else {
-        Err(AppError::Refused(
+        Err(AppError::Denied(
             "年度报告的说明文字由财政绩效管理员编辑".into(),
         ))
     }

@@ -52,7 +52,7 @@ fn project_refusal(
 /// (SPEC §6), for units the user may write for.
 async fn declarer_refusal(actor: &Actor<'_>, unit_id: i64) -> Result<Option<AppError>, AppError> {
     if !actor.is_unit_user() {
-        return Ok(Some(AppError::Refused(
+        return Ok(Some(AppError::Denied(
             "绩效目标由预算单位申报，财政部门负责审核".into(),
         )));
     }
@@ -472,7 +472,7 @@ pub async fn save(
 ) -> Result<Vec<CheckFinding>, AppError> {
     let t = visible(actor, id).await?;
     if !actor.is_unit_user() {
-        return Err(AppError::Refused(
+        return Err(AppError::Denied(
             "绩效目标由预算单位填报，财政部门在审核时给出意见和评级".into(),
         ));
     }

@@ -25,7 +25,7 @@ fn may_verify(actor: &Actor<'_>) -> Result<(), AppError> {
     if actor.user.has(Role::FinanceAdmin) {
         Ok(())
     } else {
-        Err(AppError::Refused("真实性核查由财政绩效管理员办理".into()))
+        Err(AppError::Denied("真实性核查由财政绩效管理员办理".into()))
     }
 }
 

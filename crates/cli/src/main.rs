@@ -551,7 +551,8 @@ async fn serve(
         ..Default::default()
     };
     // Sessions that can no longer be used (idle, past their lifetime, anonymous login forms)
-    // are deleted at start and every ten minutes (issue 13).
+    // and idempotency keys past their 24 hours are deleted at start and every ten minutes
+    // (issue 13).
     let policy = config.policy.clone();
     let purger = store.clone();
     tokio::spawn(async move {
@@ -564,6 +565,11 @@ async fn serve(
                 Ok(n) if n > 0 => tracing::info!("purged {n} expired sessions"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!("session purge failed: {e}"),
+            }
+            match jixiao_store::idempotency::purge(&purger).await {
+                Ok(n) if n > 0 => tracing::info!("purged {n} expired idempotency keys"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!("idempotency key purge failed: {e}"),
             }
         }
     });

@@ -22,6 +22,7 @@
 use crate::decimal::{round2, trim};
 use crate::settings::{AssessmentItem, AssessmentSettings};
 use crate::types::UnitCode;
+use crate::workflow::Date;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
@@ -202,6 +203,116 @@ impl Measure {
             Measure::Disclosures => bump(&mut r.disclosures),
         }
     }
+}
+
+/// What is known of one record counted under a measure (SPEC §11), in county days. The meaning
+/// of `flag` depends on the measure:
+/// - ex-ante: an approved assessment exists;
+/// - targets on time: the target was declared;
+/// - targets first time: the first version was returned;
+/// - monitoring reports, self-evaluations: submitted (also when no time was recorded);
+/// - red warnings, rectifications: the notice is closed;
+/// - accuracy: the verification found the self-evaluation inaccurate;
+/// - attachments: the file is there; disclosures: published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Fact {
+    pub flag: bool,
+    /// The day it was done (declared, submitted, closed), when recorded.
+    pub done_on: Option<Date>,
+    /// Ex-ante only: the approval came after the project entered the library.
+    pub after_entry: bool,
+    /// The record's own deadline (its monitoring task, evaluation round or notice).
+    pub due: Option<Date>,
+}
+
+/// How one record counts: done or not, and why in words (the drill-down shows it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Judged {
+    pub done: bool,
+    pub note: String,
+}
+
+/// Whether a record counts under `m` as of `today`, and whether it counts as done (SPEC §11).
+/// `None`: not due yet (a report or self-evaluation before its deadline, a notice before its
+/// term), so it is left out rather than counted as missing. A day counts as on time up to the
+/// end of the deadline day; a record done with no recorded day (imported history) is on time.
+pub fn judge(m: Measure, f: &Fact, target_deadline: Option<Date>, today: Date) -> Option<Judged> {
+    let on_time = |done: Option<Date>, due: Option<Date>| match (done, due) {
+        (Some(done), Some(due)) => done <= due,
+        _ => true,
+    };
+    let passed = |day: Option<Date>| day.is_some_and(|d| d < today);
+    let judged = |done: bool, note: String| Judged { done, note };
+    let yes_no = |yes: &str, no: &str| {
+        if f.flag {
+            judged(true, yes.into())
+        } else {
+            judged(false, no.into())
+        }
+    };
+    Some(match m {
+        Measure::ExAnte => match (f.flag, f.after_entry) {
+            (false, _) => judged(false, "无已通过的事前评估".into()),
+            (true, true) => judged(false, "评估通过晚于入库".into()),
+            (true, false) => judged(true, "入库前已通过评估".into()),
+        },
+        Measure::TargetsOnTime => {
+            let on = f.done_on.map(|d| format!("{d} 申报"));
+            if !f.flag {
+                judged(false, "未申报绩效目标".into())
+            } else if on_time(f.done_on, target_deadline) {
+                judged(true, on.unwrap_or_else(|| "已申报".into()))
+            } else {
+                judged(false, on.map(|o| format!("{o}，逾期")).unwrap_or_default())
+            }
+        }
+        Measure::TargetsFirstTime => {
+            if f.flag {
+                judged(false, "曾被退回修改".into())
+            } else {
+                judged(true, "首次审核即通过".into())
+            }
+        }
+        Measure::MonitoringReports | Measure::SelfEvaluations => {
+            let submitted = f.done_on.is_some() || f.flag;
+            if !submitted && f.due.is_some() && !passed(f.due) {
+                return None;
+            }
+            let due = f.due.map(|d| format!("（截止 {d}）")).unwrap_or_default();
+            if !submitted {
+                judged(false, format!("未报送{due}"))
+            } else if on_time(f.done_on, f.due) {
+                judged(true, format!("按期报送{due}"))
+            } else {
+                let at = f.done_on.map(|d| d.to_string()).unwrap_or_default();
+                judged(false, format!("{at} 报送，逾期{due}"))
+            }
+        }
+        Measure::RedWarnings => yes_no("整改已销号", "整改未办结"),
+        Measure::Accuracy => {
+            if f.flag {
+                judged(false, "核查认定自评失实".into())
+            } else {
+                judged(true, "核查认定自评准确".into())
+            }
+        }
+        Measure::Rectifications => {
+            if !f.flag && !passed(f.due) {
+                return None;
+            }
+            let due = f.due.map(|d| format!("（期限 {d}）")).unwrap_or_default();
+            if !f.flag {
+                judged(false, format!("逾期未办结{due}"))
+            } else if on_time(f.done_on, f.due) {
+                judged(true, format!("按期办结{due}"))
+            } else {
+                let at = f.done_on.map(|d| d.to_string()).unwrap_or_default();
+                judged(false, format!("{at} 办结，逾期{due}"))
+            }
+        }
+        Measure::Attachments => yes_no("附件齐全", "缺少附件"),
+        Measure::Disclosures => yes_no("已公开", "未公开"),
+    })
 }
 
 /// The counts behind an automatic item (empty for a key without a formula).
@@ -543,6 +654,175 @@ pub fn assess(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn day(m: u32, d: u32) -> Date {
+        Date::new(2024, m, d).expect("date")
+    }
+
+    /// SPEC §11 counting, case by case: (measure, fact, the year's target deadline, today)
+    /// → not due (`None`) or (done, note).
+    #[test]
+    fn records_are_judged_done_late_or_not_yet_due() {
+        let today = day(6, 30);
+        let fact = |flag: bool, done_on: Option<Date>, due: Option<Date>| Fact {
+            flag,
+            done_on,
+            after_entry: false,
+            due,
+        };
+        type Case = (Measure, Fact, Option<Date>, Option<(bool, &'static str)>);
+        let cases: Vec<Case> = vec![
+            (
+                Measure::ExAnte,
+                fact(false, None, None),
+                None,
+                Some((false, "无已通过的事前评估")),
+            ),
+            (
+                Measure::ExAnte,
+                Fact {
+                    after_entry: true,
+                    ..fact(true, None, None)
+                },
+                None,
+                Some((false, "评估通过晚于入库")),
+            ),
+            (
+                Measure::ExAnte,
+                fact(true, None, None),
+                None,
+                Some((true, "入库前已通过评估")),
+            ),
+            // Declared on the deadline day is on time; the day after is late.
+            (
+                Measure::TargetsOnTime,
+                fact(true, Some(day(3, 31)), None),
+                Some(day(3, 31)),
+                Some((true, "2024-03-31 申报")),
+            ),
+            (
+                Measure::TargetsOnTime,
+                fact(true, Some(day(4, 1)), None),
+                Some(day(3, 31)),
+                Some((false, "2024-04-01 申报，逾期")),
+            ),
+            (
+                Measure::TargetsOnTime,
+                fact(false, None, None),
+                Some(day(3, 31)),
+                Some((false, "未申报绩效目标")),
+            ),
+            (
+                Measure::TargetsOnTime,
+                fact(true, None, None),
+                None,
+                Some((true, "已申报")),
+            ),
+            (
+                Measure::TargetsFirstTime,
+                fact(true, None, None),
+                None,
+                Some((false, "曾被退回修改")),
+            ),
+            // A report not submitted before its deadline is not due yet; after it, missing.
+            (
+                Measure::MonitoringReports,
+                fact(false, None, Some(day(7, 15))),
+                None,
+                None,
+            ),
+            (
+                Measure::MonitoringReports,
+                fact(false, None, Some(day(6, 30))),
+                None,
+                None,
+            ),
+            (
+                Measure::MonitoringReports,
+                fact(false, None, Some(day(6, 29))),
+                None,
+                Some((false, "未报送（截止 2024-06-29）")),
+            ),
+            (
+                Measure::SelfEvaluations,
+                fact(true, Some(day(7, 2)), Some(day(7, 15))),
+                None,
+                Some((true, "按期报送（截止 2024-07-15）")),
+            ),
+            (
+                Measure::SelfEvaluations,
+                fact(true, Some(day(6, 20)), Some(day(6, 10))),
+                None,
+                Some((false, "2024-06-20 报送，逾期（截止 2024-06-10）")),
+            ),
+            (
+                Measure::SelfEvaluations,
+                fact(false, None, None),
+                None,
+                Some((false, "未报送")),
+            ),
+            (
+                Measure::RedWarnings,
+                fact(true, None, None),
+                None,
+                Some((true, "整改已销号")),
+            ),
+            (
+                Measure::Accuracy,
+                fact(true, None, None),
+                None,
+                Some((false, "核查认定自评失实")),
+            ),
+            (
+                Measure::Accuracy,
+                fact(false, None, None),
+                None,
+                Some((true, "核查认定自评准确")),
+            ),
+            // A notice before its term is not due; closed late counts against.
+            (
+                Measure::Rectifications,
+                fact(false, None, Some(day(9, 30))),
+                None,
+                None,
+            ),
+            (
+                Measure::Rectifications,
+                fact(false, None, Some(day(5, 31))),
+                None,
+                Some((false, "逾期未办结（期限 2024-05-31）")),
+            ),
+            (
+                Measure::Rectifications,
+                fact(true, Some(day(6, 3)), Some(day(5, 31))),
+                None,
+                Some((false, "2024-06-03 办结，逾期（期限 2024-05-31）")),
+            ),
+            (
+                Measure::Rectifications,
+                fact(true, Some(day(8, 1)), Some(day(9, 30))),
+                None,
+                Some((true, "按期办结（期限 2024-09-30）")),
+            ),
+            (
+                Measure::Attachments,
+                fact(false, None, None),
+                None,
+                Some((false, "缺少附件")),
+            ),
+            (
+                Measure::Disclosures,
+                fact(true, None, None),
+                None,
+                Some((true, "已公开")),
+            ),
+        ];
+        for (m, f, deadline, want) in cases {
+            let got = judge(m, &f, deadline, today).map(|j| (j.done, j.note));
+            let want = want.map(|(d, n)| (d, n.to_string()));
+            assert_eq!(got, want, "{m:?} {f:?}");
+        }
+    }
     use rust_decimal_macros::dec;
 
     fn settings() -> AssessmentSettings {

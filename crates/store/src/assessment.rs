@@ -6,14 +6,15 @@
 //! unit it rolls up to. The score sheet's figures fold those rows per unit as they stream
 //! ([`records`]: memory per unit, not per record); the drill-down behind a figure lists the same
 //! rows for one unit ([`counted`]). One definition serves both, so a figure and its records
-//! cannot disagree. Whether a record counts as done is decided here in Rust from its times
-//! (county days, [`crate::deadlines::end_of_day`]), the same on both backends.
+//! cannot disagree. Whether a record counts as done is the domain's rule
+//! ([`jixiao_domain::assessment::judge`]), given its times as county days, the same on both
+//! backends.
 
-use crate::deadlines::end_of_day;
-use crate::{Result, Store, Tx, now, on_pool, on_tx};
+use crate::deadlines::{domain_date, local_date};
+use crate::{Result, Store, StoreError, Tx, now, on_pool, on_tx};
 use chrono::{DateTime, NaiveDate, Utc};
 use futures_util::TryStreamExt;
-use jixiao_domain::assessment::{Measure, Records};
+use jixiao_domain::assessment::{Fact, Judged, Measure, Records, judge};
 use std::collections::BTreeMap;
 
 /// Maps every unit of the region to the level-1 unit it rolls up to (`tree.top`).
@@ -202,145 +203,48 @@ fn href(kind: &str, id: i64) -> String {
     }
 }
 
-fn on_time(at: Option<DateTime<Utc>>, day: Option<NaiveDate>) -> bool {
-    match (at, day) {
-        (Some(at), Some(day)) => at < end_of_day(day),
-        // No deadline, or done with no recorded time (imported or loaded history): nothing
-        // shows it late.
-        _ => true,
+/// What the rule needs of a row: its flag and days in the county's calendar.
+fn fact_of(r: &Raw) -> Fact {
+    let day = |at: DateTime<Utc>| domain_date(local_date(at));
+    Fact {
+        flag: r.a,
+        done_on: r.t1.map(day),
+        after_entry: matches!((r.t1, r.t2), (Some(a), Some(e)) if a > e),
+        due: r.day.map(domain_date),
     }
 }
 
-fn local(at: DateTime<Utc>) -> String {
-    crate::deadlines::local_date(at)
-        .format("%Y-%m-%d")
-        .to_string()
-}
-
-/// Whether a row is due (counts at all) and done, with the note the drill-down shows.
-fn judge(
-    m: Measure,
-    r: &Raw,
-    target_deadline: Option<NaiveDate>,
-    today: NaiveDate,
-) -> Option<(bool, String)> {
-    let passed = |day: Option<NaiveDate>| day.is_some_and(|d| d < today);
-    Some(match m {
-        Measure::ExAnte => {
-            let late = matches!((r.t1, r.t2), (Some(a), Some(e)) if a > e);
-            match (r.a, late) {
-                (false, _) => (false, "无已通过的事前评估".into()),
-                (true, true) => (false, "评估通过晚于入库".into()),
-                (true, false) => (true, "入库前已通过评估".into()),
-            }
-        }
-        Measure::TargetsOnTime => {
-            if !r.a {
-                (false, "未申报绩效目标".into())
-            } else if on_time(r.t1, target_deadline) {
-                (
-                    true,
-                    r.t1.map(|t| format!("{} 申报", local(t)))
-                        .unwrap_or_else(|| "已申报".into()),
-                )
-            } else {
-                (
-                    false,
-                    r.t1.map(|t| format!("{} 申报，逾期", local(t)))
-                        .unwrap_or_default(),
-                )
-            }
-        }
-        Measure::TargetsFirstTime => {
-            if r.a {
-                (false, "曾被退回修改".into())
-            } else {
-                (true, "首次审核即通过".into())
-            }
-        }
-        Measure::MonitoringReports | Measure::SelfEvaluations => {
-            let submitted = r.t1.is_some() || r.a;
-            if !submitted && !passed(r.day) && r.day.is_some() {
-                return None; // not due yet
-            }
-            let due = r.day.map(|d| format!("（截止 {d}）")).unwrap_or_default();
-            if !submitted {
-                (false, format!("未报送{due}"))
-            } else if on_time(r.t1, r.day) {
-                (true, format!("按期报送{due}"))
-            } else {
-                let at = r.t1.map(local).unwrap_or_default();
-                (false, format!("{at} 报送，逾期{due}"))
-            }
-        }
-        Measure::RedWarnings => {
-            if r.a {
-                (true, "整改已销号".into())
-            } else {
-                (false, "整改未办结".into())
-            }
-        }
-        Measure::Accuracy => {
-            if r.a {
-                (false, "核查认定自评失实".into())
-            } else {
-                (true, "核查认定自评准确".into())
-            }
-        }
-        Measure::Rectifications => {
-            if !r.a && !passed(r.day) {
-                return None;
-            }
-            let due = r.day.map(|d| format!("（期限 {d}）")).unwrap_or_default();
-            if !r.a {
-                (false, format!("逾期未办结{due}"))
-            } else if on_time(r.t1, r.day) {
-                (true, format!("按期办结{due}"))
-            } else {
-                let at = r.t1.map(local).unwrap_or_default();
-                (false, format!("{at} 办结，逾期{due}"))
-            }
-        }
-        Measure::Attachments => {
-            if r.a {
-                (true, "附件齐全".into())
-            } else {
-                (false, "缺少附件".into())
-            }
-        }
-        Measure::Disclosures => {
-            if r.a {
-                (true, "已公开".into())
-            } else {
-                (false, "未公开".into())
-            }
-        }
-    })
-}
-
-/// Streams one measure's rows of `year` (for one level-1 unit, or all when `unit` is 0) into `f`.
-async fn each(
-    store: &Store,
-    region: &str,
+/// The year being counted: its region, the day counted to, and its 申报期限 of targets.
+struct Year<'a> {
+    store: &'a Store,
+    region: &'a str,
     year: i32,
     today: NaiveDate,
+    target_deadline: Option<NaiveDate>,
+}
+
+/// Streams one measure's rows of the year (for one level-1 unit, or all when `unit` is 0) into
+/// `f`.
+async fn each(
+    y: &Year<'_>,
     unit: i64,
     m: Measure,
     f: &mut (dyn FnMut(Counted) + Send),
 ) -> Result<()> {
-    let target_deadline = crate::deadlines::get(
+    let Year {
         store,
         region,
         year,
-        jixiao_domain::deadline::DeadlineKind::TargetDeclaration,
-    )
-    .await?
-    .map(|d| d.due_on);
+        today,
+        target_deadline,
+    } = *y;
     let first = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(NaiveDate::MIN);
     let last = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(NaiveDate::MAX);
     let sql = sql_of(m);
+    let target_deadline = target_deadline.map(domain_date);
+    let today = domain_date(today);
     let mut take = |r: Raw| {
-        if let Some((done, note)) = judge(m, &r, target_deadline, today) {
+        if let Some(Judged { done, note }) = judge(m, &fact_of(&r), target_deadline, today) {
             f(Counted {
                 unit_id: r.unit_id,
                 href: href(&r.doc_kind, r.href_id),
@@ -367,6 +271,18 @@ async fn each(
     Ok(())
 }
 
+/// The year's 申报期限 of targets, against which declarations count as on time.
+async fn target_deadline(store: &Store, region: &str, year: i32) -> Result<Option<NaiveDate>> {
+    Ok(crate::deadlines::get(
+        store,
+        region,
+        year,
+        jixiao_domain::deadline::DeadlineKind::TargetDeclaration,
+    )
+    .await?
+    .map(|d| d.due_on))
+}
+
 /// Every level-1 unit's counts of `year` as of `today`, by unit id. Units with nothing counted
 /// are absent (all their counts are 0 of 0).
 pub async fn records(
@@ -376,8 +292,15 @@ pub async fn records(
     today: NaiveDate,
 ) -> Result<BTreeMap<i64, Records>> {
     let mut out: BTreeMap<i64, Records> = BTreeMap::new();
+    let y = Year {
+        store,
+        region,
+        year,
+        today,
+        target_deadline: target_deadline(store, region, year).await?,
+    };
     for m in Measure::ALL {
-        each(store, region, year, today, 0, m, &mut |c: Counted| {
+        each(&y, 0, m, &mut |c: Counted| {
             m.add(out.entry(c.unit_id).or_default(), c.done);
         })
         .await?;
@@ -398,7 +321,14 @@ pub async fn counted(
     if unit_id <= 0 {
         return Ok(out);
     }
-    each(store, region, year, today, unit_id, m, &mut |c| out.push(c)).await?;
+    let y = Year {
+        store,
+        region,
+        year,
+        today,
+        target_deadline: target_deadline(store, region, year).await?,
+    };
+    each(&y, unit_id, m, &mut |c| out.push(c)).await?;
     Ok(out)
 }
 
@@ -459,7 +389,11 @@ pub async fn open_round(
         .bind(by)
         .bind(now())
         .fetch_one(&mut *c)
-        .await?))
+        .await
+        .map_err(|e| StoreError::duplicate_as(
+            e,
+            "assessment round"
+        ))?))
 }
 
 /// Replaces the rubric of an open round, at `row_version`.

@@ -90,7 +90,7 @@ const APPROVED: &str = "approved";
 
 /// A project that has entered the library (SPEC §5): past 储备, and if terminated, terminated
 /// after entering (its history holds the move into the library).
-fn library_project(alias: &str) -> String {
+pub(crate) fn library_project(alias: &str) -> String {
     format!(
         "({alias}.library_status <> 'reserve' AND ({alias}.library_status <> 'terminated' OR EXISTS \
          (SELECT 1 FROM workflow_history lh WHERE lh.doc_kind = 'project' AND lh.doc_id = {alias}.id \

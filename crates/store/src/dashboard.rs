@@ -18,18 +18,43 @@ pub struct Headline {
 
 /// The headline of a year. Only what a person completed counts: monitoring reports submitted
 /// or further on, rectification notices issued and not closed, self-evaluations approved (the
-/// drafts a task or a round creates are work to do, not results).
-pub async fn headline(store: &Store, region: &str, year: i32) -> Result<Headline> {
-    let sql = "SELECT \
-        (SELECT COUNT(*) FROM projects WHERE region_code = $1 AND fiscal_year = $2), \
-        (SELECT CAST(COALESCE(SUM(current_fen + carryover_fen + other_fen), 0) AS BIGINT) FROM projects WHERE region_code = $1 AND fiscal_year = $2), \
+/// drafts a task or a round creates are work to do, not results). A reader of published
+/// material only (`Scope::Published`, the leaders and the People's Congress) counts library
+/// projects and approved monitoring reports and their warnings, as its lists show (issue 13).
+pub async fn headline(
+    store: &Store,
+    region: &str,
+    year: i32,
+    scope: &crate::browse::Scope,
+) -> Result<Headline> {
+    let published = matches!(scope, crate::browse::Scope::Published);
+    let projects = if published {
+        crate::browse::library_project("p")
+    } else {
+        "1 = 1".to_string()
+    };
+    let reports = if published {
+        "state = 'approved'"
+    } else {
+        "state NOT IN ('draft', 'returned')"
+    };
+    let warnings = if published {
+        "report_id IN (SELECT r.id FROM monitoring_reports r WHERE r.state = 'approved')"
+    } else {
+        "1 = 1"
+    };
+    let sql = format!(
+        "SELECT \
+        (SELECT COUNT(*) FROM projects p WHERE p.region_code = $1 AND p.fiscal_year = $2 AND {projects}), \
+        (SELECT CAST(COALESCE(SUM(p.current_fen + p.carryover_fen + p.other_fen), 0) AS BIGINT) FROM projects p WHERE p.region_code = $1 AND p.fiscal_year = $2 AND {projects}), \
         (SELECT CAST(COALESCE(SUM(t.total_fen), 0) AS BIGINT) FROM targets t WHERE t.region_code = $1 AND t.fiscal_year = $2 AND t.object_kind = 'unit' AND t.state = 'approved' AND NOT EXISTS (SELECT 1 FROM targets n WHERE n.supersedes_id = t.id AND n.state = 'approved')), \
-        (SELECT COUNT(*) FROM monitoring_reports WHERE region_code = $1 AND fiscal_year = $2 AND state NOT IN ('draft', 'returned')), \
-        (SELECT COUNT(*) FROM warnings WHERE region_code = $1 AND fiscal_year = $2 AND level = 'red'), \
+        (SELECT COUNT(*) FROM monitoring_reports WHERE region_code = $1 AND fiscal_year = $2 AND {reports}), \
+        (SELECT COUNT(*) FROM warnings WHERE region_code = $1 AND fiscal_year = $2 AND level = 'red' AND {warnings}), \
         (SELECT COUNT(*) FROM rectifications WHERE region_code = $1 AND fiscal_year = $2 AND state NOT IN ('closed', 'draft')), \
         (SELECT COUNT(*) FROM evaluations WHERE region_code = $1 AND conducted_year = $2 AND kind = 'self' AND object_kind <> 'unit' AND state = 'approved'), \
-        (SELECT CAST(COALESCE(SUM(total_x100), 0) AS BIGINT) FROM evaluations WHERE region_code = $1 AND conducted_year = $2 AND kind = 'self' AND object_kind <> 'unit' AND state = 'approved')";
-    let row: (i64, i64, i64, i64, i64, i64, i64, i64) = on_pool!(store, |p| sqlx::query_as(sql)
+        (SELECT CAST(COALESCE(SUM(total_x100), 0) AS BIGINT) FROM evaluations WHERE region_code = $1 AND conducted_year = $2 AND kind = 'self' AND object_kind <> 'unit' AND state = 'approved')"
+    );
+    let row: (i64, i64, i64, i64, i64, i64, i64, i64) = on_pool!(store, |p| sqlx::query_as(&sql)
         .bind(region)
         .bind(year)
         .fetch_one(p)

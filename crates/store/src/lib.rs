@@ -20,6 +20,7 @@ pub mod ex_ante;
 pub mod feedback;
 pub mod framework_evaluation;
 pub mod history;
+pub mod idempotency;
 pub mod imports;
 pub mod indicator_library;
 pub mod monitoring;

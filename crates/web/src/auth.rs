@@ -148,7 +148,7 @@ pub async fn authenticate(
         let candidate = password.to_string();
         let verified = state
             .guard
-            .verify(move || users::verify_password(&candidate, DUMMY_HASH))
+            .verify(move |memory| users::verify_password_in(memory, &candidate, DUMMY_HASH))
             .await;
         if verified.is_err() {
             return Err(WebError::TooManyRequests);
@@ -192,7 +192,7 @@ pub async fn authenticate(
     let hash = user.password_hash.clone();
     let verified = match state
         .guard
-        .verify(move || users::verify_password(&candidate, &hash))
+        .verify(move |memory| users::verify_password_in(memory, &candidate, &hash))
         .await
     {
         Ok(v) => v,

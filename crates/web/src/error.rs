@@ -16,6 +16,8 @@ pub enum WebError {
     LoginFailed,
     /// Logged in but not allowed; says nothing about the record.
     Forbidden,
+    /// The user's role may not take this action at all; says which party does (403).
+    Denied(String),
     NotFound(String),
     /// Invalid input, with field-level messages.
     BadRequest(Vec<(String, String)>),
@@ -24,6 +26,8 @@ pub enum WebError {
     Conflict(String),
     /// Too many login attempts from one address, or too many logins in progress (issue 13).
     TooManyRequests,
+    /// Another bound was reached (imports per user, imports running at once): 429 with why.
+    Busy(String),
     Internal(String),
 }
 
@@ -31,12 +35,12 @@ impl WebError {
     fn status(&self) -> StatusCode {
         match self {
             WebError::Unauthorized | WebError::LoginFailed => StatusCode::UNAUTHORIZED,
-            WebError::Forbidden => StatusCode::FORBIDDEN,
+            WebError::Forbidden | WebError::Denied(_) => StatusCode::FORBIDDEN,
             WebError::NotFound(_) => StatusCode::NOT_FOUND,
             WebError::BadRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::Malformed(_) => StatusCode::BAD_REQUEST,
             WebError::Conflict(_) => StatusCode::CONFLICT,
-            WebError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            WebError::TooManyRequests | WebError::Busy(_) => StatusCode::TOO_MANY_REQUESTS,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -58,9 +62,10 @@ impl WebError {
                 })
                 .collect::<Vec<_>>()
                 .join("；"),
-            WebError::Conflict(m) => m.clone(),
+            WebError::Conflict(m) | WebError::Denied(m) => m.clone(),
             WebError::Malformed(m) => m.clone(),
             WebError::TooManyRequests => "登录尝试过于频繁，请稍后再试".into(),
+            WebError::Busy(why) => why.clone(),
             WebError::Internal(_) => "服务器内部错误，请稍后重试或联系系统管理员".into(),
         }
     }
@@ -84,6 +89,7 @@ impl From<AppError> for WebError {
                 WebError::BadRequest(problems.into_iter().map(|p| (p.field, p.message)).collect())
             }
             AppError::Forbidden => WebError::Forbidden,
+            AppError::Denied(message) => WebError::Denied(message),
             AppError::NotFound(what) => WebError::NotFound(what),
             AppError::Refused(message) => WebError::Conflict(message),
             AppError::Stale => WebError::Conflict(AppError::Stale.to_string()),
@@ -99,6 +105,11 @@ struct ErrorPage<'a> {
     title: &'a str,
     message: String,
 }
+
+/// Marks a 403 whose denial is already in the audit log, so that the denial layer does not
+/// write it twice (issue 13: every denial is audited once).
+#[derive(Clone, Copy, Debug)]
+pub struct DenialAudited;
 
 /// Marks an error response so that the outer layer can add the request ID and choose JSON or
 /// HTML by the request.

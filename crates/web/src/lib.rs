@@ -12,9 +12,11 @@ pub mod access;
 pub mod assets;
 pub mod auth;
 pub mod error;
+pub mod idempotency;
 mod layout;
 pub mod login_guard;
 mod pages;
+pub mod throttle;
 
 use access::{Access, Matrix};
 use auth::{CurrentUser, SessionInfo};
@@ -43,6 +45,8 @@ pub struct WebConfig {
     pub demo: Option<(Vec<DemoLogin>, String)>,
     /// Bounds on login attempts and password verifications (issue 13).
     pub login_limits: login_guard::GuardLimits,
+    /// Bounds on imports per user and imports running at once (issue 13).
+    pub import_limits: throttle::ImportLimits,
 }
 
 #[derive(Clone)]
@@ -51,6 +55,7 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     pub matrix: Arc<Matrix>,
     pub guard: Arc<login_guard::LoginGuard>,
+    pub imports: Arc<throttle::ImportGuard>,
 }
 
 /// The application: routes, their access rows, and the layers.
@@ -59,6 +64,7 @@ pub fn router(store: Store, config: WebConfig) -> Router {
     let state = AppState {
         store,
         guard: Arc::new(login_guard::LoginGuard::new(config.login_limits.clone())),
+        imports: Arc::new(throttle::ImportGuard::new(config.import_limits.clone())),
         config: Arc::new(config),
         matrix,
     };
@@ -69,7 +75,12 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         ))
         .fallback(|| async { WebError::NotFound("页面不存在".into()) })
         .layer(middleware::from_fn(input_guard))
-        .layer(middleware::from_fn_with_state(state.clone(), csrf_guard))
+        .layer(middleware::from_fn(csrf_guard))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::layer,
+        ))
+        .layer(middleware::from_fn_with_state(state.clone(), audit_denials))
         .layer(middleware::from_fn_with_state(state.clone(), load_session))
         .layer(middleware::from_fn(frame))
         .with_state(state)
@@ -180,6 +191,46 @@ async fn frame(req: Request, next: Next) -> Response {
     res
 }
 
+/// Why a request was denied, for the audit entry the denial layer writes.
+#[derive(Clone, Copy, Debug)]
+struct Denial(&'static str);
+
+/// A 403 from a guard, with the reason the audit entry records.
+fn denied(why: &'static str) -> Response {
+    let mut res = WebError::Forbidden.into_response();
+    res.extensions_mut().insert(Denial(why));
+    res
+}
+
+/// Writes one audit entry for every 403 (SPEC §17: the audit log records every permission
+/// denial): a guard's (CSRF, the access matrix), a record out of the user's sight, or an action
+/// the user's role may not take (issue 13). A denial that cannot be recorded is not answered as
+/// if it had been: the client gets the error instead.
+async fn audit_denials(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let user = req
+        .extensions()
+        .get::<SessionInfo>()
+        .and_then(|s| s.user.clone());
+    let ip = client_ip(&req);
+    let path = req.uri().path().to_string();
+    let res = next.run(req).await;
+    if res.status() != StatusCode::FORBIDDEN {
+        return res;
+    }
+    let why = match (
+        res.extensions().get::<Denial>(),
+        res.extensions().get::<ErrorInfo>(),
+    ) {
+        (Some(d), _) => d.0.to_string(),
+        (None, Some(info)) => format!("record: {}", info.message),
+        (None, None) => "record".to_string(),
+    };
+    match audit_denial(&state, user.as_ref(), &ip, &path, &why).await {
+        Ok(()) => res,
+        Err(e) => e.into_response(),
+    }
+}
+
 /// Loads the session from the cookie, or the API token from `Authorization: Bearer`.
 async fn load_session(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let bearer = req
@@ -218,12 +269,11 @@ async fn load_session(State(state): State<AppState>, mut req: Request, next: Nex
 
 /// SPEC §17 CSRF: every state-changing browser request must carry the session's token (form
 /// field `csrf` or header `X-CSRF-Token`) and must not come from another site.
-async fn csrf_guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
+async fn csrf_guard(req: Request, next: Next) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if safe || req.uri().path().starts_with("/api/") {
         return next.run(req).await;
     }
-    let ip = client_ip(&req);
     let cross_site = req
         .headers()
         .get("sec-fetch-site")
@@ -253,16 +303,8 @@ async fn csrf_guard(State(state): State<AppState>, req: Request, next: Next) -> 
         .unwrap_or("")
         .to_string();
     let session_token = session.as_ref().map(|s| s.csrf.clone());
-    let user = session.as_ref().and_then(|s| s.user.clone());
-    let refuse = async |path: &str| {
-        // A denial that cannot be recorded is not answered as if it had been (issue 13).
-        match audit_denial(&state, user.as_ref(), &ip, path, "csrf").await {
-            Ok(()) => WebError::Forbidden.into_response(),
-            Err(e) => e.into_response(),
-        }
-    };
     if cross_site || origin_mismatch {
-        return refuse(req.uri().path()).await;
+        return denied("csrf");
     }
     // File uploads are streamed to the handler, not buffered here: a plain HTML form cannot
     // set a header, so its token travels in the query (`?csrf=…`, same-origin only).
@@ -274,7 +316,7 @@ async fn csrf_guard(State(state): State<AppState>, req: Request, next: Next) -> 
         });
         let token = header_token.or(query_token);
         if !tokens_match(token.as_deref(), session_token.as_deref()) {
-            return refuse(req.uri().path()).await;
+            return denied("csrf");
         }
         return next.run(req).await;
     }
@@ -295,7 +337,7 @@ async fn csrf_guard(State(state): State<AppState>, req: Request, next: Next) -> 
     };
     let token = header_token.or(form_token);
     if !tokens_match(token.as_deref(), session_token.as_deref()) {
-        return refuse(parts.uri.path()).await;
+        return denied("csrf");
     }
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
@@ -392,19 +434,13 @@ async fn enforce_access(State(state): State<AppState>, req: Request, next: Next)
         .unwrap_or_default();
     let access = state.matrix.lookup(req.method(), &path);
     let is_api = path.starts_with("/api/");
-    let ip = client_ip(&req);
     let user = req
         .extensions()
         .get::<SessionInfo>()
         .and_then(|s| s.user.clone());
     match (access, user) {
         // A route without a row is refused for everyone (a test makes sure none exists).
-        (None, user) => {
-            match audit_denial(&state, user.as_ref(), &ip, &path, "unlisted route").await {
-                Ok(()) => WebError::Forbidden.into_response(),
-                Err(e) => e.into_response(),
-            }
-        }
+        (None, _) => denied("unlisted route"),
         (Some(Access::Public), _) => next.run(req).await,
         (Some(_), None) => {
             if is_api {
@@ -434,10 +470,7 @@ async fn enforce_access(State(state): State<AppState>, req: Request, next: Next)
             if access.allows(&user.roles) {
                 next.run(req).await
             } else {
-                match audit_denial(&state, Some(&user), &ip, &path, "role").await {
-                    Ok(()) => WebError::Forbidden.into_response(),
-                    Err(e) => e.into_response(),
-                }
+                denied("role")
             }
         }
     }

@@ -4,11 +4,11 @@
 //! Beyond either bound the answer is 429 at once, before any hashing. A successful login takes
 //! its attempt back, so the per-address count is of failures.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
+use crate::throttle::Window;
+use jixiao_store::users::HashMemory;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
-use tokio::sync::Semaphore;
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::Duration;
 
 /// The bounds. The defaults keep 160 simultaneous logins well under 300 MB.
 #[derive(Debug, Clone)]
@@ -42,97 +42,104 @@ pub enum Refusal {
     Busy,
 }
 
+/// A verification handed to a worker: it runs in the worker's reused memory.
+type Job = Box<dyn FnOnce(&mut HashMemory) + Send>;
+
 pub struct LoginGuard {
     limits: GuardLimits,
-    slots: Semaphore,
-    waiting: AtomicUsize,
-    attempts: Mutex<HashMap<String, VecDeque<Instant>>>,
+    /// Verifications queued or running; shared with the jobs, which count themselves out.
+    waiting: Arc<AtomicUsize>,
+    attempts: Window,
+    jobs: Mutex<mpsc::Sender<Job>>,
 }
 
-/// The most addresses remembered; past it, addresses whose window has passed are forgotten.
-const MAX_ADDRESSES: usize = 50_000;
-
 impl LoginGuard {
+    /// Starts `concurrent` verification workers. Each keeps one Argon2 working memory for the
+    /// life of the process (19 MiB with the default parameters), so the memory verifications
+    /// take is bounded by `concurrent` × 19 MiB however many logins arrive.
     pub fn new(limits: GuardLimits) -> LoginGuard {
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        for n in 0..limits.concurrent.max(1) {
+            let queue = queue.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("password-check-{n}"))
+                .spawn(move || {
+                    let mut memory = HashMemory::default();
+                    loop {
+                        // The lock is held only while waiting for the next job.
+                        let job = match queue.lock() {
+                            Ok(q) => q.recv(),
+                            Err(poisoned) => poisoned.into_inner().recv(),
+                        };
+                        match job {
+                            Ok(job) => job(&mut memory),
+                            Err(_) => break, // the guard is gone
+                        }
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::error!("cannot start a password-check worker: {e}");
+            }
+        }
         LoginGuard {
-            slots: Semaphore::new(limits.concurrent.max(1)),
-            waiting: AtomicUsize::new(0),
-            attempts: Mutex::new(HashMap::new()),
+            waiting: Arc::new(AtomicUsize::new(0)),
+            attempts: Window::new(limits.per_address, limits.window),
+            jobs: Mutex::new(jobs),
             limits,
         }
     }
 
     /// Counts an attempt from `address`; refuses it when the address is over its limit.
     pub fn admit(&self, address: &str) -> Result<(), Refusal> {
-        let now = Instant::now();
-        let window = self.limits.window;
-        let mut map = self
-            .attempts
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if map.len() >= MAX_ADDRESSES {
-            map.retain(|_, times| {
-                times
-                    .back()
-                    .is_some_and(|t| now.duration_since(*t) < window)
-            });
-            if map.len() >= MAX_ADDRESSES {
-                map.clear();
-            }
+        if self.attempts.admit(address) {
+            Ok(())
+        } else {
+            Err(Refusal::Address)
         }
-        let times = map.entry(address.to_string()).or_default();
-        while times
-            .front()
-            .is_some_and(|t| now.duration_since(*t) >= window)
-        {
-            times.pop_front();
-        }
-        if times.len() >= self.limits.per_address {
-            return Err(Refusal::Address);
-        }
-        times.push_back(now);
-        Ok(())
     }
 
     /// Takes back the attempt a successful login counted, so that only failures add up: many
     /// colleagues behind one office address may all log in at 8:30.
     pub fn forgive(&self, address: &str) {
-        let mut map = self
-            .attempts
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(times) = map.get_mut(address) {
-            times.pop_back();
-        }
+        self.attempts.forgive(address);
     }
 
-    /// Runs `verify` (a blocking password check) when a slot is free, or refuses at once when
-    /// the queue is full.
+    /// Runs `verify` (a blocking password check, given the worker's memory) on a worker when
+    /// one is free, or refuses at once when the queue is full. A request abandoned by its client
+    /// still finishes its check and counts itself out, so the count cannot drift.
     pub async fn verify<F>(&self, verify: F) -> Result<bool, Refusal>
     where
-        F: FnOnce() -> bool + Send + 'static,
+        F: FnOnce(&mut HashMemory) -> bool + Send + 'static,
     {
         let queued = self.waiting.fetch_add(1, Ordering::SeqCst);
         if queued >= self.limits.queue + self.limits.concurrent {
             self.waiting.fetch_sub(1, Ordering::SeqCst);
             return Err(Refusal::Busy);
         }
-        let permit = self.slots.acquire().await;
-        let outcome = match permit {
-            Ok(_permit) => tokio::task::spawn_blocking(verify)
-                .await
-                .map_err(|_| Refusal::Busy),
-            Err(_) => Err(Refusal::Busy),
-        };
-        self.waiting.fetch_sub(1, Ordering::SeqCst);
-        outcome
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let waiting = self.waiting.clone();
+        let job: Job = Box::new(move |memory| {
+            let verified = verify(memory);
+            waiting.fetch_sub(1, Ordering::SeqCst);
+            let _ = reply.send(verified);
+        });
+        let sent = self
+            .jobs
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .send(job);
+        if sent.is_err() {
+            self.waiting.fetch_sub(1, Ordering::SeqCst);
+            return Err(Refusal::Busy);
+        }
+        answer.await.map_err(|_| Refusal::Busy)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
 
     #[test]
     fn an_address_is_limited_per_window() {
@@ -194,7 +201,7 @@ mod tests {
             let (guard, running, peak) = (guard.clone(), running.clone(), peak.clone());
             handles.push(tokio::spawn(async move {
                 guard
-                    .verify(move || {
+                    .verify(move |_| {
                         let now = running.fetch_add(1, Ordering::SeqCst) + 1;
                         peak.fetch_max(now, Ordering::SeqCst);
                         std::thread::sleep(Duration::from_millis(50));

@@ -58,6 +58,31 @@ async fn sysadmin_manages_users_under_the_policy_spec_17() {
         // A unit user without a unit is refused.
         let res = send(&app, post("/admin/users", &secret, format!("csrf={csrf}&username=newbie&display_name=新人&role=unit_preparer&unit_id=&password=Good%23Pass1"))).await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        // A unit of another region is refused: the account would read that region's records.
+        let foreign = {
+            let mut tx = store.begin().await.expect("tx");
+            jixiao_store::regions::insert(&mut tx, "659999000", "别的县", None).await.expect("region");
+            let id = jixiao_store::units::insert(
+                &mut tx,
+                &jixiao_store::units::NewUnit {
+                    region: "659999000",
+                    code: "901",
+                    name: "别县教育局",
+                    parent_id: None,
+                    level: 1,
+                    kind: jixiao_domain::types::UnitKind::Administrative,
+                    finance_desk: "",
+                },
+            )
+            .await
+            .expect("unit");
+            tx.commit().await.expect("commit");
+            id
+        };
+        let res = send(&app, post("/admin/users", &secret, format!("csrf={csrf}&username=newbie&display_name=新人&role=unit_preparer&unit_id={foreign}&password=Good%23Pass1"))).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(text(res).await.contains("所选单位不存在"));
+        assert!(jixiao_store::users::by_username(store, "newbie").await.expect("q").is_none());
         // A good one is created and must change its password.
         let res = send(&app, post("/admin/users", &secret, format!("csrf={csrf}&username=newbie&display_name=新人&role=unit_preparer&unit_id={unit}&password=Good%23Pass1"))).await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER);

@@ -394,7 +394,7 @@ async fn a_monitoring_round_and_its_rectifications_on_a_fresh_database_issue_10(
             "deadline": "2099-08-20"});
         refused(
             &call(&app, Method::POST, "/api/v1/monitoring-tasks", &appr_b, task.clone()).await,
-            StatusCode::CONFLICT,
+            StatusCode::FORBIDDEN,
             "只有财政绩效管理员可以下达监控任务",
         );
         refused(
@@ -474,7 +474,7 @@ async fn a_monitoring_round_and_its_rectifications_on_a_fresh_database_issue_10(
         refused(
             &call(&app, Method::POST, &format!("/api/v1/monitoring-reports/{ra}/actions"), &prep_a,
                 json!({"action": "submit", "row_version": 2})).await,
-            StatusCode::CONFLICT,
+            StatusCode::FORBIDDEN,
             "只能由以下角色执行",
         );
         let submitted = call(&app, Method::POST, &format!("/api/v1/monitoring-reports/{ra}/actions"), &appr_a,

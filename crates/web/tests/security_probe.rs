@@ -19,11 +19,18 @@ const REGION: &str = "652801000";
 const PASSWORD: &str = "Right#2026a";
 
 async fn fixture(store: &Store, users: &[(&str, Role)]) {
-    let hash = jixiao_store::users::hash_password(PASSWORD).expect("hash");
     let mut tx = store.begin().await.expect("tx");
     jixiao_store::regions::insert(&mut tx, REGION, "测试市", None)
         .await
         .expect("region");
+    tx.commit().await.expect("commit");
+    add_users(store, users).await;
+}
+
+/// Users of the region without a unit.
+async fn add_users(store: &Store, users: &[(&str, Role)]) {
+    let hash = jixiao_store::users::hash_password(PASSWORD).expect("hash");
+    let mut tx = store.begin().await.expect("tx");
     for (username, role) in users {
         jixiao_store::users::insert(
             &mut tx,
@@ -254,6 +261,99 @@ async fn concurrent_logins_and_denials_on_sqlite_never_answer_500() {
     );
     store.close().await;
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue 13's load criterion: 64 concurrent mixed requests on a file SQLite database (failed
+/// logins, denials, exports and writes, sixteen of each) answer without a 5xx, and the audit
+/// log holds one row per attempt.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sixty_four_mixed_requests_on_sqlite_answer_and_are_all_audited() {
+    let dir = tempfile_dir("mixed");
+    let path = dir.join("m.db");
+    let store = Store::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .expect("file database");
+    store.migrate().await.expect("migrate");
+    let _ = unit_fixture(&store).await;
+    add_users(
+        &store,
+        &[("fin", Role::FinanceAdmin), ("lead", Role::Viewer)],
+    )
+    .await;
+    let app = app(&store, roomy());
+    let tb = token(&app, "tb").await;
+    let mut cookies = Vec::new();
+    for username in ["lead", "fin"] {
+        let user = jixiao_store::users::by_username(&store, username)
+            .await
+            .expect("query")
+            .expect("user");
+        let (secret, _) = jixiao_store::sessions::create(&store, Some(user.id), "browser", "", "")
+            .await
+            .expect("session");
+        cookies.push(format!("jixiao_sid={secret}"));
+    }
+    let page = |uri: &str, cookie: &str| {
+        Request::builder()
+            .uri(uri)
+            .header(header::COOKIE, cookie)
+            .body(Body::empty())
+            .expect("request")
+    };
+    let mut requests = Vec::new();
+    for i in 0..16 {
+        requests.push(login(&format!("ghost{i}"), "Wrong#1xyz"));
+        // The viewer may not open user administration; the finance office exports the list.
+        requests.push(page("/admin/users", &cookies[0]));
+        requests.push(page("/projects/export.xlsx?year=2025", &cookies[1]));
+        let body = serde_json::json!({
+            "fiscal_year": 2025, "name": format!("并发写入{i}"), "budget_type": "general_public",
+            "category": "specific_purpose", "continuity": "new", "timing": "initial",
+            "current_wan": "60",
+        });
+        requests.push(
+            Request::builder()
+                .method("POST")
+                .uri("/api/v1/projects")
+                .header(header::AUTHORIZATION, format!("Bearer {tb}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string()))
+                .expect("request"),
+        );
+    }
+    let statuses = all_at_once(&app, requests).await;
+    assert!(
+        statuses.iter().all(|s| !s.is_server_error()),
+        "no 5xx: {statuses:?}"
+    );
+    let count = |wanted: StatusCode| statuses.iter().filter(|s| **s == wanted).count();
+    assert_eq!(count(StatusCode::UNAUTHORIZED), 16, "{statuses:?}");
+    assert_eq!(count(StatusCode::FORBIDDEN), 16, "{statuses:?}");
+    assert_eq!(count(StatusCode::OK), 16, "{statuses:?}");
+    assert_eq!(count(StatusCode::CREATED), 16, "{statuses:?}");
+    assert_eq!(
+        audit_count(&store, "login.failure", "unknown user").await,
+        16
+    );
+    assert_eq!(audit_count(&store, "access.denied", "").await, 16);
+    assert_eq!(audit_count(&store, "export", "").await, 16);
+    assert_eq!(audit_count(&store, "project.create", "").await, 16);
+    assert!(
+        matches!(
+            jixiao_store::audit::verify(&store).await.expect("verify"),
+            jixiao_store::audit::Verdict::Intact { .. }
+        ),
+        "the chain holds"
+    );
+    store.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn tempfile_dir(what: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("jixiao-{what}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
 }
 
 async fn token(app: &Router, username: &str) -> String {

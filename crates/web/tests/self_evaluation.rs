@@ -247,7 +247,7 @@ async fn a_self_evaluation_round_on_a_fresh_database_issue_11() {
         let round = json!({"fiscal_year": 2023, "deadline": "2099-04-30"});
         refused(
             &call(&app, Method::POST, "/api/v1/evaluation-rounds", &appr_b, round.clone()).await,
-            StatusCode::CONFLICT,
+            StatusCode::FORBIDDEN,
             "只有财政绩效管理员",
         );
         refused(
@@ -741,7 +741,7 @@ async fn verification_draws_a_seeded_sample_and_marks_an_inaccurate_self_evaluat
         ok(&call(&app, Method::POST, "/api/v1/evaluation-rounds", &fin,
             json!({"fiscal_year": 2023, "deadline": "2099-04-30"})).await);
         // The dashboard counts results, not the round's drafts.
-        let h = jixiao_store::dashboard::headline(store, REGION, 2024).await.expect("headline");
+        let h = jixiao_store::dashboard::headline(store, REGION, 2024, &jixiao_store::browse::Scope::Region).await.expect("headline");
         assert_eq!((h.self_evaluations, h.score_x100_sum), (0, 0));
         // Nothing approved yet: nothing to draw.
         refused(
@@ -763,7 +763,7 @@ async fn verification_draws_a_seeded_sample_and_marks_an_inaccurate_self_evaluat
                 json!({"action": "approve", "row_version": version(ok(&got))})).await);
         }
         let ea = evaluation_of(store, c.project_a).await;
-        let h = jixiao_store::dashboard::headline(store, REGION, 2024).await.expect("headline");
+        let h = jixiao_store::dashboard::headline(store, REGION, 2024, &jixiao_store::browse::Scope::Region).await.expect("headline");
         assert_eq!(h.self_evaluations, 2);
 
         // Only the finance office draws; the seed must be a number.

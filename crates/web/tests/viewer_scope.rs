@@ -237,6 +237,45 @@ async fn the_leader_reads_published_material_only_spec_1() {
                 let (status, _) = get(&app, &ld, &path).await;
                 assert_eq!(status, StatusCode::OK, "leader {path}");
             }
+            // The dashboard's headline counts what the leader may open: library projects, and
+            // approved monitoring reports (issue 13). The finance bureau counts its work too.
+            let headline = |scope: Scope| async move {
+                jixiao_store::dashboard::headline(store, REGION, 2023, &scope)
+                    .await
+                    .expect("headline")
+            };
+            let (all, published) = (
+                headline(Scope::Region).await,
+                headline(Scope::Published).await,
+            );
+            assert!(
+                published.projects < all.projects,
+                "the reserve project is not counted"
+            );
+            assert!(all.project_fen - published.project_fen >= 1_000_000);
+            assert!(published.monitoring_reports <= all.monitoring_reports);
+            let open_reports = browse::monitoring_reports(
+                store,
+                REGION,
+                &Scope::Published,
+                &ListFilter {
+                    year: Some(2023),
+                    ..ListFilter::default()
+                },
+            )
+            .await
+            .expect("reports")
+            .len() as i64;
+            assert_eq!(
+                published.monitoring_reports, open_reports,
+                "as the list shows"
+            );
+            let (_, page) = get(&app, &ld, "/dashboard?year=2023").await;
+            assert!(
+                page.contains(&format!("{} 个", published.projects)),
+                "the leader's dashboard shows {} projects",
+                published.projects
+            );
         },
     )
     .await;

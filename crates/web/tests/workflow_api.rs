@@ -280,7 +280,7 @@ async fn a_major_project_goes_from_declaration_to_budget_over_the_api_spec_5_6()
             refused(
                 &call(&app, Method::POST, "/api/v1/ex-ante", &jyj_tb,
                     Some(json!({"project_id": pid, "assessor_kind": "agency", "agency_id": agency}))).await,
-                StatusCode::CONFLICT,
+                StatusCode::FORBIDDEN,
                 "须由财政部门发起",
             );
             let got = call(&app, Method::POST, "/api/v1/ex-ante", &jxg,
@@ -327,7 +327,7 @@ async fn a_major_project_goes_from_declaration_to_budget_over_the_api_spec_5_6()
             );
             refused(
                 &call(&app, Method::PUT, &xuri, &jyj_tb, Some(sheet(false))).await,
-                StatusCode::CONFLICT,
+                StatusCode::FORBIDDEN,
                 "只有本评估的评估主体",
             );
             // A draft may be saved part-filled (scores sent as JSON numbers); the total waits
@@ -364,7 +364,7 @@ async fn a_major_project_goes_from_declaration_to_budget_over_the_api_spec_5_6()
             refused(
                 &call(&app, Method::POST, &xactions, &pj,
                     Some(json!({"action": "approve", "row_version": xv}))).await,
-                StatusCode::CONFLICT,
+                StatusCode::FORBIDDEN,
                 "只能由以下角色执行",
             );
             let got = call(&app, Method::POST, &xactions, &jxg,
@@ -424,7 +424,7 @@ async fn a_major_project_goes_from_declaration_to_budget_over_the_api_spec_5_6()
             let tv = int(&got.1["row_version"]);
             refused(
                 &call(&app, Method::POST, &tactions, &jyj_tb, Some(json!({"action": "submit", "row_version": tv}))).await,
-                StatusCode::CONFLICT,
+                StatusCode::FORBIDDEN,
                 "只能由以下角色执行",
             );
             let got = call(&app, Method::POST, &tactions, &jyj_sh, Some(json!({"action": "submit", "row_version": tv}))).await;

@@ -179,6 +179,14 @@ pub async fn create(
     if matches!(role, Some(Role::UnitPreparer | Role::UnitApprover)) && unit_id.is_none() {
         errors.push("单位用户须选择所属单位".to_string());
     }
+    // Only a unit of the administrator's own region (a posted id of another region's unit would
+    // give the new user that region's records).
+    if let Some(id) = unit_id {
+        let known = jixiao_store::units::list(&state.store, &admin.region).await?;
+        if !known.iter().any(|u| u.id == id) {
+            errors.push("所选单位不存在".to_string());
+        }
+    }
     // An evaluator sees only its agency's engagements, so it must belong to one of the region's
     // agencies; no other role carries an agency.
     let agency_id = if role == Some(Role::Evaluator) {

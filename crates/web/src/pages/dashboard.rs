@@ -48,7 +48,8 @@ pub async fn page(
     Query(q): Query<YearQuery>,
 ) -> Result<Html<String>, WebError> {
     let (year, years) = year_of(&state, &user.region, &q).await?;
-    let h = jixiao_store::dashboard::headline(&state.store, &user.region, year).await?;
+    let scope = crate::pages::scope(&state, &user).await?;
+    let h = jixiao_store::dashboard::headline(&state.store, &user.region, year, &scope).await?;
     let settings = jixiao_store::regions::settings(&state.store, &user.region).await?;
     let average = if h.self_evaluations > 0 {
         fixed2(from_hundredths(h.score_x100_sum) / Decimal::from(h.self_evaluations))

@@ -109,6 +109,12 @@ async fn run(
     ip: &str,
     upload: Upload,
 ) -> Result<Imported, WebError> {
+    // Counted per user and bounded server-wide; the slot is held until the import is written.
+    let _slot = state
+        .imports
+        .admit(user.id)
+        .await
+        .map_err(|refusal| WebError::Busy(state.imports.message(refusal)))?;
     let request = Request {
         region: &user.region,
         year: upload.year,
