@@ -243,7 +243,7 @@ async fn finance_assesses_units_from_their_records() {
                 json!({"fiscal_year": 2023}),
             )
             .await,
-            StatusCode::CONFLICT,
+            StatusCode::FORBIDDEN,
             "财政绩效管理员",
         );
         let opened = call(

@@ -769,7 +769,7 @@ async fn verification_draws_a_seeded_sample_and_marks_an_inaccurate_self_evaluat
         // Only the finance office draws; the seed must be a number.
         refused(
             &call(&app, Method::POST, "/api/v1/verifications/draw", &appr_a, json!({"fiscal_year": 2023})).await,
-            StatusCode::CONFLICT,
+            StatusCode::FORBIDDEN,
             "财政绩效管理员",
         );
         refused(
@@ -817,7 +817,7 @@ async fn verification_draws_a_seeded_sample_and_marks_an_inaccurate_self_evaluat
         refused(
             &call(&app, Method::PUT, &format!("/api/v1/verifications/{vid}"), &appr_a,
                 json!({"row_version": row["row_version"], "score": "80", "evidence": "x"})).await,
-            StatusCode::CONFLICT,
+            StatusCode::FORBIDDEN,
             "财政绩效管理员",
         );
         // Ten points below the unit's own: inaccurate, a notice drafted.
@@ -890,7 +890,7 @@ async fn a_department_evaluation_on_the_framework_with_its_coverage() {
         refused(
             &call(&app, Method::POST, "/api/v1/department-evaluations", &fin,
                 json!({"fiscal_year": 2023, "project_ids": [c.project_a]})).await,
-            StatusCode::CONFLICT,
+            StatusCode::FORBIDDEN,
             "预算部门",
         );
         assert_eq!(
@@ -1019,7 +1019,7 @@ async fn a_key_evaluation_through_an_agency() {
         );
         refused(
             &call(&app, Method::POST, "/api/v1/agencies", &appr_a, agency.clone()).await,
-            StatusCode::CONFLICT,
+            StatusCode::FORBIDDEN,
             "财政绩效管理员",
         );
         let mut good = agency.clone();
@@ -1100,7 +1100,7 @@ async fn a_key_evaluation_through_an_agency() {
         refused(
             &call(&app, Method::POST, &format!("/api/v1/engagements/{gid}/declaration"), &fin,
                 json!({"statement": "本机构与被评价单位不存在利害关系。"})).await,
-            StatusCode::CONFLICT,
+            StatusCode::FORBIDDEN,
             "受托机构的评价人员",
         );
         let eva_cookie = browser_login(&app, "eva").await;
@@ -1131,7 +1131,7 @@ async fn a_key_evaluation_through_an_agency() {
         assert_eq!(
             common::upload(&app, &format!("/api/v1/evaluations/{eid}/signed-report"), &appr_a, &[],
                 ("x.pdf", b"%PDF-1.4 x")).await.0,
-            StatusCode::CONFLICT,
+            StatusCode::FORBIDDEN,
             "the evaluated unit does not upload the agency's report"
         );
         let saved = call(&app, Method::PUT, &format!("/api/v1/department-evaluations/{eid}"), &eva,
@@ -1260,7 +1260,7 @@ async fn published_results_reach_the_portal_and_a_withdrawal_takes_them_off() {
                 publish(vec![eb], "evaluation", false),
             )
             .await,
-            StatusCode::CONFLICT,
+            StatusCode::FORBIDDEN,
             "财政绩效管理员",
         );
         refused(

@@ -1,339 +1,6 @@
-//! 部门评价 on the web and the JSON API (SPEC §8.1, §8.4): the department's choice of projects
-//! with the live coverage, and the evaluation on the framework whose score builds as it is
-//! filled. Submission and review are the evaluation actions (`/evaluations/{id}/action`).
-//! Every decision is `jixiao_app::department_evaluation`'s.
+//! One department or finance evaluation: the framework form with its live score, saving, the check and the report.
 
-use super::api_flows::{Body, Versioned};
-use super::project_flow::{Pairs, field, is_user_error, messages_of, pairs_of, status_of};
-use super::projects::{HistoryView, history_view};
-use crate::access::{Access, Registry};
-use crate::auth::{CurrentUser, SessionInfo};
-use crate::error::WebError;
-use crate::layout::Layout;
-use crate::pages::{actor, region_name, render};
-use crate::{AppState, ClientIp, see_other};
-use askama::Template;
-use axum::Extension;
-use axum::extract::{Path, Query, State};
-use axum::http::{Method, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{get, post, put};
-use jixiao_app::department_evaluation::{
-    self as flow, ChooseInput, FormInput, ItemInput, UnitCoverage,
-};
-use jixiao_app::evaluation as evaluation_flow;
-use jixiao_domain::Fen;
-use jixiao_domain::coverage::Coverage;
-use jixiao_domain::decimal::{fixed2, from_hundredths, trim};
-use jixiao_domain::framework::{FrameworkScore, LEVEL1};
-use jixiao_domain::result_application::Recommendation;
-use jixiao_domain::types::Role;
-use jixiao_domain::workflow::{DocAction, DocState};
-use jixiao_store::self_evaluation::{self as store, Record};
-use serde::Deserialize;
-use serde_json::{Value, json};
-
-const PLANNERS: &[Role] = &[
-    Role::FinanceAdmin,
-    Role::FinanceDesk,
-    Role::UnitPreparer,
-    Role::UnitApprover,
-];
-
-pub fn register(reg: Registry<AppState>) -> Registry<AppState> {
-    reg.add(
-        Method::GET,
-        "/evaluations/department",
-        Access::Roles(PLANNERS),
-        get(plan_page),
-    )
-    .add(
-        Method::POST,
-        "/evaluations/department",
-        Access::Roles(PLANNERS),
-        post(choose),
-    )
-    .add(
-        Method::POST,
-        "/evaluations/department/coverage",
-        Access::Roles(PLANNERS),
-        post(coverage_partial),
-    )
-    .add(
-        Method::GET,
-        "/evaluations/{id}/report.pdf",
-        Access::AnyUser,
-        get(report_pdf),
-    )
-    .add(
-        Method::GET,
-        "/evaluations/{id}/report.docx",
-        Access::AnyUser,
-        get(report_docx),
-    )
-    .add(
-        Method::POST,
-        "/evaluations/{id}/signed-report",
-        Access::AnyUser,
-        post(upload_signed_report),
-    )
-    .add(
-        Method::GET,
-        "/evaluations/{id}/files/{att}",
-        Access::AnyUser,
-        get(download_file),
-    )
-    .add(
-        Method::POST,
-        "/api/v1/evaluations/{id}/signed-report",
-        Access::AnyUser,
-        post(api_signed_report),
-    )
-    .add(
-        Method::GET,
-        "/api/v1/evaluations/{id}/report.docx",
-        Access::AnyUser,
-        get(report_docx),
-    )
-    .add(
-        Method::GET,
-        "/api/v1/evaluations/{id}/report.pdf",
-        Access::AnyUser,
-        get(report_pdf),
-    )
-    .add(
-        Method::GET,
-        "/api/v1/department-evaluations",
-        Access::Roles(PLANNERS),
-        get(api_plan),
-    )
-    .add(
-        Method::POST,
-        "/api/v1/department-evaluations",
-        Access::AnyUser,
-        post(api_choose),
-    )
-    .add(
-        Method::PUT,
-        "/api/v1/department-evaluations/{id}",
-        Access::AnyUser,
-        put(api_save),
-    )
-    .add(
-        Method::POST,
-        "/api/v1/department-evaluations/{id}/check",
-        Access::AnyUser,
-        post(api_check),
-    )
-}
-
-const PAGE: i64 = 200;
-
-#[derive(Deserialize, Default)]
-pub struct PlanQuery {
-    year: Option<i32>,
-    page: Option<i64>,
-    done: Option<String>,
-}
-
-/// The year planned by default: the year before the current one (evaluated after it ends).
-fn default_year() -> i32 {
-    jixiao_app::default_year() - 1
-}
-
-fn share(c: &Coverage) -> String {
-    c.share
-        .map(|s| format!("{}%", fixed2(s)))
-        .unwrap_or_else(|| "—".into())
-}
-
-struct CoverageView {
-    name: String,
-    funds: String,
-    chosen: String,
-    chosen_share: String,
-    approved_share: String,
-    short: bool,
-}
-
-fn coverage_views(units: &[UnitCoverage]) -> Vec<CoverageView> {
-    units
-        .iter()
-        .map(|u| CoverageView {
-            name: u.unit_name.clone(),
-            funds: u.chosen.project_funds.wan_2dp(),
-            chosen: u.chosen.evaluated_funds.wan_2dp(),
-            chosen_share: share(&u.chosen),
-            approved_share: share(&u.approved),
-            short: u.chosen.shortfall,
-        })
-        .collect()
-}
-
-struct CandidateView {
-    project_id: i64,
-    code: String,
-    name: String,
-    unit_name: String,
-    funds: String,
-    evaluation: Option<(i64, String)>,
-}
-
-#[derive(Template)]
-#[template(path = "department_plan.html")]
-struct PlanPage {
-    layout: Layout,
-    year: i32,
-    message: Option<String>,
-    errors: Vec<String>,
-    min_share: String,
-    units: Vec<CoverageView>,
-    candidates: Vec<CandidateView>,
-    may_choose: bool,
-    page: i64,
-    more: bool,
-}
-
-#[derive(Template)]
-#[template(path = "department_coverage.html")]
-struct CoveragePartial {
-    min_share: String,
-    units: Vec<CoverageView>,
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn plan_view(
-    state: &AppState,
-    session: &SessionInfo,
-    user: &CurrentUser,
-    year: i32,
-    page: i64,
-    message: Option<String>,
-    errors: Vec<String>,
-) -> Result<Html<String>, WebError> {
-    let a = actor(state, user, "");
-    let page = page.clamp(0, 1_000_000);
-    let plan = flow::plan(&a, year, PAGE + 1, page * PAGE).await?;
-    let more = plan.candidates.len() as i64 > PAGE;
-    let region = region_name(state, &user.region).await?;
-    render(&PlanPage {
-        layout: Layout::new(session, user, &region, &state.matrix, "/evaluations"),
-        year,
-        message,
-        errors,
-        min_share: trim(plan.min_share),
-        units: coverage_views(&plan.units),
-        candidates: plan
-            .candidates
-            .iter()
-            .take(PAGE as usize)
-            .map(|c| CandidateView {
-                project_id: c.project_id,
-                code: c.code.clone(),
-                name: c.name.clone(),
-                unit_name: c.unit_name.clone(),
-                funds: Fen(c.funds_fen).wan_2dp(),
-                evaluation: c.evaluation_id.map(|id| {
-                    (
-                        id,
-                        c.evaluation_state
-                            .as_deref()
-                            .and_then(DocState::parse)
-                            .map_or("", |s| s.label())
-                            .to_string(),
-                    )
-                }),
-            })
-            .collect(),
-        may_choose: a.is_unit_user(),
-        page,
-        more,
-    })
-}
-
-pub async fn plan_page(
-    State(state): State<AppState>,
-    Extension(session): Extension<SessionInfo>,
-    user: CurrentUser,
-    Query(q): Query<PlanQuery>,
-) -> Result<Html<String>, WebError> {
-    let message = q
-        .done
-        .map(|n| format!("已建立 {n} 份部门评价，请逐份填写评价指标和评价报告。"));
-    plan_view(
-        &state,
-        &session,
-        &user,
-        q.year.unwrap_or_else(default_year),
-        q.page.unwrap_or(0),
-        message,
-        vec![],
-    )
-    .await
-}
-
-fn choice_of(pairs: &Pairs) -> ChooseInput {
-    ChooseInput {
-        fiscal_year: field(pairs, "fiscal_year").into(),
-        project_ids: pairs
-            .iter()
-            .filter(|(k, _)| k == "project")
-            .filter_map(|(_, v)| v.trim().parse().ok())
-            .collect(),
-    }
-}
-
-pub async fn choose(
-    State(state): State<AppState>,
-    Extension(session): Extension<SessionInfo>,
-    user: CurrentUser,
-    ip: ClientIp,
-    form: Result<axum::Form<Pairs>, axum::extract::rejection::FormRejection>,
-) -> Result<Response, WebError> {
-    let pairs = pairs_of(form)?;
-    let input = choice_of(&pairs);
-    let year = input
-        .fiscal_year
-        .trim()
-        .parse()
-        .unwrap_or_else(|_| default_year());
-    match flow::choose(&actor(&state, &user, &ip.0), &input)
-        .await
-        .map_err(WebError::from)
-    {
-        Ok(ids) => Ok(see_other(&format!(
-            "/evaluations/department?year={year}&done={}",
-            ids.len()
-        ))),
-        Err(e) if is_user_error(&e) => {
-            let html = plan_view(&state, &session, &user, year, 0, None, messages_of(&e)).await?;
-            Ok((status_of(&e), html).into_response())
-        }
-        Err(e) => Err(e),
-    }
-}
-
-/// The live coverage of the ticked projects (htmx).
-pub async fn coverage_partial(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    form: Result<axum::Form<Pairs>, axum::extract::rejection::FormRejection>,
-) -> Result<Html<String>, WebError> {
-    let pairs = pairs_of(form)?;
-    let input = choice_of(&pairs);
-    let year = input
-        .fiscal_year
-        .trim()
-        .parse()
-        .unwrap_or_else(|_| default_year());
-    let a = actor(&state, &user, "");
-    let units = flow::coverage_of_choice(&a, year, &input.project_ids).await?;
-    let settings = jixiao_store::regions::settings(&state.store, &user.region).await?;
-    render(&CoveragePartial {
-        min_share: trim(settings.coverage.min_share * rust_decimal::Decimal::ONE_HUNDRED),
-        units: coverage_views(&units),
-    })
-}
+use super::*;
 
 // ---------------------------------------------------------------------------------------------
 // The evaluation
@@ -364,7 +31,7 @@ pub struct FigView {
     findings: Vec<(bool, String)>,
 }
 
-fn fig_view(s: &FrameworkScore) -> FigView {
+pub(super) fn fig_view(s: &FrameworkScore) -> FigView {
     FigView {
         problems: vec![],
         groups: s
@@ -392,7 +59,7 @@ fn fig_view(s: &FrameworkScore) -> FigView {
     }
 }
 
-fn empty_fig(problems: Vec<String>) -> FigView {
+pub(super) fn empty_fig(problems: Vec<String>) -> FigView {
     FigView {
         problems,
         groups: vec![],
@@ -405,7 +72,7 @@ fn empty_fig(problems: Vec<String>) -> FigView {
 
 #[derive(Template)]
 #[template(path = "department_evaluation.html")]
-struct EvaluationPage {
+pub(super) struct EvaluationPage {
     layout: Layout,
     r: Record,
     /// The signed reports: (attachment id, file name).
@@ -433,7 +100,7 @@ struct EvaluationPage {
 
 #[derive(Template)]
 #[template(path = "department_score.html")]
-struct ScorePartial {
+pub(super) struct ScorePartial {
     fig: FigView,
 }
 
@@ -478,7 +145,7 @@ pub fn input_of(pairs: &Pairs) -> FormInput {
 }
 
 /// The stored framework as the form shows it.
-fn stored_input(
+pub(super) fn stored_input(
     rows: &[store::Row],
     sections: jixiao_store::framework_evaluation::Sections,
 ) -> FormInput {
@@ -516,7 +183,7 @@ fn stored_input(
     }
 }
 
-const SECTIONS: [(&str, &str); 5] = [
+pub(super) const SECTIONS: [(&str, &str); 5] = [
     (
         "report_basics",
         "一、基本情况（项目概况、资金投入和使用、绩效目标）",
@@ -696,7 +363,7 @@ pub async fn save(
 ) -> Result<Response, WebError> {
     let a = actor(state, user, ip);
     let id = r.id;
-    let row_version = super::project_flow::row_version(pairs)?;
+    let row_version = crate::pages::project_flow::row_version(pairs)?;
     let input = input_of(pairs);
     match flow::save(&a, id, row_version, &input)
         .await
@@ -738,7 +405,7 @@ pub async fn report_docx(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    report(&state, &user, id, super::ReportFormat::Docx).await
+    report(&state, &user, id, crate::pages::ReportFormat::Docx).await
 }
 
 pub async fn report_pdf(
@@ -746,14 +413,14 @@ pub async fn report_pdf(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    report(&state, &user, id, super::ReportFormat::Pdf).await
+    report(&state, &user, id, crate::pages::ReportFormat::Pdf).await
 }
 
-async fn report(
+pub(super) async fn report(
     state: &AppState,
     user: &CurrentUser,
     id: i64,
-    format: super::ReportFormat,
+    format: crate::pages::ReportFormat,
 ) -> Result<Response, WebError> {
     let state = state.clone();
     let user = user.clone();
@@ -815,146 +482,11 @@ async fn report(
         suggestions: sections.report_suggestions,
         state: DocState::parse(&r.state).map_or(r.state.clone(), |s| s.label().to_string()),
     };
-    super::report_file(
+    crate::pages::report_file(
         compose(&facts),
         format,
         "evaluation-report",
         &format!("{}绩效评价报告", r.title),
     )
     .await
-}
-
-// ---------------------------------------------------------------------------------------------
-// API
-
-pub async fn api_plan(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Query(q): Query<PlanQuery>,
-) -> Result<axum::Json<flow::Plan>, WebError> {
-    let page = q.page.unwrap_or(0);
-    if !(0..=1_000_000).contains(&page) {
-        return Err(WebError::BadRequest(vec![(
-            "page".into(),
-            "须在 0 到 1000000 之间".into(),
-        )]));
-    }
-    let a = actor(&state, &user, "");
-    Ok(axum::Json(
-        flow::plan(&a, q.year.unwrap_or_else(default_year), PAGE, page * PAGE).await?,
-    ))
-}
-
-pub async fn api_choose(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ip: ClientIp,
-    Body(input): Body<ChooseInput>,
-) -> Result<Response, WebError> {
-    let ids = flow::choose(&actor(&state, &user, &ip.0), &input).await?;
-    Ok((StatusCode::CREATED, axum::Json(json!({"ids": ids}))).into_response())
-}
-
-fn score_json(s: &FrameworkScore) -> Value {
-    json!({
-        "total": s.total.map(fixed2),
-        "grade": s.grade.map(|g| g.code()),
-        "groups": s.groups.iter().map(|g| json!({"level1": g.0, "weight": trim(g.1), "score": fixed2(g.2)})).collect::<Vec<_>>(),
-        "items": s.items.iter().map(|i| json!({"score": i.score.map(fixed2), "rule": i.rule})).collect::<Vec<_>>(),
-        "findings": s.findings,
-    })
-}
-
-/// The score JSON of a stored department evaluation (for `GET /api/v1/evaluations/{id}`).
-pub fn stored_score_json(
-    settings: &jixiao_domain::settings::Settings,
-    r: &Record,
-    rows: &[store::Row],
-) -> Option<Value> {
-    flow::stored_score(settings, r, rows).map(|s| score_json(&s))
-}
-
-pub async fn api_save(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ip: ClientIp,
-    Path(id): Path<i64>,
-    Body(input): Body<Versioned<FormInput>>,
-) -> Result<axum::Json<Value>, WebError> {
-    let a = actor(&state, &user, &ip.0);
-    let s = flow::save(&a, id, input.row_version()?, &input.body).await?;
-    let r = evaluation_flow::visible(&a, id).await?;
-    Ok(axum::Json(
-        json!({"score": score_json(&s), "row_version": r.row_version}),
-    ))
-}
-
-pub async fn api_check(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    Body(input): Body<FormInput>,
-) -> Result<axum::Json<Value>, WebError> {
-    let a = actor(&state, &user, "");
-    Ok(axum::Json(match flow::check(&a, id, &input).await? {
-        Ok(s) => json!({"score": score_json(&s), "problems": []}),
-        Err(p) => json!({"score": null, "problems": p.iter().map(|p| json!({"field": p.field,
-            "message": p.message})).collect::<Vec<_>>()}),
-    }))
-}
-
-/// Uploads the signed evaluation report (multipart: `file`; CSRF token in `?csrf=`).
-pub async fn upload_signed_report(
-    State(state): State<AppState>,
-    Extension(session): Extension<SessionInfo>,
-    user: CurrentUser,
-    ip: ClientIp,
-    Path(id): Path<i64>,
-    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
-) -> Result<Response, WebError> {
-    let a = actor(&state, &user, &ip.0);
-    let r = evaluation_flow::visible(&a, id).await?;
-    let result = async {
-        let (_, name, bytes) = super::read_upload(multipart, "评价报告").await?;
-        Ok::<_, WebError>(flow::attach_signed_report(&a, id, &name, &bytes).await?)
-    }
-    .await;
-    match result {
-        Ok(_) => Ok(see_other(&format!("/evaluations/{id}?done=saved"))),
-        Err(e) if is_user_error(&e) => {
-            let html =
-                evaluation_view(&state, &session, &user, r, None, None, messages_of(&e)).await?;
-            Ok((status_of(&e), html).into_response())
-        }
-        Err(e) => Err(e),
-    }
-}
-
-/// A file of an evaluation (its signed report), for whoever may read the evaluation.
-pub async fn download_file(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path((id, att)): Path<(i64, i64)>,
-) -> Result<Response, WebError> {
-    let a = actor(&state, &user, "");
-    evaluation_flow::visible(&a, id).await?;
-    match jixiao_store::attachments::get(&state.store, &user.region, att).await? {
-        Some(f) if f.owner_kind == flow::SIGNED_REPORT && f.owner_id == id => {
-            Ok(super::send_file(f))
-        }
-        _ => Err(WebError::NotFound("评价报告".into())),
-    }
-}
-
-/// `POST /api/v1/evaluations/{id}/signed-report` (multipart: `file`).
-pub async fn api_signed_report(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ip: ClientIp,
-    Path(id): Path<i64>,
-    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
-) -> Result<Response, WebError> {
-    let (_, name, bytes) = super::read_upload(multipart, "评价报告").await?;
-    let att = flow::attach_signed_report(&actor(&state, &user, &ip.0), id, &name, &bytes).await?;
-    Ok((StatusCode::CREATED, axum::Json(json!({"id": att}))).into_response())
 }
