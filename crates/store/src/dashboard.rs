@@ -130,16 +130,22 @@ pub async fn coverage_inputs(
     region: &str,
     year: i32,
 ) -> Result<Vec<(String, String, i64, i64)>> {
-    let sql = "SELECT u.code, u.name, \
-               CAST(COALESCE((SELECT SUM(p.current_fen + p.carryover_fen + p.other_fen) FROM projects p \
-                 WHERE p.unit_id = u.id AND p.fiscal_year = $2 - 1), 0) AS BIGINT) AS funds, \
-               CAST(COALESCE((SELECT SUM(e.amount_fen) FROM evaluations e WHERE e.unit_id = u.id \
-                 AND e.conducted_year = $2 AND e.kind = 'department' AND e.state = 'approved'), 0) AS BIGINT) AS evaluated \
-               FROM units u WHERE u.region_code = $1 ORDER BY u.code";
+    // Set-based (issue 14): each side summed once per unit and joined, rather than two
+    // correlated subqueries per unit.
+    let sql = "SELECT u.code, u.name, CAST(f.funds AS BIGINT) AS funds, \
+               CAST(COALESCE(ev.evaluated, 0) AS BIGINT) AS evaluated \
+               FROM units u \
+               JOIN (SELECT p.unit_id, SUM(p.current_fen + p.carryover_fen + p.other_fen) AS funds \
+                 FROM projects p WHERE p.region_code = $1 AND p.fiscal_year = $2 - 1 GROUP BY p.unit_id) f \
+                 ON f.unit_id = u.id \
+               LEFT JOIN (SELECT e.unit_id, SUM(e.amount_fen) AS evaluated FROM evaluations e \
+                 WHERE e.region_code = $1 AND e.conducted_year = $2 AND e.kind = 'department' \
+                 AND e.state = 'approved' GROUP BY e.unit_id) ev ON ev.unit_id = u.id \
+               WHERE u.region_code = $1 AND f.funds > 0 ORDER BY u.code";
     let rows: Vec<(String, String, i64, i64)> = on_pool!(store, |p| sqlx::query_as(sql)
         .bind(region)
         .bind(year)
         .fetch_all(p)
         .await?);
-    Ok(rows.into_iter().filter(|r| r.2 > 0).collect())
+    Ok(rows)
 }

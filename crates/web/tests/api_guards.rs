@@ -294,7 +294,16 @@ async fn an_idempotency_key_replays_the_first_answer() {
         let long = keyed(&app, &tb, &"k".repeat(300), &proposal("长键项目")).await;
         assert_eq!(long.0, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(projects_named(store, "长键项目").await, 0);
+        // The OpenAPI document names the header on every write but the login.
+        let (_, doc) = common::get(&app, "/api/v1/openapi.json", &tb).await;
+        let key = json!({"$ref": "#/components/parameters/IdempotencyKey"});
+        let writes = doc["paths"]["/api/v1/projects"]["post"]["parameters"]
+            .as_array()
+            .cloned();
+        assert!(writes.is_some_and(|p| p.contains(&key)), "documented");
+        assert!(doc["paths"]["/api/v1/auth/login"]["post"]["parameters"].is_null());
         // Old keys are purged after their 24 hours; fresh ones stay.
+
         assert_eq!(
             jixiao_store::idempotency::purge(store)
                 .await

@@ -57,7 +57,8 @@ pub fn register(reg: Registry<AppState>) -> Registry<AppState> {
     .add(
         Method::POST,
         "/evaluations/department",
-        Access::Roles(PLANNERS),
+        // The department chooses its projects; finance oversees the plan (SPEC §8.1).
+        Access::Roles(Role::UNIT),
         post(choose),
     )
     .add(

@@ -53,10 +53,10 @@ pub(super) fn add_evaluation(doc: &mut serde_json::Value) {
                 "required": ["seq", "score", "reason"], "properties": {"seq": {"type": "integer"}, "score": described("调减后的得分"), "reason": text}}}}},
         "AgencyInput": {"type": "object", "required": ["name", "credit_code", "agency_type"], "properties": {
             "name": text, "credit_code": described("统一社会信用代码（18 位）"),
-            "agency_type": {"type": "string", "enum": ["consulting", "accounting", "asset_appraisal", "law", "research", "university", "other"]},
+            "agency_type": {"type": "string", "enum": codes(AgencyType::ALL, AgencyType::code)},
             "qualifications": text, "staff_count": described("从业人员"), "contact": text}},
         "AgencyStatusInput": {"type": "object", "required": ["status"], "properties": {
-            "status": {"type": "string", "enum": ["active", "suspended", "blacklisted"]},
+            "status": {"type": "string", "enum": codes(AgencyStatus::ALL, AgencyStatus::code)},
             "date": {"type": "string", "format": "date"}, "reason": text}},
         "EngagementInput": {"type": "object", "required": ["agency_id", "fiscal_year", "title", "start_date", "end_date", "fee_wan", "project_ids"], "properties": {
             "agency_id": int, "fiscal_year": {"type": "integer"}, "title": text, "procurement_method": text, "contract_no": text,

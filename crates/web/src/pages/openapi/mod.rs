@@ -9,6 +9,10 @@ use self::evaluation::*;
 use self::monitoring::*;
 
 use axum::Json;
+use jixiao_domain::types::{
+    AgencyStatus, AgencyType, AssessorKind, BudgetTiming, BudgetType, Continuity, EvaluationKind,
+    ProjectCategory,
+};
 
 /// A GET list path of the OpenAPI document, filtered by year and text, scoped by the token.
 fn list_path(summary: &str, schema: &str) -> serde_json::Value {
@@ -30,7 +34,38 @@ pub async fn openapi() -> Json<serde_json::Value> {
     add_monitoring(&mut doc);
     add_evaluation(&mut doc);
     add_assessment(&mut doc);
+    add_idempotency_key(&mut doc);
     Json(doc)
+}
+
+/// Every write (POST, PUT, PATCH, DELETE) but the login accepts `Idempotency-Key` (issue 13):
+/// one parameter in the components, referenced from each write, with its answers.
+fn add_idempotency_key(doc: &mut serde_json::Value) {
+    doc["components"]["parameters"]["IdempotencyKey"] = serde_json::json!({
+        "name": "Idempotency-Key", "in": "header", "required": false,
+        "description": "客户端自定的请求键（1–255 个可见 ASCII 字符，按用户区分，保留 24 小时）。            以同一键重发同一请求时返回首次成功的应答（应答头 Idempotent-Replayed: true），不会重复执行；            同一键用于不同请求为 422，首次请求尚在处理时为 409。只保存成功的应答。",
+        "schema": {"type": "string", "minLength": 1, "maxLength": 255}});
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        if path == "/api/v1/auth/login" {
+            continue;
+        }
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for (method, op) in item.iter_mut() {
+            if !matches!(method.as_str(), "post" | "put" | "patch" | "delete") {
+                continue;
+            }
+            let reference = serde_json::json!({"$ref": "#/components/parameters/IdempotencyKey"});
+            match op["parameters"].as_array_mut() {
+                Some(list) => list.push(reference),
+                None => op["parameters"] = serde_json::json!([reference]),
+            }
+        }
+    }
 }
 
 fn schema_ref(name: &str) -> serde_json::Value {
@@ -105,10 +140,10 @@ fn add_workflows(doc: &mut serde_json::Value) {
         "code": {"type": "string", "description": "项目编码；留空自动编号"},
         "name": {"type": "string", "maxLength": 100},
         "is_policy": {"type": "boolean", "description": "新出台政策"},
-        "budget_type": {"type": "string", "enum": ["general_public", "gov_fund", "state_capital", "social_insurance"]},
-        "category": {"type": "string", "enum": ["personnel", "operation", "specific_purpose"]},
-        "continuity": {"type": "string", "enum": ["new", "continuing"]},
-        "timing": {"type": "string", "enum": ["initial", "supplementary"]},
+        "budget_type": {"type": "string", "enum": codes(BudgetType::ALL, BudgetType::code)},
+        "category": {"type": "string", "enum": codes(ProjectCategory::ALL, ProjectCategory::code)},
+        "continuity": {"type": "string", "enum": codes(Continuity::ALL, Continuity::code)},
+        "timing": {"type": "string", "enum": codes(BudgetTiming::ALL, BudgetTiming::code)},
         "start_year": {"type": "integer"}, "end_year": {"type": "integer"},
         "current_wan": wan("当年财政拨款"), "carryover_wan": wan("上年结转"), "other_wan": wan("其他资金"),
         "previous_project_id": {"type": "integer", "format": "int64", "nullable": true, "description": "延续项目的上年项目"}});
@@ -154,13 +189,13 @@ fn add_workflows(doc: &mut serde_json::Value) {
                     "blocked_by": {"type": "string", "nullable": true}}}}}},
         "NewExAnte": {"type": "object", "required": ["project_id", "assessor_kind"], "properties": {
             "project_id": int,
-            "assessor_kind": {"type": "string", "enum": ["finance", "unit", "agency"]},
+            "assessor_kind": {"type": "string", "enum": codes(AssessorKind::ALL, AssessorKind::code)},
             "agency_id": {"type": "integer", "format": "int64", "description": "第三方机构（assessor_kind 为 agency 时必填）"}}},
         "ExAnte": {"type": "object", "properties": {
             "id": int, "fiscal_year": {"type": "integer"}, "object_kind": {"type": "string", "enum": ["project", "policy"]},
             "project_id": {"type": "integer", "nullable": true}, "object_name": {"type": "string"},
             "amount_fen": {"type": "integer", "description": "金额（分）"},
-            "assessor_kind": {"type": "string", "enum": ["finance", "unit", "agency"]},
+            "assessor_kind": {"type": "string", "enum": codes(AssessorKind::ALL, AssessorKind::code)},
             "engagement_id": {"type": "integer", "nullable": true}, "agency_id": {"type": "integer", "nullable": true},
             "agency_name": {"type": "string", "nullable": true},
             "state": {"type": "string", "enum": doc_states},
@@ -396,7 +431,7 @@ fn add_workflows(doc: &mut serde_json::Value) {
 }
 
 /// The codes of a domain enum, for an OpenAPI `enum`.
-fn codes<T: Copy>(all: &[T], code: fn(T) -> &'static str) -> serde_json::Value {
+pub(super) fn codes<T: Copy>(all: &[T], code: fn(T) -> &'static str) -> serde_json::Value {
     serde_json::Value::from(all.iter().map(|v| code(*v)).collect::<Vec<_>>())
 }
 
@@ -412,7 +447,7 @@ fn base_document() -> serde_json::Value {
     serde_json::json!({
         "openapi": "3.0.3",
         "info": {"title": "积效 Jixiao API", "version": env!("CARGO_PKG_VERSION"),
-                 "description": "预算绩效管理系统 JSON 接口。先调用 /api/v1/auth/login 取得令牌，再以 Authorization: Bearer <token> 访问。权限与网页一致。"},
+                 "description": "预算绩效管理系统 JSON 接口。先调用 /api/v1/auth/login 取得令牌，再以 Authorization: Bearer <token> 访问。权限与网页一致。写操作可带 Idempotency-Key 请求头，重试时不会重复执行。"},
         "servers": [{"url": "/"}],
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -423,8 +458,8 @@ fn base_document() -> serde_json::Value {
                 "Project": {"type": "object", "required": ["id", "fiscal_year", "code", "name", "unit", "budget_type", "timing", "library_status", "amount_wan", "is_major"], "properties": {
                     "id": {"type": "integer", "format": "int64"}, "fiscal_year": {"type": "integer"},
                     "code": {"type": "string"}, "name": {"type": "string"}, "unit": {"type": "string"},
-                    "budget_type": {"type": "string", "enum": ["general_public", "gov_fund", "state_capital", "social_insurance"]},
-                    "timing": {"type": "string", "enum": ["initial", "supplementary"]},
+                    "budget_type": {"type": "string", "enum": codes(BudgetType::ALL, BudgetType::code)},
+                    "timing": {"type": "string", "enum": codes(BudgetTiming::ALL, BudgetTiming::code)},
                     "library_status": {"type": "string"},
                     "amount_wan": {"type": "string", "description": "金额（万元，两位小数）"},
                     "is_major": {"type": "boolean"}}},
@@ -440,7 +475,7 @@ fn base_document() -> serde_json::Value {
                     "reported_completion_x100": {"type": "integer", "nullable": true}, "deviation_x100": {"type": "integer", "nullable": true},
                     "review_score_x100": {"type": "integer", "nullable": true}, "red": {"type": "integer"}, "yellow": {"type": "integer"}}}},
                 "EvaluationList": {"type": "array", "items": {"type": "object", "properties": {
-                    "id": {"type": "integer"}, "fiscal_year": {"type": "integer"}, "kind": {"type": "string", "enum": ["self", "department", "finance"]},
+                    "id": {"type": "integer"}, "fiscal_year": {"type": "integer"}, "kind": {"type": "string", "enum": codes(EvaluationKind::ALL, EvaluationKind::code)},
                     "object_kind": {"type": "string"}, "project_id": {"type": "integer", "nullable": true}, "title": {"type": "string"},
                     "unit_name": {"type": "string"}, "amount_fen": {"type": "integer"}, "executed_fen": {"type": "integer"},
                     "total_x100": {"type": "integer", "nullable": true}, "grade": {"type": "string", "nullable": true}, "agency": {"type": "string", "nullable": true}}}},
