@@ -11,8 +11,8 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
-use common::{PASSWORD, browser_login, call, get, get_bytes, ok, page_of, refused, token, upload};
 use chrono::NaiveDate;
+use common::{PASSWORD, browser_login, call, get, get_bytes, ok, page_of, refused, token, upload};
 use jixiao_domain::Fen;
 use jixiao_domain::types::{BudgetTiming, BudgetType, Continuity, ProjectCategory, Role, UnitKind};
 use jixiao_store::testing::on_every_store;

@@ -393,3 +393,43 @@ async fn set_disabled(
         "/admin/users?done=enabled"
     }))
 }
+
+/// The routes of this page and who may call them (SPEC §1): each row of the access matrix
+/// sits beside the handler it guards.
+pub fn register(
+    reg: crate::access::Registry<crate::AppState>,
+) -> crate::access::Registry<crate::AppState> {
+    use crate::access::{Access, SYSADMIN};
+    use axum::http::Method;
+    use axum::routing::{get, post};
+    reg.add(
+        Method::GET,
+        "/admin/users",
+        Access::Roles(SYSADMIN),
+        get(list),
+    )
+    .add(
+        Method::POST,
+        "/admin/users",
+        Access::Roles(SYSADMIN),
+        post(create),
+    )
+    .add(
+        Method::POST,
+        "/admin/users/{id}/reset",
+        Access::Roles(SYSADMIN),
+        post(reset),
+    )
+    .add(
+        Method::POST,
+        "/admin/users/{id}/disable",
+        Access::Roles(SYSADMIN),
+        post(disable),
+    )
+    .add(
+        Method::POST,
+        "/admin/users/{id}/enable",
+        Access::Roles(SYSADMIN),
+        post(enable),
+    )
+}

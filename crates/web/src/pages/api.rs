@@ -318,3 +318,68 @@ pub async fn docs() -> Result<axum::response::Html<String>, WebError> {
     struct Docs;
     crate::pages::render(&Docs)
 }
+
+/// The routes of this page and who may call them (SPEC §1): each row of the access matrix
+/// sits beside the handler it guards.
+pub fn register(
+    reg: crate::access::Registry<crate::AppState>,
+) -> crate::access::Registry<crate::AppState> {
+    use crate::access::Access;
+    use axum::http::Method;
+    use axum::routing::{get, post};
+    reg.add(
+        Method::POST,
+        "/api/v1/auth/login",
+        Access::Public,
+        post(login),
+    )
+    .add(
+        Method::POST,
+        "/api/v1/auth/logout",
+        Access::AnyUser,
+        post(logout),
+    )
+    .add(
+        Method::GET,
+        "/api/v1/projects",
+        Access::AnyUser,
+        get(projects),
+    )
+    .add(
+        Method::GET,
+        "/api/v1/projects/{id}",
+        Access::AnyUser,
+        get(project),
+    )
+    .add(Method::GET, "/api/docs", Access::Public, get(docs))
+    .add(
+        Method::GET,
+        "/api/v1/targets",
+        Access::AnyUser,
+        get(targets),
+    )
+    .add(
+        Method::GET,
+        "/api/v1/monitoring-reports",
+        Access::AnyUser,
+        get(monitoring_reports),
+    )
+    .add(
+        Method::GET,
+        "/api/v1/evaluations",
+        Access::AnyUser,
+        get(evaluations),
+    )
+    .add(
+        Method::GET,
+        "/api/v1/rectifications",
+        Access::AnyUser,
+        get(rectifications),
+    )
+    .add(
+        Method::GET,
+        "/api/v1/result-applications",
+        Access::AnyUser,
+        get(result_applications),
+    )
+}

@@ -82,3 +82,14 @@ pub async fn page(
         verdict,
     })
 }
+
+/// The routes of this page and who may call them (SPEC §1): each row of the access matrix
+/// sits beside the handler it guards.
+pub fn register(
+    reg: crate::access::Registry<crate::AppState>,
+) -> crate::access::Registry<crate::AppState> {
+    use crate::access::{AUDITORS, Access};
+    use axum::http::Method;
+    use axum::routing::get;
+    reg.add(Method::GET, "/audit", Access::Roles(AUDITORS), get(page))
+}

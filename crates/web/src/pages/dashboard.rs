@@ -246,3 +246,25 @@ pub async fn chart(
     };
     Ok(Json(option))
 }
+
+/// The routes of this page and who may call them (SPEC §1): each row of the access matrix
+/// sits beside the handler it guards.
+pub fn register(
+    reg: crate::access::Registry<crate::AppState>,
+) -> crate::access::Registry<crate::AppState> {
+    use crate::access::{Access, FINANCE_AND_VIEWERS};
+    use axum::http::Method;
+    use axum::routing::get;
+    reg.add(
+        Method::GET,
+        "/dashboard",
+        Access::Roles(FINANCE_AND_VIEWERS),
+        get(page),
+    )
+    .add(
+        Method::GET,
+        "/dashboard/charts/{name}",
+        Access::Roles(FINANCE_AND_VIEWERS),
+        get(chart),
+    )
+}

@@ -244,3 +244,25 @@ pub async fn set(
     tx.commit().await?;
     Ok(see_other(&format!("/deadlines?year={year}&done=set")))
 }
+
+/// The routes of this page and who may call them (SPEC §1): each row of the access matrix
+/// sits beside the handler it guards.
+pub fn register(
+    reg: crate::access::Registry<crate::AppState>,
+) -> crate::access::Registry<crate::AppState> {
+    use crate::access::{Access, DEADLINE_SETTERS, FINANCE_AND_VIEWERS};
+    use axum::http::Method;
+    use axum::routing::{get, post};
+    reg.add(
+        Method::GET,
+        "/deadlines",
+        Access::Roles(FINANCE_AND_VIEWERS),
+        get(page),
+    )
+    .add(
+        Method::POST,
+        "/deadlines",
+        Access::Roles(DEADLINE_SETTERS),
+        post(set),
+    )
+}

@@ -551,3 +551,56 @@ async fn report(
     )
     .await
 }
+
+/// The routes of this page and who may call them (SPEC §1): each row of the access matrix
+/// sits beside the handler it guards.
+pub fn register(
+    reg: crate::access::Registry<crate::AppState>,
+) -> crate::access::Registry<crate::AppState> {
+    use crate::access::{Access, DOCUMENT_ACTORS, PROJECT_WRITERS};
+    use axum::http::Method;
+    use axum::routing::{get, post};
+    reg.add(
+        Method::POST,
+        "/ex-ante",
+        Access::Roles(PROJECT_WRITERS),
+        post(create),
+    )
+    .add(Method::GET, "/ex-ante/{id}", Access::AnyUser, get(show))
+    .add(
+        Method::POST,
+        "/ex-ante/{id}",
+        Access::Roles(DOCUMENT_ACTORS),
+        post(save),
+    )
+    .add(
+        Method::POST,
+        "/ex-ante/{id}/action",
+        Access::Roles(DOCUMENT_ACTORS),
+        post(action),
+    )
+    .add(
+        Method::POST,
+        "/ex-ante/{id}/report",
+        Access::Roles(DOCUMENT_ACTORS),
+        post(upload_report).layer(axum::extract::DefaultBodyLimit::max(21 * 1024 * 1024)),
+    )
+    .add(
+        Method::GET,
+        "/ex-ante/{id}/report",
+        Access::AnyUser,
+        get(download_report),
+    )
+    .add(
+        Method::GET,
+        "/ex-ante/{id}/report.docx",
+        Access::AnyUser,
+        get(report_docx),
+    )
+    .add(
+        Method::GET,
+        "/ex-ante/{id}/report.pdf",
+        Access::AnyUser,
+        get(report_pdf),
+    )
+}

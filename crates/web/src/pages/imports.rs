@@ -272,3 +272,27 @@ pub async fn api(
             "status": "already_imported", "import_id": r.id, "documents": r.documents, "indicators": r.indicators, "problems": []}),
     }))
 }
+
+/// The routes of this page and who may call them (SPEC §1): each row of the access matrix
+/// sits beside the handler it guards.
+pub fn register(
+    reg: crate::access::Registry<crate::AppState>,
+) -> crate::access::Registry<crate::AppState> {
+    use crate::access::{Access, IMPORTERS};
+    use axum::http::Method;
+    use axum::routing::{get, post};
+    let upload_limit = axum::extract::DefaultBodyLimit::max(11 * 1024 * 1024);
+    reg.add(Method::GET, "/imports", Access::Roles(IMPORTERS), get(page))
+        .add(
+            Method::POST,
+            "/imports",
+            Access::Roles(IMPORTERS),
+            post(upload).layer(upload_limit),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/imports",
+            Access::Roles(IMPORTERS),
+            post(api).layer(upload_limit),
+        )
+}

@@ -608,6 +608,47 @@ pub async fn export(
         .into_response())
 }
 
+/// The routes of this page and who may call them (SPEC §1): each row of the access matrix
+/// sits beside the handler it guards.
+pub fn register(
+    reg: crate::access::Registry<crate::AppState>,
+) -> crate::access::Registry<crate::AppState> {
+    use crate::access::Access;
+    use axum::http::Method;
+    use axum::routing::{get, post};
+    reg.add(Method::GET, "/indicators", Access::AnyUser, get(page))
+        .add(
+            Method::GET,
+            "/indicators/search",
+            Access::AnyUser,
+            get(search),
+        )
+        .add(
+            Method::GET,
+            "/indicators/export.xlsx",
+            Access::AnyUser,
+            get(export),
+        )
+        .add(
+            Method::POST,
+            "/indicators/proposals",
+            Access::Roles(PROPOSERS),
+            post(propose),
+        )
+        .add(
+            Method::POST,
+            "/indicators/{id}/decision",
+            Access::Roles(REVIEWERS),
+            post(decide),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/indicators",
+            Access::AnyUser,
+            get(search),
+        )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -310,6 +310,31 @@ pub async fn password_submit(
 
 use axum::extract::FromRequest;
 
+/// The routes of this page and who may call them (SPEC §1): each row of the access matrix
+/// sits beside the handler it guards.
+pub fn register(
+    reg: crate::access::Registry<crate::AppState>,
+) -> crate::access::Registry<crate::AppState> {
+    use crate::access::Access;
+    use axum::http::Method;
+    use axum::routing::{get, post};
+    reg.add(Method::GET, "/login", Access::Public, get(form))
+        .add(Method::POST, "/login", Access::Public, post(submit))
+        .add(Method::POST, "/logout", Access::AnyUser, post(logout))
+        .add(
+            Method::GET,
+            "/password",
+            Access::AnyUser,
+            get(password_form),
+        )
+        .add(
+            Method::POST,
+            "/password",
+            Access::AnyUser,
+            post(password_submit),
+        )
+}
+
 #[cfg(test)]
 mod tests {
     use super::safe_next;

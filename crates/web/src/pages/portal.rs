@@ -400,3 +400,32 @@ pub async fn feedback(
         Err(e) => Err(e),
     }
 }
+
+/// The routes of this page and who may call them (SPEC §1): each row of the access matrix
+/// sits beside the handler it guards.
+pub fn register(
+    reg: crate::access::Registry<crate::AppState>,
+) -> crate::access::Registry<crate::AppState> {
+    use crate::access::Access;
+    use axum::http::Method;
+    use axum::routing::{get, post};
+    reg.add(Method::GET, "/public", Access::Public, get(page))
+        .add(
+            Method::GET,
+            "/public/evaluations/{id}",
+            Access::Public,
+            get(evaluation),
+        )
+        .add(
+            Method::GET,
+            "/public/projects/{id}",
+            Access::Public,
+            get(project),
+        )
+        .add(
+            Method::POST,
+            "/public/projects/{id}/feedback",
+            Access::Public,
+            post(feedback),
+        )
+}

@@ -322,3 +322,43 @@ pub async fn action(
         Err(e) => Err(e),
     }
 }
+
+/// The routes of this page and who may call them (SPEC §1): each row of the access matrix
+/// sits beside the handler it guards.
+pub fn register(
+    reg: crate::access::Registry<crate::AppState>,
+) -> crate::access::Registry<crate::AppState> {
+    use crate::access::{Access, LIBRARY_ACTORS, PROJECT_WRITERS};
+    use axum::http::Method;
+    use axum::routing::{get, post};
+    reg.add(
+        Method::GET,
+        "/projects/new",
+        Access::Roles(PROJECT_WRITERS),
+        get(new_form),
+    )
+    .add(
+        Method::POST,
+        "/projects",
+        Access::Roles(PROJECT_WRITERS),
+        post(create),
+    )
+    .add(
+        Method::GET,
+        "/projects/{id}/edit",
+        Access::Roles(PROJECT_WRITERS),
+        get(edit_form),
+    )
+    .add(
+        Method::POST,
+        "/projects/{id}",
+        Access::Roles(PROJECT_WRITERS),
+        post(update),
+    )
+    .add(
+        Method::POST,
+        "/projects/{id}/action",
+        Access::Roles(LIBRARY_ACTORS),
+        post(action),
+    )
+}

@@ -308,3 +308,61 @@ pub async fn annual_pdf(
     )
     .await
 }
+
+/// The routes of this page and who may call them (SPEC §1): each row of the access matrix
+/// sits beside the handler it guards.
+pub fn register(
+    reg: crate::access::Registry<crate::AppState>,
+) -> crate::access::Registry<crate::AppState> {
+    use crate::access::{Access, FINANCE_AND_VIEWERS};
+    use axum::http::Method;
+    use axum::routing::{get, post, put};
+    reg.add(
+        Method::GET,
+        "/reports",
+        Access::Roles(FINANCE_AND_VIEWERS),
+        get(index),
+    )
+    .add(
+        Method::GET,
+        "/reports/annual/{year}",
+        Access::Roles(FINANCE_AND_VIEWERS),
+        get(annual_html),
+    )
+    .add(
+        Method::GET,
+        "/reports/annual/{year}/docx",
+        Access::Roles(FINANCE_AND_VIEWERS),
+        get(annual_docx),
+    )
+    .add(
+        Method::GET,
+        "/reports/annual/{year}/pdf",
+        Access::Roles(FINANCE_AND_VIEWERS),
+        get(annual_pdf),
+    )
+    .add(
+        Method::GET,
+        "/reports/annual/{year}/narrative",
+        Access::Roles(&[jixiao_domain::types::Role::FinanceAdmin]),
+        get(narrative_page),
+    )
+    .add(
+        Method::POST,
+        "/reports/annual/{year}/narrative",
+        Access::Roles(&[jixiao_domain::types::Role::FinanceAdmin]),
+        post(narrative_post),
+    )
+    .add(
+        Method::GET,
+        "/api/v1/reports/annual/{year}/narrative",
+        Access::AnyUser,
+        get(api_narrative),
+    )
+    .add(
+        Method::PUT,
+        "/api/v1/reports/annual/{year}/narrative",
+        Access::AnyUser,
+        put(api_narrative_put),
+    )
+}

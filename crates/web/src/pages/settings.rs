@@ -381,3 +381,37 @@ fn set_recommendation(
         Grade::Poor => ra.poor = r,
     }
 }
+
+/// The routes of this page and who may call them (SPEC §1): each row of the access matrix
+/// sits beside the handler it guards.
+pub fn register(
+    reg: crate::access::Registry<crate::AppState>,
+) -> crate::access::Registry<crate::AppState> {
+    use crate::access::{Access, DEADLINE_SETTERS, FINANCE_AND_VIEWERS};
+    use axum::http::Method;
+    use axum::routing::{get, post};
+    reg.add(
+        Method::GET,
+        "/settings/ex-ante",
+        Access::Roles(FINANCE_AND_VIEWERS),
+        get(show),
+    )
+    .add(
+        Method::POST,
+        "/settings/ex-ante",
+        Access::Roles(DEADLINE_SETTERS),
+        post(save),
+    )
+    .add(
+        Method::GET,
+        "/settings/rules",
+        Access::Roles(FINANCE_AND_VIEWERS),
+        get(rules_show),
+    )
+    .add(
+        Method::POST,
+        "/settings/rules",
+        Access::Roles(DEADLINE_SETTERS),
+        post(rules_save),
+    )
+}

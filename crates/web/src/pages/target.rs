@@ -553,3 +553,44 @@ pub async fn compare(
     })?
     .into_response())
 }
+
+/// The routes of this page and who may call them (SPEC §1): each row of the access matrix
+/// sits beside the handler it guards.
+pub fn register(
+    reg: crate::access::Registry<crate::AppState>,
+) -> crate::access::Registry<crate::AppState> {
+    use crate::access::{Access, DOCUMENT_ACTORS, PROJECT_WRITERS};
+    use axum::http::Method;
+    use axum::routing::{get, post};
+    reg.add(
+        Method::POST,
+        "/targets",
+        Access::Roles(PROJECT_WRITERS),
+        post(create),
+    )
+    .add(Method::GET, "/targets/{id}", Access::AnyUser, get(show))
+    .add(
+        Method::POST,
+        "/targets/{id}",
+        Access::Roles(DOCUMENT_ACTORS),
+        post(save),
+    )
+    .add(
+        Method::POST,
+        "/targets/{id}/check",
+        Access::Roles(DOCUMENT_ACTORS),
+        post(check),
+    )
+    .add(
+        Method::POST,
+        "/targets/{id}/action",
+        Access::Roles(DOCUMENT_ACTORS),
+        post(action),
+    )
+    .add(
+        Method::GET,
+        "/targets/{id}/compare",
+        Access::AnyUser,
+        get(compare),
+    )
+}
