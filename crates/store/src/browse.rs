@@ -552,9 +552,28 @@ pub struct ListFilter {
     pub limit: Option<i64>,
     /// Rows skipped before the first returned.
     pub offset: i64,
+    /// Sort by the list's column of this index (as the page shows its columns), descending when
+    /// `true`; `None` keeps the list's own order. An index past the list's columns is ignored.
+    pub sort: Option<(usize, bool)>,
 }
 
 impl ListFilter {
+    /// `ORDER BY` the chosen column of `columns` (SQL expressions, one per column the page
+    /// shows), then the list's own `default` order, which ends in the id so that pages never
+    /// overlap; empty values last whichever the direction.
+    fn order(&self, columns: &[&str], default: &str) -> String {
+        match self
+            .sort
+            .and_then(|(c, desc)| columns.get(c).map(|e| (*e, desc)))
+        {
+            Some((expr, desc)) => format!(
+                "ORDER BY {expr} {} NULLS LAST, {default}",
+                if desc { "DESC" } else { "ASC" }
+            ),
+            None => format!("ORDER BY {default}"),
+        }
+    }
+
     fn window(&self) -> String {
         format!(
             "LIMIT {} OFFSET {}",
@@ -589,7 +608,22 @@ pub struct TargetListRow {
     pub state: String,
     pub review_rating: Option<String>,
     pub indicators: i64,
+    /// How many rows the filter selects in all (the same on every row of a window).
+    #[serde(skip)]
+    pub total: i64,
 }
+
+/// The sort columns of [`targets`], in the order the list page shows its columns.
+pub const TARGET_SORT: &[&str] = &[
+    "t.fiscal_year",
+    "t.object_kind",
+    "object_name",
+    "unit_name",
+    "t.total_fen",
+    "indicators",
+    "t.state",
+    "t.review_rating",
+];
 
 pub async fn targets(
     store: &Store,
@@ -600,14 +634,18 @@ pub async fn targets(
     let sql = format!(
         "SELECT t.id, t.fiscal_year, t.object_kind, t.project_id, COALESCE(p.name, u.name) AS object_name, \
          u.name AS unit_name, t.total_fen, t.state, t.review_rating, \
-         (SELECT COUNT(*) FROM target_indicators i WHERE i.target_id = t.id) AS indicators \
-         FROM targets t JOIN units u ON u.id = t.unit_id LEFT JOIN projects p ON p.id = t.project_id \
+         (SELECT COUNT(*) FROM target_indicators i WHERE i.target_id = t.id) AS indicators, COUNT(*) OVER () AS total \
+        FROM targets t JOIN units u ON u.id = t.unit_id LEFT JOIN projects p ON p.id = t.project_id \
          WHERE t.region_code = $1 AND {} AND {} {} \
          AND (LOWER(COALESCE(p.name, '')) LIKE $2 OR LOWER(u.name) LIKE $2 OR p.pinyin LIKE $2 OR u.pinyin LIKE $2) \
-         ORDER BY t.fiscal_year DESC, u.code, t.object_kind DESC, p.code, t.id {}",
+         {} {}",
         shown_version(scope),
         scope.record_condition("t.unit_id", "t.project_id"),
         f.year_condition("t.fiscal_year"),
+        f.order(
+            TARGET_SORT,
+            "t.fiscal_year DESC, u.code, t.object_kind DESC, p.code, t.id"
+        ),
         f.window()
     );
     Ok(on_pool!(store, |p| sqlx::query_as(&sql)
@@ -621,8 +659,8 @@ const MONITORING_SELECT: &str = "SELECT r.id, t.name AS task_name, r.project_id,
      COALESCE(p.name, u.name) AS object_name, u.name AS unit_name, \
      r.execution_rate_x100, r.reported_completion_x100, r.deviation_x100, r.review_score_x100, \
      (SELECT COUNT(*) FROM warnings w WHERE w.report_id = r.id AND w.level = 'red') AS red, \
-     (SELECT COUNT(*) FROM warnings w WHERE w.report_id = r.id AND w.level = 'yellow') AS yellow \
-     FROM monitoring_reports r JOIN monitoring_tasks t ON t.id = r.task_id JOIN units u ON u.id = r.unit_id \
+     (SELECT COUNT(*) FROM warnings w WHERE w.report_id = r.id AND w.level = 'yellow') AS yellow, COUNT(*) OVER () AS total \
+    FROM monitoring_reports r JOIN monitoring_tasks t ON t.id = r.task_id JOIN units u ON u.id = r.unit_id \
      LEFT JOIN projects p ON p.id = r.project_id";
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize)]
@@ -638,7 +676,22 @@ pub struct MonitoringListRow {
     pub review_score_x100: Option<i64>,
     pub red: i64,
     pub yellow: i64,
+    /// How many rows the filter selects in all (the same on every row of a window).
+    #[serde(skip)]
+    pub total: i64,
 }
+
+/// The sort columns of [`monitoring_reports`], in the order the list page shows its columns.
+pub const MONITORING_SORT: &[&str] = &[
+    "task_name",
+    "object_name",
+    "unit_name",
+    "r.execution_rate_x100",
+    "r.reported_completion_x100",
+    "r.deviation_x100",
+    "r.review_score_x100",
+    "red",
+];
 
 pub async fn monitoring_reports(
     store: &Store,
@@ -649,10 +702,11 @@ pub async fn monitoring_reports(
     let sql = format!(
         "{MONITORING_SELECT} WHERE r.region_code = $1 AND {} AND {} {} \
          AND (LOWER(COALESCE(p.name, '')) LIKE $2 OR LOWER(u.name) LIKE $2 OR p.pinyin LIKE $2 OR u.pinyin LIKE $2) \
-         ORDER BY t.period_end DESC, u.code, p.code, r.id {}",
+         {} {}",
         scope.record_condition("r.unit_id", "r.project_id"),
         scope.document_condition("r.state"),
         f.year_condition("r.fiscal_year"),
+        f.order(MONITORING_SORT, "t.period_end DESC, u.code, p.code, r.id"),
         f.window()
     );
     Ok(on_pool!(store, |p| sqlx::query_as(&sql)
@@ -663,8 +717,8 @@ pub async fn monitoring_reports(
 }
 
 const EVALUATION_SELECT: &str = "SELECT e.id, e.fiscal_year, e.kind, e.object_kind, e.project_id, e.title, \
-     u.name AS unit_name, e.amount_fen, e.executed_fen, e.total_x100, e.grade, a.name AS agency \
-     FROM evaluations e JOIN units u ON u.id = e.unit_id \
+     u.name AS unit_name, e.amount_fen, e.executed_fen, e.total_x100, e.grade, a.name AS agency, COUNT(*) OVER () AS total \
+    FROM evaluations e JOIN units u ON u.id = e.unit_id \
      LEFT JOIN agency_engagements g ON g.id = e.engagement_id LEFT JOIN agencies a ON a.id = g.agency_id";
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize)]
@@ -681,7 +735,23 @@ pub struct EvaluationListRow {
     pub total_x100: Option<i64>,
     pub grade: Option<String>,
     pub agency: Option<String>,
+    /// How many rows the filter selects in all (the same on every row of a window).
+    #[serde(skip)]
+    pub total: i64,
 }
+
+/// The sort columns of [`evaluations`], in the order the list page shows its columns.
+pub const EVALUATION_SORT: &[&str] = &[
+    "e.fiscal_year",
+    "e.kind",
+    "e.title",
+    "unit_name",
+    "e.amount_fen",
+    "e.executed_fen",
+    "e.total_x100",
+    "e.grade",
+    "agency",
+];
 
 pub async fn evaluations(
     store: &Store,
@@ -696,10 +766,11 @@ pub async fn evaluations(
     let sql = format!(
         "{EVALUATION_SELECT} WHERE e.region_code = $1 AND {} AND {} {} {agency} \
          AND (LOWER(e.title) LIKE $2 OR LOWER(u.name) LIKE $2 OR u.pinyin LIKE $2) \
-         ORDER BY e.fiscal_year DESC, e.kind, u.code, e.id {}",
+         {} {}",
         unit_condition(scope, "e.unit_id"),
         published_evaluation_condition(scope),
         f.year_condition("e.fiscal_year"),
+        f.order(EVALUATION_SORT, "e.fiscal_year DESC, e.kind, u.code, e.id"),
         f.window()
     );
     Ok(on_pool!(store, |p| sqlx::query_as(&sql)
@@ -720,6 +791,9 @@ pub struct RectificationListRow {
     pub problem: String,
     pub deadline: chrono::NaiveDate,
     pub state: String,
+    /// How many rows the filter selects in all (the same on every row of a window).
+    #[serde(skip)]
+    pub total: i64,
 }
 
 /// Which notices a scope reads (the list and the notice page share it): its records, and a
@@ -755,6 +829,17 @@ pub async fn rectification_readable(
     Ok(n > 0)
 }
 
+/// The sort columns of [`rectifications`], in the order the list page shows its columns.
+pub const RECTIFICATION_SORT: &[&str] = &[
+    "k.fiscal_year",
+    "k.source_kind",
+    "object_name",
+    "unit_name",
+    "k.problem",
+    "k.deadline",
+    "k.state",
+];
+
 pub async fn rectifications(
     store: &Store,
     region: &str,
@@ -763,13 +848,14 @@ pub async fn rectifications(
 ) -> Result<Vec<RectificationListRow>> {
     let sql = format!(
         "SELECT k.id, k.fiscal_year, k.source_kind, k.project_id, COALESCE(p.name, u.name) AS object_name, \
-         u.name AS unit_name, k.problem, k.deadline, k.state \
-         FROM rectifications k JOIN units u ON u.id = k.unit_id LEFT JOIN projects p ON p.id = k.project_id \
+         u.name AS unit_name, k.problem, k.deadline, k.state, COUNT(*) OVER () AS total \
+        FROM rectifications k JOIN units u ON u.id = k.unit_id LEFT JOIN projects p ON p.id = k.project_id \
          WHERE k.region_code = $1 AND {} {} \
          AND (LOWER(k.problem) LIKE $2 OR LOWER(COALESCE(p.name, '')) LIKE $2 OR LOWER(u.name) LIKE $2 OR u.pinyin LIKE $2) \
-         ORDER BY k.deadline, k.id {}",
+         {} {}",
         rectification_condition(scope),
         f.year_condition("k.fiscal_year"),
+        f.order(RECTIFICATION_SORT, "k.deadline, k.id"),
         f.window()
     );
     Ok(on_pool!(store, |p| sqlx::query_as(&sql)
@@ -995,7 +1081,24 @@ pub struct ResultApplicationRow {
     pub grade: Option<String>,
     pub recommendation: String,
     pub override_reason: String,
+    /// How many rows the filter selects in all (the same on every row of a window).
+    #[serde(skip)]
+    pub total: i64,
 }
+
+/// The sort columns of [`result_applications`], in the order the list page shows its columns.
+pub const RESULT_APPLICATION_SORT: &[&str] = &[
+    "a.fiscal_year",
+    "a.next_year",
+    "project_code",
+    "object_name",
+    "unit_name",
+    "e.executed_fen",
+    "e.total_x100",
+    "e.grade",
+    "a.recommendation",
+    "a.override_reason",
+];
 
 /// Next-year budget recommendations from evaluation results (SPEC §10), in the scope.
 pub async fn result_applications(
@@ -1007,15 +1110,19 @@ pub async fn result_applications(
     let sql = format!(
         "SELECT a.id, a.fiscal_year, a.next_year, a.project_id, p.code AS project_code, \
          COALESCE(p.name, e.title) AS object_name, u.name AS unit_name, e.executed_fen, e.total_x100, e.grade, \
-         a.recommendation, a.override_reason \
-         FROM result_applications a JOIN evaluations e ON e.id = a.evaluation_id JOIN units u ON u.id = e.unit_id \
+         a.recommendation, a.override_reason, COUNT(*) OVER () AS total \
+        FROM result_applications a JOIN evaluations e ON e.id = a.evaluation_id JOIN units u ON u.id = e.unit_id \
          LEFT JOIN projects p ON p.id = a.project_id \
          WHERE a.region_code = $1 AND {} AND {} {} \
          AND (LOWER(COALESCE(p.name, e.title)) LIKE $2 OR LOWER(u.name) LIKE $2 OR u.pinyin LIKE $2 OR p.pinyin LIKE $2) \
-         ORDER BY a.fiscal_year DESC, u.code, p.code, a.id {}",
+         {} {}",
         scope.record_condition("e.unit_id", "a.project_id"),
         scope.document_condition("e.state"),
         f.year_condition("a.fiscal_year"),
+        f.order(
+            RESULT_APPLICATION_SORT,
+            "a.fiscal_year DESC, u.code, p.code, a.id"
+        ),
         f.window()
     );
     Ok(on_pool!(store, |p| sqlx::query_as(&sql)
@@ -1057,7 +1164,21 @@ pub struct ExAnteListRow {
     pub state: String,
     pub total_x100: Option<i64>,
     pub conclusion: Option<String>,
+    /// How many rows the filter selects in all (the same on every row of a window).
+    pub total: i64,
 }
+
+/// The sort columns of [`ex_ante`], in the order the list page shows its columns.
+pub const EX_ANTE_SORT: &[&str] = &[
+    "x.fiscal_year",
+    "x.object_name",
+    "unit_name",
+    "x.amount_fen",
+    "COALESCE(a.name, x.assessor_kind)",
+    "x.state",
+    "x.total_x100",
+    "x.conclusion",
+];
 
 /// Ex-ante assessments in scope: projects of the user's units, an agency's own assessments.
 pub async fn ex_ante(
@@ -1069,15 +1190,16 @@ pub async fn ex_ante(
     let condition = ex_ante_condition(scope);
     let sql = format!(
         "SELECT x.id, x.fiscal_year, x.object_name, u.name AS unit_name, x.amount_fen, x.assessor_kind, \
-         a.name AS agency_name, x.state, x.total_x100, x.conclusion \
+         a.name AS agency_name, x.state, x.total_x100, x.conclusion, COUNT(*) OVER () AS total \
          FROM ex_ante_assessments x LEFT JOIN projects p ON p.id = x.project_id \
          LEFT JOIN units u ON u.id = p.unit_id \
          LEFT JOIN agency_engagements g ON g.id = x.engagement_id LEFT JOIN agencies a ON a.id = g.agency_id \
          WHERE x.region_code = $1 AND {condition} {} \
          AND (LOWER(x.object_name) LIKE $2 OR LOWER(COALESCE(u.name, '')) LIKE $2 \
               OR COALESCE(p.pinyin, '') LIKE $2 OR COALESCE(u.pinyin, '') LIKE $2) \
-         ORDER BY x.fiscal_year DESC, x.id DESC {}",
+         {} {}",
         f.year_condition("x.fiscal_year"),
+        f.order(EX_ANTE_SORT, "x.fiscal_year DESC, x.id DESC"),
         f.window()
     );
     Ok(on_pool!(store, |p| sqlx::query_as(&sql)

@@ -170,7 +170,7 @@ async fn project_export_holds_every_project_past_500() {
 }
 
 #[tokio::test]
-async fn list_export_holds_every_row_past_the_page_cap() {
+async fn a_long_list_pages_in_sql_and_its_export_holds_every_row() {
     on_every_store(
         "list_export_holds_every_row_past_the_page_cap",
         async |store: &Store| {
@@ -200,7 +200,37 @@ async fn list_export_holds_every_row_past_the_page_cap() {
             tx.commit().await.expect("commit");
             let app = jixiao_web::router(store.clone(), jixiao_web::WebConfig::default());
             let page = html(store, &app, "/rectifications?year=2025").await;
-            assert!(page.contains("只列出前 2000 条"), "the page keeps its cap");
+            // The page counts every row and pages in the database (issue 14): no cap.
+            assert!(
+                page.contains("共 2050 条，第 1 / 21 页"),
+                "the page counts every row"
+            );
+            assert_eq!(
+                page.matches("/rectifications/").count()
+                    - page.matches("/rectifications/export").count(),
+                100,
+                "one page of rows"
+            );
+            // Sorted by the 问题 column, descending, in SQL: the largest text first.
+            let sorted = html(
+                store,
+                &app,
+                "/rectifications?year=2025&sort=4&dir=desc&page=1",
+            )
+            .await;
+            let first = sorted.find("问题999").expect("问题999 on the first page");
+            assert!(
+                sorted.find("问题998").is_some_and(|next| next > first),
+                "in order"
+            );
+            // The last page holds the rest, and a page past the end shows the last one.
+            let last = html(store, &app, "/rectifications?year=2025&page=21").await;
+            assert!(last.contains("第 21 / 21 页"));
+            let past = html(store, &app, "/rectifications?year=2025&page=99").await;
+            assert!(
+                past.contains("第 21 / 21 页"),
+                "past the end: the last page"
+            );
             let (status, xlsx) = get(store, &app, "/rectifications/export.xlsx?year=2025").await;
             assert_eq!(status, StatusCode::OK);
             let rows = data_rows(xlsx);

@@ -122,6 +122,8 @@ pub struct ListQuery {
 }
 
 const PER_PAGE: usize = 100;
+/// The highest page number honoured (a larger one shows the last page).
+const MAX_PAGE: usize = 1_000_000;
 /// Rows an export reads from the database at a time.
 const EXPORT_CHUNK: i64 = 1000;
 
@@ -158,6 +160,9 @@ impl ListQuery {
     }
 }
 
+/// The headers (label, numeric), the rows, and how many rows the filter selects in all.
+type Table = (Vec<(&'static str, bool)>, Vec<Vec<Cell>>, usize);
+
 /// The headers (label, numeric) and rows of a list: the window of `f` for the lists read in
 /// windows, every row for the master-data lists (units, agencies).
 async fn table(
@@ -165,11 +170,12 @@ async fn table(
     user: &CurrentUser,
     kind: Kind,
     f: &ListFilter,
-) -> Result<(Vec<(&'static str, bool)>, Vec<Vec<Cell>>), WebError> {
+) -> Result<Table, WebError> {
     let scope = scope(state, user).await?;
     let region = &user.region;
     let store = &state.store;
-    Ok(match kind {
+    let mut total = None;
+    let (headers, rows): (_, Vec<Vec<Cell>>) = match kind {
         Kind::Targets => (
             vec![
                 ("年度", false),
@@ -181,38 +187,44 @@ async fn table(
                 ("状态", false),
                 ("审核评级", false),
             ],
-            browse::targets(store, region, &scope, f)
-                .await?
-                .into_iter()
-                .map(|t| {
-                    let state = DocState::parse(&t.state);
-                    vec![
-                        text(t.fiscal_year.to_string()),
-                        text(
-                            ObjectKind::parse(&t.object_kind)
-                                .map_or(t.object_kind.as_str(), |k| k.label()),
-                        ),
-                        Cell {
-                            link: Some(format!("/targets/{}", t.id)),
-                            ..text(t.object_name)
-                        },
-                        text(t.unit_name),
-                        num(Fen(t.total_fen).wan_2dp()),
-                        num(t.indicators.to_string()),
-                        badge(
-                            state.map_or(t.state.as_str(), |s| s.label()),
-                            format!("s-{}", t.state),
-                        ),
-                        text(
-                            t.review_rating
-                                .as_deref()
-                                .and_then(jixiao_domain::target::ReviewRating::parse)
-                                .map(|r| r.label())
-                                .unwrap_or_default(),
-                        ),
-                    ]
-                })
-                .collect(),
+            {
+                let list = browse::targets(store, region, &scope, f).await?;
+                total = Some(
+                    list.first()
+                        .map_or(0, |r| usize::try_from(r.total).unwrap_or(0)),
+                );
+                list
+            }
+            .into_iter()
+            .map(|t| {
+                let state = DocState::parse(&t.state);
+                vec![
+                    text(t.fiscal_year.to_string()),
+                    text(
+                        ObjectKind::parse(&t.object_kind)
+                            .map_or(t.object_kind.as_str(), |k| k.label()),
+                    ),
+                    Cell {
+                        link: Some(format!("/targets/{}", t.id)),
+                        ..text(t.object_name)
+                    },
+                    text(t.unit_name),
+                    num(Fen(t.total_fen).wan_2dp()),
+                    num(t.indicators.to_string()),
+                    badge(
+                        state.map_or(t.state.as_str(), |s| s.label()),
+                        format!("s-{}", t.state),
+                    ),
+                    text(
+                        t.review_rating
+                            .as_deref()
+                            .and_then(jixiao_domain::target::ReviewRating::parse)
+                            .map(|r| r.label())
+                            .unwrap_or_default(),
+                    ),
+                ]
+            })
+            .collect(),
         ),
         Kind::ExAnte => (
             vec![
@@ -225,46 +237,52 @@ async fn table(
                 ("得分", true),
                 ("结论", false),
             ],
-            browse::ex_ante(store, region, &scope, f)
-                .await?
-                .into_iter()
-                .map(|x| {
-                    let state = DocState::parse(&x.state);
-                    vec![
-                        text(x.fiscal_year.to_string()),
-                        Cell {
-                            link: Some(format!("/ex-ante/{}", x.id)),
-                            ..text(x.object_name)
-                        },
-                        text(x.unit_name.unwrap_or_default()),
-                        num(Fen(x.amount_fen).wan_2dp()),
-                        text(match x.agency_name {
-                            Some(a) => a,
-                            None => jixiao_domain::types::AssessorKind::parse(&x.assessor_kind)
-                                .map_or(x.assessor_kind.clone(), |k| k.label().to_string()),
-                        }),
-                        badge(
-                            state.map_or(x.state.as_str(), |s| s.label()),
-                            format!("s-{}", x.state),
-                        ),
-                        num(x
-                            .total_x100
-                            .map(|t| {
-                                jixiao_domain::decimal::fixed2(
-                                    jixiao_domain::decimal::from_hundredths(t),
-                                )
-                            })
-                            .unwrap_or_default()),
-                        text(
-                            x.conclusion
-                                .as_deref()
-                                .and_then(jixiao_domain::ex_ante::ExAnteConclusion::parse)
-                                .map(|c| c.label())
-                                .unwrap_or_default(),
-                        ),
-                    ]
-                })
-                .collect(),
+            {
+                let list = browse::ex_ante(store, region, &scope, f).await?;
+                total = Some(
+                    list.first()
+                        .map_or(0, |r| usize::try_from(r.total).unwrap_or(0)),
+                );
+                list
+            }
+            .into_iter()
+            .map(|x| {
+                let state = DocState::parse(&x.state);
+                vec![
+                    text(x.fiscal_year.to_string()),
+                    Cell {
+                        link: Some(format!("/ex-ante/{}", x.id)),
+                        ..text(x.object_name)
+                    },
+                    text(x.unit_name.unwrap_or_default()),
+                    num(Fen(x.amount_fen).wan_2dp()),
+                    text(match x.agency_name {
+                        Some(a) => a,
+                        None => jixiao_domain::types::AssessorKind::parse(&x.assessor_kind)
+                            .map_or(x.assessor_kind.clone(), |k| k.label().to_string()),
+                    }),
+                    badge(
+                        state.map_or(x.state.as_str(), |s| s.label()),
+                        format!("s-{}", x.state),
+                    ),
+                    num(x
+                        .total_x100
+                        .map(|t| {
+                            jixiao_domain::decimal::fixed2(jixiao_domain::decimal::from_hundredths(
+                                t,
+                            ))
+                        })
+                        .unwrap_or_default()),
+                    text(
+                        x.conclusion
+                            .as_deref()
+                            .and_then(jixiao_domain::ex_ante::ExAnteConclusion::parse)
+                            .map(|c| c.label())
+                            .unwrap_or_default(),
+                    ),
+                ]
+            })
+            .collect(),
         ),
         Kind::Monitoring => (
             vec![
@@ -277,30 +295,36 @@ async fn table(
                 ("审核得分", true),
                 ("预警", false),
             ],
-            browse::monitoring_reports(store, region, &scope, f)
-                .await?
-                .into_iter()
-                .map(|r| {
-                    let warning = match (r.red, r.yellow) {
-                        (0, 0) => text(""),
-                        (0, y) => badge(&format!("黄色 {y}"), "w-yellow".into()),
-                        (red, _) => badge(&format!("红色 {red}"), "w-red".into()),
-                    };
-                    vec![
-                        text(r.task_name),
-                        Cell {
-                            link: Some(format!("/monitoring/{}", r.id)),
-                            ..text(r.object_name)
-                        },
-                        text(r.unit_name),
-                        num(score(r.execution_rate_x100)),
-                        num(score(r.reported_completion_x100)),
-                        num(score(r.deviation_x100)),
-                        num(score(r.review_score_x100)),
-                        warning,
-                    ]
-                })
-                .collect(),
+            {
+                let list = browse::monitoring_reports(store, region, &scope, f).await?;
+                total = Some(
+                    list.first()
+                        .map_or(0, |r| usize::try_from(r.total).unwrap_or(0)),
+                );
+                list
+            }
+            .into_iter()
+            .map(|r| {
+                let warning = match (r.red, r.yellow) {
+                    (0, 0) => text(""),
+                    (0, y) => badge(&format!("黄色 {y}"), "w-yellow".into()),
+                    (red, _) => badge(&format!("红色 {red}"), "w-red".into()),
+                };
+                vec![
+                    text(r.task_name),
+                    Cell {
+                        link: Some(format!("/monitoring/{}", r.id)),
+                        ..text(r.object_name)
+                    },
+                    text(r.unit_name),
+                    num(score(r.execution_rate_x100)),
+                    num(score(r.reported_completion_x100)),
+                    num(score(r.deviation_x100)),
+                    num(score(r.review_score_x100)),
+                    warning,
+                ]
+            })
+            .collect(),
         ),
         Kind::Evaluations => (
             vec![
@@ -314,26 +338,32 @@ async fn table(
                 ("等级", false),
                 ("第三方机构", false),
             ],
-            browse::evaluations(store, region, &scope, f)
-                .await?
-                .into_iter()
-                .map(|e| {
-                    vec![
-                        text(e.fiscal_year.to_string()),
-                        text(EvaluationKind::parse(&e.kind).map_or(e.kind.as_str(), |k| k.label())),
-                        Cell {
-                            link: Some(format!("/evaluations/{}", e.id)),
-                            ..text(e.title)
-                        },
-                        text(e.unit_name),
-                        num(Fen(e.amount_fen).wan_2dp()),
-                        num(Fen(e.executed_fen).wan_2dp()),
-                        num(score(e.total_x100)),
-                        grade_cell(e.grade.as_deref()),
-                        text(e.agency.unwrap_or_default()),
-                    ]
-                })
-                .collect(),
+            {
+                let list = browse::evaluations(store, region, &scope, f).await?;
+                total = Some(
+                    list.first()
+                        .map_or(0, |r| usize::try_from(r.total).unwrap_or(0)),
+                );
+                list
+            }
+            .into_iter()
+            .map(|e| {
+                vec![
+                    text(e.fiscal_year.to_string()),
+                    text(EvaluationKind::parse(&e.kind).map_or(e.kind.as_str(), |k| k.label())),
+                    Cell {
+                        link: Some(format!("/evaluations/{}", e.id)),
+                        ..text(e.title)
+                    },
+                    text(e.unit_name),
+                    num(Fen(e.amount_fen).wan_2dp()),
+                    num(Fen(e.executed_fen).wan_2dp()),
+                    num(score(e.total_x100)),
+                    grade_cell(e.grade.as_deref()),
+                    text(e.agency.unwrap_or_default()),
+                ]
+            })
+            .collect(),
         ),
         Kind::Rectifications => {
             let today = chrono::Utc::now().date_naive();
@@ -347,40 +377,46 @@ async fn table(
                     ("整改期限", false),
                     ("状态", false),
                 ],
-                browse::rectifications(store, region, &scope, f)
-                    .await?
-                    .into_iter()
-                    .map(|k| {
-                        let open = matches!(k.state.as_str(), "issued" | "reopened");
-                        let source = match k.source_kind.as_str() {
-                            "monitoring" => "运行监控",
-                            "assessment" => "部门考核",
-                            "evaluation" => "绩效评价",
-                            "verification" => "真实性核查",
-                            "review" => "审核",
-                            other => other,
-                        };
-                        vec![
-                            text(k.fiscal_year.to_string()),
-                            text(source),
-                            linked(k.object_name, k.project_id),
-                            text(k.unit_name),
-                            Cell {
-                                link: Some(format!("/rectifications/{}", k.id)),
-                                ..text(k.problem)
-                            },
-                            Cell {
-                                overdue: open && k.deadline < today,
-                                ..text(k.deadline.format("%Y-%m-%d").to_string())
-                            },
-                            badge(
-                                RectificationState::parse(&k.state)
-                                    .map_or(k.state.as_str(), |s| s.label()),
-                                format!("s-{}", k.state),
-                            ),
-                        ]
-                    })
-                    .collect(),
+                {
+                    let list = browse::rectifications(store, region, &scope, f).await?;
+                    total = Some(
+                        list.first()
+                            .map_or(0, |r| usize::try_from(r.total).unwrap_or(0)),
+                    );
+                    list
+                }
+                .into_iter()
+                .map(|k| {
+                    let open = matches!(k.state.as_str(), "issued" | "reopened");
+                    let source = match k.source_kind.as_str() {
+                        "monitoring" => "运行监控",
+                        "assessment" => "部门考核",
+                        "evaluation" => "绩效评价",
+                        "verification" => "真实性核查",
+                        "review" => "审核",
+                        other => other,
+                    };
+                    vec![
+                        text(k.fiscal_year.to_string()),
+                        text(source),
+                        linked(k.object_name, k.project_id),
+                        text(k.unit_name),
+                        Cell {
+                            link: Some(format!("/rectifications/{}", k.id)),
+                            ..text(k.problem)
+                        },
+                        Cell {
+                            overdue: open && k.deadline < today,
+                            ..text(k.deadline.format("%Y-%m-%d").to_string())
+                        },
+                        badge(
+                            RectificationState::parse(&k.state)
+                                .map_or(k.state.as_str(), |s| s.label()),
+                            format!("s-{}", k.state),
+                        ),
+                    ]
+                })
+                .collect(),
             )
         }
         Kind::Units => (
@@ -426,29 +462,33 @@ async fn table(
                 ("安排建议", false),
                 ("调整理由", false),
             ],
-            browse::result_applications(store, region, &scope, f)
-                .await?
-                .into_iter()
-                .map(|a| {
-                    vec![
-                        text(a.fiscal_year.to_string()),
-                        text(a.next_year.to_string()),
-                        text(a.project_code.unwrap_or_default()),
-                        linked(a.object_name, a.project_id),
-                        text(a.unit_name),
-                        num(Fen(a.executed_fen).wan_2dp()),
-                        num(score(a.total_x100)),
-                        grade_cell(a.grade.as_deref()),
-                        text(
-                            jixiao_domain::result_application::Recommendation::parse(
-                                &a.recommendation,
-                            )
+            {
+                let list = browse::result_applications(store, region, &scope, f).await?;
+                total = Some(
+                    list.first()
+                        .map_or(0, |r| usize::try_from(r.total).unwrap_or(0)),
+                );
+                list
+            }
+            .into_iter()
+            .map(|a| {
+                vec![
+                    text(a.fiscal_year.to_string()),
+                    text(a.next_year.to_string()),
+                    text(a.project_code.unwrap_or_default()),
+                    linked(a.object_name, a.project_id),
+                    text(a.unit_name),
+                    num(Fen(a.executed_fen).wan_2dp()),
+                    num(score(a.total_x100)),
+                    grade_cell(a.grade.as_deref()),
+                    text(
+                        jixiao_domain::result_application::Recommendation::parse(&a.recommendation)
                             .map_or(a.recommendation.as_str(), |r| r.label()),
-                        ),
-                        text(a.override_reason),
-                    ]
-                })
-                .collect(),
+                    ),
+                    text(a.override_reason),
+                ]
+            })
+            .collect(),
         ),
         Kind::Agencies => (
             vec![
@@ -482,7 +522,9 @@ async fn table(
                 })
                 .collect(),
         ),
-    })
+    };
+    let total = total.unwrap_or(rows.len());
+    Ok((headers, rows, total))
 }
 
 #[derive(Template)]
@@ -515,7 +557,40 @@ pub async fn page(
     user: CurrentUser,
     q: ListQuery,
 ) -> Result<Html<String>, WebError> {
-    let (headers, mut rows) = table(&state, &user, kind, &q.filter()).await?;
+    let descending = q.dir.as_deref() == Some("desc");
+    // The record lists sort and page in the database (issue 14): only the page's rows are read,
+    // and the total comes with them. The master-data lists (units, agencies) are small and read
+    // whole.
+    let requested = q.page.unwrap_or(1).clamp(1, MAX_PAGE);
+    let mut f = q.filter();
+    if kind.windowed() {
+        f.sort = q.sort.map(|c| (c, descending));
+        f.limit = Some(PER_PAGE as i64);
+        f.offset = ((requested - 1) * PER_PAGE) as i64;
+    }
+    let (headers, mut rows, mut total) = table(&state, &user, kind, &f).await?;
+    if kind.windowed() && rows.is_empty() && requested > 1 {
+        // Past the last page (the list shrank, or a typed address): show the last page.
+        f.offset = 0;
+        let (_, _, all) = table(&state, &user, kind, &f).await?;
+        f.offset = (all.saturating_sub(1) / PER_PAGE * PER_PAGE) as i64;
+        (_, rows, total) = table(&state, &user, kind, &f).await?;
+    }
+    let pages = total.div_ceil(PER_PAGE).max(1);
+    let page = if kind.windowed() {
+        (f.offset as usize / PER_PAGE + 1).min(pages)
+    } else {
+        if let Some(col) = q.sort.filter(|c| *c < headers.len()) {
+            sort_rows(&mut rows, col, headers[col].1, descending);
+        }
+        let page = requested.min(pages);
+        rows = rows
+            .into_iter()
+            .skip((page - 1) * PER_PAGE)
+            .take(PER_PAGE)
+            .collect();
+        page
+    };
     let region = region_name(&state, &user.region).await?;
     let years = jixiao_store::projects::years(&state.store, &user.region).await?;
     let mut base = form_urlencoded::Serializer::new(String::new());
@@ -526,18 +601,6 @@ pub async fn page(
         base.append_pair("q", t);
     }
     let filters = base.finish();
-    let descending = q.dir.as_deref() == Some("desc");
-    if let Some(col) = q.sort.filter(|c| *c < headers.len()) {
-        sort_rows(&mut rows, col, headers[col].1, descending);
-    }
-    let total = rows.len();
-    let pages = total.div_ceil(PER_PAGE).max(1);
-    let page = q.page.unwrap_or(1).clamp(1, pages);
-    let rows: Vec<Vec<Cell>> = rows
-        .into_iter()
-        .skip((page - 1) * PER_PAGE)
-        .take(PER_PAGE)
-        .collect();
     let link = |sort: Option<usize>, dir: &str, page: usize| {
         let mut s = form_urlencoded::Serializer::new(filters.clone());
         if let Some(c) = sort {
@@ -596,7 +659,7 @@ pub async fn export(
     // cap of LIST_CAP rows does not apply to an export.
     let mut f = q.filter();
     f.limit = Some(EXPORT_CHUNK);
-    let (headers, first) = table(&state, &user, kind, &f).await?;
+    let (headers, first, _) = table(&state, &user, kind, &f).await?;
     let text_of = |rows: Vec<Vec<Cell>>| -> Vec<Vec<String>> {
         rows.into_iter()
             .map(|r| r.into_iter().map(|c| c.text).collect())
@@ -606,7 +669,7 @@ pub async fn export(
     let mut cells = text_of(first);
     while kind.windowed() && last == EXPORT_CHUNK as usize {
         f.offset += EXPORT_CHUNK;
-        let (_, rows) = table(&state, &user, kind, &f).await?;
+        let (_, rows, _) = table(&state, &user, kind, &f).await?;
         last = rows.len();
         cells.extend(text_of(rows));
     }
