@@ -231,6 +231,51 @@ async fn a_long_list_pages_in_sql_and_its_export_holds_every_row() {
                 past.contains("第 21 / 21 页"),
                 "past the end: the last page"
             );
+            // The API pages too and says the total: nothing is cut off silently.
+            let jxg = users::by_username(store, "jxg")
+                .await
+                .expect("query")
+                .expect("jxg");
+            let (token, _) = jixiao_store::sessions::create(store, Some(jxg.id), "api", "", "")
+                .await
+                .expect("token");
+            let api = async |path: &str| {
+                let res = app
+                    .clone()
+                    .oneshot(
+                        Request::builder()
+                            .uri(path)
+                            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                            .body(Body::empty())
+                            .expect("request"),
+                    )
+                    .await
+                    .expect("response");
+                let status = res.status();
+                let total = res
+                    .headers()
+                    .get("x-total-count")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string);
+                let body = axum::body::to_bytes(res.into_body(), 1 << 24)
+                    .await
+                    .expect("body");
+                (
+                    status,
+                    total,
+                    serde_json::from_slice::<serde_json::Value>(&body).unwrap_or_default(),
+                )
+            };
+            let (status, total, rows) = api("/api/v1/rectifications?year=2025").await;
+            assert_eq!(status, StatusCode::OK);
+            assert_eq!(total.as_deref(), Some("2050"));
+            assert_eq!(rows.as_array().map(Vec::len), Some(2000), "the first page");
+            let (_, total, rows) =
+                api("/api/v1/rectifications?year=2025&per_page=100&page=21").await;
+            assert_eq!(total.as_deref(), Some("2050"));
+            assert_eq!(rows.as_array().map(Vec::len), Some(50), "the last page");
+            let (status, _, _) = api("/api/v1/rectifications?per_page=0").await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
             let (status, xlsx) = get(store, &app, "/rectifications/export.xlsx?year=2025").await;
             assert_eq!(status, StatusCode::OK);
             let rows = data_rows(xlsx);

@@ -7,6 +7,7 @@ use crate::pages::scope;
 use crate::{AppState, audit_event, client_ip};
 use axum::Json;
 use axum::extract::{Path, Query, Request, State};
+use axum::response::{IntoResponse, Response};
 use jixiao_domain::Fen;
 use jixiao_store::browse;
 use serde::{Deserialize, Serialize};
@@ -236,6 +237,22 @@ pub async fn project(
 pub struct RecordQuery {
     year: Option<String>,
     q: Option<String>,
+    /// 1-based page of `per_page` rows (issue 14: a list is never cut off silently; the
+    /// `X-Total-Count` header says how many rows the filter selects in all).
+    page: Option<i64>,
+    per_page: Option<i64>,
+}
+
+/// The most rows one page of a record list holds through the API.
+const MAX_PER_PAGE: i64 = browse::LIST_CAP;
+
+/// A page of a record list: the rows as a JSON array, the total in `X-Total-Count`.
+fn paged<T: serde::Serialize>(rows: Vec<T>, total: i64) -> Response {
+    let mut res = Json(rows).into_response();
+    if let Ok(v) = axum::http::HeaderValue::from_str(&total.to_string()) {
+        res.headers_mut().insert("x-total-count", v);
+    }
+    res
 }
 
 impl RecordQuery {
@@ -248,9 +265,25 @@ impl RecordQuery {
                     .get(),
             ),
         };
+        let per_page = self.per_page.unwrap_or(MAX_PER_PAGE);
+        if !(1..=MAX_PER_PAGE).contains(&per_page) {
+            return Err(WebError::BadRequest(vec![(
+                "per_page".into(),
+                format!("应为 1 到 {MAX_PER_PAGE} 之间的整数"),
+            )]));
+        }
+        let page = self.page.unwrap_or(1);
+        if !(1..=1_000_000).contains(&page) {
+            return Err(WebError::BadRequest(vec![(
+                "page".into(),
+                "应为 1 到 1000000 之间的整数".into(),
+            )]));
+        }
         Ok(browse::ListFilter {
             year,
             search: self.q.clone().filter(|q| !q.trim().is_empty()),
+            limit: Some(per_page),
+            offset: (page - 1) * per_page,
             ..browse::ListFilter::default()
         })
     }
@@ -260,33 +293,33 @@ pub async fn targets(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(q): Query<RecordQuery>,
-) -> Result<Json<Vec<browse::TargetListRow>>, WebError> {
+) -> Result<Response, WebError> {
     let scope = scope(&state, &user).await?;
-    Ok(Json(
-        browse::targets(&state.store, &user.region, &scope, &q.filter()?).await?,
-    ))
+    let rows = browse::targets(&state.store, &user.region, &scope, &q.filter()?).await?;
+    let total = rows.first().map_or(0, |r| r.total);
+    Ok(paged(rows, total))
 }
 
 pub async fn monitoring_reports(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(q): Query<RecordQuery>,
-) -> Result<Json<Vec<browse::MonitoringListRow>>, WebError> {
+) -> Result<Response, WebError> {
     let scope = scope(&state, &user).await?;
-    Ok(Json(
-        browse::monitoring_reports(&state.store, &user.region, &scope, &q.filter()?).await?,
-    ))
+    let rows = browse::monitoring_reports(&state.store, &user.region, &scope, &q.filter()?).await?;
+    let total = rows.first().map_or(0, |r| r.total);
+    Ok(paged(rows, total))
 }
 
 pub async fn evaluations(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(q): Query<RecordQuery>,
-) -> Result<Json<Vec<browse::EvaluationListRow>>, WebError> {
+) -> Result<Response, WebError> {
     let scope = scope(&state, &user).await?;
-    Ok(Json(
-        browse::evaluations(&state.store, &user.region, &scope, &q.filter()?).await?,
-    ))
+    let rows = browse::evaluations(&state.store, &user.region, &scope, &q.filter()?).await?;
+    let total = rows.first().map_or(0, |r| r.total);
+    Ok(paged(rows, total))
 }
 
 /// Next-year budget recommendations for the budget-compilation system (SPEC §10).
@@ -294,22 +327,23 @@ pub async fn result_applications(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(q): Query<RecordQuery>,
-) -> Result<Json<Vec<browse::ResultApplicationRow>>, WebError> {
+) -> Result<Response, WebError> {
     let scope = scope(&state, &user).await?;
-    Ok(Json(
-        browse::result_applications(&state.store, &user.region, &scope, &q.filter()?).await?,
-    ))
+    let rows =
+        browse::result_applications(&state.store, &user.region, &scope, &q.filter()?).await?;
+    let total = rows.first().map_or(0, |r| r.total);
+    Ok(paged(rows, total))
 }
 
 pub async fn rectifications(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(q): Query<RecordQuery>,
-) -> Result<Json<Vec<browse::RectificationListRow>>, WebError> {
+) -> Result<Response, WebError> {
     let scope = scope(&state, &user).await?;
-    Ok(Json(
-        browse::rectifications(&state.store, &user.region, &scope, &q.filter()?).await?,
-    ))
+    let rows = browse::rectifications(&state.store, &user.region, &scope, &q.filter()?).await?;
+    let total = rows.first().map_or(0, |r| r.total);
+    Ok(paged(rows, total))
 }
 
 pub async fn docs() -> Result<axum::response::Html<String>, WebError> {

@@ -20,9 +20,12 @@ fn list_path(summary: &str, schema: &str) -> serde_json::Value {
         "summary": summary, "security": [{"bearer": []}],
         "parameters": [
             {"name": "year", "in": "query", "schema": {"type": "integer"}},
-            {"name": "q", "in": "query", "schema": {"type": "string"}, "description": "名称、单位或拼音首字母"}],
+            {"name": "q", "in": "query", "schema": {"type": "string"}, "description": "名称、单位或拼音首字母"},
+            {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1_000_000, "default": 1}},
+            {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 2000, "default": 2000}}],
         "responses": {
-            "200": {"description": "记录", "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}},
+            "200": {"description": "记录（一页）", "headers": {"X-Total-Count": {"description": "符合条件的记录总数", "schema": {"type": "integer"}}},
+                "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}},
             "401": {"description": "未登录", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
             "422": {"description": "参数有误", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}})
 }
