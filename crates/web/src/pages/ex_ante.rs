@@ -435,10 +435,8 @@ async fn report(
     id: i64,
     format: super::ReportFormat,
 ) -> Result<Response, WebError> {
-    let state = state.clone();
-    let user = user.clone();
     use jixiao_domain::report::ex_ante::{DimensionFacts, ExAnteReportFacts, ItemFacts, compose};
-    let actor = actor(&state, &user, "");
+    let actor = actor(state, user, "");
     let x = flow::visible(&actor, id).await?;
     let (Some(total), Some(conclusion)) = (
         x.total_x100,
@@ -498,7 +496,7 @@ async fn report(
         })
         .collect();
     let facts = ExAnteReportFacts {
-        region_name: region_name(&state, &user.region).await?,
+        region_name: region_name(state, &user.region).await?,
         fiscal_year: x.fiscal_year,
         object_kind: jixiao_domain::ex_ante::ExAnteObject::parse(&x.object_kind)
             .unwrap_or(jixiao_domain::ex_ante::ExAnteObject::Project),

@@ -422,10 +422,8 @@ pub(super) async fn report(
     id: i64,
     format: crate::pages::ReportFormat,
 ) -> Result<Response, WebError> {
-    let state = state.clone();
-    let user = user.clone();
     use jixiao_domain::report::evaluation::{ReportFacts, compose};
-    let a = actor(&state, &user, "");
+    let a = actor(state, user, "");
     let r = evaluation_flow::visible(&a, id).await?;
     if !matches!(r.kind.as_str(), "department" | "finance") {
         return Err(WebError::NotFound("评价报告".into()));
@@ -435,7 +433,7 @@ pub(super) async fn report(
     let sections = jixiao_store::framework_evaluation::sections(&state.store, id).await?;
     let scored = flow::stored_score(&settings, &r, &rows);
     let facts = ReportFacts {
-        region_name: region_name(&state, &user.region).await?,
+        region_name: region_name(state, &user.region).await?,
         title: r.title.clone(),
         fiscal_year: r.fiscal_year,
         unit_name: r.unit_name.clone(),
