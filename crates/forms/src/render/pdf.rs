@@ -8,8 +8,9 @@
 
 use jixiao_domain::report::{Block, Document};
 use serde_json::{Value, json};
+use std::sync::LazyLock;
 use typst::foundations::{Dict, IntoValue};
-use typst_as_lib::TypstEngine;
+use typst_as_lib::{TypstEngine, TypstTemplateMainFile};
 
 use super::{RenderError, column_count, padded};
 
@@ -60,18 +61,54 @@ fn svg_width(svg: &str) -> Option<f64> {
         .ok()
 }
 
-/// Renders `doc` as a PDF file.
-pub fn to_pdf(doc: &Document) -> Result<Vec<u8>, RenderError> {
-    let engine = TypstEngine::builder()
+/// The engine with the template and the bundled font, built once: parsing the font for every
+/// report would repeat the same work on each download.
+static ENGINE: LazyLock<TypstEngine<TypstTemplateMainFile>> = LazyLock::new(|| {
+    TypstEngine::builder()
         .main_file(TEMPLATE)
         .fonts([super::chart::FONT])
-        .build();
+        .build()
+});
+
+/// Renders `doc` as a PDF file.
+pub fn to_pdf(doc: &Document) -> Result<Vec<u8>, RenderError> {
     let mut inputs = Dict::new();
     inputs.insert("doc".into(), data(doc).to_string().into_value());
-    let compiled = engine.compile_with_input(inputs);
+    let compiled = ENGINE.compile_with_input(inputs);
     let paged: typst_layout::PagedDocument = compiled
         .output
         .map_err(|e| RenderError::Pdf(format!("{e:?}")))?;
     typst_pdf::pdf(&paged, &typst_pdf::PdfOptions::default())
         .map_err(|e| RenderError::Pdf(format!("{e:?}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(title: &str, text: &str) -> Document {
+        Document {
+            title: title.into(),
+            subtitle: "且末县 2023 年度".into(),
+            blocks: vec![
+                Block::Heading {
+                    level: 1,
+                    text: "一、总体情况".into(),
+                },
+                Block::Paragraph { text: text.into() },
+            ],
+        }
+    }
+
+    /// The engine is built once and serves report after report, each with its own content.
+    #[test]
+    fn the_shared_engine_lays_out_one_report_after_another() {
+        let first =
+            to_pdf(&doc("预算绩效情况说明", "全县共开展绩效自评 120 个项目。")).expect("first");
+        let second = to_pdf(&doc("事前绩效评估报告", "评估结论为予以支持。")).expect("second");
+        for pdf in [&first, &second] {
+            assert!(pdf.starts_with(b"%PDF"), "a PDF file");
+        }
+        assert_ne!(first, second, "each report its own content");
+    }
 }
