@@ -156,6 +156,20 @@ impl<'a> Actor<'a> {
         before: &str,
         after: &str,
     ) -> Result<(), AppError> {
+        self.audit_ref(tx, action, kind, &id.to_string(), before, after)
+            .await
+    }
+
+    /// An audit entry for an object named by a code rather than a number (a region).
+    pub(crate) async fn audit_ref(
+        &self,
+        tx: &mut Tx,
+        action: &str,
+        kind: &str,
+        id: &str,
+        before: &str,
+        after: &str,
+    ) -> Result<(), AppError> {
         audit::append(
             tx,
             &audit::Entry {
@@ -165,7 +179,7 @@ impl<'a> Actor<'a> {
                 ip: self.ip,
                 action,
                 object_kind: kind,
-                object_id: &id.to_string(),
+                object_id: id,
                 before_json: before,
                 after_json: after,
             },

@@ -101,6 +101,13 @@ pub async fn visible(actor: &Actor<'_>, id: i64) -> Result<projects::ProjectReco
 }
 
 pub async fn create(actor: &Actor<'_>, input: &ProjectInput) -> Result<i64, AppError> {
+    // Who may propose at all comes before what was entered: a reader's proposal is a denial,
+    // not a form to correct.
+    if !actor.is_finance() && !actor.is_unit_user() {
+        return Err(AppError::Denied(
+            "只有财政人员和预算单位可以申报项目".into(),
+        ));
+    }
     let store = actor.store;
     let region = &actor.user.region;
     let year = input.fiscal_year.unwrap_or_else(default_year);

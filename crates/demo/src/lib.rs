@@ -46,6 +46,9 @@ pub struct DemoLogin {
     pub role: Role,
     /// The unit (by name) the account belongs to, if any.
     pub unit: Option<&'static str>,
+    /// The region of the account: the county, or for the prefecture's account the prefecture
+    /// above it, which reads the county's roll-up and may look into it (issue 14).
+    pub region: &'static str,
 }
 
 /// One account for every role of SPEC §1 (and a second unit, to show that units are kept apart).
@@ -55,6 +58,7 @@ pub fn logins() -> Vec<DemoLogin> {
         display_name,
         role,
         unit,
+        region: REGION_CODE,
     };
     vec![
         l("admin", "系统管理员", Role::Sysadmin, None),
@@ -85,6 +89,13 @@ pub fn logins() -> Vec<DemoLogin> {
             None,
         ),
         l("ld", "县领导/人大查询", Role::Viewer, None),
+        DemoLogin {
+            username: "bz_jxk",
+            display_name: "巴州财政局绩效科 周敏",
+            role: Role::FinanceAdmin,
+            unit: None,
+            region: PARENT_CODE,
+        },
     ]
 }
 
@@ -748,7 +759,7 @@ async fn agencies_and_users(
         store::users::insert(
             tx,
             &store::users::NewUser {
-                region: REGION_CODE,
+                region: l.region,
                 username: l.username,
                 display_name: l.display_name,
                 password_hash: &hash,

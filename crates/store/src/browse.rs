@@ -66,9 +66,11 @@ impl Scope {
         match self {
             Scope::Region => "1 = 1".into(),
             // A record of a project only when the project is readable; a unit's own records
-            // (no project) are readable (their state is filtered by `document_condition`).
+            // (no project) are readable (their state is filtered by `document_condition`). The
+            // project is looked up by its key (an `IN` over every library project of every
+            // region would read the whole table, issue 14).
             Scope::Published => format!(
-                "({project_column} IS NULL OR {project_column} IN (SELECT lp.id FROM projects lp WHERE {}))",
+                "({project_column} IS NULL OR EXISTS (SELECT 1 FROM projects lp WHERE lp.id = {project_column} AND {}))",
                 library_project("lp")
             ),
             Scope::Units(ids) if ids.is_empty() => "1 = 0".into(),
@@ -175,6 +177,22 @@ pub async fn projects(
     scope: &Scope,
     f: &ProjectFilter,
 ) -> Result<(Vec<ProjectRow>, i64)> {
+    let (list_sql, count_sql, binds) = projects_sql(scope, f);
+    let (rows, count) = on_pool!(store, |p| {
+        let mut q = sqlx::query_as::<_, ProjectRow>(&list_sql).bind(region);
+        let mut c = sqlx::query_scalar::<_, i64>(&count_sql).bind(region);
+        for b in &binds {
+            q = q.bind(b);
+            c = c.bind(b);
+        }
+        (q.fetch_all(p).await?, c.fetch_one(p).await?)
+    });
+    Ok((rows, count))
+}
+
+/// The SQL of [`projects`]: the page, the count and the text binds after `$1` (the region),
+/// apart so that their query plans can be tested.
+pub fn projects_sql(scope: &Scope, f: &ProjectFilter) -> (String, String, Vec<String>) {
     let mut conditions = vec![
         "p.region_code = $1".to_string(),
         scope.project_condition("p"),
@@ -227,16 +245,7 @@ pub async fn projects(
     let list_sql =
         format!("SELECT {PROJECT_COLUMNS} {from} ORDER BY {order} LIMIT {limit} OFFSET {offset}");
     let count_sql = format!("SELECT COUNT(*) {from}");
-    let (rows, count) = on_pool!(store, |p| {
-        let mut q = sqlx::query_as::<_, ProjectRow>(&list_sql).bind(region);
-        let mut c = sqlx::query_scalar::<_, i64>(&count_sql).bind(region);
-        for b in &binds {
-            q = q.bind(b);
-            c = c.bind(b);
-        }
-        (q.fetch_all(p).await?, c.fetch_one(p).await?)
-    });
-    Ok((rows, count))
+    (list_sql, count_sql, binds)
 }
 
 /// How many projects of a year the scope holds and their total amount (分), in one aggregate.
@@ -631,7 +640,18 @@ pub async fn targets(
     scope: &Scope,
     f: &ListFilter,
 ) -> Result<Vec<TargetListRow>> {
-    let sql = format!(
+    let sql = targets_sql(scope, f);
+    Ok(on_pool!(store, |p| sqlx::query_as(&sql)
+        .bind(region)
+        .bind(f.like())
+        .fetch_all(p)
+        .await?))
+}
+
+/// The SQL of [`targets`] (binds: `$1` the region, `$2` the search pattern), apart so that
+/// its query plan can be tested.
+pub fn targets_sql(scope: &Scope, f: &ListFilter) -> String {
+    format!(
         "SELECT t.id, t.fiscal_year, t.object_kind, t.project_id, COALESCE(p.name, u.name) AS object_name, \
          u.name AS unit_name, t.total_fen, t.state, t.review_rating, \
          (SELECT COUNT(*) FROM target_indicators i WHERE i.target_id = t.id) AS indicators, COUNT(*) OVER () AS total \
@@ -647,12 +667,7 @@ pub async fn targets(
             "t.fiscal_year DESC, u.code, t.object_kind DESC, p.code, t.id"
         ),
         f.window()
-    );
-    Ok(on_pool!(store, |p| sqlx::query_as(&sql)
-        .bind(region)
-        .bind(f.like())
-        .fetch_all(p)
-        .await?))
+    )
 }
 
 const MONITORING_SELECT: &str = "SELECT r.id, t.name AS task_name, r.project_id, \
@@ -699,7 +714,18 @@ pub async fn monitoring_reports(
     scope: &Scope,
     f: &ListFilter,
 ) -> Result<Vec<MonitoringListRow>> {
-    let sql = format!(
+    let sql = monitoring_reports_sql(scope, f);
+    Ok(on_pool!(store, |p| sqlx::query_as(&sql)
+        .bind(region)
+        .bind(f.like())
+        .fetch_all(p)
+        .await?))
+}
+
+/// The SQL of [`monitoring_reports`] (binds: `$1` the region, `$2` the search pattern), apart so that
+/// its query plan can be tested.
+pub fn monitoring_reports_sql(scope: &Scope, f: &ListFilter) -> String {
+    format!(
         "{MONITORING_SELECT} WHERE r.region_code = $1 AND {} AND {} {} \
          AND (LOWER(COALESCE(p.name, '')) LIKE $2 OR LOWER(u.name) LIKE $2 OR p.pinyin LIKE $2 OR u.pinyin LIKE $2) \
          {} {}",
@@ -708,12 +734,7 @@ pub async fn monitoring_reports(
         f.year_condition("r.fiscal_year"),
         f.order(MONITORING_SORT, "t.period_end DESC, u.code, p.code, r.id"),
         f.window()
-    );
-    Ok(on_pool!(store, |p| sqlx::query_as(&sql)
-        .bind(region)
-        .bind(f.like())
-        .fetch_all(p)
-        .await?))
+    )
 }
 
 const EVALUATION_SELECT: &str = "SELECT e.id, e.fiscal_year, e.kind, e.object_kind, e.project_id, e.title, \
@@ -759,11 +780,22 @@ pub async fn evaluations(
     scope: &Scope,
     f: &ListFilter,
 ) -> Result<Vec<EvaluationListRow>> {
+    let sql = evaluations_sql(scope, f);
+    Ok(on_pool!(store, |p| sqlx::query_as(&sql)
+        .bind(region)
+        .bind(f.like())
+        .fetch_all(p)
+        .await?))
+}
+
+/// The SQL of [`evaluations`] (binds: `$1` the region, `$2` the search pattern), apart so that
+/// its query plan can be tested.
+pub fn evaluations_sql(scope: &Scope, f: &ListFilter) -> String {
     let agency = match scope {
         Scope::Agency(a) => format!("AND g.agency_id = {a}"),
         _ => String::new(),
     };
-    let sql = format!(
+    format!(
         "{EVALUATION_SELECT} WHERE e.region_code = $1 AND {} AND {} {} {agency} \
          AND (LOWER(e.title) LIKE $2 OR LOWER(u.name) LIKE $2 OR u.pinyin LIKE $2) \
          {} {}",
@@ -772,12 +804,7 @@ pub async fn evaluations(
         f.year_condition("e.fiscal_year"),
         f.order(EVALUATION_SORT, "e.fiscal_year DESC, e.kind, u.code, e.id"),
         f.window()
-    );
-    Ok(on_pool!(store, |p| sqlx::query_as(&sql)
-        .bind(region)
-        .bind(f.like())
-        .fetch_all(p)
-        .await?))
+    )
 }
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize)]
@@ -846,7 +873,18 @@ pub async fn rectifications(
     scope: &Scope,
     f: &ListFilter,
 ) -> Result<Vec<RectificationListRow>> {
-    let sql = format!(
+    let sql = rectifications_sql(scope, f);
+    Ok(on_pool!(store, |p| sqlx::query_as(&sql)
+        .bind(region)
+        .bind(f.like())
+        .fetch_all(p)
+        .await?))
+}
+
+/// The SQL of [`rectifications`] (binds: `$1` the region, `$2` the search pattern), apart so that
+/// its query plan can be tested.
+pub fn rectifications_sql(scope: &Scope, f: &ListFilter) -> String {
+    format!(
         "SELECT k.id, k.fiscal_year, k.source_kind, k.project_id, COALESCE(p.name, u.name) AS object_name, \
          u.name AS unit_name, k.problem, k.deadline, k.state, COUNT(*) OVER () AS total \
         FROM rectifications k JOIN units u ON u.id = k.unit_id LEFT JOIN projects p ON p.id = k.project_id \
@@ -857,12 +895,7 @@ pub async fn rectifications(
         f.year_condition("k.fiscal_year"),
         f.order(RECTIFICATION_SORT, "k.deadline, k.id"),
         f.window()
-    );
-    Ok(on_pool!(store, |p| sqlx::query_as(&sql)
-        .bind(region)
-        .bind(f.like())
-        .fetch_all(p)
-        .await?))
+    )
 }
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize)]
@@ -1107,7 +1140,18 @@ pub async fn result_applications(
     scope: &Scope,
     f: &ListFilter,
 ) -> Result<Vec<ResultApplicationRow>> {
-    let sql = format!(
+    let sql = result_applications_sql(scope, f);
+    Ok(on_pool!(store, |p| sqlx::query_as(&sql)
+        .bind(region)
+        .bind(f.like())
+        .fetch_all(p)
+        .await?))
+}
+
+/// The SQL of [`result_applications`] (binds: `$1` the region, `$2` the search pattern), apart so that
+/// its query plan can be tested.
+pub fn result_applications_sql(scope: &Scope, f: &ListFilter) -> String {
+    format!(
         "SELECT a.id, a.fiscal_year, a.next_year, a.project_id, p.code AS project_code, \
          COALESCE(p.name, e.title) AS object_name, u.name AS unit_name, e.executed_fen, e.total_x100, e.grade, \
          a.recommendation, a.override_reason, COUNT(*) OVER () AS total \
@@ -1124,12 +1168,7 @@ pub async fn result_applications(
             "a.fiscal_year DESC, u.code, p.code, a.id"
         ),
         f.window()
-    );
-    Ok(on_pool!(store, |p| sqlx::query_as(&sql)
-        .bind(region)
-        .bind(f.like())
-        .fetch_all(p)
-        .await?))
+    )
 }
 
 /// Which version of each target a list shows: a unit sees its current version, drafts included;
@@ -1187,8 +1226,19 @@ pub async fn ex_ante(
     scope: &Scope,
     f: &ListFilter,
 ) -> Result<Vec<ExAnteListRow>> {
+    let sql = ex_ante_sql(scope, f);
+    Ok(on_pool!(store, |p| sqlx::query_as(&sql)
+        .bind(region)
+        .bind(f.like())
+        .fetch_all(p)
+        .await?))
+}
+
+/// The SQL of [`ex_ante`] (binds: `$1` the region, `$2` the search pattern), apart so that
+/// its query plan can be tested.
+pub fn ex_ante_sql(scope: &Scope, f: &ListFilter) -> String {
     let condition = ex_ante_condition(scope);
-    let sql = format!(
+    format!(
         "SELECT x.id, x.fiscal_year, x.object_name, u.name AS unit_name, x.amount_fen, x.assessor_kind, \
          a.name AS agency_name, x.state, x.total_x100, x.conclusion, COUNT(*) OVER () AS total \
          FROM ex_ante_assessments x LEFT JOIN projects p ON p.id = x.project_id \
@@ -1201,12 +1251,7 @@ pub async fn ex_ante(
         f.year_condition("x.fiscal_year"),
         f.order(EX_ANTE_SORT, "x.fiscal_year DESC, x.id DESC"),
         f.window()
-    );
-    Ok(on_pool!(store, |p| sqlx::query_as(&sql)
-        .bind(region)
-        .bind(f.like())
-        .fetch_all(p)
-        .await?))
+    )
 }
 
 /// Which ex-ante assessments (alias `x`, its project `p`, engagement `g`) the scope reads: an

@@ -16,6 +16,47 @@ pub struct Headline {
     pub score_x100_sum: i64,
 }
 
+/// What the headline counts, by scope: a reader of published material counts library projects
+/// and approved monitoring reports and their warnings; everyone else what a person completed.
+/// Each condition names its table by the alias given, so that it reaches the row by key.
+struct Conditions {
+    published: bool,
+}
+
+impl Conditions {
+    fn of(scope: &crate::browse::Scope) -> Conditions {
+        Conditions {
+            published: matches!(scope, crate::browse::Scope::Published),
+        }
+    }
+
+    fn projects(&self, p: &str) -> String {
+        if self.published {
+            crate::browse::library_project(p)
+        } else {
+            "1 = 1".to_string()
+        }
+    }
+
+    fn reports(&self, r: &str) -> String {
+        if self.published {
+            format!("{r}.state = 'approved'")
+        } else {
+            format!("{r}.state NOT IN ('draft', 'returned')")
+        }
+    }
+
+    fn warnings(&self, w: &str) -> String {
+        if self.published {
+            format!(
+                "EXISTS (SELECT 1 FROM monitoring_reports wr WHERE wr.id = {w}.report_id AND wr.state = 'approved')"
+            )
+        } else {
+            "1 = 1".to_string()
+        }
+    }
+}
+
 /// The headline of a year. Only what a person completed counts: monitoring reports submitted
 /// or further on, rectification notices issued and not closed, self-evaluations approved (the
 /// drafts a task or a round creates are work to do, not results). A reader of published
@@ -27,33 +68,7 @@ pub async fn headline(
     year: i32,
     scope: &crate::browse::Scope,
 ) -> Result<Headline> {
-    let published = matches!(scope, crate::browse::Scope::Published);
-    let projects = if published {
-        crate::browse::library_project("p")
-    } else {
-        "1 = 1".to_string()
-    };
-    let reports = if published {
-        "state = 'approved'"
-    } else {
-        "state NOT IN ('draft', 'returned')"
-    };
-    let warnings = if published {
-        "report_id IN (SELECT r.id FROM monitoring_reports r WHERE r.state = 'approved')"
-    } else {
-        "1 = 1"
-    };
-    let sql = format!(
-        "SELECT \
-        (SELECT COUNT(*) FROM projects p WHERE p.region_code = $1 AND p.fiscal_year = $2 AND {projects}), \
-        (SELECT CAST(COALESCE(SUM(p.current_fen + p.carryover_fen + p.other_fen), 0) AS BIGINT) FROM projects p WHERE p.region_code = $1 AND p.fiscal_year = $2 AND {projects}), \
-        (SELECT CAST(COALESCE(SUM(t.total_fen), 0) AS BIGINT) FROM targets t WHERE t.region_code = $1 AND t.fiscal_year = $2 AND t.object_kind = 'unit' AND t.state = 'approved' AND NOT EXISTS (SELECT 1 FROM targets n WHERE n.supersedes_id = t.id AND n.state = 'approved')), \
-        (SELECT COUNT(*) FROM monitoring_reports WHERE region_code = $1 AND fiscal_year = $2 AND {reports}), \
-        (SELECT COUNT(*) FROM warnings WHERE region_code = $1 AND fiscal_year = $2 AND level = 'red' AND {warnings}), \
-        (SELECT COUNT(*) FROM rectifications WHERE region_code = $1 AND fiscal_year = $2 AND state NOT IN ('closed', 'draft')), \
-        (SELECT COUNT(*) FROM evaluations WHERE region_code = $1 AND conducted_year = $2 AND kind = 'self' AND object_kind <> 'unit' AND state = 'approved'), \
-        (SELECT CAST(COALESCE(SUM(total_x100), 0) AS BIGINT) FROM evaluations WHERE region_code = $1 AND conducted_year = $2 AND kind = 'self' AND object_kind <> 'unit' AND state = 'approved')"
-    );
+    let sql = headline_sql(scope);
     let row: (i64, i64, i64, i64, i64, i64, i64, i64) = on_pool!(store, |p| sqlx::query_as(&sql)
         .bind(region)
         .bind(year)
@@ -69,6 +84,26 @@ pub async fn headline(
         self_evaluations: row.6,
         score_x100_sum: row.7,
     })
+}
+
+/// The SQL of [`headline`] (binds: `$1` the region, `$2` the year), apart so that its query
+/// plan can be tested.
+pub fn headline_sql(scope: &crate::browse::Scope) -> String {
+    let c = Conditions::of(scope);
+    let projects = c.projects("p");
+    let reports = c.reports("monitoring_reports");
+    let warnings = c.warnings("warnings");
+    format!(
+        "SELECT \
+        (SELECT COUNT(*) FROM projects p WHERE p.region_code = $1 AND p.fiscal_year = $2 AND {projects}), \
+        (SELECT CAST(COALESCE(SUM(p.current_fen + p.carryover_fen + p.other_fen), 0) AS BIGINT) FROM projects p WHERE p.region_code = $1 AND p.fiscal_year = $2 AND {projects}), \
+        (SELECT CAST(COALESCE(SUM(t.total_fen), 0) AS BIGINT) FROM targets t WHERE t.region_code = $1 AND t.fiscal_year = $2 AND t.object_kind = 'unit' AND t.state = 'approved' AND NOT EXISTS (SELECT 1 FROM targets n WHERE n.supersedes_id = t.id AND n.state = 'approved')), \
+        (SELECT COUNT(*) FROM monitoring_reports WHERE region_code = $1 AND fiscal_year = $2 AND {reports}), \
+        (SELECT COUNT(*) FROM warnings WHERE region_code = $1 AND fiscal_year = $2 AND level = 'red' AND {warnings}), \
+        (SELECT COUNT(*) FROM rectifications WHERE region_code = $1 AND fiscal_year = $2 AND state NOT IN ('closed', 'draft')), \
+        (SELECT COUNT(*) FROM evaluations WHERE region_code = $1 AND conducted_year = $2 AND kind = 'self' AND object_kind <> 'unit' AND state = 'approved'), \
+        (SELECT CAST(COALESCE(SUM(total_x100), 0) AS BIGINT) FROM evaluations WHERE region_code = $1 AND conducted_year = $2 AND kind = 'self' AND object_kind <> 'unit' AND state = 'approved')"
+    )
 }
 
 /// (project name, execution rate ×100, reported completion ×100) of the year's latest project
@@ -148,4 +183,105 @@ pub async fn coverage_inputs(
         .fetch_all(p)
         .await?);
     Ok(rows)
+}
+
+/// One row of a roll-up over the regions below a region (issue 14): the region's own level
+/// (`own`, 本级) or a subordinate region with everything below it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RollupRow {
+    pub code: String,
+    pub name: String,
+    /// The region's own records only (本级), not those of the regions below it.
+    pub own: bool,
+    pub units: i64,
+    pub headline: Headline,
+    /// (grade code, count) of the approved project self-evaluations.
+    pub grades: Vec<(String, i64)>,
+}
+
+/// The headline of a year for `region`'s own level and for each region directly below it,
+/// each summed over its whole subtree, as a reader of published material sees it (an upper
+/// level reads its counties' approved and published work). Set-based: one statement groups
+/// every figure by subordinate region through the tree's closure (`region_paths`), however many
+/// counties there are.
+pub async fn rollup(store: &Store, region: &str, year: i32) -> Result<Vec<RollupRow>> {
+    let sql = rollup_sql();
+    let figures: Vec<(String, String, String, i64, i64)> =
+        on_pool!(store, |p| sqlx::query_as(&sql)
+            .bind(region)
+            .bind(year)
+            .fetch_all(p)
+            .await?);
+    let mut rows: Vec<RollupRow> = Vec::new();
+    let own = crate::regions::get(store, region).await?;
+    let children = crate::regions::children(store, region).await?;
+    for (code, name, is_own) in own
+        .into_iter()
+        .map(|r| (r.code, r.name, true))
+        .chain(children.into_iter().map(|r| (r.code, r.name, false)))
+    {
+        rows.push(RollupRow {
+            code,
+            name,
+            own: is_own,
+            units: 0,
+            headline: Headline::default(),
+            grades: Vec::new(),
+        });
+    }
+    for (metric, grp, grade, n, amount) in figures {
+        let Some(row) = rows.iter_mut().find(|r| r.code == grp) else {
+            continue;
+        };
+        let h = &mut row.headline;
+        match metric.as_str() {
+            "units" => row.units = n,
+            "projects" => {
+                h.projects = n;
+                h.project_fen = amount;
+            }
+            "unit_targets" => h.unit_target_fen = amount,
+            "reports" => h.monitoring_reports = n,
+            "red" => h.red_warnings = n,
+            "rectifications" => h.open_rectifications = n,
+            "evaluations" => {
+                h.self_evaluations += n;
+                h.score_x100_sum += amount;
+                row.grades.push((grade, n));
+            }
+            _ => {}
+        }
+    }
+    Ok(rows)
+}
+
+/// The SQL of [`rollup`] (binds: `$1` the region, `$2` the year), apart so that its query plan
+/// can be tested.
+pub fn rollup_sql() -> String {
+    let c = Conditions::of(&crate::browse::Scope::Published);
+    let projects = c.projects("p");
+    let reports = c.reports("x");
+    let warnings = c.warnings("x");
+    // g(grp, region): the region itself as its own group, and each child with its subtree.
+    let groups = "WITH g (grp, region) AS (SELECT CAST($1 AS TEXT), CAST($1 AS TEXT) \
+                  UNION ALL SELECT k.code, rp.descendant FROM regions k \
+                  JOIN region_paths rp ON rp.ancestor = k.code WHERE k.parent_code = $1) ";
+    format!(
+        "{groups}\
+        SELECT 'units', g.grp, '', COUNT(*), CAST(0 AS BIGINT) FROM g CROSS JOIN units x WHERE x.region_code = g.region GROUP BY g.grp \
+        UNION ALL SELECT 'projects', g.grp, '', COUNT(*), CAST(COALESCE(SUM(p.current_fen + p.carryover_fen + p.other_fen), 0) AS BIGINT) \
+          FROM g CROSS JOIN projects p WHERE p.region_code = g.region AND p.fiscal_year = $2 AND {projects} GROUP BY g.grp \
+        UNION ALL SELECT 'unit_targets', g.grp, '', COUNT(*), CAST(COALESCE(SUM(t.total_fen), 0) AS BIGINT) \
+          FROM g CROSS JOIN targets t WHERE t.region_code = g.region AND t.fiscal_year = $2 AND t.object_kind = 'unit' \
+          AND t.state = 'approved' AND NOT EXISTS (SELECT 1 FROM targets n WHERE n.supersedes_id = t.id AND n.state = 'approved') GROUP BY g.grp \
+        UNION ALL SELECT 'reports', g.grp, '', COUNT(*), CAST(0 AS BIGINT) \
+          FROM g CROSS JOIN monitoring_reports x WHERE x.region_code = g.region AND x.fiscal_year = $2 AND {reports} GROUP BY g.grp \
+        UNION ALL SELECT 'red', g.grp, '', COUNT(*), CAST(0 AS BIGINT) \
+          FROM g CROSS JOIN warnings x WHERE x.region_code = g.region AND x.fiscal_year = $2 AND x.level = 'red' AND {warnings} GROUP BY g.grp \
+        UNION ALL SELECT 'rectifications', g.grp, '', COUNT(*), CAST(0 AS BIGINT) \
+          FROM g CROSS JOIN rectifications x WHERE x.region_code = g.region AND x.fiscal_year = $2 AND x.state NOT IN ('closed', 'draft') GROUP BY g.grp \
+        UNION ALL SELECT 'evaluations', g.grp, COALESCE(x.grade, ''), COUNT(*), CAST(COALESCE(SUM(x.total_x100), 0) AS BIGINT) \
+          FROM g CROSS JOIN evaluations x WHERE x.region_code = g.region AND x.conducted_year = $2 AND x.kind = 'self' \
+          AND x.object_kind <> 'unit' AND x.state = 'approved' GROUP BY g.grp, x.grade"
+    )
 }

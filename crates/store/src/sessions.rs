@@ -24,6 +24,9 @@ pub struct Session {
     pub csrf_token: String,
     pub created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
+    /// The subordinate region an upper-level user looks into (drill-down, issue 14); checked
+    /// against the region tree on every request.
+    pub viewing_region: Option<String>,
 }
 
 /// Creates a session and returns its secret. `user_id` is `None` for the anonymous session that
@@ -69,7 +72,7 @@ pub async fn touch(
     max_hours: i64,
 ) -> Result<Option<Session>> {
     let id = hash(secret);
-    let sql = "SELECT user_id, kind, csrf_token, created_at, last_seen_at FROM sessions WHERE id_hash = $1";
+    let sql = "SELECT user_id, kind, csrf_token, created_at, last_seen_at, viewing_region FROM sessions WHERE id_hash = $1";
     let found: Option<Session> = on_pool!(store, |p| sqlx::query_as(sql)
         .bind(&id)
         .fetch_optional(p)
@@ -113,6 +116,18 @@ pub async fn purge(store: &Store, idle_minutes: i64, max_hours: i64) -> Result<u
         .execute(p)
         .await
         .map(|r| r.rows_affected())?))
+}
+
+/// Sets or clears the region a session looks into. The caller checks that the user may.
+pub async fn set_viewing_region(store: &Store, secret: &str, region: Option<&str>) -> Result<()> {
+    let sql = "UPDATE sessions SET viewing_region = $1 WHERE id_hash = $2";
+    on_pool!(store, |p| sqlx::query(sql)
+        .bind(region)
+        .bind(hash(secret))
+        .execute(p)
+        .await
+        .map(|_| ())?);
+    Ok(())
 }
 
 pub async fn delete(store: &Store, secret: &str) -> Result<()> {

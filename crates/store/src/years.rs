@@ -61,6 +61,19 @@ pub async fn of_region(store: &Store, region: &str) -> Result<Years> {
     Ok(Years::from_data(found, calendar_year()))
 }
 
+/// The years of a region and every region below it (an upper level's roll-up, issue 14).
+pub async fn of_subtree(store: &Store, region: &str) -> Result<Years> {
+    let sql = "SELECT DISTINCT p.fiscal_year FROM region_paths rp JOIN projects p ON p.region_code = rp.descendant \
+               WHERE rp.ancestor = $1 \
+               UNION SELECT e.fiscal_year FROM region_paths rp JOIN evaluations e ON e.region_code = rp.descendant \
+               WHERE rp.ancestor = $1";
+    let found: Vec<i32> = on_pool!(store, |p| sqlx::query_scalar(sql)
+        .bind(region)
+        .fetch_all(p)
+        .await?);
+    Ok(Years::from_data(found, calendar_year()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::Years;

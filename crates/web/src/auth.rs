@@ -18,6 +18,38 @@ pub struct CurrentUser {
     pub must_change_password: bool,
     /// Authenticated by a bearer token (API) rather than a browser cookie.
     pub api: bool,
+    /// Set when an upper-level user looks into a subordinate region (drill-down, issue 14): the
+    /// request then acts as a reader of that region's published material (`user` has the
+    /// subordinate region and the viewer role), and this holds who the user is at home.
+    pub home: Option<Home>,
+    /// Whether the user's home region has regions below it (the roll-up is theirs to read).
+    pub oversees: bool,
+}
+
+/// An upper-level user's own region and roles, kept while they look into a subordinate region.
+#[derive(Debug, Clone)]
+pub struct Home {
+    pub region: String,
+    pub roles: Vec<jixiao_domain::types::Role>,
+}
+
+/// The header with which an API client looks into a subordinate region, per request.
+pub const REGION_HEADER: &str = "x-jixiao-region";
+
+impl CurrentUser {
+    /// The user's own region (not the one looked into).
+    pub fn home_region(&self) -> &str {
+        self.home
+            .as_ref()
+            .map_or(self.user.region.as_str(), |h| h.region.as_str())
+    }
+
+    /// The user's own roles (not the viewer role of a drill-down).
+    pub fn home_roles(&self) -> &[jixiao_domain::types::Role] {
+        self.home
+            .as_ref()
+            .map_or(self.user.roles.as_slice(), |h| h.roles.as_slice())
+    }
 }
 
 impl std::ops::Deref for CurrentUser {
@@ -64,10 +96,16 @@ pub fn clear_cookie(secure: bool) -> String {
 }
 
 /// Loads the session named by `secret` and its user.
+///
+/// `requested_region` is an API client's `X-Jixiao-Region`; a browser session keeps its choice
+/// in the session. A region below the user's own, asked for by a user who reads region-wide,
+/// makes the request a published-material reader of that region; any other region asked for by
+/// header is refused, and a stale choice in a session is dropped.
 pub async fn load(
     state: &AppState,
     secret: &str,
     policy: &LoginPolicy,
+    requested_region: Option<&str>,
 ) -> Result<Option<SessionInfo>, WebError> {
     let Some(session) = sessions::touch(
         &state.store,
@@ -85,7 +123,9 @@ pub async fn load(
             Some(u) if !u.disabled => {
                 let roles = users::roles(&state.store, u.id).await?;
                 let age = (jixiao_store::now() - u.password_changed_at).num_days();
-                Some(CurrentUser {
+                let oversees =
+                    jixiao_store::regions::has_subordinates(&state.store, &u.region_code).await?;
+                let mut current = CurrentUser {
                     user: User {
                         id: u.id,
                         username: u.username,
@@ -98,7 +138,40 @@ pub async fn load(
                     must_change_password: u.must_change_password
                         || password::is_expired(policy, age),
                     api: session.kind == "api",
-                })
+                    home: None,
+                    oversees,
+                };
+                let wanted = requested_region
+                    .map(str::to_string)
+                    .or(session.viewing_region.clone());
+                if let Some(region) = wanted.filter(|r| *r != current.user.region) {
+                    let may = oversees
+                        && current.user.sees_region()
+                        && jixiao_store::regions::is_below(
+                            &state.store,
+                            &current.user.region,
+                            &region,
+                        )
+                        .await?;
+                    if may {
+                        current.home = Some(Home {
+                            region: std::mem::replace(&mut current.user.region, region),
+                            roles: std::mem::replace(
+                                &mut current.user.roles,
+                                vec![jixiao_domain::types::Role::Viewer],
+                            ),
+                        });
+                        current.user.unit_id = None;
+                        current.user.agency_id = None;
+                    } else if requested_region.is_some() {
+                        return Err(WebError::Denied(format!(
+                            "区划 {region} 不在您的管辖范围内"
+                        )));
+                    } else {
+                        sessions::set_viewing_region(&state.store, secret, None).await?;
+                    }
+                }
+                Some(current)
             }
             _ => None,
         },

@@ -14,6 +14,8 @@ pub struct Layout {
     /// The pages under a module the user may open: (module, path, label, id).
     pub sub_pages: Vec<(&'static str, &'static str, &'static str, &'static str)>,
     pub active: &'static str,
+    /// Looking into a subordinate region, read-only (drill-down, issue 14).
+    pub viewing: bool,
 }
 
 /// The modules in navigation order, each with the route that opens it.
@@ -40,6 +42,8 @@ const MODULES: &[(&str, &str)] = &[
     ("/reports", "年度报告"),
     ("/audit", "操作日志"),
     ("/admin/users", "用户管理"),
+    ("/regions", "区划汇总"),
+    ("/admin/regions", "区划管理"),
     ("/rules", "规则说明"),
 ];
 
@@ -91,6 +95,8 @@ impl Layout {
                 matrix
                     .lookup(&axum::http::Method::GET, path)
                     .is_some_and(|a: Access| a.allows(&user.roles))
+                    // The roll-up belongs to a region with regions below it.
+                    && (*path != "/regions" || user.oversees)
             })
             .copied()
             .collect();
@@ -111,6 +117,7 @@ impl Layout {
             region_name: region_name.to_string(),
             nav,
             active,
+            viewing: user.home.is_some(),
         }
     }
 }

@@ -216,7 +216,23 @@ async fn load_session(State(state): State<AppState>, mut req: Request, next: Nex
         auth::cookie(req.headers(), auth::COOKIE)
     };
     if let Some(secret) = secret {
-        match auth::load(&state, &secret, &state.config.policy).await {
+        let requested_region = if is_api {
+            req.headers()
+                .get(auth::REGION_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        } else {
+            None
+        };
+        match auth::load(
+            &state,
+            &secret,
+            &state.config.policy,
+            requested_region.as_deref(),
+        )
+        .await
+        {
             Ok(Some(info)) => {
                 if is_api && info.user.as_ref().is_some_and(|u| !u.api) {
                     // A browser session id presented as a bearer token is not an API token.

@@ -25,6 +25,7 @@ mod project_flow;
 mod projects;
 mod records;
 mod rectification;
+mod regions;
 mod reports;
 mod rules;
 mod settings;
@@ -168,6 +169,7 @@ pub fn routes() -> Registry<crate::AppState> {
     let reg = disclosure::register(reg);
     let reg = feedback::register(reg);
     let reg = rectification::register(reg);
+    let reg = regions::register(reg);
     api_flows::register(reg)
 }
 

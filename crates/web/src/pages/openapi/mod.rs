@@ -37,8 +37,40 @@ pub async fn openapi() -> Json<serde_json::Value> {
     add_monitoring(&mut doc);
     add_evaluation(&mut doc);
     add_assessment(&mut doc);
+    add_regions(&mut doc);
     add_idempotency_key(&mut doc);
     Json(doc)
+}
+
+/// The region tree and the roll-up of an upper level (issue 14).
+fn add_regions(doc: &mut serde_json::Value) {
+    use serde_json::json;
+    let error = json!({"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}});
+    let year = json!({"name": "year", "in": "query", "schema": {"type": "integer"}, "description": "年度；缺省为数据中最近的年度"});
+    doc["paths"]["/api/v1/regions"] = json!({"get": {
+        "summary": "本区划及其全部下级区划（树序）", "security": [{"bearer": []}],
+        "responses": {
+            "200": {"description": "区划", "content": {"application/json": {"schema": {"type": "array", "items": {"type": "object", "properties": {
+                "code": {"type": "string"}, "name": {"type": "string"},
+                "parent_code": {"type": "string", "nullable": true}, "depth": {"type": "integer"}}}}}}},
+            "401": {"description": "未登录", "content": error},
+            "403": {"description": "无权限", "content": error}}}});
+    let count = json!({"type": "integer"});
+    doc["paths"]["/api/v1/regions/rollup"] = json!({"get": {
+        "summary": "下级区划汇总：本级及各下级区划（含其所辖区划）的项目、监控、自评、整改，口径为已公开、已审核的材料；金额单位为分",
+        "security": [{"bearer": []}],
+        "parameters": [year],
+        "responses": {
+            "200": {"description": "汇总", "content": {"application/json": {"schema": {"type": "object", "properties": {
+                "region": {"type": "string"}, "year": {"type": "integer"},
+                "rows": {"type": "array", "items": {"type": "object", "properties": {
+                    "code": {"type": "string"}, "name": {"type": "string"}, "own": {"type": "boolean", "description": "本级"},
+                    "units": count, "projects": count, "project_fen": count, "unit_target_fen": count,
+                    "monitoring_reports": count, "red_warnings": count, "open_rectifications": count,
+                    "self_evaluations": count, "average_score": {"type": "string", "nullable": true},
+                    "grades": {"type": "object", "additionalProperties": {"type": "integer"}}}}}}}}}},
+            "401": {"description": "未登录", "content": error},
+            "403": {"description": "无权限", "content": error}}}});
 }
 
 /// Every write (POST, PUT, PATCH, DELETE) but the login accepts `Idempotency-Key` (issue 13):
@@ -450,7 +482,7 @@ fn base_document() -> serde_json::Value {
     serde_json::json!({
         "openapi": "3.0.3",
         "info": {"title": "积效 Jixiao API", "version": env!("CARGO_PKG_VERSION"),
-                 "description": "预算绩效管理系统 JSON 接口。先调用 /api/v1/auth/login 取得令牌，再以 Authorization: Bearer <token> 访问。权限与网页一致。写操作可带 Idempotency-Key 请求头，重试时不会重复执行。"},
+                 "description": "预算绩效管理系统 JSON 接口。先调用 /api/v1/auth/login 取得令牌，再以 Authorization: Bearer <token> 访问。权限与网页一致。写操作可带 Idempotency-Key 请求头，重试时不会重复执行。上级区划（州、省）的财政人员可带 X-Jixiao-Region: <下级区划代码> 请求头，以只读方式查看该下级区划（口径同领导/人大查询）；不在管辖范围内的区划答 403。"},
         "servers": [{"url": "/"}],
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
