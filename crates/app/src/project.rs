@@ -105,7 +105,7 @@ pub async fn create(actor: &Actor<'_>, input: &ProjectInput) -> Result<i64, AppE
     // not a form to correct.
     if !actor.is_finance() && !actor.is_unit_user() {
         return Err(AppError::Denied(
-            "只有财政人员和预算单位可以申报项目".into(),
+            "没有权限申报项目：只有财政人员和预算单位可以申报".into(),
         ));
     }
     let store = actor.store;

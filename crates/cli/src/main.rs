@@ -75,6 +75,11 @@ enum Command {
         /// Address to listen on
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
+        /// Which demo: the county 且末县 that reproduces the seed document, or a province for
+        /// measuring scale (示范省: 98 counties, 3,038 units, 100,058 projects), or a small
+        /// province of the same shape (规模：县 / 省 / 小规模省)
+        #[arg(long, value_enum, default_value = "county")]
+        scale: DemoScale,
     },
     /// Start the web server (启动网站)
     Serve {
@@ -260,7 +265,21 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             reset,
             no_serve,
             listen,
+            scale: DemoScale::County,
         } => demo(&cli.db, reset, no_serve, &listen, cli.secure_cookies).await,
+        Command::Demo {
+            reset,
+            no_serve,
+            listen,
+            scale,
+        } => {
+            let size = if scale == DemoScale::Province {
+                jixiao_demo::province::Scale::PROVINCE
+            } else {
+                jixiao_demo::province::Scale::SMALL
+            };
+            demo_province(&cli.db, reset, no_serve, &listen, cli.secure_cookies, size).await
+        }
         Command::Serve { listen } => {
             let store = open(&cli.db).await?;
             if jixiao_store::audit::installed_key().is_none() {
@@ -454,6 +473,92 @@ async fn pick_region(store: &Store, region: Option<String>) -> Result<String, Cl
             }
         },
     }
+}
+
+/// The demo's size (`jixiao demo --scale`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DemoScale {
+    /// 且末县, the county of the seed document
+    County,
+    /// 示范省, SPEC §17's province (100,000 projects)
+    Province,
+    /// A province of the same shape with 100 projects, for tests and CI
+    ProvinceSmall,
+}
+
+/// Builds the generated province (issue 14) beside whatever demo data the database holds.
+async fn demo_province(
+    db: &str,
+    reset: bool,
+    no_serve: bool,
+    listen: &str,
+    secure_cookies: bool,
+    scale: jixiao_demo::province::Scale,
+) -> Result<(), CliError> {
+    use jixiao_demo::province;
+    let store = Store::connect(db).await?;
+    let is_demo = store.is_initialised().await? && store.meta("demo").await?.is_some();
+    if reset {
+        store.reset().await?;
+    } else if store.has_data().await? && !is_demo {
+        return Err(CliError::Usage(format!(
+            "数据库 {} 已有非演示数据，未作改动；如确需清空后载入演示省，请加 --reset",
+            jixiao_store::redact(db)
+        )));
+    }
+    store.migrate().await?;
+    audit_key::ensure(&store).await?;
+    if jixiao_store::regions::get(&store, province::PROVINCE_CODE)
+        .await?
+        .is_some()
+    {
+        println!("演示省已在数据库中，直接使用（加 --reset 可重新生成）。");
+    } else {
+        let started = std::time::Instant::now();
+        let bar = progress_bar();
+        let mut last = String::new();
+        let summary = province::load(&store, &scale, &mut |step, done, total| {
+            if step != last {
+                last = step.to_string();
+                bar.set_message(last.clone());
+                bar.set_length(total);
+            }
+            bar.set_position(done);
+        })
+        .await?;
+        bar.finish_and_clear();
+        if store.meta("demo").await?.is_none() {
+            let mut tx = store.begin().await?;
+            tx.set_meta("demo", province::PROVINCE_NAME).await?;
+            tx.commit().await?;
+        }
+        println!(
+            "已生成演示省 {}（{}）：{} 个区划、{} 个单位、{} 个项目、{} 份绩效目标（{} 个指标）、{} 份监控报告、{} 个预警、{} 份自评，用时 {:.1} 秒。",
+            province::PROVINCE_NAME,
+            province::PROVINCE_CODE,
+            summary.regions,
+            summary.units,
+            summary.projects,
+            summary.targets,
+            summary.target_indicators,
+            summary.monitoring_reports,
+            summary.warnings,
+            summary.evaluations,
+            started.elapsed().as_secs_f64()
+        );
+    }
+    println!(
+        "演示省账号（密码均为 {}）：sheng_jxc（省财政厅绩效处）、sheng_admin（系统管理员）、zhou01…（各州财政局）、xian0101…（各县财政局）",
+        jixiao_demo::DEMO_PASSWORD
+    );
+    if no_serve {
+        return Ok(());
+    }
+    // The login page lists the county's demo logins only where the county is loaded.
+    let county = jixiao_store::regions::get(&store, jixiao_demo::REGION_CODE)
+        .await?
+        .is_some();
+    serve(store, county, listen, secure_cookies).await
 }
 
 fn progress_bar() -> ProgressBar {

@@ -6,6 +6,7 @@
 //! engine's grade is the one the seed reports. Everything is written in one transaction.
 
 mod names;
+pub mod province;
 mod rng;
 
 use chrono::NaiveDate;
