@@ -3,7 +3,7 @@
 // 财政绩效管理员) opens 区划汇总 from the navigation: the roll-up #rollup has the prefecture's own
 // row (…（本级）), a row for 且末县 with its projects and a 合计 row that sums them → 进入查看 on
 // 且末县 lands on its /dashboard under the banner 正在以只读方式查看下级区划 且末县 → its 项目库 lists
-// the county's projects, without 新建项目, and the navigation has no 数据导入 → 返回本级 in the
+// the county's projects as its leaders (ld) read them, without 新建项目, and the navigation has no 数据导入 → 返回本级 in the
 // banner returns to /regions without the banner → on a phone (375 px) /regions, at home and while
 // looking into 且末县, does not scroll sideways (the wide table scrolls inside its .table-wrap);
 // a screenshot of each is left in e2e/test-results/regions-375*.png.
@@ -24,6 +24,7 @@ const COUNTY = '且末县';
 const COUNTY_CODE = '652825000';
 const UPPER = 'bz_jxk'; // the prefecture's 财政绩效管理员
 const COUNTY_FINANCE = 'jxg'; // the county's 财政绩效管理员
+const COUNTY_READER = 'ld'; // the county's 县领导/人大查询
 
 let server;
 let browser;
@@ -102,7 +103,9 @@ async function rollup(page) {
 
 /**
  * Whether the page scrolls sideways, and if so the outermost elements sticking out of the
- * viewport (ignoring what is inside a scrolling .table-wrap), described as tag#id.class (width).
+ * viewport, described as tag#id.class (right edge, width). What sits inside a container that
+ * scrolls or clips by itself (the navigation strip, a .table-wrap) is left out: only such a
+ * container sticking out itself counts.
  */
 async function overflow(page) {
   return page.evaluate(() => {
@@ -112,15 +115,19 @@ async function overflow(page) {
       `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${
         typeof el.className === 'string' && el.className.trim() ? `.${el.className.trim().split(/\s+/).join('.')}` : ''
       }`;
+    const sticksOut = (el) => el.getBoundingClientRect().right > width + 1;
+    const contained = (el) => {
+      for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+        if (getComputedStyle(a).overflowX !== 'visible') return true;
+      }
+      return false;
+    };
     const culprits = [];
     for (const el of document.body.querySelectorAll('*')) {
       const r = el.getBoundingClientRect();
-      if (r.width === 0 || r.right <= width + 1) continue;
-      // Only the outermost offender: skip an element whose parent already sticks out, and the
-      // contents of a container that scrolls by itself.
+      if (r.width === 0 || !sticksOut(el) || contained(el)) continue;
       const parent = el.parentElement;
-      if (parent && parent !== document.body && parent.getBoundingClientRect().right > width + 1) continue;
-      if (el.closest('.table-wrap') && el.closest('.table-wrap') !== el) continue;
+      if (parent && parent !== document.body && sticksOut(parent)) continue; // only the outermost
       culprits.push(`${describe(el)} (right edge ${Math.round(r.right)} px, width ${Math.round(r.width)} px)`);
     }
     const wrap = document.querySelector('.table-wrap');
@@ -167,6 +174,8 @@ test(NAME, { timeout: 180_000 }, async (t) =>
     });
 
     let countyRow = null;
+    let countyProjects = ''; // 且末县's 项目数 in the roll-up
+    let year = ''; // the roll-up's year
 
     await step(`2. ${UPPER} opens 区划汇总: its own level, ${COUNTY} with projects and the 合计`, async () => {
       await login(bz, UPPER);
@@ -177,7 +186,9 @@ test(NAME, { timeout: 180_000 }, async (t) =>
       assert.equal((await link.innerText()).trim(), '区划汇总');
       await follow(bz, () => link.click(), pathIs(/^\/regions$/));
       assert.equal(await bz.locator('nav.sidenav a[href="/regions"]').getAttribute('aria-current'), 'page', 'marked current');
-      assert.match(await text(bz, 'main h1'), new RegExp(`^${PREFECTURE} \\d{4} 年度下级区划汇总$`));
+      const h1 = await text(bz, 'main h1');
+      assert.match(h1, new RegExp(`^${PREFECTURE} \\d{4} 年度下级区划汇总$`));
+      year = h1.match(/\d{4}/)[0];
 
       const r = await rollup(bz);
       t.diagnostic(`columns: ${r.head.join(' | ')}`);
@@ -201,6 +212,7 @@ test(NAME, { timeout: 180_000 }, async (t) =>
       assert.equal(countyRow.cells[iName], COUNTY);
       assert.ok(Number(countyRow.cells[iUnits]) > 0, `${COUNTY} has budget units (${countyRow.cells[iUnits]})`);
       assert.ok(Number(countyRow.cells[iProjects]) > 0, `${COUNTY} has projects (${countyRow.cells[iProjects]})`);
+      countyProjects = countyRow.cells[iProjects];
       assert.ok(Number(countyRow.cells[iAmount].replace(/,/g, '')) > 0, `and an amount (${countyRow.cells[iAmount]})`);
       assert.equal((await bz.locator(`#view-${COUNTY_CODE}`).innerText()).trim(), '进入查看');
 
@@ -233,17 +245,34 @@ test(NAME, { timeout: 180_000 }, async (t) =>
       await follow(bz, () => bz.locator('nav.sidenav a[href="/projects"]').click(), pathIs(/^\/projects$/));
       assert.equal(await bz.locator('#viewing-banner').count(), 1, 'still under the banner');
       assert.ok((await text(bz, '#viewing-banner')).includes(COUNTY), 'still 且末县');
-      const rows = await bz.locator('table.data tbody tr a[href^="/projects/"]').evaluateAll((as) =>
-        as.map((a) => ({ href: a.getAttribute('href'), name: a.textContent.trim(), unit: a.closest('tr').cells[3].innerText.trim() })),
-      );
+      const projects = (page) =>
+        page.locator('table.data tbody tr a[href^="/projects/"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+      const rows = await projects(bz);
       assert.ok(rows.length > 0, `${COUNTY}'s projects are listed`);
-      assert.ok(rows.every((r) => r.unit.startsWith(COUNTY)), `all of ${COUNTY}'s units (${[...new Set(rows.map((r) => r.unit))].join('、')})`);
       const summary = await text(bz, 'main p.summary');
       t.diagnostic(`项目库: ${summary}`);
       assert.match(summary, /^共 [1-9]\d* 个项目/);
+      // The same list as the county's own leaders read it.
+      const leader = await s.page();
+      await login(leader, COUNTY_READER);
+      await leader.goto('/projects');
+      assert.equal(await text(leader, 'main p.summary'), summary, `the same count as ${COUNTY_READER} (${COUNTY}'s 县领导/人大查询) sees`);
+      assert.deepEqual(rows, await projects(leader), `the same projects as ${COUNTY_READER} sees on the first page`);
+      // The roll-up's year, as the roll-up counts it.
+      await bz.goto(`/projects?year=${year}`);
+      const ofYear = await text(bz, 'main p.summary');
+      assert.ok(ofYear.startsWith(`共 ${countyProjects} 个项目`), `${year}: the roll-up's ${countyProjects} projects (${ofYear})`);
+      await bz.goto('/projects');
       assert.equal(await bz.locator('main a[href="/projects/new"]').count(), 0, 'no /projects/new link');
       assert.equal(await bz.getByRole('button', { name: /新建项目|新增|申报项目/ }).count(), 0, 'no 新建/申报 button');
       assert.equal(await bz.getByRole('link', { name: /新建项目|新增|申报项目/ }).count(), 0, 'no 新建/申报 link');
+      // Typed in by hand, the pages that write are refused too (and the drill-down kept).
+      for (const url of ['/projects/new', '/imports']) {
+        const res = await bz.goto(url);
+        assert.equal(res.status(), 403, `${url} while looking into ${COUNTY}`);
+      }
+      await bz.goto('/projects');
+      assert.equal(await bz.locator('#viewing-banner').count(), 1, 'still looking into the county');
     });
 
     await step('5. 返回本级 in the banner: back on /regions, without the banner', async () => {

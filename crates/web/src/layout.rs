@@ -113,7 +113,17 @@ impl Layout {
             sub_pages,
             csrf: session.csrf.clone(),
             user_name: user.display_name.clone(),
-            role: user.main_role().label().to_string(),
+            role: match &user.home {
+                // Looking into a subordinate region: who the user is, and that it is read only.
+                Some(home) => format!(
+                    "{}，下级区划只读",
+                    jixiao_domain::types::Role::ALL
+                        .iter()
+                        .find(|r| home.roles.contains(r))
+                        .map_or("", |r| r.label())
+                ),
+                None => user.main_role().label().to_string(),
+            },
             region_name: region_name.to_string(),
             nav,
             active,
