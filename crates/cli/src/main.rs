@@ -515,17 +515,8 @@ async fn demo_province(
         println!("演示省已在数据库中，直接使用（加 --reset 可重新生成）。");
     } else {
         let started = std::time::Instant::now();
-        let bar = progress_bar();
-        let mut last = String::new();
-        let summary = province::load(&store, &scale, &mut |step, done, total| {
-            if step != last {
-                last = step.to_string();
-                bar.set_message(last.clone());
-                bar.set_length(total);
-            }
-            bar.set_position(done);
-        })
-        .await?;
+        let (bar, mut step) = stepped_progress();
+        let summary = province::load(&store, &scale, &mut step).await?;
         bar.finish_and_clear();
         if store.meta("demo").await?.is_none() {
             let mut tx = store.begin().await?;
@@ -561,6 +552,23 @@ async fn demo_province(
     serve(store, county, listen, secure_cookies).await
 }
 
+/// A progress bar and the demo loaders' callback (step label, items done, items in all) that
+/// drives it, starting over at each new step.
+fn stepped_progress() -> (ProgressBar, impl FnMut(&str, u64, u64)) {
+    let bar = progress_bar();
+    let shown = bar.clone();
+    let mut last = String::new();
+    let step = move |step: &str, done: u64, total: u64| {
+        if step != last {
+            last = step.to_string();
+            shown.set_message(last.clone());
+            shown.set_length(total);
+        }
+        shown.set_position(done);
+    };
+    (bar, step)
+}
+
 fn progress_bar() -> ProgressBar {
     let bar = ProgressBar::new(0);
     bar.set_style(
@@ -593,17 +601,8 @@ async fn demo(
     if is_demo && !reset {
         println!("演示县已在数据库中，直接使用（加 --reset 可重新生成）。");
     } else {
-        let bar = progress_bar();
-        let mut last = String::new();
-        let summary = jixiao_demo::load(&store, &mut |step, done, total| {
-            if step != last {
-                last = step.to_string();
-                bar.set_message(last.clone());
-                bar.set_length(total);
-            }
-            bar.set_position(done);
-        })
-        .await?;
+        let (bar, mut step) = stepped_progress();
+        let summary = jixiao_demo::load(&store, &mut step).await?;
         bar.finish_and_clear();
         println!(
             "已载入演示县 且末县（652825000）：{} 个单位、{} 个项目、{} 份绩效目标、{} 份评价、{} 份监控报告、{} 个预警、{} 份整改通知。",

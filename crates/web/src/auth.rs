@@ -146,7 +146,7 @@ pub async fn load(
                     .or(session.viewing_region.clone());
                 if let Some(region) = wanted.filter(|r| *r != current.user.region) {
                     let may = oversees
-                        && current.user.sees_region()
+                        && jixiao_app::regions::may_oversee(&current.user)
                         && jixiao_store::regions::is_below(
                             &state.store,
                             &current.user.region,
