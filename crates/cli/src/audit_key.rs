@@ -90,7 +90,7 @@ pub async fn ensure(store: &Store) -> Result<(), CliError> {
         CliError::Usage(format!("无法创建操作日志密钥文件 {}：{e}", path.display()))
     })?;
     audit::install_key(key);
-    println!(
+    outln!(
         "已生成操作日志签名密钥 {}：请与数据库分开备份，丢失后将无法校验签名。",
         path.display()
     );

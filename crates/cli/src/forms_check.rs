@@ -43,11 +43,11 @@ pub async fn run(command: FormsCommand) -> i32 {
         reports.push(report);
     }
     if json {
-        println!("{}", json_report(&reports));
+        outln!("{}", json_report(&reports));
     } else {
         for r in reports.iter().filter(|r| r.error.is_none()) {
-            print!("{}", text_summary(r));
-            println!();
+            out!("{}", text_summary(r));
+            outln!();
         }
     }
     if unreadable {

@@ -158,7 +158,7 @@ pub async fn run(db: &str, args: Args<'_>) -> Result<(), CliError> {
     };
     print_problems(&problems);
     match outcome {
-        Outcome::Imported(r) => println!(
+        Outcome::Imported(r) => outln!(
             "已导入 {file_name}：{} 年度{} {} 条、指标 {} 条（第 {} 号导入，SHA-256 {}）。",
             args.year,
             kind.label(),
@@ -167,7 +167,7 @@ pub async fn run(db: &str, args: Args<'_>) -> Result<(), CliError> {
             r.id,
             &r.sha256[..12]
         ),
-        Outcome::AlreadyImported(r) => println!(
+        Outcome::AlreadyImported(r) => outln!(
             "文件 {file_name} 已于 {} 作为 {} 年度{}导入（第 {} 号导入，{} 条记录、{} 条指标），本次未作改动。",
             r.created_at.format("%Y-%m-%d %H:%M:%S UTC"),
             r.fiscal_year,

@@ -1,6 +1,24 @@
 //! `jixiao`: the one binary. It serves the web UI and JSON API and its subcommands do the
 //! administration, imports, exports and reports. Errors print as one clear line and exit non-zero.
 
+/// Prints a line on standard output. When the reader has gone away (`jixiao forms check … |
+/// head`), the command ends quietly instead of panicking on the closed pipe, as Unix tools do.
+macro_rules! outln {
+    () => {
+        $crate::write_stdout("\n")
+    };
+    ($($arg:tt)*) => {
+        $crate::write_stdout(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// [`outln!`] without the line break.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::write_stdout(&format!($($arg)*))
+    };
+}
+
 mod audit_key;
 mod forms_check;
 mod import_cmd;
@@ -43,8 +61,37 @@ struct Cli {
     /// ./jixiao-audit.key for PostgreSQL (操作日志签名密钥文件)
     #[arg(long, global = true, env = "JIXIAO_AUDIT_KEY", value_name = "FILE")]
     audit_key: Option<PathBuf>,
+    /// Database connections the server holds at most (数据库连接池大小)
+    #[arg(
+        long,
+        global = true,
+        env = "JIXIAO_DB_POOL_SIZE",
+        default_value_t = 8,
+        value_parser = clap::value_parser!(u32).range(1..=512)
+    )]
+    db_pool_size: u32,
+    /// PostgreSQL: cancel a statement after this many seconds; 0 means no limit
+    /// (PostgreSQL 语句超时秒数，0 为不限)
+    #[arg(
+        long,
+        global = true,
+        env = "JIXIAO_DB_STATEMENT_TIMEOUT",
+        default_value_t = 0,
+        value_name = "SECONDS"
+    )]
+    db_statement_timeout: u64,
     #[command(subcommand)]
     command: Command,
+}
+
+impl Cli {
+    fn pool(&self) -> jixiao_store::PoolSettings {
+        jixiao_store::PoolSettings {
+            max_connections: self.db_pool_size,
+            statement_timeout: (self.db_statement_timeout > 0)
+                .then(|| std::time::Duration::from_secs(self.db_statement_timeout)),
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -197,6 +244,22 @@ pub(crate) enum CliError {
     Serve(std::io::Error),
 }
 
+/// Writes to standard output; a closed pipe ends the process with success, any other write
+/// failure with an error line.
+pub(crate) fn write_stdout(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("错误：无法写出结果：{e}");
+        std::process::exit(1);
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
@@ -244,7 +307,15 @@ pub(crate) fn require_existing(db: &str) -> Result<(), CliError> {
 }
 
 pub(crate) async fn open(db: &str) -> Result<Store, CliError> {
-    let store = Store::connect(db).await?;
+    open_with(db, jixiao_store::PoolSettings::default()).await
+}
+
+/// [`open`] with the server's pool settings.
+pub(crate) async fn open_with(
+    db: &str,
+    pool: jixiao_store::PoolSettings,
+) -> Result<Store, CliError> {
+    let store = Store::connect_with(db, pool).await?;
     store.migrate().await?;
     audit_key::require(&store).await?;
     Ok(store)
@@ -254,6 +325,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
     if !matches!(cli.command, Command::Forms { .. }) {
         audit_key::setup(&cli.db, cli.audit_key.clone())?;
     }
+    let pool = cli.pool();
     match cli.command {
         Command::Init {
             region_code,
@@ -266,7 +338,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             no_serve,
             listen,
             scale: DemoScale::County,
-        } => demo(&cli.db, reset, no_serve, &listen, cli.secure_cookies).await,
+        } => demo(&cli.db, reset, no_serve, &listen, cli.secure_cookies, pool).await,
         Command::Demo {
             reset,
             no_serve,
@@ -278,10 +350,19 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             } else {
                 jixiao_demo::province::Scale::SMALL
             };
-            demo_province(&cli.db, reset, no_serve, &listen, cli.secure_cookies, size).await
+            demo_province(
+                &cli.db,
+                reset,
+                no_serve,
+                &listen,
+                cli.secure_cookies,
+                size,
+                pool,
+            )
+            .await
         }
         Command::Serve { listen } => {
-            let store = open(&cli.db).await?;
+            let store = open_with(&cli.db, pool).await?;
             if jixiao_store::audit::installed_key().is_none() {
                 // A log that was never signed may go on unsigned, but not silently.
                 tracing::warn!(
@@ -354,7 +435,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                             audit_key::path().display()
                         ),
                     };
-                    println!("操作日志完整：{rows} 条记录，哈希链校验通过{signatures}。");
+                    outln!("操作日志完整：{rows} 条记录，哈希链校验通过{signatures}。");
                     Ok(())
                 }
                 verdict => Err(CliError::Usage(verdict.problem().unwrap_or_default())),
@@ -404,7 +485,7 @@ async fn init(
     {
         tx.commit().await?;
         audit_key::ensure(&store).await?;
-        println!("数据库已是最新结构；管理员 {admin} 已存在，未作改动。");
+        outln!("数据库已是最新结构；管理员 {admin} 已存在，未作改动。");
         return Ok(());
     }
     let Some(password) = password else {
@@ -441,7 +522,7 @@ async fn init(
     )
     .await?;
     tx.commit().await?;
-    println!("初始化完成：区划 {region}，管理员 {admin}（首次登录须修改密码）。");
+    outln!("初始化完成：区划 {region}，管理员 {admin}（首次登录须修改密码）。");
     Ok(())
 }
 
@@ -494,9 +575,10 @@ async fn demo_province(
     listen: &str,
     secure_cookies: bool,
     scale: jixiao_demo::province::Scale,
+    pool: jixiao_store::PoolSettings,
 ) -> Result<(), CliError> {
     use jixiao_demo::province;
-    let store = Store::connect(db).await?;
+    let store = Store::connect_with(db, pool).await?;
     let is_demo = store.is_initialised().await? && store.meta("demo").await?.is_some();
     if reset {
         store.reset().await?;
@@ -512,7 +594,7 @@ async fn demo_province(
         .await?
         .is_some()
     {
-        println!("演示省已在数据库中，直接使用（加 --reset 可重新生成）。");
+        outln!("演示省已在数据库中，直接使用（加 --reset 可重新生成）。");
     } else {
         let started = std::time::Instant::now();
         let (bar, mut step) = stepped_progress();
@@ -523,7 +605,7 @@ async fn demo_province(
             tx.set_meta("demo", province::PROVINCE_NAME).await?;
             tx.commit().await?;
         }
-        println!(
+        outln!(
             "已生成演示省 {}（{}）：{} 个区划、{} 个单位、{} 个项目、{} 份绩效目标（{} 个指标）、{} 份监控报告、{} 个预警、{} 份自评，用时 {:.1} 秒。",
             province::PROVINCE_NAME,
             province::PROVINCE_CODE,
@@ -538,7 +620,7 @@ async fn demo_province(
             started.elapsed().as_secs_f64()
         );
     }
-    println!(
+    outln!(
         "演示省账号（密码均为 {}）：sheng_jxc（省财政厅绩效处）、sheng_admin（系统管理员）、zhou01…（各州财政局）、xian0101…（各县财政局）",
         jixiao_demo::DEMO_PASSWORD
     );
@@ -585,8 +667,9 @@ async fn demo(
     no_serve: bool,
     listen: &str,
     secure_cookies: bool,
+    pool: jixiao_store::PoolSettings,
 ) -> Result<(), CliError> {
-    let store = Store::connect(db).await?;
+    let store = Store::connect_with(db, pool).await?;
     let is_demo = store.is_initialised().await? && store.meta("demo").await?.is_some();
     if reset {
         store.reset().await?;
@@ -599,12 +682,12 @@ async fn demo(
     store.migrate().await?;
     audit_key::ensure(&store).await?;
     if is_demo && !reset {
-        println!("演示县已在数据库中，直接使用（加 --reset 可重新生成）。");
+        outln!("演示县已在数据库中，直接使用（加 --reset 可重新生成）。");
     } else {
         let (bar, mut step) = stepped_progress();
         let summary = jixiao_demo::load(&store, &mut step).await?;
         bar.finish_and_clear();
-        println!(
+        outln!(
             "已载入演示县 且末县（652825000）：{} 个单位、{} 个项目、{} 份绩效目标、{} 份评价、{} 份监控报告、{} 个预警、{} 份整改通知。",
             summary.units,
             summary.projects,
@@ -615,9 +698,9 @@ async fn demo(
             summary.rectifications
         );
     }
-    println!("演示账号（密码均为 {}）：", jixiao_demo::DEMO_PASSWORD);
+    outln!("演示账号（密码均为 {}）：", jixiao_demo::DEMO_PASSWORD);
     for l in jixiao_demo::logins() {
-        println!(
+        outln!(
             "  {:<12} {}  {}",
             l.username,
             l.role.label(),
@@ -681,7 +764,7 @@ async fn serve(
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(CliError::Serve)?;
-    println!("网站已启动：http://{listen}/  （按 Ctrl+C 停止）");
+    outln!("网站已启动：http://{listen}/  （按 Ctrl+C 停止）");
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),

@@ -109,9 +109,10 @@ pub async fn run(db: &str, command: MonitoringCommand) -> Result<(), CliError> {
         AppError::Store(s) => CliError::Store(s),
         other => CliError::Usage(other.to_string()),
     })?;
-    println!(
+    outln!(
         "已下达监控任务（编号 {}），生成报告草稿 {} 份。",
-        issued.id, issued.drafts
+        issued.id,
+        issued.drafts
     );
     Ok(())
 }

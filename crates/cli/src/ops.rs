@@ -156,12 +156,12 @@ fn print_checks(results: &[(String, Vec<String>)]) -> bool {
     let mut ok = true;
     for (label, problems) in results {
         if problems.is_empty() {
-            println!("✓ {label}：通过");
+            outln!("✓ {label}：通过");
         } else {
             ok = false;
-            println!("✗ {label}：");
+            outln!("✗ {label}：");
             for p in problems {
-                println!("    {p}");
+                outln!("    {p}");
             }
         }
     }
@@ -180,7 +180,7 @@ pub async fn check(db: &str) -> Result<(), CliError> {
     let results = checks(&store).await?;
     if print_checks(&results) {
         let (regions, projects, audit_rows) = jixiao_store::ops::summary(&store).await?;
-        println!("检查通过：{regions} 个区划、{projects} 个项目、{audit_rows} 条操作日志。");
+        outln!("检查通过：{regions} 个区划、{projects} 个项目、{audit_rows} 条操作日志。");
         Ok(())
     } else {
         Err(CliError::Usage("检查未通过，见上方 ✗ 项".into()))
@@ -208,7 +208,7 @@ pub async fn backup(db: &str, output: &Path) -> Result<(), CliError> {
             ],
         )
         .map(|()| {
-            println!(
+            outln!(
                 "已用 pg_dump 备份到 {}（{} 字节）。恢复：jixiao restore {} --db …",
                 output.display(),
                 std::fs::metadata(output).map(|m| m.len()).unwrap_or(0),
@@ -231,7 +231,7 @@ pub async fn backup(db: &str, output: &Path) -> Result<(), CliError> {
             output.display()
         )));
     }
-    println!(
+    outln!(
         "已备份到 {}（{} 字节）：{regions} 个区划、{projects} 个项目、{audit_rows} 条操作日志，完整性与操作日志校验通过。",
         output.display(),
         std::fs::metadata(output).map(|m| m.len()).unwrap_or(0)
@@ -355,7 +355,7 @@ pub async fn restore(db: &str, file: &Path, force: bool) -> Result<(), CliError>
 
 async fn finish_restore(store: &Store, file: &Path) -> Result<(), CliError> {
     let (regions, projects, audit_rows) = jixiao_store::ops::summary(store).await?;
-    println!(
+    outln!(
         "已从 {} 恢复：{regions} 个区划、{projects} 个项目、{audit_rows} 条操作日志，完整性与操作日志校验通过。",
         file.display()
     );
@@ -450,7 +450,7 @@ pub async fn user(db: &str, command: UserCommand) -> Result<(), CliError> {
             .await?;
             tx.commit().await?;
             audit_cli(&store, "user.create", &username, role.code()).await?;
-            println!(
+            outln!(
                 "已新增用户 {username}（{}）。临时密码：{password}  首次登录须修改。",
                 role.label()
             );
@@ -466,7 +466,7 @@ pub async fn user(db: &str, command: UserCommand) -> Result<(), CliError> {
                     .collect();
                 let place = u.unit_name.or(u.agency_name).unwrap_or_default();
                 let state = if u.disabled { "停用" } else { "启用" };
-                println!(
+                outln!(
                     "{}\t{}\t{}\t{}\t{}",
                     u.username,
                     u.display_name,
@@ -489,7 +489,7 @@ pub async fn user(db: &str, command: UserCommand) -> Result<(), CliError> {
             tx.commit().await?;
             jixiao_store::sessions::delete_for_user(&store, user.id).await?;
             audit_cli(&store, "user.reset_password", &user.username, "").await?;
-            println!(
+            outln!(
                 "已重置 {} 的密码。临时密码：{password}  下次登录须修改；原有登录会话已结束。",
                 user.username
             );
@@ -514,7 +514,7 @@ async fn set_disabled(store: &Store, username: &str, disabled: bool) -> Result<(
         "user.enable"
     };
     audit_cli(store, action, &user.username, "").await?;
-    println!(
+    outln!(
         "已{}用户 {}。",
         if disabled { "停用" } else { "启用" },
         user.username

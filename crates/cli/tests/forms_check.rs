@@ -154,3 +154,27 @@ fn chinese_summary_of_a_monitoring_form_has_its_figures_issue_10_item_8() {
     }
     assert!(!stdout.contains("监控数据检查"), "{stdout}");
 }
+
+/// `jixiao forms check … | head` (issue 14 item 4): when the reader of standard output has gone
+/// away, the command ends quietly, with no panic message, instead of failing on the closed pipe.
+#[test]
+fn a_closed_pipe_ends_the_summary_quietly_issue_14() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let file = workbook(dir.path());
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader); // nobody will read: the first write meets a closed pipe
+    use assert_cmd::cargo::CommandCargoExt;
+    let out = std::process::Command::cargo_bin("jixiao")
+        .expect("the jixiao binary is built")
+        .env_remove("JIXIAO_DATABASE_URL")
+        .env_remove("JIXIAO_LOG")
+        .args(["forms", "check", &file, &file, &file])
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .expect("jixiao runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "stderr: {stderr}");
+    assert!(stderr.is_empty(), "stderr: {stderr}");
+    assert_eq!(out.status.code(), Some(0));
+}

@@ -453,6 +453,16 @@ pub async fn verify_with(store: &Store, key: Option<&Key>) -> Result<Verdict> {
     }
 }
 
+/// The id of the latest entry (0 for an empty log). Every change is written in one transaction
+/// with its entry, so this number moves whenever the data may have changed: caches of computed
+/// figures use it as the database's version (issue 14).
+pub async fn version(store: &Store) -> Result<i64> {
+    let sql = "SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM audit_log";
+    Ok(on_pool!(store, |p| sqlx::query_scalar(sql)
+        .fetch_one(p)
+        .await?))
+}
+
 /// The most recent entries, newest first.
 pub async fn recent(store: &Store, limit: i64) -> Result<Vec<Row>> {
     let sql = "SELECT id, at, user_id, username, role, ip, action, object_kind, object_id, before_json, \

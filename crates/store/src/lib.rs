@@ -106,6 +106,25 @@ impl Backend {
     }
 }
 
+/// How a server's connection pool is sized (`jixiao serve --db-pool-size`, issue 14).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolSettings {
+    /// Connections held at most. On SQLite they share one writer; on PostgreSQL each is a
+    /// server process, so the sum over all servers must stay below `max_connections`.
+    pub max_connections: u32,
+    /// PostgreSQL only: the longest a statement may run before the server cancels it.
+    pub statement_timeout: Option<Duration>,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        PoolSettings {
+            max_connections: 8,
+            statement_timeout: None,
+        }
+    }
+}
+
 /// A connection pool on one of the two backends.
 #[derive(Clone, Debug)]
 pub enum Store {
@@ -157,6 +176,12 @@ impl Store {
     /// Opens a database by URL. SQLite files are created when missing, in WAL mode with
     /// `synchronous=FULL` and foreign keys on (SPEC §17).
     pub async fn connect(url: &str) -> Result<Store> {
+        Self::connect_with(url, PoolSettings::default()).await
+    }
+
+    /// [`Store::connect`] with the pool's size and, on PostgreSQL, a statement timeout (issue 14:
+    /// a province's server is tuned to its database, not to the demo county's).
+    pub async fn connect_with(url: &str, pool: PoolSettings) -> Result<Store> {
         let connect_err = |e: sqlx::Error| StoreError::Connect {
             url: redact(url),
             reason: connect_reason(&e),
@@ -171,16 +196,24 @@ impl Store {
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(10));
                 let pool = SqlitePoolOptions::new()
-                    .max_connections(8)
+                    .max_connections(pool.max_connections)
                     .connect_with(opts)
                     .await
                     .map_err(connect_err)?;
                 Ok(Store::Sqlite(pool))
             }
             Backend::Postgres => {
-                let opts = PgConnectOptions::from_str(url)
+                let mut opts = PgConnectOptions::from_str(url)
                     .map_err(|_| StoreError::BadUrl(url.to_string()))?;
-                Self::connect_postgres(opts).await.map_err(connect_err)
+                if let Some(timeout) = pool.statement_timeout {
+                    // Set per connection at login; PostgreSQL cancels a longer statement with
+                    // "canceling statement due to statement timeout" (an error, not a hang).
+                    opts =
+                        opts.options([("statement_timeout", format!("{}ms", timeout.as_millis()))]);
+                }
+                Self::connect_postgres_with(opts, pool)
+                    .await
+                    .map_err(connect_err)
             }
         }
     }
@@ -189,8 +222,15 @@ impl Store {
     pub async fn connect_postgres(
         opts: PgConnectOptions,
     ) -> std::result::Result<Store, sqlx::Error> {
+        Self::connect_postgres_with(opts, PoolSettings::default()).await
+    }
+
+    async fn connect_postgres_with(
+        opts: PgConnectOptions,
+        settings: PoolSettings,
+    ) -> std::result::Result<Store, sqlx::Error> {
         let pool = PgPoolOptions::new()
-            .max_connections(8)
+            .max_connections(settings.max_connections)
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(opts)
             .await?;

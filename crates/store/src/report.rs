@@ -7,14 +7,18 @@ use jixiao_domain::Fen;
 use jixiao_domain::decimal::{from_hundredths, round2};
 use jixiao_domain::grade::Grade;
 use jixiao_domain::report::annual::{
-    AnnualFigures, Evaluated, EvaluationFigures, ExAnteFigures, GradeCount, MonitoringFigures,
-    RecommendationRow, TargetFigures, UnitRow, WarningRow,
+    AnnualFigures, Breakdown, Evaluated, EvaluationFigures, ExAnteFigures, GradeCount,
+    MonitoringFigures, RecommendationRow, TargetFigures, UnitRow, WarningRow,
 };
 use jixiao_domain::types::{BudgetType, ObjectKind};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
 const SUM: &str = "CAST(COALESCE(SUM";
+
+/// The regions a report of `$1` covers: the region and every region below it (a county is its
+/// own subtree, so a county's report is unchanged). Written out in the statements below.
+const WITHIN: &str = "(SELECT descendant FROM region_paths WHERE ancestor = $1)";
 
 async fn count_sum(store: &Store, sql: &str, region: &str, year: i32) -> Result<(i64, Fen)> {
     let (n, s): (i64, i64) = on_pool!(store, |p| sqlx::query_as(sql)
@@ -36,7 +40,7 @@ async fn evaluated(
 ) -> Result<Evaluated> {
     let sql = format!(
         "SELECT COALESCE(grade, ''), COUNT(*), {SUM}({amount_col}), 0) AS BIGINT) FROM evaluations \
-         WHERE region_code = $1 AND conducted_year = $2 AND state = 'approved' AND {filter} GROUP BY grade"
+         WHERE region_code IN {WITHIN} AND conducted_year = $2 AND state = 'approved' AND {filter} GROUP BY grade"
     );
     let rows: Vec<(String, i64, i64)> = on_pool!(store, |p| sqlx::query_as(&sql)
         .bind(region)
@@ -66,10 +70,15 @@ pub async fn annual_figures(store: &Store, region: &str, year: i32) -> Result<An
         .ok_or_else(|| StoreError::NotFound(format!("财政区划 {region}")))?;
     let settings = regions::settings(store, region).await?;
     let evaluated_year = year - 1;
+    let breakdown = if regions::has_subordinates(store, region).await? {
+        Breakdown::Regions
+    } else {
+        Breakdown::Units
+    };
 
     // §5 ex-ante assessments approved in the year.
     let sql = "SELECT total_x100, COALESCE(conclusion, ''), amount_fen FROM ex_ante_assessments \
-               WHERE region_code = $1 AND fiscal_year = $2 AND state = 'approved' ORDER BY id";
+               WHERE region_code IN (SELECT descendant FROM region_paths WHERE ancestor = $1) AND fiscal_year = $2 AND state = 'approved' ORDER BY id";
     let rows: Vec<(Option<i64>, String, i64)> = on_pool!(store, |p| sqlx::query_as(sql)
         .bind(region)
         .bind(year)
@@ -99,7 +108,7 @@ pub async fn annual_figures(store: &Store, region: &str, year: i32) -> Result<An
 
     // §6 the targets in force of the year: approved, and not replaced by an approved adjustment
     // (an adjustment under review leaves its approved predecessor in force, SPEC §4).
-    let base = "FROM targets t WHERE t.region_code = $1 AND t.fiscal_year = $2 \
+    let base = "FROM targets t WHERE t.region_code IN (SELECT descendant FROM region_paths WHERE ancestor = $1) AND t.fiscal_year = $2 \
                 AND t.state = 'approved' AND NOT EXISTS (SELECT 1 FROM targets n \
                 WHERE n.supersedes_id = t.id AND n.state = 'approved')";
     let (unit_count, unit_amount) = count_sum(
@@ -161,7 +170,7 @@ pub async fn annual_figures(store: &Store, region: &str, year: i32) -> Result<An
     let department = evaluated(store, region, year, "amount_fen", "kind = 'department'").await?;
     let finance = evaluated(store, region, year, "amount_fen", "kind = 'finance'").await?;
     let finance_objects = finance_objects(store, region, year).await?;
-    let sql = "SELECT COUNT(*) FROM evaluations WHERE region_code = $1 AND conducted_year = $2 \
+    let sql = "SELECT COUNT(*) FROM evaluations WHERE region_code IN (SELECT descendant FROM region_paths WHERE ancestor = $1) AND conducted_year = $2 \
                AND state = 'approved' AND kind = 'finance' AND engagement_id IS NOT NULL";
     let finance_by_agency: i64 = on_pool!(store, |p| sqlx::query_scalar(sql)
         .bind(region)
@@ -169,14 +178,14 @@ pub async fn annual_figures(store: &Store, region: &str, year: i32) -> Result<An
         .fetch_one(p)
         .await?);
 
-    let sql = "SELECT COUNT(*) FROM verifications WHERE region_code = $1 AND fiscal_year = $2";
+    let sql = "SELECT COUNT(*) FROM verifications WHERE region_code IN (SELECT descendant FROM region_paths WHERE ancestor = $1) AND fiscal_year = $2";
     let verifications: i64 = on_pool!(store, |p| sqlx::query_scalar(sql)
         .bind(region)
         .bind(evaluated_year)
         .fetch_one(p)
         .await?);
     // Published in the year: the year's targets and the evaluations of the year before.
-    let sql = "SELECT COUNT(*) FROM disclosures WHERE region_code = $1 AND \
+    let sql = "SELECT COUNT(*) FROM disclosures WHERE region_code IN (SELECT descendant FROM region_paths WHERE ancestor = $1) AND \
                ((fiscal_year = $2 AND object_kind = 'target') OR (fiscal_year = $3 AND object_kind = 'evaluation'))";
     let disclosures: i64 = on_pool!(store, |p| sqlx::query_scalar(sql)
         .bind(region)
@@ -185,9 +194,18 @@ pub async fn annual_figures(store: &Store, region: &str, year: i32) -> Result<An
         .fetch_one(p)
         .await?);
 
+    let (by_unit, warnings_by_unit) = match breakdown {
+        Breakdown::Units => (
+            by_unit(store, region, year).await?,
+            warnings_by_unit(store, region, year).await?,
+        ),
+        Breakdown::Regions => by_region(store, &region_row, year).await?,
+    };
+    let charts = chart_figures(store, region, year, &settings, breakdown, &project_self).await?;
     Ok(AnnualFigures {
         region_name: region_row.name,
         year,
+        breakdown,
         ex_ante,
         targets,
         monitoring,
@@ -203,8 +221,8 @@ pub async fn annual_figures(store: &Store, region: &str, year: i32) -> Result<An
         },
         verifications,
         disclosures,
-        by_unit: by_unit(store, region, year).await?,
-        warnings_by_unit: warnings_by_unit(store, region, year).await?,
+        by_unit,
+        warnings_by_unit,
         recommendations: recommendations(store, region, evaluated_year).await?,
         assessment: crate::assessment::results(store, region, year, None)
             .await?
@@ -220,7 +238,7 @@ pub async fn annual_figures(store: &Store, region: &str, year: i32) -> Result<An
                 },
             })
             .collect(),
-        charts: chart_figures(store, region, year, &settings).await?,
+        charts,
     })
 }
 
@@ -236,7 +254,7 @@ async fn monitoring_figures(
         ..MonitoringFigures::default()
     };
     for kind in ["unit", "project"] {
-        let sql = "SELECT deadline FROM monitoring_tasks WHERE region_code = $1 AND fiscal_year = $2 \
+        let sql = "SELECT deadline FROM monitoring_tasks WHERE region_code IN (SELECT descendant FROM region_paths WHERE ancestor = $1) AND fiscal_year = $2 \
                    AND kind = $3 ORDER BY deadline";
         let deadlines: Vec<NaiveDate> = on_pool!(store, |p| sqlx::query_scalar(sql)
             .bind(region)
@@ -253,7 +271,7 @@ async fn monitoring_figures(
         };
         let sql = format!(
             "SELECT COUNT(DISTINCT {column}) FROM monitoring_reports r JOIN monitoring_tasks t ON t.id = r.task_id \
-             WHERE r.region_code = $1 AND r.fiscal_year = $2 AND t.kind = $3 AND r.state <> 'draft'"
+             WHERE r.region_code IN (SELECT descendant FROM region_paths WHERE ancestor = $1) AND r.fiscal_year = $2 AND t.kind = $3 AND r.state <> 'draft'"
         );
         let covered: i64 = on_pool!(store, |p| sqlx::query_scalar(&sql)
             .bind(region)
@@ -269,7 +287,7 @@ async fn monitoring_figures(
             out.project_count = covered;
         }
     }
-    let sql = "SELECT level, COUNT(*) FROM warnings WHERE region_code = $1 AND fiscal_year = $2 GROUP BY level";
+    let sql = "SELECT level, COUNT(*) FROM warnings WHERE region_code IN (SELECT descendant FROM region_paths WHERE ancestor = $1) AND fiscal_year = $2 GROUP BY level";
     let levels: Vec<(String, i64)> = on_pool!(store, |p| sqlx::query_as(sql)
         .bind(region)
         .bind(year)
@@ -283,7 +301,7 @@ async fn monitoring_figures(
         }
     }
     let sql = "SELECT COUNT(*), CAST(COALESCE(SUM(CASE WHEN state = 'closed' THEN 1 ELSE 0 END), 0) AS BIGINT) \
-               FROM rectifications WHERE region_code = $1 AND fiscal_year = $2 AND source_kind = 'monitoring'";
+               FROM rectifications WHERE region_code IN (SELECT descendant FROM region_paths WHERE ancestor = $1) AND fiscal_year = $2 AND source_kind = 'monitoring'";
     let (n, closed): (i64, i64) = on_pool!(store, |p| sqlx::query_as(sql)
         .bind(region)
         .bind(year)
@@ -298,7 +316,7 @@ async fn monitoring_figures(
 async fn finance_objects(store: &Store, region: &str, year: i32) -> Result<Vec<String>> {
     let sql = "SELECT DISTINCT e.object_kind, COALESCE(p.budget_type, '') FROM evaluations e \
                LEFT JOIN projects p ON p.id = e.project_id \
-               WHERE e.region_code = $1 AND e.conducted_year = $2 AND e.kind = 'finance' AND e.state = 'approved'";
+               WHERE e.region_code IN (SELECT descendant FROM region_paths WHERE ancestor = $1) AND e.conducted_year = $2 AND e.kind = 'finance' AND e.state = 'approved'";
     let rows: Vec<(String, String)> = on_pool!(store, |p| sqlx::query_as(sql)
         .bind(region)
         .bind(year)
@@ -424,7 +442,7 @@ async fn recommendations(
 ) -> Result<Vec<RecommendationRow>> {
     let sql = "SELECT a.recommendation, COUNT(*), CAST(COALESCE(SUM(e.executed_fen), 0) AS BIGINT) \
                FROM result_applications a JOIN evaluations e ON e.id = a.evaluation_id \
-               WHERE a.region_code = $1 AND a.fiscal_year = $2 GROUP BY a.recommendation ORDER BY a.recommendation";
+               WHERE a.region_code IN (SELECT descendant FROM region_paths WHERE ancestor = $1) AND a.fiscal_year = $2 GROUP BY a.recommendation ORDER BY a.recommendation";
     let rows: Vec<(String, i64, i64)> = on_pool!(store, |p| sqlx::query_as(sql)
         .bind(region)
         .bind(evaluated_year)
@@ -468,10 +486,10 @@ pub async fn year_counts(store: &Store, region: &str) -> Result<Vec<(i32, i64, i
 /// ex-ante assessments or evaluations conducted in it.
 pub async fn has_year(store: &Store, region: &str, year: i32) -> Result<bool> {
     let sql = "SELECT \
-               (SELECT COUNT(*) FROM projects WHERE region_code = $1 AND fiscal_year = $2) + \
-               (SELECT COUNT(*) FROM monitoring_tasks WHERE region_code = $1 AND fiscal_year = $2) + \
-               (SELECT COUNT(*) FROM ex_ante_assessments WHERE region_code = $1 AND fiscal_year = $2) + \
-               (SELECT COUNT(*) FROM evaluations WHERE region_code = $1 AND conducted_year = $2)";
+               (SELECT COUNT(*) FROM projects WHERE region_code IN (SELECT descendant FROM region_paths WHERE ancestor = $1) AND fiscal_year = $2) + \
+               (SELECT COUNT(*) FROM monitoring_tasks WHERE region_code IN (SELECT descendant FROM region_paths WHERE ancestor = $1) AND fiscal_year = $2) + \
+               (SELECT COUNT(*) FROM ex_ante_assessments WHERE region_code IN (SELECT descendant FROM region_paths WHERE ancestor = $1) AND fiscal_year = $2) + \
+               (SELECT COUNT(*) FROM evaluations WHERE region_code IN (SELECT descendant FROM region_paths WHERE ancestor = $1) AND conducted_year = $2)";
     let n: i64 = on_pool!(store, |p| sqlx::query_scalar(sql)
         .bind(region)
         .bind(year)
@@ -480,28 +498,41 @@ pub async fn has_year(store: &Store, region: &str, year: i32) -> Result<bool> {
     Ok(n > 0)
 }
 
-/// The data of the report's charts, from the dashboard's queries.
+/// The data of the report's charts. A county's come from the dashboard's queries; an upper
+/// level's are by region, and it has no scatter of projects (its counties' monitoring rounds
+/// are not one round).
 async fn chart_figures(
     store: &Store,
     region: &str,
     year: i32,
     settings: &jixiao_domain::settings::Settings,
+    breakdown: Breakdown,
+    project_self: &Evaluated,
 ) -> Result<jixiao_domain::report::annual::ChartFigures> {
-    use jixiao_domain::grade::Grade;
-    let grades = crate::dashboard::grades(store, region, year)
-        .await?
-        .into_iter()
-        .filter_map(|(g, n)| Grade::parse(&g).map(|g| (g, n)))
+    // The approved project self-evaluations of the year by grade: the report's own group.
+    let grades = project_self
+        .by_grade
+        .iter()
+        .map(|g| (g.grade, g.count))
         .collect();
-    let execution = crate::dashboard::execution_points(store, region, year)
-        .await?
+    let (execution, coverage) = match breakdown {
+        Breakdown::Units => (
+            crate::dashboard::execution_points(store, region, year)
+                .await?
+                .into_iter()
+                .map(|(name, x, y)| (name, from_hundredths(x), from_hundredths(y)))
+                .collect(),
+            crate::dashboard::coverage_inputs(store, region, year)
+                .await?
+                .into_iter()
+                .map(|(_, name, funds, evaluated)| (name, funds, evaluated))
+                .collect::<Vec<_>>(),
+        ),
+        Breakdown::Regions => (Vec::new(), coverage_by_region(store, region, year).await?),
+    };
+    let coverage = coverage
         .into_iter()
-        .map(|(name, x, y)| (name, from_hundredths(x), from_hundredths(y)))
-        .collect();
-    let coverage = crate::dashboard::coverage_inputs(store, region, year)
-        .await?
-        .into_iter()
-        .map(|(_, name, funds, evaluated)| {
+        .map(|(name, funds, evaluated)| {
             let c = jixiao_domain::coverage::coverage(
                 &settings.coverage,
                 jixiao_domain::Fen(funds),
@@ -521,4 +552,146 @@ async fn chart_figures(
         band: settings.monitoring.deviation_red,
         coverage,
     })
+}
+
+/// `g(grp, region)`: the region `$1` itself as its own group (本级), and each region directly
+/// below it with its whole subtree; the same grouping as the dashboard's roll-up.
+const GROUPS: &str = "WITH g (grp, region) AS (SELECT CAST($1 AS TEXT), CAST($1 AS TEXT) \
+     UNION ALL SELECT k.code, rp.descendant FROM regions k \
+     JOIN region_paths rp ON rp.ancestor = k.code WHERE k.parent_code = $1) ";
+
+/// The groups of an upper level's tables in order, with their names: its own level first (only
+/// where it has units of its own), then the regions below it by code.
+async fn groups(store: &Store, region: &regions::Region) -> Result<Vec<(String, String)>> {
+    let sql = "SELECT COUNT(*) FROM units WHERE region_code = $1";
+    let own_units: i64 = on_pool!(store, |p| sqlx::query_scalar(sql)
+        .bind(&region.code)
+        .fetch_one(p)
+        .await?);
+    let mut out = Vec::new();
+    if own_units > 0 {
+        out.push((region.code.clone(), format!("{}本级", region.name)));
+    }
+    for child in regions::children(store, &region.code).await? {
+        out.push((child.code, child.name));
+    }
+    Ok(out)
+}
+
+/// Tables 1 and 3 of an upper level: one row per group of [`GROUPS`], set-based.
+async fn by_region(
+    store: &Store,
+    region: &regions::Region,
+    year: i32,
+) -> Result<(Vec<UnitRow>, Vec<WarningRow>)> {
+    let target_sql = format!(
+        "{GROUPS}SELECT g.grp, t.object_kind, COUNT(*), CAST(COALESCE(SUM(t.total_fen), 0) AS BIGINT) \
+         FROM g CROSS JOIN targets t WHERE t.region_code = g.region AND t.fiscal_year = $2 AND t.state = 'approved' \
+         AND NOT EXISTS (SELECT 1 FROM targets n WHERE n.supersedes_id = t.id AND n.state = 'approved') \
+         GROUP BY g.grp, t.object_kind"
+    );
+    let targets: Vec<(String, String, i64, i64)> = on_pool!(store, |p| sqlx::query_as(&target_sql)
+        .bind(&region.code)
+        .bind(year)
+        .fetch_all(p)
+        .await?);
+    let eval_sql = format!(
+        "{GROUPS}SELECT g.grp, COUNT(*), CAST(COALESCE(SUM(e.executed_fen), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(e.total_x100), 0) AS BIGINT) FROM g CROSS JOIN evaluations e \
+         WHERE e.region_code = g.region AND e.conducted_year = $2 AND e.kind = 'self' \
+         AND e.object_kind <> 'unit' AND e.state = 'approved' GROUP BY g.grp"
+    );
+    let evals: Vec<(String, i64, i64, i64)> = on_pool!(store, |p| sqlx::query_as(&eval_sql)
+        .bind(&region.code)
+        .bind(year)
+        .fetch_all(p)
+        .await?);
+    let warn_sql = format!(
+        "{GROUPS}SELECT g.grp, \
+         CAST(COALESCE(SUM(CASE WHEN w.level = 'red' THEN 1 ELSE 0 END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN w.level = 'yellow' THEN 1 ELSE 0 END), 0) AS BIGINT), \
+         COUNT(DISTINCT w.rectification_id), \
+         COUNT(DISTINCT CASE WHEN k.state = 'closed' THEN k.id END) \
+         FROM g CROSS JOIN warnings w LEFT JOIN rectifications k ON k.id = w.rectification_id \
+         WHERE w.region_code = g.region AND w.fiscal_year = $2 GROUP BY g.grp"
+    );
+    let warns: Vec<(String, i64, i64, i64, i64)> = on_pool!(store, |p| sqlx::query_as(&warn_sql)
+        .bind(&region.code)
+        .bind(year)
+        .fetch_all(p)
+        .await?);
+    let mut rows = Vec::new();
+    let mut warnings = Vec::new();
+    for (code, name) in groups(store, region).await? {
+        let mut row = UnitRow {
+            unit: name.clone(),
+            unit_target_amount: Fen::ZERO,
+            project_targets: 0,
+            project_target_amount: Fen::ZERO,
+            self_evaluations: 0,
+            self_executed: Fen::ZERO,
+            average_score: None,
+        };
+        for (_, kind, n, amount) in targets.iter().filter(|t| t.0 == code) {
+            if kind == "unit" {
+                row.unit_target_amount += Fen(*amount);
+            } else {
+                row.project_targets += n;
+                row.project_target_amount += Fen(*amount);
+            }
+        }
+        if let Some((_, n, executed, total)) = evals.iter().find(|e| e.0 == code) {
+            row.self_evaluations = *n;
+            row.self_executed = Fen(*executed);
+            if *n > 0 {
+                row.average_score = Some(round2(from_hundredths(*total) / Decimal::from(*n)));
+            }
+        }
+        rows.push(row);
+        if let Some((_, red, yellow, rectifications, closed)) = warns.iter().find(|w| w.0 == code) {
+            warnings.push(WarningRow {
+                unit: name,
+                red: *red,
+                yellow: *yellow,
+                rectifications: *rectifications,
+                closed: *closed,
+            });
+        }
+    }
+    Ok((rows, warnings))
+}
+
+/// Per group of [`GROUPS`] with project funds: (name, project funds of the evaluated year,
+/// funds covered by department evaluations conducted in `year`).
+async fn coverage_by_region(
+    store: &Store,
+    region: &str,
+    year: i32,
+) -> Result<Vec<(String, i64, i64)>> {
+    let sql = format!(
+        "{GROUPS}, f (grp, funds) AS (SELECT g.grp, SUM(p.current_fen + p.carryover_fen + p.other_fen) \
+           FROM g CROSS JOIN projects p WHERE p.region_code = g.region AND p.fiscal_year = $2 - 1 GROUP BY g.grp), \
+         ev (grp, evaluated) AS (SELECT g.grp, SUM(e.amount_fen) FROM g CROSS JOIN evaluations e \
+           WHERE e.region_code = g.region AND e.conducted_year = $2 AND e.kind = 'department' \
+           AND e.state = 'approved' GROUP BY g.grp) \
+         SELECT f.grp, CAST(f.funds AS BIGINT), CAST(COALESCE(ev.evaluated, 0) AS BIGINT) \
+         FROM f LEFT JOIN ev ON ev.grp = f.grp WHERE f.funds > 0"
+    );
+    let sums: Vec<(String, i64, i64)> = on_pool!(store, |p| sqlx::query_as(&sql)
+        .bind(region)
+        .bind(year)
+        .fetch_all(p)
+        .await?);
+    let Some(row) = regions::get(store, region).await? else {
+        return Ok(Vec::new());
+    };
+    Ok(groups(store, &row)
+        .await?
+        .into_iter()
+        .filter_map(|(code, name)| {
+            sums.iter()
+                .find(|s| s.0 == code)
+                .map(|(_, funds, evaluated)| (name, *funds, *evaluated))
+        })
+        .collect())
 }

@@ -406,3 +406,122 @@ async fn annual_figures_of_an_unknown_region_is_not_found() {
     )
     .await;
 }
+
+/// The report of a region with regions below it (issue 14): its figures cover its whole subtree,
+/// and its tables have one row for its own level (本级) and one per region directly below it.
+/// The county below still reports on itself alone.
+#[tokio::test]
+async fn an_upper_level_reports_over_its_subtree_issue_14() {
+    on_every_store(
+        "an_upper_level_reports_over_its_subtree_issue_14",
+        async |store: &Store| {
+            use jixiao_domain::report::annual::Breakdown;
+            seed(store).await;
+            let county = report::annual_figures(store, REGION, YEAR).await.unwrap();
+            assert_eq!(county.breakdown, Breakdown::Units);
+
+            // A region below REGION with one unit, a unit target and an approved project target.
+            const BELOW: &str = "652825100";
+            let mut tx = store.begin().await.unwrap();
+            jixiao_store::regions::insert(&mut tx, BELOW, "塔提让镇", Some(REGION))
+                .await
+                .unwrap();
+            let unit = jixiao_store::units::insert(
+                &mut tx,
+                &jixiao_store::units::NewUnit {
+                    region: BELOW,
+                    ..common::unit("900001", "塔提让镇人民政府")
+                },
+            )
+            .await
+            .unwrap();
+            let road = projects::insert(
+                &mut tx,
+                &projects::NewProject {
+                    region: BELOW,
+                    ..project("P900", "村道养护", unit, BudgetTiming::Initial, Fen(10_000))
+                },
+            )
+            .await
+            .unwrap();
+            for (kind, project_id, total) in [
+                (ObjectKind::Unit, None, Fen(50_000)),
+                (ObjectKind::Project, Some(road), Fen(10_000)),
+            ] {
+                targets::insert(
+                    &mut tx,
+                    &targets::NewTarget {
+                        region: BELOW,
+                        fiscal_year: YEAR,
+                        object_kind: kind,
+                        project_id,
+                        unit_id: unit,
+                        state: "approved",
+                        total,
+                        fiscal: total,
+                        other: Fen::ZERO,
+                        overall_goal: String::new(),
+                        review_rating: None,
+                        review_opinion: "",
+                        indicators: vec![],
+                        tasks: vec![],
+                    },
+                )
+                .await
+                .unwrap();
+            }
+            tx.commit().await.unwrap();
+
+            let upper = report::annual_figures(store, REGION, YEAR).await.unwrap();
+            assert_eq!(upper.breakdown, Breakdown::Regions);
+            assert_eq!(
+                upper.targets,
+                TargetFigures {
+                    unit_count: county.targets.unit_count + 1,
+                    unit_amount: county.targets.unit_amount + Fen(50_000),
+                    project_count: county.targets.project_count + 1,
+                    project_amount: county.targets.project_amount + Fen(10_000),
+                    initial_count: county.targets.initial_count + 1,
+                    initial_amount: county.targets.initial_amount + Fen(10_000),
+                }
+            );
+            assert_eq!(upper.ex_ante, county.ex_ante, "nothing assessed below");
+            assert_eq!(
+                upper.evaluation, county.evaluation,
+                "nothing evaluated below"
+            );
+            let names: Vec<&str> = upper.by_unit.iter().map(|r| r.unit.as_str()).collect();
+            assert_eq!(names, [format!("{REGION_NAME}本级").as_str(), "塔提让镇"]);
+            // The own level sums the county's unit rows; the region below has its own.
+            let own = &upper.by_unit[0];
+            let sum = |f: fn(&UnitRow) -> Fen| county.by_unit.iter().map(f).sum::<Fen>();
+            assert_eq!(own.unit_target_amount, sum(|r| r.unit_target_amount));
+            assert_eq!(own.project_target_amount, sum(|r| r.project_target_amount));
+            assert_eq!(own.self_executed, sum(|r| r.self_executed));
+            assert_eq!(own.project_targets, 2);
+            assert_eq!(own.self_evaluations, 2);
+            assert_eq!(
+                upper.by_unit[1],
+                UnitRow {
+                    unit: "塔提让镇".into(),
+                    unit_target_amount: Fen(50_000),
+                    project_targets: 1,
+                    project_target_amount: Fen(10_000),
+                    self_evaluations: 0,
+                    self_executed: Fen::ZERO,
+                    average_score: None,
+                }
+            );
+            assert!(upper.charts.execution.is_empty());
+
+            // The region below reports on itself alone, by unit.
+            let below = report::annual_figures(store, BELOW, YEAR).await.unwrap();
+            assert_eq!(below.breakdown, Breakdown::Units);
+            assert_eq!(below.targets.unit_count, 1);
+            assert_eq!(below.targets.project_amount, Fen(10_000));
+            assert_eq!(below.by_unit.len(), 1);
+            assert!(report::has_year(store, REGION, YEAR).await.unwrap());
+        },
+    )
+    .await;
+}

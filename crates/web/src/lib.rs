@@ -11,6 +11,7 @@
 pub mod access;
 pub mod assets;
 pub mod auth;
+pub mod cache;
 pub mod error;
 mod guards;
 pub mod idempotency;
@@ -57,6 +58,11 @@ pub struct AppState {
     pub matrix: Arc<Matrix>,
     pub guard: Arc<login_guard::LoginGuard>,
     pub imports: Arc<throttle::ImportGuard>,
+    /// Roll-ups of regions over the regions below them, by (region, year).
+    pub rollups:
+        Arc<cache::VersionedCache<(String, i32), Arc<Vec<jixiao_store::dashboard::RollupRow>>>>,
+    /// The years of a region's subtree, by region.
+    pub subtree_years: Arc<cache::VersionedCache<String, jixiao_store::years::Years>>,
 }
 
 /// The application: routes, their access rows, and the layers.
@@ -66,6 +72,8 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         store,
         guard: Arc::new(login_guard::LoginGuard::new(config.login_limits.clone())),
         imports: Arc::new(throttle::ImportGuard::new(config.import_limits.clone())),
+        rollups: Arc::default(),
+        subtree_years: Arc::default(),
         config: Arc::new(config),
         matrix,
     };

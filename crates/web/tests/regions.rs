@@ -231,6 +231,29 @@ async fn a_prefecture_reads_the_rollup_of_its_counties_and_nothing_of_another_pr
                 "the navigation offers the roll-up"
             );
 
+            // The roll-up is computed once per database version (the latest audit entry): a
+            // change made behind the application's back shows after the next audited event.
+            let sql = "UPDATE projects SET current_fen = current_fen + 100 WHERE region_code = $1";
+            match store {
+                Store::Sqlite(p) => sqlx::query(sql).bind(RUOQIANG).execute(p).await.map(|_| ()),
+                Store::Postgres(p) => sqlx::query(sql).bind(RUOQIANG).execute(p).await.map(|_| ()),
+            }
+            .expect("update");
+            let (_, cached) = get(&app, "/api/v1/regions/rollup", &bz).await;
+            assert_eq!(row(&cached, RUOQIANG)["project_fen"], 300_000_000);
+            let _ = token(&app, "jxg").await; // a login is audited
+            let (_, fresh) = get(&app, "/api/v1/regions/rollup", &bz).await;
+            assert_eq!(row(&fresh, RUOQIANG)["project_fen"], 300_000_100);
+
+            // The prefecture's annual report covers its counties, one table row per county.
+            let reports = page_of(&app, &bz_cookie, "/reports").await;
+            assert!(reports.contains("/reports/annual/2023"), "{reports}");
+            let report = page_of(&app, &bz_cookie, "/reports/annual/2023").await;
+            assert!(report.contains("本级及所辖地区"), "{report}");
+            assert!(report.contains("各地区"), "{report}");
+            assert!(report.contains("且末县") && report.contains("若羌县"));
+            assert!(!report.contains("阿克苏"));
+
             // The other prefecture sees its own city, and none of 巴州.
             let aks = token(&app, "aks").await;
             let (status, theirs) = get(&app, "/api/v1/regions/rollup", &aks).await;

@@ -123,11 +123,36 @@ pub struct RecommendationRow {
     pub amount: Fen,
 }
 
+/// What the rows of the report's tables are (issue 14).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Breakdown {
+    /// A county's report: one row per first-level budget unit.
+    #[default]
+    Units,
+    /// The report of a prefecture or province over everything below it: one row for its own
+    /// level (本级) where it has units, and one per region directly below it, each summed over
+    /// that region's whole subtree.
+    Regions,
+}
+
+impl Breakdown {
+    /// The heading of the tables' first column.
+    pub fn column(self) -> &'static str {
+        match self {
+            Breakdown::Units => "单位",
+            Breakdown::Regions => "地区",
+        }
+    }
+}
+
 /// Everything the annual report states, computed from live data.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct AnnualFigures {
     pub region_name: String,
     pub year: i32,
+    /// Units of one region, or the regions below it summed (its figures cover its subtree).
+    #[serde(default)]
+    pub breakdown: Breakdown,
     pub ex_ante: ExAnteFigures,
     pub targets: TargetFigures,
     pub monitoring: MonitoringFigures,
@@ -319,7 +344,10 @@ pub fn compose(f: &AnnualFigures, narrative: &BTreeMap<String, String>) -> Docum
     let t = &f.targets;
     let targets = format!(
         "{y} 年，完成对{} {} 家预算单位的部门整体支出绩效目标申报，涉及金额 {} 万元，完成 {} 个项目绩效目标申报，涉及金额 {} 万元，其中年初预算项目 {} 个，涉及金额 {} 万元。",
-        level_word(region),
+        match f.breakdown {
+            Breakdown::Units => level_word(region),
+            Breakdown::Regions => "本级及所辖地区",
+        },
         t.unit_count,
         t.unit_amount.wan_text(),
         t.project_count,
@@ -499,10 +527,12 @@ fn tables(f: &AnnualFigures) -> Vec<Block> {
             ]
         })
         .collect();
+    let column = f.breakdown.column();
+    let each = format!("各{column}");
     out.push(Block::Table(Table {
-        caption: format!("表 1  各单位 {} 年绩效目标与 {ey} 年度项目自评情况", f.year),
+        caption: format!("表 1  {each} {} 年绩效目标与 {ey} 年度项目自评情况", f.year),
         headers: vec![
-            "单位".into(),
+            column.into(),
             "整体目标金额".into(),
             "项目目标数".into(),
             "项目目标金额".into(),
@@ -558,7 +588,7 @@ fn tables(f: &AnnualFigures) -> Vec<Block> {
     out.push(Block::Table(Table {
         caption: format!("表 3  {} 年绩效运行监控预警与整改情况", f.year),
         headers: vec![
-            "单位".into(),
+            column.into(),
             "红色预警".into(),
             "黄色预警".into(),
             "整改通知".into(),
@@ -566,7 +596,7 @@ fn tables(f: &AnnualFigures) -> Vec<Block> {
         ],
         numeric: vec![false, true, true, true, true],
         rows: warn_rows,
-        note: "仅列出有预警的单位。".into(),
+        note: format!("仅列出有预警的{column}。"),
     }));
 
     let rec_rows = f
@@ -682,7 +712,10 @@ fn charts(f: &AnnualFigures, out: &mut Vec<Block>) {
         rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         let total = rows.len();
         out.push(Block::Chart(Chart {
-            caption: caption(format!("{} 年各部门评价覆盖率", f.year)),
+            caption: caption(match f.breakdown {
+                Breakdown::Units => format!("{} 年各部门评价覆盖率", f.year),
+                Breakdown::Regions => format!("{} 年各地区部门评价覆盖率", f.year),
+            }),
             kind: ChartKind::Bars {
                 bars: rows
                     .into_iter()
@@ -693,9 +726,19 @@ fn charts(f: &AnnualFigures, out: &mut Vec<Block>) {
                 unit: "%".into(),
             },
             note: format!(
-                "部门评价涉及金额占本部门 {ey} 年项目资金的比例{}。",
+                "部门评价涉及金额占{} {ey} 年项目资金的比例{}。",
+                match f.breakdown {
+                    Breakdown::Units => "本部门",
+                    Breakdown::Regions => "本地区",
+                },
                 if total > CHART_LIMIT {
-                    format!("；共 {total} 个部门，图中为覆盖率最高的 {CHART_LIMIT} 个")
+                    format!(
+                        "；共 {total} 个{}，图中为覆盖率最高的 {CHART_LIMIT} 个",
+                        match f.breakdown {
+                            Breakdown::Units => "部门",
+                            Breakdown::Regions => "地区",
+                        }
+                    )
                 } else {
                     String::new()
                 }
@@ -899,6 +942,46 @@ mod tests {
         let text = all_text(&compose(&f, &BTreeMap::new()));
         assert!(text.contains("2030年某县未开展事前绩效评估"));
         assert!(text.contains("未开展绩效运行监控"));
+    }
+
+    /// A prefecture's report over its counties (issue 14): the tables are by region and the
+    /// target sentence names the subordinate regions, not a level of government.
+    #[test]
+    fn an_upper_level_report_is_by_region() {
+        let f = AnnualFigures {
+            region_name: "巴音郭楞蒙古自治州".into(),
+            breakdown: Breakdown::Regions,
+            by_unit: vec![UnitRow {
+                unit: "且末县".into(),
+                unit_target_amount: Fen::from_wan(10),
+                project_targets: 2,
+                project_target_amount: Fen::from_wan(30),
+                self_evaluations: 1,
+                self_executed: Fen::from_wan(5),
+                average_score: Some(Decimal::from(91)),
+            }],
+            charts: ChartFigures {
+                coverage: vec![("且末县".into(), Decimal::from(12))],
+                ..ChartFigures::default()
+            },
+            ..seed_figures()
+        };
+        let doc = compose(&f, &BTreeMap::new());
+        assert!(all_text(&doc).contains("完成对本级及所辖地区 "));
+        let Some(Block::Table(first)) = doc.blocks.iter().find(|b| matches!(b, Block::Table(_)))
+        else {
+            panic!("no table");
+        };
+        assert!(first.caption.contains("各地区"), "{}", first.caption);
+        assert_eq!(first.headers[0], "地区");
+        assert_eq!(first.rows[0][0], "且末县");
+        let county = compose(&seed_figures(), &BTreeMap::new());
+        assert!(all_text(&county).contains("完成对县级 "));
+        let Some(Block::Table(first)) = county.blocks.iter().find(|b| matches!(b, Block::Table(_)))
+        else {
+            panic!("no table");
+        };
+        assert_eq!(first.headers[0], "单位");
     }
 
     #[test]

@@ -20,6 +20,7 @@ use jixiao_domain::grade::Grade;
 use jixiao_store::dashboard::RollupRow;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use std::sync::Arc;
 
 /// One row of the roll-up table as the page shows it.
 struct RollupView {
@@ -121,6 +122,34 @@ struct RollupPage {
     viewing: Option<String>,
 }
 
+/// The years of `home`'s subtree and its roll-up for the year asked (or the current one), from
+/// the cache while nothing has changed ([`crate::cache`]).
+async fn rollup(
+    state: &AppState,
+    home: &str,
+    asked: Option<i32>,
+) -> Result<(jixiao_store::years::Years, Arc<Vec<RollupRow>>), WebError> {
+    let version = jixiao_store::audit::version(&state.store).await?;
+    let years = state
+        .subtree_years
+        .get_or_compute(
+            home.to_string(),
+            version,
+            jixiao_store::years::of_subtree(&state.store, home),
+        )
+        .await?;
+    let year = years.pick(asked);
+    let rows = state
+        .rollups
+        .get_or_compute((home.to_string(), year), version, async {
+            jixiao_store::dashboard::rollup(&state.store, home, year)
+                .await
+                .map(Arc::new)
+        })
+        .await?;
+    Ok((years, rows))
+}
+
 /// The roll-up of the user's own region over the regions below it.
 pub async fn page(
     State(state): State<AppState>,
@@ -129,9 +158,8 @@ pub async fn page(
     Query(q): Query<YearQuery>,
 ) -> Result<Html<String>, WebError> {
     let home = user.home_region().to_string();
-    let years = jixiao_store::years::of_subtree(&state.store, &home).await?;
+    let (years, rows) = rollup(&state, &home, q.year).await?;
     let year = years.pick(q.year);
-    let rows = jixiao_store::dashboard::rollup(&state.store, &home, year).await?;
     let home_name = region_name(&state, &home).await?;
     let shown = region_name(&state, &user.region).await?;
     render(&RollupPage {
@@ -204,9 +232,8 @@ pub async fn api_rollup(
     Query(q): Query<YearQuery>,
 ) -> Result<Json<Value>, WebError> {
     let home = user.home_region();
-    let years = jixiao_store::years::of_subtree(&state.store, home).await?;
+    let (years, rows) = rollup(&state, home, q.year).await?;
     let year = years.pick(q.year);
-    let rows = jixiao_store::dashboard::rollup(&state.store, home, year).await?;
     let body: Vec<Value> = rows
         .iter()
         .map(|r| {

@@ -28,7 +28,9 @@ pub async fn index(
 ) -> Result<Html<String>, WebError> {
     // The years of the data and the years after them (an evaluation of year Y is conducted in
     // Y + 1 and belongs to that year's report).
-    let data = jixiao_store::years::of_region(&state.store, &user.region).await?;
+    // A prefecture or province reports over its subtree (issue 14), so its years are those of
+    // the regions below it.
+    let data = jixiao_store::years::of_subtree(&state.store, &user.region).await?;
     let mut candidates: Vec<i32> = data.all.iter().flat_map(|y| [y + 1, *y]).collect();
     candidates.sort_unstable_by(|a, b| b.cmp(a));
     candidates.dedup();
