@@ -46,7 +46,7 @@ pub fn manages(actor: &Actor<'_>) -> bool {
     actor.user.has(Role::FinanceAdmin)
 }
 
-fn check_year(text: &str) -> Result<i32, AppError> {
+pub(crate) fn check_year(text: &str) -> Result<i32, AppError> {
     match text.trim().parse::<i32>() {
         Ok(y) if (2000..=2100).contains(&y) => Ok(y),
         _ => Err(AppError::invalid(
@@ -56,7 +56,7 @@ fn check_year(text: &str) -> Result<i32, AppError> {
     }
 }
 
-fn rubric_of(round: &Round) -> Result<AssessmentSettings, AppError> {
+pub(crate) fn rubric_of(round: &Round) -> Result<AssessmentSettings, AppError> {
     serde_json::from_str(&round.rubric)
         .map_err(|_| AppError::Refused("本年度考核细则无法读取，请联系系统管理员".into()))
 }
@@ -555,7 +555,7 @@ pub struct RubricItemInput {
     pub max: String,
 }
 
-fn points(field: &str, text: &str, errors: &mut Vec<FieldProblem>) -> Option<Decimal> {
+pub(crate) fn points(field: &str, text: &str, errors: &mut Vec<FieldProblem>) -> Option<Decimal> {
     match parse_loose(text) {
         Some(d) if d.scale() <= 2 || round2(d) == d => Some(round2(d)),
         Some(_) => {

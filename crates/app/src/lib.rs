@@ -43,6 +43,7 @@ mod input;
 pub mod monitoring;
 pub mod project;
 pub mod rectification;
+pub mod region_assessment;
 pub mod regions;
 pub mod report;
 pub mod review;

@@ -76,6 +76,34 @@ pub struct Records {
     pub disclosures: Count,
 }
 
+impl Count {
+    /// Both counts together.
+    fn plus(self, other: Count) -> Count {
+        Count {
+            done: self.done.saturating_add(other.done),
+            total: self.total.saturating_add(other.total),
+        }
+    }
+}
+
+impl Records {
+    /// Adds `other`'s counts to these: a region's records are the sum of its units' (an upper
+    /// level's assessment of the regions below it, issue 14).
+    pub fn merge(&mut self, other: &Records) {
+        self.ex_ante = self.ex_ante.plus(other.ex_ante);
+        self.targets_on_time = self.targets_on_time.plus(other.targets_on_time);
+        self.targets_first_time = self.targets_first_time.plus(other.targets_first_time);
+        self.monitoring_reports = self.monitoring_reports.plus(other.monitoring_reports);
+        self.red_warnings = self.red_warnings.plus(other.red_warnings);
+        self.self_evaluations = self.self_evaluations.plus(other.self_evaluations);
+        self.verified = self.verified.saturating_add(other.verified);
+        self.inaccurate = self.inaccurate.saturating_add(other.inaccurate);
+        self.rectifications = self.rectifications.plus(other.rectifications);
+        self.attachments = self.attachments.plus(other.attachments);
+        self.disclosures = self.disclosures.plus(other.disclosures);
+    }
+}
+
 fn half(a: Decimal, b: Decimal) -> Decimal {
     (a + b) / Decimal::TWO
 }
@@ -654,6 +682,31 @@ pub fn assess(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A region's counts are its units' summed: 3 of 4 and 1 of 1 make 4 of 5 (0.8), not the
+    /// average of 0.75 and 1.
+    #[test]
+    fn records_merge_by_summing_counts_issue_14() {
+        let a = Records {
+            ex_ante: Count::new(3, 4),
+            verified: 2,
+            inaccurate: 1,
+            ..Records::default()
+        };
+        let b = Records {
+            ex_ante: Count::new(1, 1),
+            disclosures: Count::new(0, 2),
+            verified: 1,
+            ..Records::default()
+        };
+        let mut sum = Records::default();
+        sum.merge(&a);
+        sum.merge(&b);
+        assert_eq!(sum.ex_ante, Count::new(4, 5));
+        assert_eq!(sum.disclosures, Count::new(0, 2));
+        assert_eq!((sum.verified, sum.inaccurate), (3, 1));
+        assert_eq!(automatic_ratio("ex_ante", &sum), Some(Decimal::new(8, 1)));
+    }
 
     fn day(m: u32, d: u32) -> Date {
         Date::new(2024, m, d).expect("date")

@@ -29,6 +29,7 @@ pub mod ops;
 pub mod pinyin_key;
 pub mod projects;
 pub mod rectifications;
+pub mod region_assessment;
 pub mod regions;
 pub mod report;
 pub mod self_evaluation;

@@ -15,6 +15,9 @@ use std::hash::Hash;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// The roll-ups of regions over the regions below them, by (region, year).
+pub type Rollups = VersionedCache<(String, i32), Arc<Vec<jixiao_store::dashboard::RollupRow>>>;
+
 /// The longest an entry is served, whatever the version says.
 pub const MAX_AGE: Duration = Duration::from_secs(60);
 

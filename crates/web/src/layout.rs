@@ -43,6 +43,7 @@ const MODULES: &[(&str, &str)] = &[
     ("/audit", "操作日志"),
     ("/admin/users", "用户管理"),
     ("/regions", "区划汇总"),
+    ("/regions/assessment", "区划考核"),
     ("/admin/regions", "区划管理"),
     ("/rules", "规则说明"),
 ];
@@ -79,6 +80,12 @@ const SUB_PAGES: &[(&str, &str, &str, &str)] = &[
         "真实性核查",
         "verifications-list-link",
     ),
+    (
+        "/assessments",
+        "/regions/assessment",
+        "上级对本区划的考核结果",
+        "region-assessment-link",
+    ),
 ];
 
 impl Layout {
@@ -96,7 +103,7 @@ impl Layout {
                     .lookup(&axum::http::Method::GET, path)
                     .is_some_and(|a: Access| a.allows(&user.roles))
                     // The roll-up belongs to a region with regions below it.
-                    && (*path != "/regions" || user.oversees)
+                    && (!path.starts_with("/regions") || user.oversees)
             })
             .copied()
             .collect();

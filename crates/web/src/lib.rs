@@ -59,8 +59,7 @@ pub struct AppState {
     pub guard: Arc<login_guard::LoginGuard>,
     pub imports: Arc<throttle::ImportGuard>,
     /// Roll-ups of regions over the regions below them, by (region, year).
-    pub rollups:
-        Arc<cache::VersionedCache<(String, i32), Arc<Vec<jixiao_store::dashboard::RollupRow>>>>,
+    pub rollups: Arc<cache::Rollups>,
     /// The years of a region's subtree, by region.
     pub subtree_years: Arc<cache::VersionedCache<String, jixiao_store::years::Years>>,
 }

@@ -497,3 +497,245 @@ async fn an_administrator_adds_a_subordinate_region_with_its_first_administrator
     )
     .await;
 }
+
+/// The mark form's API body for one region's item.
+fn mark(region: &str, item: &str, score: &str, adjust: &str, reason: &str) -> Value {
+    json!({"region": region, "item": item, "score": score, "adjust": adjust, "reason": reason})
+}
+
+/// Issue 14 item 1: the prefecture assesses its counties with the §11 machinery — counts summed
+/// over each county's units, manual items, adjustments with reasons, finalising with ranks —
+/// and each county reads its own result, never another's; a county assesses nobody.
+#[tokio::test]
+async fn a_prefecture_assesses_its_counties_and_each_county_reads_its_own_result() {
+    on_every_store(
+        "a_prefecture_assesses_its_counties_and_each_county_reads_its_own_result",
+        async |store: &Store| {
+            tree(store).await;
+            let app = app(store);
+            let bz = token(&app, "bz_jxk").await;
+            let jxg = token(&app, "jxg").await;
+            let ld = token(&app, "ld").await;
+            let url = "/api/v1/region-assessments/2023";
+
+            // Before opening: the rubric and the counties it would assess, by code.
+            let (status, before) = get(&app, url, &bz).await;
+            assert_eq!(status, StatusCode::OK, "{before}");
+            assert!(before["round"].is_null());
+            let codes: Vec<&str> = before["subjects"]
+                .as_array()
+                .expect("subjects")
+                .iter()
+                .map(|s| s["code"].as_str().expect("code"))
+                .collect();
+            assert_eq!(codes, [RUOQIANG, QIEMO]);
+
+            // A county has no region below it; a reader may not open anything.
+            let open = json!({"fiscal_year": 2023});
+            let (status, body) = call(&app, Method::POST, "/api/v1/region-assessments", &jxg, open.clone()).await;
+            assert_eq!(status, StatusCode::CONFLICT, "{body}");
+            assert!(body.to_string().contains("没有下级区划"), "{body}");
+            let (status, _) = call(&app, Method::POST, "/api/v1/region-assessments", &ld, open.clone()).await;
+            assert_eq!(status, StatusCode::FORBIDDEN);
+            let (status, body) = call(&app, Method::POST, "/api/v1/region-assessments", &bz, open.clone()).await;
+            assert_eq!(status, StatusCode::CREATED, "{body}");
+            let (status, _) = call(&app, Method::POST, "/api/v1/region-assessments", &bz, open).await;
+            assert_eq!(status, StatusCode::CONFLICT, "opened once");
+
+            // 且末县's counts are the sum of its units' counts under the unit assessment.
+            let (_, o) = get(&app, url, &bz).await;
+            let qiemo = o["subjects"]
+                .as_array()
+                .expect("subjects")
+                .iter()
+                .find(|s| s["code"] == QIEMO)
+                .expect("且末县")
+                .clone();
+            let units = jixiao_store::assessment::records(
+                store,
+                QIEMO,
+                2023,
+                jixiao_store::deadlines::today(),
+            )
+            .await
+            .expect("records");
+            let mut sum = jixiao_domain::assessment::Records::default();
+            for r in units.values() {
+                sum.merge(r);
+            }
+            assert!(sum.targets_on_time.total > 100, "{sum:?}");
+            assert_eq!(qiemo["records"], serde_json::to_value(sum).expect("json"));
+            assert_eq!(qiemo["pending"], 2, "基础工作 and 日常数据上报 are manual");
+            assert_eq!(o["complete"], false);
+
+            // Every mistake is refused with its reason, and nothing is written.
+            for (body, needle) in [
+                (mark(QIEMO, "targets", "10", "", ""), "自动计算"),
+                (mark(QIEMO, "basic", "16", "", ""), "0 至 15"),
+                (mark(QIEMO, "ex_ante", "", "-2", ""), "理由"),
+                (mark(AKESU_CITY, "basic", "10", "", ""), "直接下级区划"),
+                (mark(QIEMO, "nothing", "1", "", ""), "没有编码"),
+            ] {
+                let (status, answer) = call(&app, Method::POST, &format!("{url}/marks"), &bz, body).await;
+                assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+                assert!(answer.to_string().contains(needle), "{needle}: {answer}");
+            }
+            let (status, _) = call(&app, Method::POST, &format!("{url}/marks"), &jxg, mark(QIEMO, "basic", "15", "", "")).await;
+            assert_eq!(status, StatusCode::CONFLICT, "a county marks nobody");
+
+            for body in [
+                mark(QIEMO, "basic", "15", "", ""),
+                mark(QIEMO, "reporting", "5", "", ""),
+                mark(RUOQIANG, "basic", "9.5", "", ""),
+                mark(RUOQIANG, "reporting", "3", "", ""),
+                mark(RUOQIANG, "ex_ante", "", "-2", "未按规定报送事前评估材料"),
+            ] {
+                let got = call(&app, Method::POST, &format!("{url}/marks"), &bz, body).await;
+                common::ok(&got);
+            }
+            let (_, o) = get(&app, url, &bz).await;
+            assert_eq!(o["complete"], true, "{o}");
+            let rq = o["subjects"]
+                .as_array()
+                .expect("subjects")
+                .iter()
+                .find(|s| s["code"] == RUOQIANG)
+                .expect("若羌县")
+                .clone();
+            let ex_ante = rq["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .find(|i| i["key"] == "ex_ante")
+                .expect("ex_ante")
+                .clone();
+            // 若羌县 has nothing due: the ratio is 1, so 10 points, less the 2 deducted.
+            let points = |v: &Value| -> f64 { v.as_str().expect("decimal").parse().expect("number") };
+            assert_eq!(points(&ex_ante["computed"]), 10.0);
+            assert_eq!(points(&ex_ante["score"]), 8.0);
+            assert_eq!(ex_ante["reasons"][0], "未按规定报送事前评估材料");
+
+            // The county reads nothing of it while open; leaders of the prefecture neither.
+            let (_, own) = get(&app, "/api/v1/region-assessments/own", &jxg).await;
+            assert_eq!(own, json!([]));
+
+            let version = o["round"]["row_version"].clone();
+            let (status, done) = call(
+                &app,
+                Method::POST,
+                &format!("{url}/finalize"),
+                &bz,
+                json!({"row_version": version, "interview_deadline": "2024-03-31"}),
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK, "{done}");
+            assert_eq!(done["regions"], 2);
+            let (status, _) = call(&app, Method::POST, &format!("{url}/marks"), &bz, mark(QIEMO, "basic", "1", "", "")).await;
+            assert_eq!(status, StatusCode::CONFLICT, "finalised rounds do not change");
+
+            let (_, o) = get(&app, url, &bz).await;
+            let ranked: Vec<(i64, f64)> = o["subjects"]
+                .as_array()
+                .expect("subjects")
+                .iter()
+                .map(|s| {
+                    (
+                        s["rank"].as_i64().expect("rank"),
+                        s["total"].as_str().expect("total").parse().expect("number"),
+                    )
+                })
+                .collect();
+            assert_eq!(ranked.len(), 2);
+            assert!(ranked[0].0 <= ranked[1].0 && ranked[0].1 >= ranked[1].1, "{ranked:?}");
+
+            // Each county reads its own result; the other prefecture has nothing of it.
+            let (_, own) = get(&app, "/api/v1/region-assessments/own", &jxg).await;
+            assert_eq!(own.as_array().map(Vec::len), Some(1), "{own}");
+            assert_eq!(own[0]["subject"]["code"], QIEMO);
+            assert_eq!(own[0]["of"], 2);
+            assert_eq!(own[0]["assessor"], "巴音郭楞蒙古自治州");
+            assert_eq!(own[0]["interview_deadline"], "2024-03-31");
+            assert!(!own.to_string().contains(RUOQIANG));
+            let aks = token(&app, "aks").await;
+            let (_, theirs) = get(&app, url, &aks).await;
+            assert!(theirs["round"].is_null());
+            assert!(!theirs.to_string().contains(QIEMO), "{theirs}");
+            let (status, _) = get(&app, url, &ld).await;
+            assert_eq!(status, StatusCode::OK, "a county's leader reads its own region's (empty) view");
+
+            // The pages: the prefecture's table and the county's own result.
+            let bz_cookie = cookie(store, "bz_jxk").await;
+            let html = page_of(&app, &bz_cookie, "/regions/assessment?year=2023").await;
+            assert!(html.contains("id=\"region-assessment-table\""), "{html}");
+            assert!(html.contains("若羌县") && html.contains("且末县"));
+            assert!(html.contains("区划考核"), "the navigation offers it");
+            assert!(!html.contains("id=\"region-mark-form\""), "finalised: no marks");
+            let jxg_cookie = cookie(store, "jxg").await;
+            let html = page_of(&app, &jxg_cookie, "/regions/assessment").await;
+            assert!(html.contains("id=\"own-2023\""), "{html}");
+            assert!(html.contains("巴音郭楞蒙古自治州考核"));
+            assert!(!html.contains("id=\"region-assessment-table\""));
+
+            // The audit trail names each step.
+            let sql = "SELECT COUNT(*) FROM audit_log WHERE action LIKE 'region_assessment.%' AND username = 'bz_jxk'";
+            let n: i64 = match store {
+                Store::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await,
+                Store::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await,
+            }
+            .expect("count");
+            assert_eq!(n, 1 + 5 + 1, "open, five marks, finalise");
+        },
+    )
+    .await;
+}
+
+/// The mark form in the browser: a refused entry re-renders the page with the message and what
+/// was typed (422), a good one saves.
+#[tokio::test]
+async fn the_region_assessment_form_keeps_what_was_typed_when_refused() {
+    on_every_store(
+        "the_region_assessment_form_keeps_what_was_typed_when_refused",
+        async |store: &Store| {
+            tree(store).await;
+            let app = app(store);
+            let bz = cookie(store, "bz_jxk").await;
+            let html = page_of(&app, &bz, "/regions/assessment?year=2023").await;
+            let csrf = csrf_of(&html);
+            assert!(html.contains("id=\"region-assessment-open\""), "{html}");
+            let (status, location, _) = post_form(
+                &app,
+                &bz,
+                "/regions/assessment/open",
+                &format!("csrf={}&fiscal_year=2023", enc(&csrf)),
+            )
+            .await;
+            assert_eq!(status, StatusCode::SEE_OTHER);
+            assert_eq!(
+                location.as_deref(),
+                Some("/regions/assessment?year=2023&done=opened")
+            );
+            let form = |score: &str| {
+                format!(
+                    "csrf={}&region={QIEMO}&item=basic&score={}&adjust=&reason=",
+                    enc(&csrf),
+                    enc(score)
+                )
+            };
+            let (status, _, html) =
+                post_form(&app, &bz, "/regions/assessment/2023/mark", &form("20")).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+            assert!(html.contains("0 至 15"), "{html}");
+            assert!(html.contains("value=\"20\""), "what was typed stays");
+            let (status, location, _) =
+                post_form(&app, &bz, "/regions/assessment/2023/mark", &form("12")).await;
+            assert_eq!(status, StatusCode::SEE_OTHER);
+            assert_eq!(
+                location.as_deref(),
+                Some("/regions/assessment?year=2023&done=marked")
+            );
+            let html = page_of(&app, &bz, "/regions/assessment?year=2023").await;
+            assert!(html.contains("12.00"), "{html}");
+        },
+    )
+    .await;
+}

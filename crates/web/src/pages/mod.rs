@@ -25,6 +25,7 @@ mod project_flow;
 mod projects;
 mod records;
 mod rectification;
+mod region_assessment;
 mod regions;
 mod reports;
 mod rules;
@@ -170,6 +171,7 @@ pub fn routes() -> Registry<crate::AppState> {
     let reg = feedback::register(reg);
     let reg = rectification::register(reg);
     let reg = regions::register(reg);
+    let reg = region_assessment::register(reg);
     api_flows::register(reg)
 }
 

@@ -38,6 +38,7 @@ pub async fn openapi() -> Json<serde_json::Value> {
     add_evaluation(&mut doc);
     add_assessment(&mut doc);
     add_regions(&mut doc);
+    add_region_assessment(&mut doc);
     add_idempotency_key(&mut doc);
     Json(doc)
 }
@@ -69,6 +70,75 @@ fn add_regions(doc: &mut serde_json::Value) {
                     "monitoring_reports": count, "red_warnings": count, "open_rectifications": count,
                     "self_evaluations": count, "average_score": {"type": "string", "nullable": true},
                     "grades": {"type": "object", "additionalProperties": {"type": "integer"}}}}}}}}}},
+            "401": {"description": "未登录", "content": error},
+            "403": {"description": "无权限", "content": error}}}});
+}
+
+/// An upper level's assessment of the regions directly below it (issue 14).
+fn add_region_assessment(doc: &mut serde_json::Value) {
+    use serde_json::json;
+    let error = json!({"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}});
+    let year =
+        json!({"name": "year", "in": "path", "required": true, "schema": {"type": "integer"}});
+    let errors = |ok: serde_json::Value| {
+        let mut r = json!({
+            "401": {"description": "未登录", "content": error},
+            "403": {"description": "无权限", "content": error},
+            "404": {"description": "该年度尚未开启", "content": error},
+            "409": {"description": "已开启、已定稿或尚未评分完毕", "content": error},
+            "422": {"description": "输入有误（逐项说明）", "content": error}});
+        r["200"] = ok;
+        r
+    };
+    let subject = json!({"type": "object", "properties": {
+        "code": {"type": "string"}, "name": {"type": "string"},
+        "items": {"type": "array", "items": {"type": "object"}}, "total": {"type": "string"},
+        "pending": {"type": "integer"}, "problems": {"type": "array", "items": {"type": "string"}},
+        "rank": {"type": "integer", "nullable": true},
+        "listed": {"type": "string", "enum": ["", "commended", "interviewed"]},
+        "records": {"type": "object", "description": "其所辖全部一级预算单位的计数合计"}}});
+    let overview = json!({"description": "考核", "content": {"application/json": {"schema": {"type": "object", "properties": {
+        "fiscal_year": {"type": "integer"}, "round": {"type": "object", "nullable": true},
+        "rubric": {"type": "object"}, "subjects": {"type": "array", "items": subject},
+        "complete": {"type": "boolean"},
+        "commended": {"type": "array", "items": {"type": "string"}},
+        "interviewed": {"type": "array", "items": {"type": "string"}}}}}}});
+    doc["paths"]["/api/v1/region-assessments"] = json!({"post": {
+        "summary": "开启年度下级区划考核（本级财政绩效管理员；考核细则取自本级规则参数）",
+        "security": [{"bearer": []}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object",
+            "required": ["fiscal_year"], "properties": {"fiscal_year": {"type": "integer"}}}}}},
+        "responses": {"201": {"description": "已开启"},
+            "401": {"description": "未登录", "content": error},
+            "403": {"description": "无权限", "content": error},
+            "409": {"description": "已开启或无下级区划", "content": error},
+            "422": {"description": "年度有误", "content": error}}}});
+    doc["paths"]["/api/v1/region-assessments/{year}"] = json!({"get": {
+        "summary": "年度下级区划考核：各下级区划的得分、排名和名单（本级财政人员；领导在定稿后）",
+        "security": [{"bearer": []}], "parameters": [year.clone()],
+        "responses": errors(overview.clone())}});
+    doc["paths"]["/api/v1/region-assessments/{year}/marks"] = json!({"post": {
+        "summary": "为一个下级区划的一个考核项目评分或调整（调整须说明理由）；空值为清除",
+        "security": [{"bearer": []}], "parameters": [year.clone()],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object",
+            "required": ["region", "item"], "properties": {
+                "region": {"type": "string"}, "item": {"type": "string"},
+                "score": {"type": "string"}, "adjust": {"type": "string"}, "reason": {"type": "string"}}}}}},
+        "responses": errors(overview)}});
+    doc["paths"]["/api/v1/region-assessments/{year}/finalize"] = json!({"post": {
+        "summary": "定稿：得分、排名、通报表彰和约谈名单",
+        "security": [{"bearer": []}], "parameters": [year],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object",
+            "required": ["row_version"], "properties": {
+                "row_version": {"type": "integer"}, "interview_deadline": {"type": "string", "format": "date"}}}}}},
+        "responses": errors(json!({"description": "已定稿", "content": {"application/json": {"schema": {"type": "object", "properties": {
+            "regions": {"type": "integer"}, "commended": {"type": "integer"}, "interviewed": {"type": "integer"}}}}}}))}});
+    doc["paths"]["/api/v1/region-assessments/own"] = json!({"get": {
+        "summary": "上级对本区划的考核结果（已定稿的年度，最近的在前）",
+        "security": [{"bearer": []}],
+        "responses": {"200": {"description": "结果", "content": {"application/json": {"schema": {"type": "array", "items": {"type": "object", "properties": {
+                "fiscal_year": {"type": "integer"}, "assessor": {"type": "string"}, "subject": subject,
+                "of": {"type": "integer"}, "interview_deadline": {"type": "string", "format": "date", "nullable": true}}}}}}},
             "401": {"description": "未登录", "content": error},
             "403": {"description": "无权限", "content": error}}}});
 }
