@@ -735,6 +735,25 @@ async fn the_region_assessment_form_keeps_what_was_typed_when_refused() {
             );
             let html = page_of(&app, &bz, "/regions/assessment?year=2023").await;
             assert!(html.contains("12.00"), "{html}");
+
+            // Issue 9: a malformed row_version is a 400 on every finalising form, never version 0.
+            let jxg = cookie(store, "jxg").await;
+            let jxg_csrf = csrf_of(&page_of(&app, &jxg, "/assessments?year=2023").await);
+            for (who, token, path) in [
+                (&bz, &csrf, "/regions/assessment/2023/finalize"),
+                (&jxg, &jxg_csrf, "/assessments/2023/finalize"),
+                (&jxg, &jxg_csrf, "/assessments/2023/rubric"),
+            ] {
+                let (status, _, body) = post_form(
+                    &app,
+                    who,
+                    path,
+                    &format!("csrf={}&row_version=abc&interview_deadline=", enc(token)),
+                )
+                .await;
+                assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {body}");
+                assert!(body.contains("版本号"), "{path}: {body}");
+            }
         },
     )
     .await;

@@ -488,12 +488,8 @@ pub async fn finalize(
     form: Result<axum::Form<Pairs>, axum::extract::rejection::FormRejection>,
 ) -> Result<Response, WebError> {
     let pairs = pairs_of(form)?;
-    let row_version = field(&pairs, "row_version")
-        .trim()
-        .parse()
-        .map_err(|_| WebError::Malformed("表单缺少有效的版本号，请刷新页面后重试".into()))?;
     let input = FinalizeInput {
-        row_version,
+        row_version: super::project_flow::row_version(&pairs)?,
         interview_deadline: field(&pairs, "interview_deadline").into(),
     };
     match flow::finalize(&actor(&state, &user, &ip.0), year, &input)

@@ -323,7 +323,7 @@ pub async fn verify(
 ) -> Result<Response, WebError> {
     let pairs = pairs_of(form)?;
     let input = VerifyInput {
-        row_version: field(&pairs, "row_version").trim().parse().unwrap_or(0),
+        row_version: super::project_flow::row_version(&pairs)?,
         score: field(&pairs, "score").into(),
         evidence: field(&pairs, "evidence").into(),
     };

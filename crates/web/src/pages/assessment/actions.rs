@@ -67,7 +67,7 @@ pub async fn open(
     }
 }
 
-pub(super) fn rubric_input(pairs: &Pairs) -> RubricInput {
+pub(super) fn rubric_input(pairs: &Pairs) -> Result<RubricInput, WebError> {
     let mut items = std::collections::BTreeMap::new();
     for (k, v) in pairs {
         if let Some(key) = k.strip_prefix("name_") {
@@ -82,15 +82,15 @@ pub(super) fn rubric_input(pairs: &Pairs) -> RubricInput {
                 .max = v.clone();
         }
     }
-    RubricInput {
-        row_version: field(pairs, "row_version").trim().parse().unwrap_or(0),
+    Ok(RubricInput {
+        row_version: super::super::project_flow::row_version(pairs)?,
         items,
         new_name: field(pairs, "new_name").into(),
         new_max: field(pairs, "new_max").into(),
         commended: field(pairs, "commended").into(),
         interviewed: field(pairs, "interviewed").into(),
         interview_below: field(pairs, "interview_below").into(),
-    }
+    })
 }
 
 pub async fn rubric(
@@ -102,7 +102,7 @@ pub async fn rubric(
     form: Result<axum::Form<Pairs>, axum::extract::rejection::FormRejection>,
 ) -> Result<Response, WebError> {
     let pairs = pairs_of(form)?;
-    match flow::set_rubric(&actor(&state, &user, &ip.0), year, &rubric_input(&pairs))
+    match flow::set_rubric(&actor(&state, &user, &ip.0), year, &rubric_input(&pairs)?)
         .await
         .map_err(WebError::from)
     {
@@ -162,7 +162,7 @@ pub async fn finalize(
 ) -> Result<Response, WebError> {
     let pairs = pairs_of(form)?;
     let input = FinalizeInput {
-        row_version: field(&pairs, "row_version").trim().parse().unwrap_or(0),
+        row_version: super::super::project_flow::row_version(&pairs)?,
         interview_deadline: field(&pairs, "interview_deadline").into(),
     };
     match flow::finalize(&actor(&state, &user, &ip.0), year, &input)
