@@ -80,12 +80,6 @@ const SUB_PAGES: &[(&str, &str, &str, &str)] = &[
         "真实性核查",
         "verifications-list-link",
     ),
-    (
-        "/assessments",
-        "/regions/assessment",
-        "上级对本区划的考核结果",
-        "region-assessment-link",
-    ),
 ];
 
 impl Layout {

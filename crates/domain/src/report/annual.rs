@@ -497,7 +497,11 @@ pub fn compose(f: &AnnualFigures, narrative: &BTreeMap<String, String>) -> Docum
     });
     blocks.extend(tables(f));
     Document {
-        title: text("title"),
+        // An upper level's report covers its subtree, not its own level alone (本级).
+        title: match (narrative.get("title"), f.breakdown) {
+            (None, Breakdown::Regions) => format!("{region}及所辖地区预算绩效情况说明"),
+            _ => text("title"),
+        },
         subtitle: format!("{region} · {y} 年度"),
         blocks,
     }
@@ -968,6 +972,7 @@ mod tests {
         };
         let doc = compose(&f, &BTreeMap::new());
         assert!(all_text(&doc).contains("完成对本级及所辖地区 "));
+        assert_eq!(doc.title, "巴音郭楞蒙古自治州及所辖地区预算绩效情况说明");
         let Some(Block::Table(first)) = doc.blocks.iter().find(|b| matches!(b, Block::Table(_)))
         else {
             panic!("no table");

@@ -200,8 +200,12 @@ struct RegionAssessmentPage {
     commended: Vec<String>,
     interviewed: Vec<String>,
     own: Vec<OwnView>,
+    /// The user's region has a region above it (whose assessment it may have received).
+    has_parent: bool,
     /// What was typed in the mark form (kept when it is refused).
     typed: MarkInput,
+    /// The interview deadline typed in the finalising form (kept when it is refused).
+    typed_deadline: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -219,6 +223,7 @@ async fn default_year(state: &AppState, region: &str) -> Result<i32, WebError> {
         .unwrap_or_else(|| jixiao_app::default_year() - 1))
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn view(
     state: &AppState,
     session: &SessionInfo,
@@ -227,8 +232,12 @@ async fn view(
     message: Option<String>,
     errors: Vec<String>,
     typed: MarkInput,
+    typed_deadline: Option<String>,
 ) -> Result<Html<String>, WebError> {
     let a = actor(state, user, "");
+    let has_parent = jixiao_store::regions::get(&state.store, &user.region)
+        .await?
+        .is_some_and(|r| r.parent_code.is_some());
     let upper = user.user.sees_region()
         && jixiao_store::regions::has_subordinates(&state.store, &user.region).await?;
     let manages = flow::manages(&a).await?;
@@ -270,7 +279,9 @@ async fn view(
         commended: vec![],
         interviewed: vec![],
         own: vec![],
+        has_parent,
         typed,
+        typed_deadline: String::new(),
     };
     if upper {
         // Leaders read a round once finalised; before that the table stays empty for them.
@@ -280,6 +291,7 @@ async fn view(
             Err(e) => return Err(e.into()),
         }
     }
+    page.typed_deadline = typed_deadline.unwrap_or_else(|| page.interview_deadline.clone());
     page.own = flow::own_results(&a)
         .await?
         .into_iter()
@@ -401,6 +413,7 @@ pub async fn page(
         message,
         vec![],
         MarkInput::default(),
+        None,
     )
     .await
 }
@@ -413,8 +426,19 @@ async fn refused(
     year: i32,
     e: &WebError,
     typed: MarkInput,
+    typed_deadline: Option<String>,
 ) -> Result<Response, WebError> {
-    let html = view(state, session, user, year, None, messages_of(e), typed).await?;
+    let html = view(
+        state,
+        session,
+        user,
+        year,
+        None,
+        messages_of(e),
+        typed,
+        typed_deadline,
+    )
+    .await?;
     Ok((status_of(e), html).into_response())
 }
 
@@ -441,7 +465,16 @@ pub async fn open(
                 Ok(y) => y,
                 Err(_) => default_year(&state, &user.region).await?,
             };
-            refused(&state, &session, &user, year, &e, MarkInput::default()).await
+            refused(
+                &state,
+                &session,
+                &user,
+                year,
+                &e,
+                MarkInput::default(),
+                None,
+            )
+            .await
         }
         Err(e) => Err(e),
     }
@@ -474,7 +507,9 @@ pub async fn mark(
         Ok(()) => Ok(see_other(&format!(
             "/regions/assessment?year={year}&done=marked"
         ))),
-        Err(e) if is_user_error(&e) => refused(&state, &session, &user, year, &e, input).await,
+        Err(e) if is_user_error(&e) => {
+            refused(&state, &session, &user, year, &e, input, None).await
+        }
         Err(e) => Err(e),
     }
 }
@@ -492,6 +527,7 @@ pub async fn finalize(
         row_version: super::project_flow::row_version(&pairs)?,
         interview_deadline: field(&pairs, "interview_deadline").into(),
     };
+    let typed = Some(input.interview_deadline.clone());
     match flow::finalize(&actor(&state, &user, &ip.0), year, &input)
         .await
         .map_err(WebError::from)
@@ -500,7 +536,16 @@ pub async fn finalize(
             "/regions/assessment?year={year}&done=finalized"
         ))),
         Err(e) if is_user_error(&e) => {
-            refused(&state, &session, &user, year, &e, MarkInput::default()).await
+            refused(
+                &state,
+                &session,
+                &user,
+                year,
+                &e,
+                MarkInput::default(),
+                typed,
+            )
+            .await
         }
         Err(e) => Err(e),
     }
