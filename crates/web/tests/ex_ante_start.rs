@@ -3,110 +3,20 @@
 //! budgeted project with a Chinese 409, and the project page offers no start button for it: both
 //! ask `jixiao_domain::ex_ante::may_start`. On SQLite and PostgreSQL.
 
+mod common;
+
 use axum::Router;
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
+use axum::http::{Method, StatusCode};
+use common::call;
 use jixiao_store::Store;
 use jixiao_store::testing::on_every_store;
-use serde_json::{Value, json};
-use tower::ServiceExt;
+use serde_json::json;
 
 const FINANCE_BUTTON: &str = "发起事前绩效评估</button>";
 const UNIT_BUTTON: &str = "单位开展事前绩效评估</button>";
 
-async fn send(app: &Router, req: Request<Body>) -> (StatusCode, Vec<String>, String) {
-    let res = app.clone().oneshot(req).await.expect("response");
-    let status = res.status();
-    let cookies = res
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or_default().to_string())
-        .collect();
-    let bytes = axum::body::to_bytes(res.into_body(), 1 << 24)
-        .await
-        .expect("body");
-    (
-        status,
-        cookies,
-        String::from_utf8_lossy(&bytes).into_owned(),
-    )
-}
-
-/// Sends a JSON API request with a bearer token: (status, JSON body).
-async fn call(
-    app: &Router,
-    method: Method,
-    uri: &str,
-    token: &str,
-    body: Value,
-) -> (StatusCode, Value) {
-    let req = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(body.to_string()))
-        .expect("request");
-    let (status, _, text) = send(app, req).await;
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
-}
-
-async fn token(app: &Router, username: &str) -> String {
-    let (status, body) = call(
-        app,
-        Method::POST,
-        "/api/v1/auth/login",
-        "",
-        json!({"username": username, "password": jixiao_demo::DEMO_PASSWORD}),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "login {username}: {body}");
-    body["token"].as_str().expect("token").to_string()
-}
-
-/// Logs in through the login form; returns the session cookie (`name=value`).
-async fn browser_login(app: &Router, username: &str) -> String {
-    let req = Request::builder()
-        .uri("/login")
-        .body(Body::empty())
-        .expect("req");
-    let (_, cookies, html) = send(app, req).await;
-    let anonymous = cookies.first().expect("a session cookie").clone();
-    let csrf = html
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("csrf field");
-    let form = format!(
-        "csrf={csrf}&next=%2F&username={username}&password={}",
-        jixiao_demo::DEMO_PASSWORD.replace('#', "%23")
-    );
-    let req = Request::builder()
-        .method(Method::POST)
-        .uri("/login")
-        .header(header::COOKIE, anonymous)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(form))
-        .expect("req");
-    let (status, cookies, _) = send(app, req).await;
-    assert!(status.is_redirection(), "login {username}: {status}");
-    cookies.first().expect("a new session cookie").clone()
-}
-
 async fn project_page(app: &Router, cookie: &str, id: i64) -> String {
-    let req = Request::builder()
-        .uri(format!("/projects/{id}"))
-        .header(header::COOKIE, cookie)
-        .body(Body::empty())
-        .expect("req");
-    let (status, _, html) = send(app, req).await;
-    assert_eq!(status, StatusCode::OK, "{html}");
-    html
+    common::page_of(app, cookie, &format!("/projects/{id}")).await
 }
 
 #[tokio::test]
@@ -118,8 +28,8 @@ async fn a_budgeted_project_gets_no_ex_ante_assessment_spec_5() {
                 .await
                 .expect("demo");
             let app = jixiao_web::router(store.clone(), jixiao_web::WebConfig::default());
-            let unit = token(&app, "jyj_tb").await;
-            let finance = token(&app, "jxg").await;
+            let unit = common::demo_token(&app, "jyj_tb").await;
+            let finance = common::demo_token(&app, "jxg").await;
             let (status, created) = call(
                 &app,
                 Method::POST,
@@ -134,8 +44,8 @@ async fn a_budgeted_project_gets_no_ex_ante_assessment_spec_5() {
             let pid = created["id"].as_i64().expect("id");
 
             // In reserve: both start buttons are offered to their parties.
-            let finance_page = browser_login(&app, "jxg").await;
-            let unit_page = browser_login(&app, "jyj_tb").await;
+            let finance_page = common::demo_login(&app, "jxg").await;
+            let unit_page = common::demo_login(&app, "jyj_tb").await;
             assert!(
                 project_page(&app, &finance_page, pid)
                     .await

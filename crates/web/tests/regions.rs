@@ -10,7 +10,7 @@ mod common;
 
 use axum::Router;
 use axum::http::{Method, StatusCode, header};
-use common::{call, csrf_of, enc, get, page_of, post_form};
+use common::{call, csrf_of, demo_token, enc, get, page_of, post_form, session_cookie};
 use jixiao_domain::Fen;
 use jixiao_domain::types::{BudgetTiming, BudgetType, Continuity, ProjectCategory, Role, UnitKind};
 use jixiao_store::Store;
@@ -117,32 +117,6 @@ fn app(store: &Store) -> Router {
     jixiao_web::router(store.clone(), jixiao_web::WebConfig::default())
 }
 
-async fn token(app: &Router, username: &str) -> String {
-    let (status, body) = call(
-        app,
-        Method::POST,
-        "/api/v1/auth/login",
-        "",
-        json!({"username": username, "password": jixiao_demo::DEMO_PASSWORD}),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "login {username}: {body}");
-    body["token"].as_str().expect("token").to_string()
-}
-
-/// A browser session of a user, as a cookie.
-async fn cookie(store: &Store, username: &str) -> String {
-    let user = jixiao_store::users::by_username(store, username)
-        .await
-        .expect("query")
-        .expect("user");
-    let (secret, _) =
-        jixiao_store::sessions::create(store, Some(user.id), "browser", "127.0.0.1", "test")
-            .await
-            .expect("session");
-    format!("jixiao_sid={secret}")
-}
-
 /// A GET with a bearer token and `X-Jixiao-Region`.
 async fn get_in(app: &Router, uri: &str, token: &str, region: &str) -> (StatusCode, Value) {
     let req = axum::http::Request::builder()
@@ -175,7 +149,7 @@ async fn a_prefecture_reads_the_rollup_of_its_counties_and_nothing_of_another_pr
         async |store: &Store| {
             tree(store).await;
             let app = app(store);
-            let bz = token(&app, "bz_jxk").await;
+            let bz = demo_token(&app, "bz_jxk").await;
             let (status, rollup) = get(&app, "/api/v1/regions/rollup", &bz).await;
             assert_eq!(status, StatusCode::OK, "{rollup}");
             assert_eq!(rollup["region"], ZHOU);
@@ -221,7 +195,7 @@ async fn a_prefecture_reads_the_rollup_of_its_counties_and_nothing_of_another_pr
             assert_eq!(row(&rollup, ZHOU)["projects"], 0);
 
             // The page shows the same, with a way into each county.
-            let bz_cookie = cookie(store, "bz_jxk").await;
+            let bz_cookie = session_cookie(store, "bz_jxk").await;
             let html = page_of(&app, &bz_cookie, "/regions").await;
             assert!(html.contains("若羌县") && html.contains("且末县"), "{html}");
             assert!(html.contains("id=\"view-652825000\""), "{html}");
@@ -241,7 +215,7 @@ async fn a_prefecture_reads_the_rollup_of_its_counties_and_nothing_of_another_pr
             .expect("update");
             let (_, cached) = get(&app, "/api/v1/regions/rollup", &bz).await;
             assert_eq!(row(&cached, RUOQIANG)["project_fen"], 300_000_000);
-            let _ = token(&app, "jxg").await; // a login is audited
+            let _ = demo_token(&app, "jxg").await; // a login is audited
             let (_, fresh) = get(&app, "/api/v1/regions/rollup", &bz).await;
             assert_eq!(row(&fresh, RUOQIANG)["project_fen"], 300_000_100);
 
@@ -255,7 +229,7 @@ async fn a_prefecture_reads_the_rollup_of_its_counties_and_nothing_of_another_pr
             assert!(!report.contains("阿克苏"));
 
             // The other prefecture sees its own city, and none of 巴州.
-            let aks = token(&app, "aks").await;
+            let aks = demo_token(&app, "aks").await;
             let (status, theirs) = get(&app, "/api/v1/regions/rollup", &aks).await;
             assert_eq!(status, StatusCode::OK);
             assert!(theirs.to_string().contains(AKESU_CITY));
@@ -267,14 +241,14 @@ async fn a_prefecture_reads_the_rollup_of_its_counties_and_nothing_of_another_pr
             assert_eq!(tree.as_array().map(Vec::len), Some(2), "{tree}");
 
             // A county reads no roll-up of anyone else and cannot look up or sideways.
-            let jxg = token(&app, "jxg").await;
+            let jxg = demo_token(&app, "jxg").await;
             for region in [ZHOU, RUOQIANG, AKESU_CITY] {
                 let (status, body) = get_in(&app, "/api/v1/projects", &jxg, region).await;
                 assert_eq!(status, StatusCode::FORBIDDEN, "{region}: {body}");
             }
             let (_, own) = get(&app, "/api/v1/regions/rollup", &jxg).await;
             assert_eq!(own["rows"].as_array().map(Vec::len), Some(1), "{own}");
-            let jxg_cookie = cookie(store, "jxg").await;
+            let jxg_cookie = session_cookie(store, "jxg").await;
             let home = page_of(&app, &jxg_cookie, "/").await;
             assert!(
                 !home.contains("href=\"/regions\""),
@@ -292,7 +266,7 @@ async fn looking_into_a_county_is_read_only_and_published_material_only() {
         async |store: &Store| {
             tree(store).await;
             let app = app(store);
-            let bz = cookie(store, "bz_jxk").await;
+            let bz = session_cookie(store, "bz_jxk").await;
             let csrf = csrf_of(&page_of(&app, &bz, "/regions").await);
 
             // Another prefecture's county is refused, and nothing changes.
@@ -387,7 +361,7 @@ async fn looking_into_a_county_is_read_only_and_published_material_only() {
             assert!(!html.contains("viewing-banner"), "{html}");
 
             // The API looks in per request, with the same rule.
-            let token = token(&app, "bz_jxk").await;
+            let token = demo_token(&app, "bz_jxk").await;
             let (status, projects) = get_in(&app, "/api/v1/projects", &token, QIEMO).await;
             assert_eq!(status, StatusCode::OK, "{projects}");
             assert!(projects["total"].as_i64().is_some_and(|n| n > 100), "{projects}");
@@ -423,7 +397,7 @@ async fn an_administrator_adds_a_subordinate_region_with_its_first_administrator
         async |store: &Store| {
             tree(store).await;
             let app = app(store);
-            let admin = cookie(store, "bz_admin").await;
+            let admin = session_cookie(store, "bz_admin").await;
             let page = page_of(&app, &admin, "/admin/regions").await;
             assert!(page.contains("且末县") && page.contains("若羌县"), "{page}");
             assert!(!page.contains("阿克苏"), "{page}");
@@ -479,11 +453,11 @@ async fn an_administrator_adds_a_subordinate_region_with_its_first_administrator
             assert_eq!(new_admin.region_code, "652822000");
             assert!(new_admin.must_change_password);
             // The prefecture's roll-up now has the county, empty.
-            let bz = token(&app, "bz_jxk").await;
+            let bz = demo_token(&app, "bz_jxk").await;
             let (_, rollup) = get(&app, "/api/v1/regions/rollup", &bz).await;
             assert_eq!(row(&rollup, "652822000")["projects"], 0);
             // A finance user is not an administrator.
-            let bz_cookie = cookie(store, "bz_jxk").await;
+            let bz_cookie = session_cookie(store, "bz_jxk").await;
             let bz_csrf = csrf_of(&page_of(&app, &bz_cookie, "/regions").await);
             let (status, _, _) = post_form(
                 &app,
@@ -513,9 +487,9 @@ async fn a_prefecture_assesses_its_counties_and_each_county_reads_its_own_result
         async |store: &Store| {
             tree(store).await;
             let app = app(store);
-            let bz = token(&app, "bz_jxk").await;
-            let jxg = token(&app, "jxg").await;
-            let ld = token(&app, "ld").await;
+            let bz = demo_token(&app, "bz_jxk").await;
+            let jxg = demo_token(&app, "jxg").await;
+            let ld = demo_token(&app, "ld").await;
             let url = "/api/v1/region-assessments/2023";
 
             // Before opening: the rubric and the counties it would assess, by code.
@@ -656,7 +630,7 @@ async fn a_prefecture_assesses_its_counties_and_each_county_reads_its_own_result
             assert_eq!(own[0]["assessor"], "巴音郭楞蒙古自治州");
             assert_eq!(own[0]["interview_deadline"], "2024-03-31");
             assert!(!own.to_string().contains(RUOQIANG));
-            let aks = token(&app, "aks").await;
+            let aks = demo_token(&app, "aks").await;
             let (_, theirs) = get(&app, url, &aks).await;
             assert!(theirs["round"].is_null());
             assert!(!theirs.to_string().contains(QIEMO), "{theirs}");
@@ -664,13 +638,13 @@ async fn a_prefecture_assesses_its_counties_and_each_county_reads_its_own_result
             assert_eq!(status, StatusCode::OK, "a county's leader reads its own region's (empty) view");
 
             // The pages: the prefecture's table and the county's own result.
-            let bz_cookie = cookie(store, "bz_jxk").await;
+            let bz_cookie = session_cookie(store, "bz_jxk").await;
             let html = page_of(&app, &bz_cookie, "/regions/assessment?year=2023").await;
             assert!(html.contains("id=\"region-assessment-table\""), "{html}");
             assert!(html.contains("若羌县") && html.contains("且末县"));
             assert!(html.contains("区划考核"), "the navigation offers it");
             assert!(!html.contains("id=\"region-mark-form\""), "finalised: no marks");
-            let jxg_cookie = cookie(store, "jxg").await;
+            let jxg_cookie = session_cookie(store, "jxg").await;
             let html = page_of(&app, &jxg_cookie, "/regions/assessment").await;
             assert!(html.contains("id=\"own-2023\""), "{html}");
             assert!(html.contains("巴音郭楞蒙古自治州考核"));
@@ -698,7 +672,7 @@ async fn the_region_assessment_form_keeps_what_was_typed_when_refused() {
         async |store: &Store| {
             tree(store).await;
             let app = app(store);
-            let bz = cookie(store, "bz_jxk").await;
+            let bz = session_cookie(store, "bz_jxk").await;
             let html = page_of(&app, &bz, "/regions/assessment?year=2023").await;
             let csrf = csrf_of(&html);
             assert!(html.contains("id=\"region-assessment-open\""), "{html}");
@@ -737,7 +711,7 @@ async fn the_region_assessment_form_keeps_what_was_typed_when_refused() {
             assert!(html.contains("12.00"), "{html}");
 
             // Issue 9: a malformed row_version is a 400 on every finalising form, never version 0.
-            let jxg = cookie(store, "jxg").await;
+            let jxg = session_cookie(store, "jxg").await;
             let jxg_csrf = csrf_of(&page_of(&app, &jxg, "/assessments?year=2023").await);
             for (who, token, path) in [
                 (&bz, &csrf, "/regions/assessment/2023/finalize"),

@@ -120,6 +120,30 @@ pub async fn upload(
 
 /// Logs in through the login form; returns the session cookie (`name=value`).
 pub async fn browser_login(app: &Router, username: &str) -> String {
+    browser_login_with(app, username, PASSWORD).await
+}
+
+/// [`browser_login`] as a user of the demo (password `Demo#2023`).
+pub async fn demo_login(app: &Router, username: &str) -> String {
+    browser_login_with(app, username, jixiao_demo::DEMO_PASSWORD).await
+}
+
+/// A browser session of `username` made directly in the store, as a cookie (`name=value`): for
+/// tests about what a logged-in user sees, not about logging in.
+pub async fn session_cookie(store: &jixiao_store::Store, username: &str) -> String {
+    let user = jixiao_store::users::by_username(store, username)
+        .await
+        .expect("query")
+        .unwrap_or_else(|| panic!("no user {username}"));
+    let (secret, _) =
+        jixiao_store::sessions::create(store, Some(user.id), "browser", "127.0.0.1", "test")
+            .await
+            .expect("session");
+    format!("jixiao_sid={secret}")
+}
+
+/// Logs in through the login form with a password; returns the session cookie.
+pub async fn browser_login_with(app: &Router, username: &str, password: &str) -> String {
     let req = Request::builder()
         .uri("/login")
         .body(Body::empty())
@@ -134,7 +158,7 @@ pub async fn browser_login(app: &Router, username: &str) -> String {
         .expect("csrf field");
     let form = format!(
         "csrf={csrf}&next=%2F&username={username}&password={}",
-        PASSWORD.replace('#', "%23")
+        enc(password)
     );
     let req = Request::builder()
         .method(Method::POST)
@@ -161,12 +185,22 @@ pub async fn page_of(app: &Router, cookie: &str, uri: &str) -> String {
 }
 
 pub async fn token(app: &Router, username: &str) -> String {
+    token_with(app, username, PASSWORD).await
+}
+
+/// [`token`] of a user of the demo (password `Demo#2023`).
+pub async fn demo_token(app: &Router, username: &str) -> String {
+    token_with(app, username, jixiao_demo::DEMO_PASSWORD).await
+}
+
+/// An API token of `username` logged in with `password`.
+pub async fn token_with(app: &Router, username: &str, password: &str) -> String {
     let (status, body) = call(
         app,
         Method::POST,
         "/api/v1/auth/login",
         "",
-        json!({"username": username, "password": PASSWORD}),
+        json!({"username": username, "password": password}),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "login {username}: {body}");
