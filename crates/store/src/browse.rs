@@ -642,50 +642,86 @@ pub async fn targets(
     f: &ListFilter,
 ) -> Result<Vec<TargetListRow>> {
     let sql = targets_sql(scope, f);
-    Ok(on_pool!(store, |p| sqlx::query_as(&sql)
-        .bind(region)
-        .bind(f.like())
-        .fetch_all(p)
-        .await?))
+    let count_sql = targets_count_sql(scope, f);
+    let (mut rows, total): (Vec<TargetListRow>, i64) = on_pool!(store, |p| {
+        let rows = sqlx::query_as(&sql)
+            .bind(region)
+            .bind(f.like())
+            .fetch_all(p)
+            .await?;
+        let total = sqlx::query_scalar(&count_sql)
+            .bind(region)
+            .bind(f.like())
+            .fetch_one(p)
+            .await?;
+        (rows, total)
+    });
+    for r in &mut rows {
+        r.total = total;
+    }
+    Ok(rows)
 }
 
-/// The SQL of [`targets`] (binds: `$1` the region, `$2` the search pattern), apart so that
-/// its query plan can be tested.
-pub fn targets_sql(scope: &Scope, f: &ListFilter) -> String {
-    const INDICATORS: &str = "(SELECT COUNT(*) FROM target_indicators i WHERE i.target_id = t.id)";
-    let order = f.order(
-        TARGET_SORT,
-        "t.fiscal_year DESC, u.code, t.object_kind DESC, p.code, t.id",
-    );
-    // The indicator count is a lookup per target. Unless the list is sorted by it, it is
-    // counted for the rows of the page only, not for every row the filter selects (a
-    // province's year holds 100,000 targets with 1.5 million indicators).
-    let by_count = matches!(f.sort, Some((c, _)) if TARGET_SORT.get(c) == Some(&"indicators"));
-    let select = format!(
-        "SELECT t.id, t.fiscal_year, t.object_kind, t.project_id, COALESCE(p.name, u.name) AS object_name, \
-         u.name AS unit_name, t.total_fen, t.state, t.review_rating, {} COUNT(*) OVER () AS total \
-        FROM targets t JOIN units u ON u.id = t.unit_id LEFT JOIN projects p ON p.id = t.project_id \
+/// The rows a target list selects: its joins and conditions (binds: `$1` the region, `$2` the
+/// search pattern).
+fn targets_from(scope: &Scope, f: &ListFilter) -> String {
+    format!(
+        "FROM targets t JOIN units u ON u.id = t.unit_id LEFT JOIN projects p ON p.id = t.project_id \
          WHERE t.region_code = $1 AND {} AND {} {} \
          AND (LOWER(COALESCE(p.name, '')) LIKE $2 OR LOWER(u.name) LIKE $2 OR p.pinyin LIKE $2 OR u.pinyin LIKE $2)",
-        if by_count {
-            format!("{INDICATORS} AS indicators,")
-        } else {
-            format!("ROW_NUMBER() OVER ({order}) AS pos,")
-        },
         shown_version(scope),
         scope.record_condition("t.unit_id", "t.project_id"),
         f.year_condition("t.fiscal_year"),
-    );
-    if by_count {
-        format!("{select} {order} {}", f.window())
-    } else {
-        format!(
-            "WITH page AS ({select} {order} {}) \
-             SELECT page.*, {} AS indicators FROM page JOIN targets t ON t.id = page.id ORDER BY page.pos",
-            f.window(),
-            INDICATORS
-        )
-    }
+    )
+}
+
+/// How many targets [`targets_sql`] pages through.
+pub fn targets_count_sql(scope: &Scope, f: &ListFilter) -> String {
+    format!("SELECT COUNT(*) {}", targets_from(scope, f))
+}
+
+/// The SQL of one page of [`targets`] (binds: `$1` the region, `$2` the search pattern), apart
+/// so that its query plan can be tested.
+///
+/// Measured on the generated province (issue 14): a window `COUNT(*) OVER ()` makes SQLite keep
+/// every selected row whole until the end, and counting each target's indicators inside the
+/// sort does it for every row. So the page is sorted on its keys alone, the indicators are
+/// counted for the page's rows, and the total is a separate `COUNT(*)` ([`targets_count_sql`]):
+/// 1.9 ms instead of 3.0 ms for a county's year of 1,021 targets.
+pub fn targets_sql(scope: &Scope, f: &ListFilter) -> String {
+    const INDICATORS: &str = "(SELECT COUNT(*) FROM target_indicators i WHERE i.target_id = t.id)";
+    // The chosen column as an expression of the inner query (the indicator count only when the
+    // list is sorted by it), and its direction.
+    let chosen = f
+        .sort
+        .and_then(|(c, desc)| TARGET_SORT.get(c).map(|e| (*e, desc)))
+        .map(|(e, desc)| {
+            (
+                if e == "indicators" { INDICATORS } else { e },
+                if desc { "DESC" } else { "ASC" },
+            )
+        });
+    let (key, inner_first, outer_first) = match chosen {
+        Some((expr, dir)) => (
+            format!("{expr} AS sort_key,"),
+            format!("{expr} {dir} NULLS LAST, "),
+            format!("tp.sort_key {dir} NULLS LAST, "),
+        ),
+        None => (String::new(), String::new(), String::new()),
+    };
+    format!(
+        "SELECT tp.id, tp.fiscal_year, tp.object_kind, tp.project_id, tp.object_name, tp.unit_name, \
+         tp.total_fen, tp.state, tp.review_rating, \
+         (SELECT COUNT(*) FROM target_indicators i WHERE i.target_id = tp.id) AS indicators, \
+         CAST(0 AS BIGINT) AS total FROM (\
+         SELECT t.id, t.fiscal_year, t.object_kind, t.project_id, COALESCE(p.name, u.name) AS object_name, \
+         u.name AS unit_name, t.total_fen, t.state, t.review_rating, {key} \
+         u.code AS unit_code, p.code AS project_code {} \
+         ORDER BY {inner_first}t.fiscal_year DESC, u.code, t.object_kind DESC, p.code, t.id {}) tp \
+         ORDER BY {outer_first}tp.fiscal_year DESC, tp.unit_code, tp.object_kind DESC, tp.project_code, tp.id",
+        targets_from(scope, f),
+        f.window()
+    )
 }
 
 const MONITORING_SELECT: &str = "SELECT r.id, t.name AS task_name, r.project_id, \

@@ -141,6 +141,7 @@ async fn every_list_reaches_its_rows_through_an_index() {
                     let like = vec!["%jy%".to_string()];
                     let lists = [
                         ("targets", browse::targets_sql(&scope, &f)),
+                        ("targets count", browse::targets_count_sql(&scope, &f)),
                         ("monitoring", browse::monitoring_reports_sql(&scope, &f)),
                         ("evaluations", browse::evaluations_sql(&scope, &f)),
                         ("rectifications", browse::rectifications_sql(&scope, &f)),
