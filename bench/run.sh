@@ -103,6 +103,52 @@ for job in 990101000:county:2023 990101000:county:2024 990100000:prefecture:2023
   echo "| annual report $year of the $label (CLI, md, process start included) | $(secs "$t0" "$t1") |"
 done
 
+# Imports (SQLite): a province's project list and one target form per file, on a fresh
+# `jixiao init` database, beside `sqlite3 .import` of the same rows as CSV into a similar table.
+# The files come from the deterministic generator crates/cli/examples/import_files.rs.
+if [ "$BACKEND" = SQLite ]; then
+  if [ "$SCALE" = province ]; then
+    IMPORT_ROWS="${IMPORT_ROWS:-100000}" IMPORT_UNITS="${IMPORT_UNITS:-3000}" IMPORT_FORMS="${IMPORT_FORMS:-1000}"
+  else
+    IMPORT_ROWS="${IMPORT_ROWS:-1000}" IMPORT_UNITS="${IMPORT_UNITS:-100}" IMPORT_FORMS="${IMPORT_FORMS:-20}"
+  fi
+  IMP="$DIR/import"
+  rm -rf "$IMP"
+  # The generator's own speed is not measured: it runs as the debug build the tests made.
+  cargo run --quiet -p jixiao --example import_files -- \
+    "$IMP" "$IMPORT_ROWS" "$IMPORT_UNITS" "$IMPORT_FORMS" 2023 > /dev/null
+  IMPORT_DB="sqlite://$IMP/import.db"
+  "$BIN" init --region-code 990101000 --region-name 示范县 --password 'Bench#2023x' \
+    --db "$IMPORT_DB" > /dev/null 2>&1
+  timed_import() {
+    local label="$1"
+    shift
+    local t0 t1
+    t0=$(now)
+    if ! "$BIN" import "$@" --year 2023 --db "$IMPORT_DB" > "$IMP/import.out" 2> "$IMP/import.err"; then
+      cat "$IMP/import.err" >&2
+      exit 1
+    fi
+    t1=$(now)
+    echo "| $label | $(secs "$t0" "$t1") |"
+  }
+  timed_import "import a unit list of $IMPORT_UNITS rows (jixiao import units)" units "$IMP/units.xlsx"
+  timed_import "import a project list of $IMPORT_ROWS rows (jixiao import projects, process start included)" \
+    projects "$IMP/projects.xlsx"
+  # The baseline table has the list's columns and the same unique key, its rowid the id.
+  sqlite3 "$IMP/baseline.db" "CREATE TABLE projects (code TEXT NOT NULL, name TEXT NOT NULL, \
+    unit_code TEXT NOT NULL, fiscal_year INTEGER NOT NULL, budget_type TEXT NOT NULL, \
+    category TEXT NOT NULL, continuity TEXT NOT NULL, timing TEXT NOT NULL, \
+    current_yuan INTEGER NOT NULL, carryover_yuan INTEGER NOT NULL, other_yuan INTEGER NOT NULL, \
+    UNIQUE (fiscal_year, code));"
+  t0=$(now)
+  sqlite3 "$IMP/baseline.db" ".mode csv" ".import $IMP/projects.csv projects"
+  t1=$(now)
+  echo "| baseline: the same $IMPORT_ROWS rows as CSV, sqlite3 .import into a similar table | $(secs "$t0" "$t1") |"
+  timed_import "import $IMPORT_FORMS target forms, one file each (one jixiao import targets call)" \
+    targets "$IMP"/targets/*.xlsx
+fi
+
 "$BIN" serve --listen "127.0.0.1:$PORT" --db "$DB_URL" > "$DIR/serve.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT

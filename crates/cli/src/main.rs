@@ -144,13 +144,14 @@ enum Command {
         #[command(subcommand)]
         audit: AuditCommand,
     },
-    /// Import an .xlsx file into the database, all or nothing (导入 xlsx：目标、自评、单位、项目)
+    /// Import .xlsx files into the database, each all or nothing (导入 xlsx：目标、自评、单位、项目)
     Import {
-        /// What the file holds (导入类型)
+        /// What the files hold (导入类型)
         #[arg(value_enum)]
         kind: import_cmd::Kind,
-        /// The .xlsx file
-        file: PathBuf,
+        /// The .xlsx files, one or more; each is imported on its own (逐个导入，互不影响)
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
         /// Fiscal year (预算年度); for self-evaluations the year evaluated
         #[arg(long)]
         year: i32,
@@ -384,7 +385,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         } => report_annual(&cli.db, year, format, output, region).await,
         Command::Import {
             kind,
-            file,
+            files,
             year,
             region,
             as_user,
@@ -393,7 +394,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                 &cli.db,
                 import_cmd::Args {
                     kind,
-                    file: &file,
+                    files: &files,
                     year,
                     region,
                     username: as_user,

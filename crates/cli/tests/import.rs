@@ -399,3 +399,160 @@ fn real_t08_target_imports_after_its_project_and_again_is_a_no_op() {
     ok(&again, "import t08 again");
     assert!(again.stdout.contains("本次未作改动"), "{}", again.stdout);
 }
+
+/// Several files in one call (issue 14): the master data is loaded once, yet what an earlier
+/// file wrote counts for the next (a second unit list names a unit of the first as parent; a
+/// second project list repeats a code of the first); a refused file is named and the others
+/// are imported; the command fails when any file was refused.
+#[test]
+fn several_files_in_one_call_each_all_or_nothing() {
+    let forms = real_forms();
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("x.db").display());
+    ok(
+        &jixiao(
+            dir.path(),
+            &db,
+            &[
+                "init",
+                "--region-code",
+                "511124000",
+                "--region-name",
+                "井研县",
+                "--password",
+                "Abcdef#12345",
+            ],
+        ),
+        "init",
+    );
+    let unit_header: &[&str] = &["单位编码", "单位名称", "上级单位编码", "单位性质"];
+    let units1 = dir.path().join("units1.xlsx");
+    write_book(
+        &units1,
+        &[unit_header, &["820", "马踏镇部门", "", "行政单位"]],
+    );
+    let units2 = dir.path().join("units2.xlsx");
+    write_book(
+        &units2,
+        &[
+            unit_header,
+            &["820001", "井研县马踏镇人民政府", "820", "行政单位"],
+        ],
+    );
+    let r = jixiao(
+        dir.path(),
+        &db,
+        &[
+            "import",
+            "units",
+            units1.to_str().unwrap(),
+            units2.to_str().unwrap(),
+            "--year",
+            "2023",
+        ],
+    );
+    ok(&r, "import two unit lists");
+    assert!(r.stdout.contains("已导入 units1.xlsx"), "{}", r.stdout);
+    assert!(r.stdout.contains("已导入 units2.xlsx"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("共 2 个文件：已导入 2 个"),
+        "{}",
+        r.stdout
+    );
+
+    let header: &[&str] = &["项目编码", "项目名称", "单位编码或名称", "当年财政拨款(元)"];
+    let projects1 = dir.path().join("projects1.xlsx");
+    write_book(
+        &projects1,
+        &[
+            header,
+            &["511124-01", "村组干部报酬", "820001", "3,309,800"],
+            &[
+                "511124-02",
+                "基层组织活动经费",
+                "井研县马踏镇人民政府",
+                "660,000",
+            ],
+        ],
+    );
+    // The same code with another name: refused, because the first file's project is known.
+    let projects2 = dir.path().join("projects2.xlsx");
+    write_book(
+        &projects2,
+        &[header, &["511124-01", "另一个项目", "820001", "1,000"]],
+    );
+    let missing = dir.path().join("missing.xlsx");
+    let r = jixiao(
+        dir.path(),
+        &db,
+        &[
+            "import",
+            "projects",
+            projects1.to_str().unwrap(),
+            projects2.to_str().unwrap(),
+            missing.to_str().unwrap(),
+            projects1.to_str().unwrap(),
+            "--year",
+            "2023",
+        ],
+    );
+    assert_eq!(r.code, Some(1), "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout
+            .contains("已导入 projects1.xlsx：2023 年度项目清单 2 条"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stderr.contains("projects2.xlsx：\n")
+            && r.stderr.contains("项目编码 511124-01 已用于“村组干部报酬”")
+            && r.stderr
+                .contains("projects2.xlsx 有 1 处错误（见上），未导入任何数据"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("无法打开文件"), "{}", r.stderr);
+    // The first file given twice: the second time changes nothing.
+    assert!(r.stdout.contains("本次未作改动"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("共 4 个文件：已导入 1 个，此前已导入（未作改动）1 个，未导入 2 个"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stderr.lines().last().is_some_and(
+            |l| l.contains("2 个文件未导入") && l.contains("projects2.xlsx、missing.xlsx")
+        ),
+        "{}",
+        r.stderr
+    );
+
+    // Target forms: a good one and one of another kind; the good one is imported.
+    let t11 = forms.join("t11.xlsx");
+    let t05 = forms.join("t05.xlsx");
+    let r = jixiao(
+        dir.path(),
+        &db,
+        &[
+            "import",
+            "targets",
+            t05.to_str().unwrap(),
+            t11.to_str().unwrap(),
+            "--year",
+            "2023",
+        ],
+    );
+    assert_eq!(r.code, Some(1), "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout
+            .contains("已导入 t11.xlsx：2023 年度绩效目标 2 条、指标 13 条"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stderr.contains("t05.xlsx 有"), "{}", r.stderr);
+    ok(
+        &jixiao(dir.path(), &db, &["audit", "verify"]),
+        "audit verify",
+    );
+}

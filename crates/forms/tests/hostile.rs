@@ -1,6 +1,7 @@
 //! Hostile files (issue 4 part 2): each ends in a clear error within seconds, without a panic
 //! or a runaway allocation, and mutated real forms never panic the reader.
 
+use jixiao_forms::xlsx::lists::{ListKind, read_list};
 use jixiao_forms::xlsx::{Limits, ReadError, read_with_limits, read_workbook};
 use proptest::prelude::*;
 use std::io::Write;
@@ -144,6 +145,102 @@ async fn async_read_with_limits_reads_and_refuses() {
         .await
         .unwrap_err();
     assert!(matches!(err, ReadError::NotXlsx(_)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lists (issue 14): a province's project list fits, hostile files are still refused.
+
+fn project_list(rows: u32) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["项目编码", "项目名称", "单位编码或名称"]
+        .iter()
+        .enumerate()
+    {
+        ws.write(0, c as u16, *h).unwrap();
+    }
+    for r in 1..=rows {
+        ws.write(r, 0, format!("P{r:06}")).unwrap();
+        ws.write(r, 1, format!("项目{r}")).unwrap();
+        ws.write(r, 2, "101").unwrap();
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+fn list_refused(bytes: &[u8]) -> ReadError {
+    let start = Instant::now();
+    let err = read_list(bytes, &Limits::lists(), ListKind::Projects).expect_err("must be refused");
+    let took = start.elapsed();
+    assert!(took < Duration::from_secs(5), "took {took:?}: {err}");
+    err
+}
+
+#[test]
+fn a_list_past_the_forms_row_limit_reads_with_the_list_limits() {
+    let lists = Limits::lists();
+    assert!(lists.max_rows >= 200_000 && lists.max_cells >= 100_000 * 11);
+    assert!(lists.max_file_bytes >= 50 * 1024 * 1024);
+    // What catches a bomb is the same as for forms.
+    let forms = Limits::default();
+    assert_eq!(
+        (
+            lists.max_ratio,
+            lists.max_entries,
+            lists.max_cols,
+            lists.max_merges
+        ),
+        (
+            forms.max_ratio,
+            forms.max_entries,
+            forms.max_cols,
+            forms.max_merges
+        )
+    );
+    let bytes = project_list(25_000);
+    let err = read_list(&bytes, &forms, ListKind::Projects).expect_err("over 20,000 rows");
+    assert!(matches!(err, ReadError::SheetTooLarge(_)), "{err}");
+    let book = read_list(&bytes, &lists, ListKind::Projects).expect("a list's limits");
+    assert_eq!(book.sheets[0].rows.len(), 25_000);
+    assert_eq!(book.sheets[0].rows[24_999].text("code"), "P025000");
+}
+
+#[test]
+fn the_list_limits_still_refuse_hostile_files() {
+    let bomb = workbook_with_sheet(|w| {
+        w.write_all(br#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#)
+            .unwrap();
+        let spaces = vec![b' '; 1 << 20];
+        for _ in 0..60 {
+            w.write_all(&spaces).unwrap();
+        }
+        w.write_all(b"</sheetData></worksheet>").unwrap();
+    });
+    assert!(matches!(list_refused(&bomb), ReadError::Bomb(_)));
+
+    let rows = workbook_with_sheet(|w| {
+        w.write_all(br#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#)
+            .unwrap();
+        for r in 1..=1_000_000u32 {
+            write!(w, "<row r=\"{r}\"/>").unwrap();
+        }
+        w.write_all(b"</sheetData></worksheet>").unwrap();
+    });
+    let err = list_refused(&rows);
+    assert!(
+        matches!(err, ReadError::SheetTooLarge(_) | ReadError::Bomb(_)),
+        "{err}"
+    );
+
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write(0, 0, "项目编码").unwrap();
+    ws.write(1_048_575, 16_383, "x").unwrap();
+    let far = wb.save_to_buffer().unwrap();
+    let err = list_refused(&far);
+    assert!(matches!(err, ReadError::SheetTooLarge(_)), "{err}");
+
+    let err = list_refused(b"a,b,c\n1,2,3\n");
+    assert!(matches!(err, ReadError::NotXlsx(_)), "{err}");
 }
 
 /// Every regression fixture (a file that once crashed the reader) reads or is refused, without a

@@ -83,9 +83,21 @@ pub enum Parsed {
     List(ListBook),
 }
 
-/// Reads the bytes with the safety limits, as forms or as a list depending on the kind.
+/// The safety limits a file of this kind is read with: a form's, or a list's, which a
+/// province's project list fits ([`Limits::lists`]).
+pub fn limits(kind: ImportKind) -> Limits {
+    match kind {
+        ImportKind::Units | ImportKind::Projects => Limits::lists(),
+        ImportKind::Targets | ImportKind::SelfEvaluations | ImportKind::Monitoring => {
+            Limits::default()
+        }
+    }
+}
+
+/// Reads the bytes with the safety limits of [`limits`], as forms or as a list depending on the
+/// kind.
 pub async fn parse(kind: ImportKind, bytes: Vec<u8>) -> Result<Parsed, String> {
-    let limits = Limits::default();
+    let limits = limits(kind);
     let r = match kind {
         ImportKind::Targets | ImportKind::SelfEvaluations | ImportKind::Monitoring => {
             read_with_limits(bytes, limits).await.map(Parsed::Forms)
@@ -101,10 +113,18 @@ pub async fn parse(kind: ImportKind, bytes: Vec<u8>) -> Result<Parsed, String> {
 }
 
 /// Master data the file is matched against.
+///
+/// The unit and project lists are indexed by code and by name once, when they are set, so that
+/// matching a row costs a lookup rather than a scan of the list (a province's 100,000 projects
+/// against 1,000 forms, or 3,000 units against a 100,000-row list). One context serves every
+/// file of one kind, region and year in a row ([`Session`]).
 pub struct Context {
     pub year: i32,
-    pub units: Vec<Unit>,
-    pub projects: Vec<Project>,
+    units: Vec<Unit>,
+    projects: Vec<Project>,
+    unit_index: NameIndex,
+    project_index: NameIndex,
+    unit_by_id: HashMap<i64, usize>,
     pub settings: Settings,
     /// A unit user may only import rows of these units (and their subordinates); `None` = any.
     pub allowed_units: Option<HashSet<i64>>,
@@ -119,10 +139,13 @@ pub struct Context {
 
 impl Context {
     pub async fn load(store: &Store, region: &str, year: i32) -> Result<Context, ImportError> {
-        Ok(Context {
+        let mut ctx = Context {
             year,
-            units: jixiao_store::units::list(store, region).await?,
-            projects: jixiao_store::projects::list(store, region, year).await?,
+            units: Vec::new(),
+            projects: Vec::new(),
+            unit_index: NameIndex::default(),
+            project_index: NameIndex::default(),
+            unit_by_id: HashMap::new(),
             settings: jixiao_store::regions::settings(store, region).await?,
             allowed_units: None,
             monitoring_tasks: jixiao_store::monitoring::tasks(store, region, year).await?,
@@ -136,7 +159,37 @@ impl Context {
             .await?
             .into_iter()
             .collect(),
-        })
+        };
+        ctx.set_units(jixiao_store::units::list(store, region).await?);
+        ctx.set_projects(jixiao_store::projects::list(store, region, year).await?);
+        Ok(ctx)
+    }
+
+    /// The region's units, by code.
+    pub fn units(&self) -> &[Unit] {
+        &self.units
+    }
+
+    /// The year's projects, by code.
+    pub fn projects(&self) -> &[Project] {
+        &self.projects
+    }
+
+    /// Replaces the units (as `units::list` gives them) and their indexes.
+    pub fn set_units(&mut self, units: Vec<Unit>) {
+        self.unit_index = NameIndex::build(&units, |u| &u.code, |u| &u.name);
+        self.unit_by_id = units.iter().enumerate().map(|(i, u)| (u.id, i)).collect();
+        self.units = units;
+    }
+
+    /// Replaces the projects (as `projects::list` gives them) and their indexes.
+    pub fn set_projects(&mut self, projects: Vec<Project>) {
+        self.project_index = NameIndex::build(&projects, |p| &p.code, |p| &p.name);
+        self.projects = projects;
+    }
+
+    fn unit(&self, id: i64) -> Option<&Unit> {
+        self.unit_by_id.get(&id).map(|&i| &self.units[i])
     }
 }
 
@@ -186,7 +239,96 @@ fn split_code(text: &str) -> (Option<&str>, &str) {
     (None, t)
 }
 
-/// Records named by a text: by code, or by exact name (also after a leading code).
+/// Positions of the records of a list by code and by name, built once per list: the lookup of
+/// [`match_named`] without the scan. A key maps to the positions in list order.
+#[derive(Default)]
+struct NameIndex {
+    by_code: HashMap<String, Vec<usize>>,
+    by_name: HashMap<String, Vec<usize>>,
+}
+
+impl NameIndex {
+    fn build<T>(items: &[T], code_of: fn(&T) -> &str, name_of: fn(&T) -> &str) -> NameIndex {
+        let mut index = NameIndex::default();
+        for (i, x) in items.iter().enumerate() {
+            index
+                .by_code
+                .entry(code_of(x).to_string())
+                .or_default()
+                .push(i);
+            index
+                .by_name
+                .entry(name_of(x).to_string())
+                .or_default()
+                .push(i);
+        }
+        index
+    }
+
+    /// Records named by a text: by code (the whole text, or the code written before a name),
+    /// else by exact name (the whole text, or the name after a leading code); in list order.
+    fn find<'a, T>(&self, items: &'a [T], text: &str) -> Vec<&'a T> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Vec::new();
+        }
+        let (code, name) = split_code(text);
+        let mut found = union(
+            self.by_code.get(text),
+            code.and_then(|c| self.by_code.get(c)),
+        );
+        if found.is_empty() {
+            found = union(self.by_name.get(text), self.by_name.get(name));
+        }
+        found.into_iter().map(|i| &items[i]).collect()
+    }
+
+    /// The record with exactly this code (codes are unique within a list).
+    fn first_by_code<'a, T>(&self, items: &'a [T], code: &str) -> Option<&'a T> {
+        self.by_code
+            .get(code)
+            .and_then(|v| v.first())
+            .map(|&i| &items[i])
+    }
+}
+
+/// The positions of two ascending lists, ascending, each once.
+fn union(a: Option<&Vec<usize>>, b: Option<&Vec<usize>>) -> Vec<usize> {
+    let (a, b) = (
+        a.map_or(&[][..], Vec::as_slice),
+        b.map_or(&[][..], Vec::as_slice),
+    );
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        let next = match (a.get(i), b.get(j)) {
+            (Some(&x), Some(&y)) if x == y => {
+                i += 1;
+                j += 1;
+                x
+            }
+            (Some(&x), Some(&y)) if x < y => {
+                i += 1;
+                x
+            }
+            (Some(&x), None) => {
+                i += 1;
+                x
+            }
+            (_, Some(&y)) => {
+                j += 1;
+                y
+            }
+            (None, None) => break,
+        };
+        out.push(next);
+    }
+    out
+}
+
+/// Records named by a text: by code, or by exact name (also after a leading code). The scan
+/// that [`NameIndex::find`] replaces, kept as the reference the index is tested against.
+#[cfg(test)]
 fn match_named<'a, T>(
     items: &'a [T],
     text: &str,
@@ -212,11 +354,11 @@ fn match_named<'a, T>(
 }
 
 fn match_units<'a>(ctx: &'a Context, text: &str) -> Vec<&'a Unit> {
-    match_named(&ctx.units, text, |u| &u.code, |u| &u.name)
+    ctx.unit_index.find(&ctx.units, text)
 }
 
 fn match_projects<'a>(ctx: &'a Context, text: &str) -> Vec<&'a Project> {
-    match_named(&ctx.projects, text, |p| &p.code, |p| &p.name)
+    ctx.project_index.find(&ctx.projects, text)
 }
 
 fn unit_allowed(ctx: &Context, unit_id: i64) -> bool {
@@ -532,12 +674,7 @@ fn prepare_forms(kind: ImportKind, wb: &Workbook, ctx: &Context, tick: &dyn Fn()
             )));
         }
         let title = project.map_or_else(
-            || {
-                ctx.units
-                    .iter()
-                    .find(|u| u.id == unit_id)
-                    .map_or(String::new(), |u| u.name.clone())
-            },
+            || ctx.unit(unit_id).map_or(String::new(), |u| u.name.clone()),
             |p| p.name.clone(),
         );
         let mut indicators: Vec<IndicatorIn> = form.indicators.iter().map(indicator_in).collect();
@@ -905,7 +1042,7 @@ fn prepare_units(book: &ListBook, ctx: &Context) -> Prepared {
             "单位清单只能由财政绩效管理员导入".to_string(),
         ));
     }
-    let existing: HashMap<&str, &Unit> = ctx.units.iter().map(|u| (u.code.as_str(), u)).collect();
+    let existing = |code: &str| ctx.unit_index.first_by_code(&ctx.units, code);
     let mut in_file: HashMap<String, String> = HashMap::new();
     let mut rows = Vec::new();
     for s in &book.sheets {
@@ -923,7 +1060,7 @@ fn prepare_units(book: &ListBook, ctx: &Context) -> Prepared {
                 )));
                 continue;
             }
-            if let Some(u) = existing.get(code) {
+            if let Some(u) = existing(code) {
                 if u.name == name {
                     problems.push(Problem::warning(format!(
                         "{at}：单位 {code} {name} 已存在，跳过"
@@ -971,7 +1108,7 @@ fn prepare_units(book: &ListBook, ctx: &Context) -> Prepared {
     }
     for (at, u) in &rows {
         if let Some(p) = &u.parent_code
-            && !existing.contains_key(p.as_str())
+            && existing(p).is_none()
             && !in_file.contains_key(p)
         {
             problems.push(Problem::error(format!(
@@ -1004,8 +1141,7 @@ fn parse_choice<T: Copy>(
 fn prepare_projects(book: &ListBook, ctx: &Context) -> Prepared {
     let mut problems = Vec::new();
     list_findings(book, &mut problems);
-    let existing: HashMap<&str, &Project> =
-        ctx.projects.iter().map(|p| (p.code.as_str(), p)).collect();
+    let existing = |code: &str| ctx.project_index.first_by_code(&ctx.projects, code);
     let mut in_file: HashMap<String, String> = HashMap::new();
     let mut rows = Vec::new();
     for s in &book.sheets {
@@ -1032,7 +1168,7 @@ fn prepare_projects(book: &ListBook, ctx: &Context) -> Prepared {
                 )));
                 continue;
             }
-            if let Some(p) = existing.get(code) {
+            if let Some(p) = existing(code) {
                 if p.name == name {
                     problems.push(Problem::warning(format!(
                         "{at}：{} 年度项目 {code} {name} 已存在，跳过",
@@ -1248,44 +1384,109 @@ pub async fn import_bytes(
     bytes: Vec<u8>,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<Imported, ImportError> {
-    let sha = imports::sha256_hex(&bytes);
-    if let Some(earlier) = imports::find(store, req.region, req.year, req.kind, &sha).await? {
-        return Ok(Imported::Done(
-            Outcome::AlreadyImported(earlier),
-            Vec::new(),
-        ));
-    }
-    let parsed = parse(req.kind, bytes)
+    Session::default()
+        .import_bytes(store, req, bytes, progress)
         .await
-        .map_err(|e| ImportError::Unreadable(format!("无法读取 {}：{e}", req.file_name)))?;
-    let mut ctx = Context::load(store, req.region, req.year).await?;
-    ctx.allowed_units = req.allowed_units.clone();
-    let total = match &parsed {
-        Parsed::Forms(wb) => wb.forms.len() as u64,
-        Parsed::List(b) => b.sheets.len() as u64,
-    };
-    let done = std::cell::Cell::new(0u64);
-    progress(0, total);
-    let prepared = prepare(req.kind, &parsed, &ctx, &|| {
-        done.set(done.get() + 1);
-        progress(done.get(), total);
-    });
-    if prepared.has_errors() {
-        return Ok(Imported::Refused(prepared.problems));
+}
+
+/// Several files imported one after another (`jixiao import targets a.xlsx b.xlsx …`): the
+/// master data ([`Context`]) is loaded once, when the first file needs it, and reused. Each
+/// file is still its own all-or-nothing transaction and its own import record.
+///
+/// What a written file changes in the context is brought up to date before the next file: after
+/// a unit list the units are reloaded, after a project list the projects (only when another
+/// file follows). The other imports write drafts
+/// only, which change neither the submitted self-evaluations nor the submitted monitoring
+/// reports the context holds; a document submitted meanwhile by someone else is still refused,
+/// by the write's own check inside its transaction.
+#[derive(Default)]
+pub struct Session {
+    loaded: Option<(String, i32, Context)>,
+    /// The list written last, whose part of the context is reloaded when (and only if) another
+    /// file follows.
+    stale: Option<ImportKind>,
+}
+
+impl Session {
+    /// [`import_bytes`] with the session's context.
+    pub async fn import_bytes(
+        &mut self,
+        store: &Store,
+        req: &Request<'_>,
+        bytes: Vec<u8>,
+        progress: &(dyn Fn(u64, u64) + Sync),
+    ) -> Result<Imported, ImportError> {
+        let sha = imports::sha256_hex(&bytes);
+        if let Some(earlier) = imports::find(store, req.region, req.year, req.kind, &sha).await? {
+            return Ok(Imported::Done(
+                Outcome::AlreadyImported(earlier),
+                Vec::new(),
+            ));
+        }
+        let parsed = parse(req.kind, bytes)
+            .await
+            .map_err(|e| ImportError::Unreadable(format!("无法读取 {}：{e}", req.file_name)))?;
+        let ctx = match &mut self.loaded {
+            Some((region, year, ctx)) if region == req.region && *year == req.year => {
+                match self.stale.take() {
+                    Some(ImportKind::Units) => {
+                        ctx.set_units(jixiao_store::units::list(store, req.region).await?);
+                    }
+                    Some(ImportKind::Projects) => ctx.set_projects(
+                        jixiao_store::projects::list(store, req.region, req.year).await?,
+                    ),
+                    _ => {}
+                }
+                ctx
+            }
+            slot => {
+                self.stale = None;
+                let ctx = Context::load(store, req.region, req.year).await?;
+                &mut slot.insert((req.region.to_string(), req.year, ctx)).2
+            }
+        };
+        ctx.allowed_units = req.allowed_units.clone();
+        let total = match &parsed {
+            Parsed::Forms(wb) => wb.forms.len() as u64,
+            Parsed::List(b) => b.sheets.len() as u64,
+        };
+        let done = std::cell::Cell::new(0u64);
+        progress(0, total);
+        let prepared = prepare(req.kind, &parsed, ctx, &|| {
+            done.set(done.get() + 1);
+            progress(done.get(), total);
+        });
+        drop(parsed);
+        if prepared.has_errors() {
+            return Ok(Imported::Refused(prepared.problems));
+        }
+        let outcome = imports::write(
+            store,
+            &NewImport {
+                region: req.region,
+                fiscal_year: req.year,
+                file_name: req.file_name,
+                sha256: &sha,
+                who: req.who.clone(),
+                payload: prepared.payload,
+            },
+        )
+        .await;
+        let outcome = match outcome {
+            Ok(o) => o,
+            Err(e) => {
+                // The transaction rolled back; what the context holds may be what refused it.
+                self.loaded = None;
+                return Err(e.into());
+            }
+        };
+        if matches!(outcome, Outcome::Imported(_))
+            && matches!(req.kind, ImportKind::Units | ImportKind::Projects)
+        {
+            self.stale = Some(req.kind);
+        }
+        Ok(Imported::Done(outcome, prepared.problems))
     }
-    let outcome = imports::write(
-        store,
-        &NewImport {
-            region: req.region,
-            fiscal_year: req.year,
-            file_name: req.file_name,
-            sha256: &sha,
-            who: req.who.clone(),
-            payload: prepared.payload,
-        },
-    )
-    .await?;
-    Ok(Imported::Done(outcome, prepared.problems))
 }
 
 #[cfg(test)]
@@ -1297,6 +1498,93 @@ mod tests {
     use std::path::PathBuf;
 
     const REGION: &str = "430000000";
+
+    fn unit(id: i64, code: &str, name: &str) -> Unit {
+        Unit {
+            id,
+            region_code: REGION.into(),
+            code: code.into(),
+            name: name.into(),
+            parent_id: None,
+            level: 1,
+            kind: "administrative".into(),
+            finance_desk: String::new(),
+        }
+    }
+
+    /// The indexes name exactly the records, in the same order, that the scan of the whole list
+    /// did: by code first (the whole text, or the code before a name), else by name.
+    #[test]
+    fn indexed_matching_equals_the_scan_on_ambiguous_texts() {
+        let units = vec![
+            unit(1, "101", "教育局"),
+            unit(2, "102", "教育局"),
+            unit(3, "103", "101"),
+            unit(4, "820001", "马踏镇人民政府"),
+            unit(5, "820", "马踏镇部门"),
+            unit(6, "A1", "820001"),
+            unit(7, "104", "卫生局"),
+            unit(8, "105", ""),
+            unit(9, "106", "[101]教育局"),
+            unit(10, "101 教育局", "教育局分局"),
+        ];
+        let index = NameIndex::build(&units, |u| &u.code, |u| &u.name);
+        let mut texts: Vec<String> = [
+            "",
+            "  ",
+            "教育局",
+            " 教育局 ",
+            "101",
+            "[101]教育局",
+            "【102】教育局",
+            "[101]卫生局",
+            "[999]教育局",
+            "999-教育局",
+            "101-卫生局",
+            "101 教育局",
+            "820001",
+            "820001-马踏镇人民政府",
+            "820001 马踏镇人民政府",
+            "820 马踏镇部门",
+            "A1",
+            "A1_820001",
+            "[]教育局",
+            "[105]",
+            "106",
+            "[101]",
+            "卫生",
+            "没有这个单位",
+        ]
+        .iter()
+        .map(|t| t.to_string())
+        .collect();
+        for u in &units {
+            for sep in ["", "-", "－", " ", "　", "_"] {
+                texts.push(format!("{}{sep}{}", u.code, u.name));
+                texts.push(format!("[{}]{sep}{}", u.code, u.name));
+                texts.push(format!("{}{sep}{}", u.name, u.code));
+            }
+        }
+        let ids = |v: Vec<&Unit>| v.iter().map(|u| u.id).collect::<Vec<_>>();
+        for t in &texts {
+            let scanned = ids(match_named(&units, t, |u| &u.code, |u| &u.name));
+            let indexed = ids(index.find(&units, t));
+            assert_eq!(indexed, scanned, "text {t:?}");
+        }
+        // The ambiguous cases really are ambiguous, so the comparison means something.
+        assert_eq!(ids(index.find(&units, "教育局")), vec![1, 2]);
+        assert_eq!(ids(index.find(&units, "101")), vec![1]);
+        assert_eq!(ids(index.find(&units, "101 教育局")), vec![1, 10]);
+        assert_eq!(ids(index.find(&units, "[999]教育局")), vec![1, 2]);
+        assert_eq!(ids(index.find(&units, "[105]")), vec![8]);
+        assert_eq!(index.first_by_code(&units, "820").map(|u| u.id), Some(5));
+        assert_eq!(
+            union(Some(&vec![1, 4, 9]), Some(&vec![0, 4, 10])),
+            vec![0, 1, 4, 9, 10]
+        );
+        assert_eq!(union(None, Some(&vec![3])), vec![3]);
+        assert!(union(None, None).is_empty());
+    }
 
     fn real_form(name: &str) -> Vec<u8> {
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/real-forms");

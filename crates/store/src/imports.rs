@@ -323,32 +323,30 @@ pub async fn write(store: &Store, imp: &NewImport<'_>) -> Result<Outcome> {
             (ms.len() as i64, n)
         }
         Payload::Projects(ps) => {
-            for p in ps {
-                crate::projects::insert(
-                    &mut tx,
-                    &crate::projects::NewProject {
-                        region: imp.region,
-                        fiscal_year: imp.fiscal_year,
-                        code: &p.code,
-                        name: &p.name,
-                        unit_id: p.unit_id,
-                        is_policy: false,
-                        budget_type: p.budget_type,
-                        category: p.category,
-                        continuity: p.continuity,
-                        timing: p.timing,
-                        start_year: imp.fiscal_year,
-                        end_year: imp.fiscal_year,
-                        current: p.current,
-                        carryover: p.carryover,
-                        other: p.other,
-                        is_major: p.is_major,
-                        library_status: "reserve",
-                        previous_project_id: None,
-                    },
-                )
-                .await?;
-            }
+            let rows: Vec<crate::projects::NewProject> = ps
+                .iter()
+                .map(|p| crate::projects::NewProject {
+                    region: imp.region,
+                    fiscal_year: imp.fiscal_year,
+                    code: &p.code,
+                    name: &p.name,
+                    unit_id: p.unit_id,
+                    is_policy: false,
+                    budget_type: p.budget_type,
+                    category: p.category,
+                    continuity: p.continuity,
+                    timing: p.timing,
+                    start_year: imp.fiscal_year,
+                    end_year: imp.fiscal_year,
+                    current: p.current,
+                    carryover: p.carryover,
+                    other: p.other,
+                    is_major: p.is_major,
+                    library_status: "reserve",
+                    previous_project_id: None,
+                })
+                .collect();
+            crate::projects::insert_many(&mut tx, &rows).await?;
             (ps.len() as i64, 0)
         }
     };
@@ -433,25 +431,33 @@ async fn insert_target(tx: &mut Tx, region: &str, year: i32, t: &TargetIn) -> Re
         },
     )
     .await?;
-    let sql = "INSERT INTO target_indicators (target_id, seq, level1, level2, name, sign, \
-               target_value, unit_of_measure, weight_x100, is_core, parent_seq) \
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
-    for (seq, i) in t.indicators.iter().enumerate() {
-        on_tx!(tx, |c| sqlx::query(sql)
-            .bind(id)
-            .bind(seq as i32 + 1)
-            .bind(&i.level1)
-            .bind(&i.level2)
-            .bind(&i.name)
-            .bind(&i.sign)
-            .bind(&i.target_value)
-            .bind(&i.unit_of_measure)
-            .bind(i.weight_x100)
-            .bind(i.is_core)
-            .bind(i.parent_seq)
-            .execute(&mut *c)
-            .await
-            .map(|_| ())?);
+    // The indicator rows in multi-row statements (a form has a few dozen at most).
+    const COLUMNS: usize = 11;
+    let rows: Vec<(usize, &IndicatorIn)> = t.indicators.iter().enumerate().collect();
+    for chunk in rows.chunks(crate::projects::MAX_BINDS / COLUMNS) {
+        let sql = format!(
+            "INSERT INTO target_indicators (target_id, seq, level1, level2, name, sign, \
+             target_value, unit_of_measure, weight_x100, is_core, parent_seq) VALUES {}",
+            crate::projects::values_placeholders(tx, COLUMNS, chunk.len())
+        );
+        on_tx!(tx, |c| {
+            let mut q = sqlx::query(&sql);
+            for &(seq, i) in chunk {
+                q = q
+                    .bind(id)
+                    .bind(seq as i32 + 1)
+                    .bind(&i.level1)
+                    .bind(&i.level2)
+                    .bind(&i.name)
+                    .bind(&i.sign)
+                    .bind(&i.target_value)
+                    .bind(&i.unit_of_measure)
+                    .bind(i.weight_x100)
+                    .bind(i.is_core)
+                    .bind(i.parent_seq);
+            }
+            q.execute(&mut *c).await.map(|_| ())?
+        });
     }
     Ok(t.indicators.len() as i64)
 }
@@ -635,44 +641,41 @@ async fn insert_monitoring(tx: &mut Tx, region: &str, year: i32, m: &MonitoringI
 
 /// Inserts units whose parents are stored or come earlier in dependency order (a parent later in
 /// the list is waited for); a parent that never appears is an error and nothing commits.
+///
+/// The order is decided first, as one pass after another over the units still waiting; the
+/// units are then written in that order in multi-row statements, a statement ending before a
+/// unit whose parent it holds (the parent's id is needed). The ids are those of inserting one
+/// by one.
 async fn insert_units(tx: &mut Tx, region: &str, units: &[UnitIn]) -> Result<i64> {
     let sql = "SELECT code, id, level FROM units WHERE region_code = $1";
     let rows: Vec<(String, i64, i32)> = on_tx!(tx, |c| sqlx::query_as(sql)
         .bind(region)
         .fetch_all(&mut *c)
         .await?);
-    let mut known: HashMap<String, (i64, i32)> =
-        rows.into_iter().map(|(c, id, l)| (c, (id, l))).collect();
+    let mut ids: HashMap<String, i64> = HashMap::with_capacity(rows.len() + units.len());
+    let mut levels: HashMap<&str, i32> = HashMap::with_capacity(rows.len() + units.len());
+    for (code, id, level) in &rows {
+        ids.insert(code.clone(), *id);
+        levels.insert(code.as_str(), *level);
+    }
+    // 1. The order and levels, as inserting one by one in passes would give them.
+    let mut order: Vec<(&UnitIn, i32)> = Vec::with_capacity(units.len());
     let mut pending: Vec<&UnitIn> = units.iter().collect();
-    let mut created = 0;
     while !pending.is_empty() {
         let before = pending.len();
         let mut rest = Vec::new();
         for u in pending {
-            let parent = match u.parent_code.as_deref() {
-                None => Some(None),
-                Some(p) => known.get(p).map(|&(id, level)| Some((id, level))),
+            let level = match u.parent_code.as_deref() {
+                None => Some(1),
+                Some(p) => levels.get(p).map(|l| l + 1),
             };
-            let Some(parent) = parent else {
-                rest.push(u);
-                continue;
-            };
-            let level = parent.map_or(1, |(_, l)| l + 1);
-            let id = crate::units::insert(
-                tx,
-                &crate::units::NewUnit {
-                    region,
-                    code: &u.code,
-                    name: &u.name,
-                    parent_id: parent.map(|(id, _)| id),
-                    level,
-                    kind: u.kind,
-                    finance_desk: &u.finance_desk,
-                },
-            )
-            .await?;
-            known.insert(u.code.clone(), (id, level));
-            created += 1;
+            match level {
+                Some(level) => {
+                    levels.insert(u.code.as_str(), level);
+                    order.push((u, level));
+                }
+                None => rest.push(u),
+            }
         }
         if rest.len() == before {
             let codes: Vec<String> = rest
@@ -692,5 +695,47 @@ async fn insert_units(tx: &mut Tx, region: &str, units: &[UnitIn]) -> Result<i64
         }
         pending = rest;
     }
-    Ok(created)
+    // 2. Written in that order, a statement at a time.
+    let mut batch: Vec<(&UnitIn, i32)> = Vec::new();
+    let mut in_batch: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    for (u, level) in order {
+        if u.parent_code
+            .as_deref()
+            .is_some_and(|p| in_batch.contains(p))
+        {
+            flush_units(tx, region, &batch, &mut ids).await?;
+            batch.clear();
+            in_batch.clear();
+        }
+        in_batch.insert(u.code.as_str());
+        batch.push((u, level));
+    }
+    flush_units(tx, region, &batch, &mut ids).await?;
+    Ok(units.len() as i64)
+}
+
+async fn flush_units(
+    tx: &mut Tx,
+    region: &str,
+    batch: &[(&UnitIn, i32)],
+    ids: &mut HashMap<String, i64>,
+) -> Result<()> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<crate::units::NewUnit> = batch
+        .iter()
+        .map(|(u, level)| crate::units::NewUnit {
+            region,
+            code: &u.code,
+            name: &u.name,
+            parent_id: u.parent_code.as_deref().and_then(|p| ids.get(p).copied()),
+            level: *level,
+            kind: u.kind,
+            finance_desk: &u.finance_desk,
+        })
+        .collect();
+    let created = crate::units::insert_many(tx, &rows).await?;
+    ids.extend(created);
+    Ok(())
 }

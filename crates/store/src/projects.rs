@@ -87,6 +87,92 @@ pub async fn insert(tx: &mut Tx, p: &NewProject<'_>) -> Result<i64> {
         ))?))
 }
 
+/// Bind parameters of one multi-row statement at most: under SQLite's 32,766 and PostgreSQL's
+/// 65,535.
+pub(crate) const MAX_BINDS: usize = 30_000;
+
+/// `($1, $2, $3), ($4, $5, $6)` for `rows` rows of `columns` values; on SQLite `(?, ?, ?), …`:
+/// SQLite looks a named parameter up by a scan of the statement's names, once per value bound,
+/// which makes a statement of thousands of `$n` quadratic; anonymous ones are bound by position.
+pub(crate) fn values_placeholders(tx: &Tx, columns: usize, rows: usize) -> String {
+    let sqlite = matches!(tx, Tx::Sqlite(_));
+    let mut sql = String::with_capacity(rows * columns * 7);
+    for r in 0..rows {
+        sql.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..columns {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            if sqlite {
+                sql.push('?');
+            } else {
+                sql.push('$');
+                sql.push_str(&(r * columns + c + 1).to_string());
+            }
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+/// Inserts many projects exactly as [`insert`] would one by one (the same columns, the pinyin
+/// key, ids in the order given), in multi-row statements of at most [`MAX_BINDS`] values.
+/// A code already used is [`StoreError::Duplicate`], naming the codes of the statement that
+/// failed. Returns the number inserted.
+pub async fn insert_many(tx: &mut Tx, projects: &[NewProject<'_>]) -> Result<u64> {
+    const COLUMNS: usize = 20;
+    let mut done = 0;
+    for chunk in projects.chunks(MAX_BINDS / COLUMNS) {
+        let sql = format!(
+            "INSERT INTO projects (region_code, fiscal_year, code, name, unit_id, is_policy, \
+             budget_type, category, continuity, timing, start_year, end_year, current_fen, \
+             carryover_fen, other_fen, is_major, library_status, previous_project_id, created_at, pinyin) \
+             VALUES {}",
+            values_placeholders(tx, COLUMNS, chunk.len())
+        );
+        let (first, last) = (chunk[0].code, chunk[chunk.len() - 1].code);
+        let what = if first == last {
+            format!("{} 年项目编码 {first}", chunk[0].fiscal_year)
+        } else {
+            format!(
+                "{} 年项目编码（{first} 至 {last} 之中）",
+                chunk[0].fiscal_year
+            )
+        };
+        done += on_tx!(tx, |c| {
+            let mut q = sqlx::query(&sql);
+            for p in chunk {
+                q = q
+                    .bind(p.region)
+                    .bind(p.fiscal_year)
+                    .bind(p.code)
+                    .bind(p.name)
+                    .bind(p.unit_id)
+                    .bind(p.is_policy)
+                    .bind(p.budget_type.code())
+                    .bind(p.category.code())
+                    .bind(p.continuity.code())
+                    .bind(p.timing.code())
+                    .bind(p.start_year)
+                    .bind(p.end_year)
+                    .bind(p.current.0)
+                    .bind(p.carryover.0)
+                    .bind(p.other.0)
+                    .bind(p.is_major)
+                    .bind(p.library_status)
+                    .bind(p.previous_project_id)
+                    .bind(now())
+                    .bind(crate::pinyin_key::key(p.name));
+            }
+            q.execute(&mut *c)
+                .await
+                .map_err(|e| StoreError::duplicate_as(e, &what))?
+                .rows_affected()
+        });
+    }
+    Ok(done)
+}
+
 pub async fn list(store: &Store, region: &str, year: i32) -> Result<Vec<Project>> {
     let sql = "SELECT id, fiscal_year, code, name, unit_id, budget_type, category, continuity, \
                timing, current_fen, carryover_fen, other_fen, is_major, library_status \

@@ -42,6 +42,38 @@ pub async fn insert(tx: &mut Tx, u: &NewUnit<'_>) -> Result<i64> {
         .await?))
 }
 
+/// Inserts many units exactly as [`insert`] would one by one (the same columns and pinyin key,
+/// ids in the order given), in multi-row statements. Every parent must be stored already.
+/// Returns each unit's code with its new id.
+pub async fn insert_many(tx: &mut Tx, units: &[NewUnit<'_>]) -> Result<Vec<(String, i64)>> {
+    const COLUMNS: usize = 8;
+    let mut ids = Vec::with_capacity(units.len());
+    for chunk in units.chunks(crate::projects::MAX_BINDS / COLUMNS) {
+        let sql = format!(
+            "INSERT INTO units (region_code, code, name, parent_id, level, kind, finance_desk, pinyin) \
+             VALUES {} RETURNING code, id",
+            crate::projects::values_placeholders(tx, COLUMNS, chunk.len())
+        );
+        let rows: Vec<(String, i64)> = on_tx!(tx, |c| {
+            let mut q = sqlx::query_as(&sql);
+            for u in chunk {
+                q = q
+                    .bind(u.region)
+                    .bind(u.code)
+                    .bind(u.name)
+                    .bind(u.parent_id)
+                    .bind(u.level)
+                    .bind(u.kind.code())
+                    .bind(u.finance_desk)
+                    .bind(crate::pinyin_key::key(u.name));
+            }
+            q.fetch_all(&mut *c).await?
+        });
+        ids.extend(rows);
+    }
+    Ok(ids)
+}
+
 const COLUMNS: &str = "id, region_code, code, name, parent_id, level, kind, finance_desk";
 
 pub async fn list(store: &Store, region: &str) -> Result<Vec<Unit>> {

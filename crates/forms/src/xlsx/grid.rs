@@ -21,21 +21,31 @@ pub(crate) struct Grid {
     pub formula_text: Vec<(Pos, String)>,
 }
 
-/// A1 reference of a 0-based position ("F12").
+/// A1 reference of a 0-based position ("F12"), in one allocation (a list reads millions).
 pub(crate) fn a1((row, col): Pos) -> String {
-    format!("{}{}", col_name(col), row + 1)
+    use std::fmt::Write;
+    let mut s = String::with_capacity(12);
+    push_col_name(&mut s, col);
+    let _ = write!(s, "{}", u64::from(row) + 1);
+    s
 }
 
 pub(crate) fn col_name(col: u32) -> String {
-    let mut n = col + 1;
-    let mut s = Vec::new();
-    while n > 0 {
-        let r = (n - 1) % 26;
-        s.push(b'A' + r as u8);
+    let mut s = String::with_capacity(3);
+    push_col_name(&mut s, col);
+    s
+}
+
+fn push_col_name(s: &mut String, col: u32) {
+    let mut letters = [0u8; 8];
+    let mut n = u64::from(col) + 1;
+    let mut at = letters.len();
+    while n > 0 && at > 0 {
+        at -= 1;
+        letters[at] = b'A' + ((n - 1) % 26) as u8;
         n = (n - 1) / 26;
     }
-    s.reverse();
-    String::from_utf8(s).unwrap_or_default()
+    s.extend(letters[at..].iter().map(|&b| char::from(b)));
 }
 
 /// Text of a cell value the way it shows: integers without `.0`, floats in their shortest form.
@@ -66,10 +76,13 @@ fn float_text(f: f64) -> String {
 
 impl Grid {
     /// Streams one sheet, refusing positions or a declared dimension beyond the limits.
+    /// `merges`: whether the workbook has any merged range ([`super::safety::Checked`]); when
+    /// not, the sheet is not parsed a second time to look for them.
     pub(crate) fn load<RS: Read + Seek>(
         book: &mut Xlsx<RS>,
         sheet: &str,
         limits: &Limits,
+        merges: bool,
     ) -> Result<Grid, ReadError> {
         let corrupt =
             |e: calamine::XlsxError| ReadError::Corrupt(format!("工作表“{sheet}”无法解析（{e}）"));
@@ -121,7 +134,11 @@ impl Grid {
                 grid.cells.insert(pos, text);
             }
         }
-        let merges = book.merge_cells_by_sheet_name(sheet).map_err(corrupt)?;
+        let merges = if merges {
+            book.merge_cells_by_sheet_name(sheet).map_err(corrupt)?
+        } else {
+            Vec::new()
+        };
         if merges.len() > limits.max_merges {
             return Err(too_large(format!(
                 "合并单元格超过 {} 处",
@@ -234,6 +251,11 @@ mod tests {
         assert_eq!(a1((11, 5)), "F12");
         assert_eq!(a1((1_048_575, 16_383)), "XFD1048576");
         assert_eq!(col_name(26), "AA");
+        assert_eq!(col_name(0), "A");
+        assert_eq!(col_name(701), "ZZ");
+        assert_eq!(col_name(702), "AAA");
+        assert_eq!(col_name(u32::MAX), "MWLQKWV");
+        assert_eq!(a1((u32::MAX, 0)), "A4294967296");
     }
 
     #[test]

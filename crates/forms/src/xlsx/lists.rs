@@ -368,9 +368,9 @@ fn read_list_sheet(name: &str, grid: &Grid, kind: ListKind) -> Option<ListSheet>
 /// Reads every sheet of a list workbook. Fails when the file cannot be read or no sheet has the
 /// list's required headers.
 pub fn read_list(bytes: &[u8], limits: &Limits, kind: ListKind) -> Result<ListBook, ReadError> {
-    safety::check(bytes, limits)?;
+    let checked = safety::check(bytes, limits)?;
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        read_list_checked(bytes, limits, kind)
+        read_list_checked(bytes, limits, kind, checked.merge_cells > 0)
     }))
     .unwrap_or_else(|_| {
         Err(ReadError::Corrupt(
@@ -379,7 +379,12 @@ pub fn read_list(bytes: &[u8], limits: &Limits, kind: ListKind) -> Result<ListBo
     })
 }
 
-fn read_list_checked(bytes: &[u8], limits: &Limits, kind: ListKind) -> Result<ListBook, ReadError> {
+fn read_list_checked(
+    bytes: &[u8],
+    limits: &Limits,
+    kind: ListKind,
+    merges: bool,
+) -> Result<ListBook, ReadError> {
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
         .map_err(|e| ReadError::Corrupt(format!("工作簿结构无法解析（{e}）")))?;
     let sheets: Vec<_> = book
@@ -397,7 +402,7 @@ fn read_list_checked(bytes: &[u8], limits: &Limits, kind: ListKind) -> Result<Li
             out.skipped_sheets.push((name, "不是普通工作表".into()));
             continue;
         }
-        let grid = Grid::load(&mut book, &name, limits)?;
+        let grid = Grid::load(&mut book, &name, limits, merges)?;
         match read_list_sheet(&name, &grid, kind) {
             Some(sheet) => out.sheets.push(sheet),
             None => out.skipped_sheets.push((name, "未找到清单表头".into())),

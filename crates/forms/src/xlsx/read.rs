@@ -183,18 +183,24 @@ pub struct Workbook {
 /// Reads every sheet of a workbook (see the module comment). Fails only when the file cannot be
 /// read at all ([`ReadError`]); everything else is a finding on a form.
 pub fn read_workbook(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
-    safety::check(bytes, limits)?;
+    let checked = safety::check(bytes, limits)?;
     // Last line of defence: a panic inside calamine on a file the checks let through becomes a
     // clear error, not a crash. Nothing outlives the closure, so no broken state is observed.
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_checked(bytes, limits)))
-        .unwrap_or_else(|_| {
-            Err(ReadError::Corrupt(
-                "文件内容异常，解析器无法处理（已拒绝读取）".into(),
-            ))
-        })
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        read_checked(bytes, limits, &checked)
+    }))
+    .unwrap_or_else(|_| {
+        Err(ReadError::Corrupt(
+            "文件内容异常，解析器无法处理（已拒绝读取）".into(),
+        ))
+    })
 }
 
-fn read_checked(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
+fn read_checked(
+    bytes: &[u8],
+    limits: &Limits,
+    checked: &safety::Checked,
+) -> Result<Workbook, ReadError> {
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
         .map_err(|e| ReadError::Corrupt(format!("工作簿结构无法解析（{e}）")))?;
     let sheets: Vec<_> = book
@@ -209,7 +215,7 @@ fn read_checked(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
             skipped.push((name, "不是普通工作表".to_string()));
             continue;
         }
-        let grid = Grid::load(&mut book, &name, limits)?;
+        let grid = Grid::load(&mut book, &name, limits, checked.merge_cells > 0)?;
         if grid.is_empty() {
             skipped.push((name, "工作表为空".to_string()));
             continue;

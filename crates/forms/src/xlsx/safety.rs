@@ -61,11 +61,33 @@ impl Default for Limits {
     }
 }
 
+impl Limits {
+    /// The limits of a unit or project list (SPEC §14, §17): a province's project list of
+    /// 100,000 rows fits in one sheet with room to spare (200,000 rows, 4 million cells, 64 MiB),
+    /// and the uncompressed sizes grow in proportion. What catches a hostile file stays as it
+    /// is: the compression-ratio cap, the entry count, the columns, the merged ranges, the
+    /// counting while inflating and the checked ranges.
+    pub fn lists() -> Limits {
+        Limits {
+            max_file_bytes: 64 * 1024 * 1024,
+            max_total_uncompressed: 1024 * 1024 * 1024,
+            max_entry_uncompressed: 512 * 1024 * 1024,
+            max_rows: 200_000,
+            max_cells: 4_000_000,
+            time_limit: Duration::from_secs(120),
+            ..Limits::default()
+        }
+    }
+}
+
 /// What the pre-check learned: nothing the reader needs yet, but tests look at it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Checked {
     pub entries: usize,
     pub uncompressed: u64,
+    /// `<mergeCell>` elements in all the worksheets. Without any, the reader skips looking for
+    /// merged ranges, which would parse every sheet's XML a second time.
+    pub merge_cells: u64,
 }
 
 /// Refuses anything calamine should not be given (see the module comment).
@@ -130,6 +152,7 @@ pub fn check(bytes: &[u8], limits: &Limits) -> Result<Checked, ReadError> {
 
     // 2. The XML parts as they really inflate, with a hard cap: directory sizes can lie.
     let mut actual_total: u64 = 0;
+    let mut merge_cells: u64 = 0;
     for i in 0..archive.len() {
         let mut entry = archive
             .by_index(i)
@@ -184,10 +207,12 @@ pub fn check(bytes: &[u8], limits: &Limits) -> Result<Checked, ReadError> {
                 }
             }
         }
+        merge_cells += counter.merges;
     }
     Ok(Checked {
         entries: archive.len(),
         uncompressed: actual_total,
+        merge_cells,
     })
 }
 
@@ -241,6 +266,7 @@ fn sniff(bytes: &[u8]) -> Result<(), ReadError> {
 struct TagCounter {
     rows: u64,
     cells: u64,
+    merges: u64,
     in_name: bool,
     name: Vec<u8>,
     capturing: bool,
@@ -321,7 +347,14 @@ impl TagCounter {
                 match local {
                     b"row" => self.rows += 1,
                     b"c" => self.cells += 1,
-                    b"dimension" | b"mergeCell" if b != b'>' => {
+                    b"mergeCell" => {
+                        self.merges += 1;
+                        if b != b'>' {
+                            self.capturing = true;
+                            self.attrs.clear();
+                        }
+                    }
+                    b"dimension" if b != b'>' => {
                         self.capturing = true;
                         self.attrs.clear();
                     }
@@ -347,7 +380,9 @@ mod tests {
         for chunk in xml.chunks(3) {
             c.feed(chunk);
         }
-        assert_eq!((c.rows, c.cells), (2, 2));
+        assert_eq!((c.rows, c.cells, c.merges), (2, 2, 0));
+        c.feed(br#"<mergeCells count="2"><mergeCell ref="A1:B1"/><x:mergeCell ref="A2:A3"></x:mergeCell>"#);
+        assert_eq!(c.merges, 2);
     }
 
     #[test]
