@@ -589,7 +589,30 @@ pub async fn set_rubric(actor: &Actor<'_>, year: i32, input: &RubricInput) -> Re
     may_manage(actor)?;
     let round = round_of(actor, year).await?;
     open_round(&round)?;
-    let before = rubric_of(&round)?;
+    let after = edited_rubric(&rubric_of(&round)?, input)?;
+    let body = json(&after);
+    let mut tx = actor.store.begin().await?;
+    store::set_rubric(&mut tx, round.id, input.row_version, &body).await?;
+    actor
+        .audit(
+            &mut tx,
+            "assessment.rubric",
+            KIND,
+            round.id,
+            &round.rubric,
+            &body,
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The rubric `before` as edited by `input`: every problem at once, and the maxima still adding
+/// up to 100. Shared by the unit assessment and the upper level's assessment of its regions.
+pub(crate) fn edited_rubric(
+    before: &AssessmentSettings,
+    input: &RubricInput,
+) -> Result<AssessmentSettings, AppError> {
     let mut errors = Vec::new();
     let mut items: Vec<AssessmentItem> = Vec::with_capacity(before.items.len() + 1);
     for i in &before.items {
@@ -645,27 +668,12 @@ pub async fn set_rubric(actor: &Actor<'_>, year: i32, input: &RubricInput) -> Re
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let after = AssessmentSettings {
+    Ok(AssessmentSettings {
         items,
         commended,
         interviewed,
         interview_below: below.unwrap_or(before.interview_below),
-    };
-    let body = json(&after);
-    let mut tx = actor.store.begin().await?;
-    store::set_rubric(&mut tx, round.id, input.row_version, &body).await?;
-    actor
-        .audit(
-            &mut tx,
-            "assessment.rubric",
-            KIND,
-            round.id,
-            &round.rubric,
-            &body,
-        )
-        .await?;
-    tx.commit().await?;
-    Ok(())
+    })
 }
 
 /// One manual score as entered (empty clears it).

@@ -418,6 +418,36 @@ pub async fn open(actor: &Actor<'_>, input: &OpenInput) -> Result<i32, AppError>
     Ok(year)
 }
 
+/// Edits the round's rubric while it is open: item names and maxima, a new manual item, the
+/// sizes of the commended and interview lists and the interview threshold. A prefecture with few
+/// counties sets its own list sizes here; the defaults come from its rule parameters, made for
+/// ranking its dozens of units.
+pub async fn set_rubric(
+    actor: &Actor<'_>,
+    year: i32,
+    input: &crate::assessment::RubricInput,
+) -> Result<(), AppError> {
+    may_manage(actor).await?;
+    let round = round_of(actor, year).await?;
+    open_round(&round)?;
+    let after = crate::assessment::edited_rubric(&rubric_of(&round)?, input)?;
+    let body = json(&after);
+    let mut tx = actor.store.begin().await?;
+    store::set_rubric(&mut tx, round.id, input.row_version, &body).await?;
+    actor
+        .audit(
+            &mut tx,
+            "region_assessment.rubric",
+            KIND,
+            round.id,
+            &round.rubric,
+            &body,
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// One region's item as the assessor enters it: the score of a manual item, and an adjustment
 /// of any item with its reason. Empty fields clear them.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]

@@ -79,6 +79,23 @@ pub async fn finalize_round(
     Ok(())
 }
 
+/// Replaces the rubric of an open round, at `row_version`.
+pub async fn set_rubric(tx: &mut Tx, id: i64, row_version: i32, rubric: &str) -> Result<()> {
+    let sql = "UPDATE region_assessment_rounds SET rubric = $1, row_version = row_version + 1 \
+               WHERE id = $2 AND row_version = $3 AND state = 'open'";
+    let n = on_tx!(tx, |c| sqlx::query(sql)
+        .bind(rubric)
+        .bind(id)
+        .bind(row_version)
+        .execute(&mut *c)
+        .await?
+        .rows_affected());
+    if n == 0 {
+        return Err(StoreError::Conflict);
+    }
+    Ok(())
+}
+
 /// Marks the round changed (its row version moves), so that a stale form is refused.
 pub async fn touch_round(tx: &mut Tx, id: i64, row_version: i32) -> Result<()> {
     let sql = "UPDATE region_assessment_rounds SET row_version = row_version + 1 \

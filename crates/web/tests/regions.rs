@@ -557,6 +557,27 @@ async fn a_prefecture_assesses_its_counties_and_each_county_reads_its_own_result
             let (status, _) = call(&app, Method::POST, &format!("{url}/marks"), &jxg, mark(QIEMO, "basic", "15", "", "")).await;
             assert_eq!(status, StatusCode::CONFLICT, "a county marks nobody");
 
+            // Two counties: the prefecture sets its own list sizes for the round (the rule
+            // parameters' "bottom 3" would put both on the interview list).
+            let (_, o) = get(&app, url, &bz).await;
+            let lists = json!({"row_version": o["round"]["row_version"], "commended": "1",
+                "interviewed": "0", "interview_below": "60"});
+            let (status, body) =
+                call(&app, Method::PUT, &format!("{url}/rubric"), &bz, lists.clone()).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            assert_eq!(body["rubric"]["interviewed"], 0);
+            let (status, _) = call(&app, Method::PUT, &format!("{url}/rubric"), &bz, lists).await;
+            assert_eq!(status, StatusCode::CONFLICT, "a stale row_version");
+            let (status, _) = call(
+                &app,
+                Method::PUT,
+                &format!("{url}/rubric"),
+                &jxg,
+                json!({"row_version": 1}),
+            )
+            .await;
+            assert_eq!(status, StatusCode::CONFLICT, "a county has no round to edit");
+
             for body in [
                 mark(QIEMO, "basic", "15", "", ""),
                 mark(QIEMO, "reporting", "5", "", ""),
@@ -621,6 +642,10 @@ async fn a_prefecture_assesses_its_counties_and_each_county_reads_its_own_result
                 .collect();
             assert_eq!(ranked.len(), 2);
             assert!(ranked[0].0 <= ranked[1].0 && ranked[0].1 >= ranked[1].1, "{ranked:?}");
+            assert!(ranked.iter().all(|r| r.1 >= 60.0), "{ranked:?}");
+            assert_eq!(o["interviewed"], json!([]), "no bottom list, nobody below 60");
+            assert_eq!(o["commended"].as_array().map(Vec::len), Some(1));
+            assert_eq!(o["commended"][0], o["subjects"][0]["name"]);
 
             // Each county reads its own result; the other prefecture has nothing of it.
             let (_, own) = get(&app, "/api/v1/region-assessments/own", &jxg).await;
@@ -657,7 +682,7 @@ async fn a_prefecture_assesses_its_counties_and_each_county_reads_its_own_result
                 Store::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await,
             }
             .expect("count");
-            assert_eq!(n, 1 + 5 + 1, "open, five marks, finalise");
+            assert_eq!(n, 1 + 1 + 5 + 1, "open, the lists, five marks, finalise");
         },
     )
     .await;

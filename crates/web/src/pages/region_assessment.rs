@@ -47,6 +47,18 @@ pub fn register(reg: Registry<AppState>) -> Registry<AppState> {
     )
     .add(
         Method::POST,
+        "/regions/assessment/{year}/rubric",
+        Access::Roles(MANAGERS),
+        post(rubric),
+    )
+    .add(
+        Method::PUT,
+        "/api/v1/region-assessments/{year}/rubric",
+        Access::AnyUser,
+        axum::routing::put(api_rubric),
+    )
+    .add(
+        Method::POST,
         "/regions/assessment/{year}/finalize",
         Access::Roles(MANAGERS),
         post(finalize),
@@ -402,6 +414,7 @@ pub async fn page(
     let message = q.done.map(|d| match d.as_str() {
         "opened" => "已开启本年度下级区划考核，考核细则取自本级规则参数。".to_string(),
         "marked" => "评分已保存。".to_string(),
+        "rubric" => "考核细则已保存。".to_string(),
         "finalized" => "考核已定稿：得分、排名和名单已确定。".to_string(),
         _ => "已保存。".to_string(),
     });
@@ -514,6 +527,39 @@ pub async fn mark(
     }
 }
 
+pub async fn rubric(
+    State(state): State<AppState>,
+    Extension(session): Extension<SessionInfo>,
+    user: CurrentUser,
+    ip: ClientIp,
+    Path(year): Path<i32>,
+    form: Result<axum::Form<Pairs>, axum::extract::rejection::FormRejection>,
+) -> Result<Response, WebError> {
+    let pairs = pairs_of(form)?;
+    let input = super::assessment::rubric_input(&pairs)?;
+    match flow::set_rubric(&actor(&state, &user, &ip.0), year, &input)
+        .await
+        .map_err(WebError::from)
+    {
+        Ok(()) => Ok(see_other(&format!(
+            "/regions/assessment?year={year}&done=rubric"
+        ))),
+        Err(e) if is_user_error(&e) => {
+            refused(
+                &state,
+                &session,
+                &user,
+                year,
+                &e,
+                MarkInput::default(),
+                None,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
 pub async fn finalize(
     State(state): State<AppState>,
     Extension(session): Extension<SessionInfo>,
@@ -587,6 +633,20 @@ pub async fn api_mark(
 ) -> Result<axum::Json<flow::Overview>, WebError> {
     let a = actor(&state, &user, &ip.0);
     flow::mark(&a, year, &input).await?;
+    Ok(axum::Json(flow::overview(&a, year).await?))
+}
+
+pub async fn api_rubric(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ip: ClientIp,
+    Path(year): Path<i32>,
+    crate::pages::api_flows::Body(input): crate::pages::api_flows::Body<
+        jixiao_app::assessment::RubricInput,
+    >,
+) -> Result<axum::Json<flow::Overview>, WebError> {
+    let a = actor(&state, &user, &ip.0);
+    flow::set_rubric(&a, year, &input).await?;
     Ok(axum::Json(flow::overview(&a, year).await?))
 }
 

@@ -67,7 +67,7 @@ pub async fn open(
     }
 }
 
-pub(super) fn rubric_input(pairs: &Pairs) -> Result<RubricInput, WebError> {
+pub(crate) fn rubric_input(pairs: &Pairs) -> Result<RubricInput, WebError> {
     let mut items = std::collections::BTreeMap::new();
     for (k, v) in pairs {
         if let Some(key) = k.strip_prefix("name_") {

@@ -124,6 +124,18 @@ fn add_region_assessment(doc: &mut serde_json::Value) {
             "required": ["region", "item"], "properties": {
                 "region": {"type": "string"}, "item": {"type": "string"},
                 "score": {"type": "string"}, "adjust": {"type": "string"}, "reason": {"type": "string"}}}}}},
+        "responses": errors(overview.clone())}});
+    doc["paths"]["/api/v1/region-assessments/{year}/rubric"] = json!({"put": {
+        "summary": "修改未定稿年度的考核细则：项目名称与满分、新增人工评分项目、通报表彰与约谈名额及约谈分数线",
+        "security": [{"bearer": []}], "parameters": [year.clone()],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object",
+            "required": ["row_version"], "properties": {
+                "row_version": {"type": "integer"},
+                "items": {"type": "object", "additionalProperties": {"type": "object", "properties": {
+                    "name": {"type": "string"}, "max": {"type": "string"}}}},
+                "new_name": {"type": "string"}, "new_max": {"type": "string"},
+                "commended": {"type": "string"}, "interviewed": {"type": "string"},
+                "interview_below": {"type": "string"}}}}}},
         "responses": errors(overview)}});
     doc["paths"]["/api/v1/region-assessments/{year}/finalize"] = json!({"post": {
         "summary": "定稿：得分、排名、通报表彰和约谈名单",
