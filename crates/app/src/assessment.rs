@@ -883,6 +883,27 @@ pub struct FinalizeInput {
     pub interview_deadline: String,
 }
 
+/// The interviews' deadline as typed: empty is 30 days from today (or from the year's end, when
+/// finalising early); a date must lie after the assessed year's end, since an interview follows
+/// the year (an assessment entered late may carry a date that is already past).
+pub(crate) fn interview_deadline(text: &str, year: i32) -> Result<NaiveDate, AppError> {
+    let year_end = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(NaiveDate::MIN);
+    match text.trim() {
+        "" => Ok(today().max(year_end) + chrono::Duration::days(INTERVIEW_DAYS)),
+        t => match NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+            Ok(d) if d > year_end => Ok(d),
+            Ok(_) => Err(AppError::invalid(
+                "约谈整改期限",
+                format!("期限应晚于 {year} 年末"),
+            )),
+            Err(_) => Err(AppError::invalid(
+                "约谈整改期限",
+                format!("“{t}”不是有效的日期（YYYY-MM-DD）"),
+            )),
+        },
+    }
+}
+
 /// What finalising wrote.
 #[derive(Debug, Clone, Serialize)]
 pub struct Finalized {
@@ -905,25 +926,7 @@ pub async fn finalize(
     open_round(&round)?;
     // An interview follows the assessed year: its deadline lies after the year's end (an
     // assessment entered late, or taken over from an earlier system, may carry a past one).
-    let year_end = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(NaiveDate::MIN);
-    let deadline = match input.interview_deadline.trim() {
-        "" => today().max(year_end) + chrono::Duration::days(INTERVIEW_DAYS),
-        t => match NaiveDate::parse_from_str(t, "%Y-%m-%d") {
-            Ok(d) if d > year_end => d,
-            Ok(_) => {
-                return Err(AppError::invalid(
-                    "约谈整改期限",
-                    format!("期限应晚于 {year} 年末"),
-                ));
-            }
-            Err(_) => {
-                return Err(AppError::invalid(
-                    "约谈整改期限",
-                    format!("“{t}”不是有效的日期（YYYY-MM-DD）"),
-                ));
-            }
-        },
-    };
+    let deadline = interview_deadline(&input.interview_deadline, year)?;
     let rubric = rubric_of(&round)?;
     let region = &actor.user.region;
     let level_one = jixiao_store::units::level_one(actor.store, region).await?;

@@ -11,7 +11,7 @@
 //! leaders (viewers) once finalised; a subordinate region's finance staff and leaders read their
 //! own region's finalised result, not the others'.
 
-use crate::assessment::{INTERVIEW_DAYS, check_year, points, rubric_of};
+use crate::assessment::{check_year, interview_deadline, points, rubric_of};
 use crate::input::{json, text_or_number};
 use crate::{Actor, AppError, FieldProblem};
 use chrono::NaiveDate;
@@ -592,25 +592,7 @@ pub async fn finalize(
     may_manage(actor).await?;
     let round = round_of(actor, year).await?;
     open_round(&round)?;
-    let year_end = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(NaiveDate::MIN);
-    let deadline = match input.interview_deadline.trim() {
-        "" => today().max(year_end) + chrono::Duration::days(INTERVIEW_DAYS),
-        t => match NaiveDate::parse_from_str(t, "%Y-%m-%d") {
-            Ok(d) if d > year_end => d,
-            Ok(_) => {
-                return Err(AppError::invalid(
-                    "约谈整改期限",
-                    format!("期限应晚于 {year} 年末"),
-                ));
-            }
-            Err(_) => {
-                return Err(AppError::invalid(
-                    "约谈整改期限",
-                    format!("“{t}”不是有效的日期（YYYY-MM-DD）"),
-                ));
-            }
-        },
-    };
+    let deadline = interview_deadline(&input.interview_deadline, year)?;
     let rubric = rubric_of(&round)?;
     let subjects = subjects_of(actor).await?;
     let inputs = inputs(actor, &round, &subjects).await?;
