@@ -80,6 +80,17 @@ struct Cli {
         value_name = "SECONDS"
     )]
     db_statement_timeout: u64,
+    /// SQLite: MiB of the database file read through memory-mapped I/O; 0 turns it off
+    /// (SQLite 内存映射读取上限，单位 MiB，0 为关闭)
+    #[arg(
+        long,
+        global = true,
+        env = "JIXIAO_DB_MMAP_MIB",
+        default_value_t = 1024,
+        value_name = "MIB",
+        value_parser = clap::value_parser!(u32).range(0..=65536)
+    )]
+    db_mmap_mib: u32,
     #[command(subcommand)]
     command: Command,
 }
@@ -90,6 +101,7 @@ impl Cli {
             max_connections: self.db_pool_size,
             statement_timeout: (self.db_statement_timeout > 0)
                 .then(|| std::time::Duration::from_secs(self.db_statement_timeout)),
+            sqlite_mmap_mib: self.db_mmap_mib,
         }
     }
 }

@@ -115,6 +115,11 @@ pub struct PoolSettings {
     pub max_connections: u32,
     /// PostgreSQL only: the longest a statement may run before the server cancels it.
     pub statement_timeout: Option<Duration>,
+    /// SQLite only: how much of the database file each connection reads through memory-mapped
+    /// I/O (`PRAGMA mmap_size`), in MiB; 0 reads through SQLite's page cache alone. Measured on
+    /// the generated province (issue 14): a county's lists at 64 clients went from about 700 to
+    /// 1,000 requests/s, because a page no longer is copied into every connection's cache.
+    pub sqlite_mmap_mib: u32,
 }
 
 impl Default for PoolSettings {
@@ -122,6 +127,7 @@ impl Default for PoolSettings {
         PoolSettings {
             max_connections: 8,
             statement_timeout: None,
+            sqlite_mmap_mib: 1024,
         }
     }
 }
@@ -196,6 +202,10 @@ impl Store {
                     .synchronous(SqliteSynchronous::Full)
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(10));
+                let opts = opts.pragma(
+                    "mmap_size",
+                    (u64::from(pool.sqlite_mmap_mib) << 20).to_string(),
+                );
                 let pool = SqlitePoolOptions::new()
                     .max_connections(pool.max_connections)
                     .connect_with(opts)

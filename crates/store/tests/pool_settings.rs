@@ -1,5 +1,6 @@
-//! `Store::connect_with` (issue 14): the pool's size is the one asked for on both backends, and
-//! on PostgreSQL a statement running past the timeout is cancelled with an error, not left to run.
+//! `Store::connect_with` (issue 14): the pool's size is the one asked for on both backends, on
+//! SQLite every connection maps the size asked for, and on PostgreSQL a statement running past
+//! the timeout is cancelled with an error, not left to run.
 
 use jixiao_store::{PoolSettings, Store};
 use std::time::Duration;
@@ -11,12 +12,18 @@ async fn the_pool_has_the_size_asked_for_and_postgres_cancels_a_long_statement()
     let settings = PoolSettings {
         max_connections: 3,
         statement_timeout: Some(Duration::from_millis(300)),
+        sqlite_mmap_mib: 16,
     };
     let store = Store::connect_with(&url, settings).await.expect("sqlite");
     let Store::Sqlite(pool) = &store else {
         panic!("a SQLite URL opens SQLite");
     };
     assert_eq!(pool.options().get_max_connections(), 3);
+    let mmap: i64 = sqlx::query_scalar("PRAGMA mmap_size")
+        .fetch_one(pool)
+        .await
+        .expect("pragma");
+    assert_eq!(mmap, 16 << 20, "every connection maps what was asked for");
     store.close().await;
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));

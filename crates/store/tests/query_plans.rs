@@ -124,6 +124,7 @@ fn filters() -> Vec<(&'static str, ListFilter)> {
                 limit: Some(100),
                 offset: 200,
                 sort: Some((1, true)),
+                ..ListFilter::default()
             },
         ),
     ]
@@ -143,13 +144,27 @@ async fn every_list_reaches_its_rows_through_an_index() {
                         ("targets", browse::targets_sql(&scope, &f)),
                         ("targets count", browse::targets_count_sql(&scope, &f)),
                         ("monitoring", browse::monitoring_reports_sql(&scope, &f)),
+                        (
+                            "monitoring count",
+                            browse::monitoring_reports_count_sql(&scope, &f),
+                        ),
                         ("evaluations", browse::evaluations_sql(&scope, &f)),
+                        ("evaluations count", browse::evaluations_count_sql(&scope, &f)),
                         ("rectifications", browse::rectifications_sql(&scope, &f)),
+                        (
+                            "rectifications count",
+                            browse::rectifications_count_sql(&scope, &f),
+                        ),
                         (
                             "result applications",
                             browse::result_applications_sql(&scope, &f),
                         ),
+                        (
+                            "result applications count",
+                            browse::result_applications_count_sql(&scope, &f),
+                        ),
                         ("ex-ante", browse::ex_ante_sql(&scope, &f)),
+                        ("ex-ante count", browse::ex_ante_count_sql(&scope, &f)),
                     ];
                     for (list, sql) in lists {
                         let lines = plan(store, &sql, &like).await;

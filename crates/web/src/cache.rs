@@ -73,6 +73,45 @@ impl<K: Eq + Hash + Clone, V: Clone> VersionedCache<K, V> {
     }
 }
 
+/// How many rows a list's filter selects, by
+/// [`ListFilter::total_key`](jixiao_store::browse::ListFilter::total_key), at one database
+/// version: paging through a list, or many readers of one list, count its rows once (issue 14: the count was a fifth of a county's
+/// target list).
+#[derive(Default)]
+pub struct Totals {
+    entries: Mutex<HashMap<String, Entry<i64>>>,
+}
+
+/// Keys kept at most; past it the map starts again (an entry is one integer and a key).
+const TOTALS_KEPT: usize = 10_000;
+
+impl Totals {
+    /// The total stored for `key` at `version`, when it is younger than [`MAX_AGE`].
+    pub fn get(&self, key: &str, version: i64) -> Option<i64> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries
+            .get(key)
+            .filter(|e| e.version == version && e.at.elapsed() < MAX_AGE)
+            .map(|e| e.value)
+    }
+
+    /// Stores the total of `key` at `version`.
+    pub fn put(&self, key: String, version: i64, total: i64) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= TOTALS_KEPT && !entries.contains_key(&key) {
+            entries.clear();
+        }
+        entries.insert(
+            key,
+            Entry {
+                version,
+                at: Instant::now(),
+                value: total,
+            },
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,6 +129,21 @@ mod tests {
         assert_eq!(cache.get_or_compute("a", 2, compute()).await, Ok(3));
         assert_eq!(cache.get_or_compute("a", 2, compute()).await, Ok(3));
         assert_eq!(runs.load(Ordering::SeqCst), 3);
+    }
+
+    #[test]
+    fn a_total_is_kept_for_its_version_and_the_map_stays_bounded() {
+        let totals = Totals::default();
+        assert_eq!(totals.get("a", 1), None);
+        totals.put("a".into(), 1, 1021);
+        assert_eq!(totals.get("a", 1), Some(1021));
+        assert_eq!(totals.get("a", 2), None, "a change makes it unknown");
+        assert_eq!(totals.get("b", 1), None);
+        for i in 0..TOTALS_KEPT + 5 {
+            totals.put(format!("k{i}"), 1, 1);
+        }
+        let kept = totals.entries.lock().expect("lock").len();
+        assert!(kept <= TOTALS_KEPT, "{kept} keys");
     }
 
     #[tokio::test]

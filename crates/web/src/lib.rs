@@ -62,6 +62,8 @@ pub struct AppState {
     pub rollups: Arc<cache::Rollups>,
     /// The years of a region's subtree, by region.
     pub subtree_years: Arc<cache::VersionedCache<String, jixiao_store::years::Years>>,
+    /// How many rows the record lists' filters select, by database version.
+    pub totals: Arc<cache::Totals>,
 }
 
 /// The application: routes, their access rows, and the layers.
@@ -73,6 +75,7 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         imports: Arc::new(throttle::ImportGuard::new(config.import_limits.clone())),
         rollups: Arc::default(),
         subtree_years: Arc::default(),
+        totals: Arc::default(),
         config: Arc::new(config),
         matrix,
     };

@@ -6,6 +6,8 @@ use jixiao_store::Store;
 use jixiao_store::testing::on_every_store;
 use tower::ServiceExt;
 
+mod common;
+
 #[tokio::test]
 async fn result_applications_and_units_list_and_export() {
     on_every_store(
@@ -51,6 +53,24 @@ async fn result_applications_and_units_list_and_export() {
                 html.contains("共 143 条") && html.contains("优先保障"),
                 "result applications listed"
             );
+            // Issue 14: the total is counted once per database version. A row removed behind
+            // the application's back is counted after the next audited event (a login); the
+            // rows themselves are read anew every time.
+            let sql = "DELETE FROM result_applications WHERE id = \
+                       (SELECT MIN(id) FROM result_applications WHERE fiscal_year = 2022)";
+            match store {
+                Store::Sqlite(p) => sqlx::query(sql).execute(p).await.map(|_| ()),
+                Store::Postgres(p) => sqlx::query(sql).execute(p).await.map(|_| ()),
+            }
+            .expect("delete");
+            let html = body(get("jxg", "/result-applications?year=2022").await).await;
+            assert!(html.contains("共 143 条"), "the count of this version");
+            // The last page is not full: its total is its offset and rows, never counted.
+            let html = body(get("jxg", "/result-applications?year=2022&page=2").await).await;
+            assert!(html.contains("共 142 条"), "the last page counts itself");
+            let _ = common::demo_token(&app, "jxg").await;
+            let html = body(get("jxg", "/result-applications?year=2022").await).await;
+            assert!(html.contains("共 142 条"), "counted again after a change");
             // A unit user sees only its unit's.
             let html = body(get("jyj_tb", "/result-applications?year=2022").await).await;
             assert!(!html.contains("共 143 条") && html.contains("且末县教育局"));
@@ -138,6 +158,58 @@ async fn every_list_sorts_by_every_column_in_sql() {
                     }
                 }};
             }
+            // Search (issue 14): names in any case, wildcards taken literally, the total of
+            // the matching rows; no search reads every row.
+            let all = browse::targets(store, region, &scope, &ListFilter::default())
+                .await
+                .expect("targets");
+            let expected = all
+                .iter()
+                .filter(|t| t.object_name.contains("教育") || t.unit_name.contains("教育"))
+                .count();
+            assert!(expected > 0 && expected < all.len());
+            let found = browse::targets(
+                store,
+                region,
+                &scope,
+                &ListFilter {
+                    search: Some(" 教育 ".into()),
+                    ..ListFilter::default()
+                },
+            )
+            .await
+            .expect("search");
+            assert_eq!(found.len(), expected);
+            assert_eq!(found.first().map(|t| t.total), Some(expected as i64));
+            for wildcard in ["%", "_", "\\"] {
+                let none = browse::targets(
+                    store,
+                    region,
+                    &scope,
+                    &ListFilter {
+                        search: Some(wildcard.into()),
+                        ..ListFilter::default()
+                    },
+                )
+                .await
+                .expect("wildcard");
+                assert!(none.is_empty(), "{wildcard} is a character, not a pattern");
+            }
+            // A total the caller knows is not counted again, unless the window is not full
+            // (then its rows are the last ones).
+            let known = |limit| ListFilter {
+                limit: Some(limit),
+                known_total: Some(7),
+                ..ListFilter::default()
+            };
+            let full = browse::targets(store, region, &scope, &known(3))
+                .await
+                .expect("known");
+            assert_eq!(full.first().map(|t| t.total), Some(7));
+            let short = browse::targets(store, region, &scope, &known(100_000))
+                .await
+                .expect("short");
+            assert_eq!(short.first().map(|t| t.total), Some(all.len() as i64));
             check!("targets", browse::TARGET_SORT, async |f: ListFilter| {
                 browse::targets(store, region, &scope, &f)
                     .await

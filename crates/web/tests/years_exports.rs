@@ -283,7 +283,13 @@ async fn a_long_list_pages_in_sql_and_its_export_holds_every_row() {
             let (status, total, rows) = api("/api/v1/rectifications?year=2025").await;
             assert_eq!(status, StatusCode::OK);
             assert_eq!(total.as_deref(), Some("2050"));
-            assert_eq!(rows.as_array().map(Vec::len), Some(2000), "the first page");
+            assert_eq!(rows.as_array().map(Vec::len), Some(100), "a default page");
+            let (_, _, rows) = api("/api/v1/rectifications?year=2025&per_page=2000").await;
+            assert_eq!(
+                rows.as_array().map(Vec::len),
+                Some(2000),
+                "the largest page"
+            );
             let (_, total, rows) =
                 api("/api/v1/rectifications?year=2025&per_page=100&page=21").await;
             assert_eq!(total.as_deref(), Some("2050"));

@@ -5,7 +5,7 @@ use super::show::score;
 use crate::auth::{CurrentUser, SessionInfo};
 use crate::error::WebError;
 use crate::layout::Layout;
-use crate::pages::{region_name, render, scope};
+use crate::pages::{region_name, render, scope, windowed};
 use crate::{AppState, ClientIp, audit_user};
 use askama::Template;
 use axum::Extension;
@@ -172,7 +172,8 @@ async fn table(
     f: &ListFilter,
 ) -> Result<Table, WebError> {
     let scope = scope(state, user).await?;
-    let region = &user.region;
+    let sc = &scope;
+    let region = user.region.as_str();
     let store = &state.store;
     let mut total = None;
     let (headers, rows): (_, Vec<Vec<Cell>>) = match kind {
@@ -188,7 +189,10 @@ async fn table(
                 ("审核评级", false),
             ],
             {
-                let list = browse::targets(store, region, &scope, f).await?;
+                let list = windowed(state, "targets", region, sc, f, |f| async move {
+                    browse::targets(store, region, sc, &f).await
+                })
+                .await?;
                 total = Some(
                     list.first()
                         .map_or(0, |r| usize::try_from(r.total).unwrap_or(0)),
@@ -238,7 +242,10 @@ async fn table(
                 ("结论", false),
             ],
             {
-                let list = browse::ex_ante(store, region, &scope, f).await?;
+                let list = windowed(state, "ex_ante", region, sc, f, |f| async move {
+                    browse::ex_ante(store, region, sc, &f).await
+                })
+                .await?;
                 total = Some(
                     list.first()
                         .map_or(0, |r| usize::try_from(r.total).unwrap_or(0)),
@@ -296,7 +303,10 @@ async fn table(
                 ("预警", false),
             ],
             {
-                let list = browse::monitoring_reports(store, region, &scope, f).await?;
+                let list = windowed(state, "monitoring_reports", region, sc, f, |f| async move {
+                    browse::monitoring_reports(store, region, sc, &f).await
+                })
+                .await?;
                 total = Some(
                     list.first()
                         .map_or(0, |r| usize::try_from(r.total).unwrap_or(0)),
@@ -339,7 +349,10 @@ async fn table(
                 ("第三方机构", false),
             ],
             {
-                let list = browse::evaluations(store, region, &scope, f).await?;
+                let list = windowed(state, "evaluations", region, sc, f, |f| async move {
+                    browse::evaluations(store, region, sc, &f).await
+                })
+                .await?;
                 total = Some(
                     list.first()
                         .map_or(0, |r| usize::try_from(r.total).unwrap_or(0)),
@@ -378,7 +391,10 @@ async fn table(
                     ("状态", false),
                 ],
                 {
-                    let list = browse::rectifications(store, region, &scope, f).await?;
+                    let list = windowed(state, "rectifications", region, sc, f, |f| async move {
+                        browse::rectifications(store, region, sc, &f).await
+                    })
+                    .await?;
                     total = Some(
                         list.first()
                             .map_or(0, |r| usize::try_from(r.total).unwrap_or(0)),
@@ -463,7 +479,15 @@ async fn table(
                 ("调整理由", false),
             ],
             {
-                let list = browse::result_applications(store, region, &scope, f).await?;
+                let list = windowed(
+                    state,
+                    "result_applications",
+                    region,
+                    sc,
+                    f,
+                    |f| async move { browse::result_applications(store, region, sc, &f).await },
+                )
+                .await?;
                 total = Some(
                     list.first()
                         .map_or(0, |r| usize::try_from(r.total).unwrap_or(0)),

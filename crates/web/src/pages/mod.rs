@@ -47,6 +47,32 @@ pub async fn scope(
     Ok(jixiao_app::scope_of(&state.store, user).await?)
 }
 
+/// A window of the record list `list` (its name) through `fetch`, with the list's total taken
+/// from [`crate::cache::Totals`] when it was counted at the database's current version, and
+/// kept there when it was counted now (issue 14).
+pub async fn windowed<R, Fut>(
+    state: &crate::AppState,
+    list: &str,
+    region: &str,
+    scope: &Scope,
+    f: &jixiao_store::browse::ListFilter,
+    fetch: impl FnOnce(jixiao_store::browse::ListFilter) -> Fut,
+) -> Result<Vec<R>, crate::error::WebError>
+where
+    R: jixiao_store::browse::Counted,
+    Fut: std::future::Future<Output = jixiao_store::Result<Vec<R>>>,
+{
+    let version = jixiao_store::audit::version(&state.store).await?;
+    let key = f.total_key(list, region, scope);
+    let mut f = f.clone();
+    f.known_total = state.totals.get(&key, version);
+    let rows = fetch(f).await?;
+    if let Some(first) = rows.first() {
+        state.totals.put(key, version, first.total());
+    }
+    Ok(rows)
+}
+
 /// The acting user of a request, for the operations of `jixiao_app`.
 pub fn actor<'a>(
     state: &'a crate::AppState,

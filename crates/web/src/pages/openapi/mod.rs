@@ -22,7 +22,7 @@ fn list_path(summary: &str, schema: &str) -> serde_json::Value {
             {"name": "year", "in": "query", "schema": {"type": "integer"}},
             {"name": "q", "in": "query", "schema": {"type": "string"}, "description": "名称、单位或拼音首字母"},
             {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1_000_000, "default": 1}},
-            {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 2000, "default": 2000}}],
+            {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 2000, "default": 100}}],
         "responses": {
             "200": {"description": "记录（一页）", "headers": {"X-Total-Count": {"description": "符合条件的记录总数", "schema": {"type": "integer"}}},
                 "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}},
