@@ -185,7 +185,16 @@ load --label "baseline: GET /healthz" --path /healthz
 load --label "county: GET /api/v1/projects (page 5)" --token "$COUNTY_TOKEN" --path "/api/v1/projects?year=2023&page=5"
 load --label "county: GET /api/v1/targets (page 3)" --token "$COUNTY_TOKEN" --path "/api/v1/targets?year=2023&page=3&per_page=100"
 load --label "county: GET /api/v1/evaluations" --token "$COUNTY_TOKEN" --path "/api/v1/evaluations?per_page=100"
+load --label "county: GET /api/v1/monitoring-reports" --token "$COUNTY_TOKEN" --path "/api/v1/monitoring-reports?year=2023"
+load --label "county: GET /api/v1/rectifications" --token "$COUNTY_TOKEN" --path "/api/v1/rectifications"
+load --label "county: GET /api/v1/result-applications" --token "$COUNTY_TOKEN" --path "/api/v1/result-applications"
 load --label "county: GET /projects (page)" --header "$COUNTY_COOKIE" --path "/projects?year=2023&page=3"
+# Every list page a county reads (SPEC §16), at its default order, page 3 where it has one.
+for list in "targets?year=2023&page=3" "ex-ante" "monitoring?year=2023&page=3" "evaluations?page=3" \
+  "rectifications" "result-applications?page=3" "units" "agencies"; do
+  load --label "county: GET /${list%%\?*} (page)" --header "$COUNTY_COOKIE" --path "/$list"
+done
+load --label "county: GET / (home)" --header "$COUNTY_COOKIE" --path "/"
 load --label "county: GET /dashboard" --header "$COUNTY_COOKIE" --path "/dashboard?year=2023"
 load --label "province: GET /api/v1/regions/rollup" --token "$PROVINCE_TOKEN" --path "/api/v1/regions/rollup?year=2023"
 load --label "province: GET /regions (page)" --header "$PROVINCE_COOKIE" --path "/regions?year=2024"

@@ -35,6 +35,7 @@ pub mod report;
 pub mod self_evaluation;
 pub mod sessions;
 pub mod targets;
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod todos;
 pub mod units;
