@@ -627,7 +627,7 @@ pub async fn act(
             t.version_no
         )));
     }
-    let action = if input.action == "review" {
+    let action = if input.action == jixiao_domain::target::REVIEW_ACTION {
         None
     } else {
         Some(DocAction::parse(&input.action).ok_or_else(|| {

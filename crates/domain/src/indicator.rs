@@ -30,7 +30,7 @@ impl Sign {
     ];
 
     /// The canonical symbol stored and shown.
-    pub fn symbol(self) -> &'static str {
+    pub const fn symbol(self) -> &'static str {
         match self {
             Sign::Ge => "≥",
             Sign::Gt => ">",

@@ -7,6 +7,10 @@ use crate::scoring::{Finding, Severity};
 use crate::workflow::{DocAction, DocState};
 use rust_decimal::Decimal;
 
+/// The action code of the finance bureau's review of a target with its rating (SPEC §6.3): not
+/// a [`DocAction`], since it approves or returns by the rating.
+pub const REVIEW_ACTION: &str = "review";
+
 crate::code_enum! {
     /// 审核评级 of a target by the finance bureau (SPEC §6.3).
     ReviewRating {

@@ -95,6 +95,18 @@ crate::code_enum! {
 }
 
 crate::code_enum! {
+    /// Where a rectification notice comes from (SPEC §10: the problems found by monitoring,
+    /// evaluation, verification, review and the annual assessment).
+    RectificationSource {
+        Monitoring = "monitoring", "绩效运行监控";
+        Evaluation = "evaluation", "绩效评价";
+        Verification = "verification", "真实性核查";
+        Review = "review", "审核";
+        Assessment = "assessment", "部门考核";
+    }
+}
+
+crate::code_enum! {
     /// Moves of a rectification notice (SPEC §10).
     RectificationAction {
         Issue = "issue", "下发";

@@ -15,7 +15,7 @@ use axum::response::{Html, IntoResponse, Response};
 use jixiao_domain::Fen;
 use jixiao_domain::grade::Grade;
 use jixiao_domain::types::{AgencyStatus, AgencyType, EvaluationKind, ObjectKind};
-use jixiao_domain::workflow::{DocState, RectificationState};
+use jixiao_domain::workflow::{DocState, RectificationSource, RectificationState};
 use jixiao_store::browse::{self, ListFilter};
 use serde::Deserialize;
 
@@ -403,15 +403,12 @@ async fn table(
                 }
                 .into_iter()
                 .map(|k| {
-                    let open = matches!(k.state.as_str(), "issued" | "reopened");
-                    let source = match k.source_kind.as_str() {
-                        "monitoring" => "运行监控",
-                        "assessment" => "部门考核",
-                        "evaluation" => "绩效评价",
-                        "verification" => "真实性核查",
-                        "review" => "审核",
-                        other => other,
-                    };
+                    let open = matches!(
+                        RectificationState::parse(&k.state),
+                        Some(RectificationState::Issued | RectificationState::Reopened)
+                    );
+                    let source = RectificationSource::parse(&k.source_kind)
+                        .map_or(k.source_kind.as_str(), |s| s.label());
                     vec![
                         text(k.fiscal_year.to_string()),
                         text(source),

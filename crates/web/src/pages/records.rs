@@ -64,7 +64,9 @@ pub async fn evaluation(
         .into_iter()
         .map(|i| {
             // A quantitative value is shown with its unit of measure (≥230人, 230人).
-            let (target, actual) = if i.sign == "定性" {
+            let (target, actual) = if jixiao_domain::indicator::Sign::parse(&i.sign)
+                == Some(jixiao_domain::indicator::Sign::Qualitative)
+            {
                 (i.target_value, i.actual_value)
             } else {
                 let with_unit = |v: String| {

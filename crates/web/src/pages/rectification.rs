@@ -98,14 +98,7 @@ fn state_label(code: &str) -> String {
 }
 
 fn source_label(code: &str) -> &'static str {
-    match code {
-        "monitoring" => "绩效运行监控",
-        "evaluation" => "绩效评价",
-        "verification" => "自评抽查复核",
-        "review" => "审核",
-        "assessment" => "部门考核",
-        _ => "其他",
-    }
+    jixiao_domain::workflow::RectificationSource::parse(code).map_or("其他", |s| s.label())
 }
 
 fn action_label(code: &str) -> String {

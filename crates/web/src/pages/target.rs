@@ -21,7 +21,7 @@ use jixiao_app::target::{
 };
 use jixiao_domain::Fen;
 use jixiao_domain::decimal::{fixed2, from_hundredths};
-use jixiao_domain::indicator::Level1;
+use jixiao_domain::indicator::{Level1, Sign};
 use jixiao_domain::target::ReviewRating;
 use jixiao_domain::types::ObjectKind;
 use jixiao_domain::workflow::{self, DocAction, DocState};
@@ -31,7 +31,15 @@ use jixiao_store::targets;
 /// definition.
 const LEVEL2: &[(&str, &[&str])] = jixiao_domain::indicator::DEFAULT_DICTIONARY;
 
-const SIGNS: &[&str] = &["≥", "≤", "=", ">", "<", "定性"];
+/// The signs in the picker's order, from the domain's code list.
+const SIGNS: [&str; 6] = [
+    Sign::Ge.symbol(),
+    Sign::Le.symbol(),
+    Sign::Eq.symbol(),
+    Sign::Gt.symbol(),
+    Sign::Lt.symbol(),
+    Sign::Qualitative.symbol(),
+];
 
 pub struct VersionView {
     pub id: i64,
@@ -251,7 +259,7 @@ async fn page(
             .iter()
             .flat_map(|(_, l2)| l2.iter().copied())
             .collect(),
-        signs: SIGNS,
+        signs: &SIGNS,
         ratings: ReviewRating::ALL
             .iter()
             .map(|r| (r.code(), r.label()))

@@ -1,6 +1,7 @@
 //! One self-evaluation: the form with its live score, saving, the check, the workflow actions and the report.
 
 use super::*;
+use jixiao_domain::workflow::RectificationState;
 
 // ---------------------------------------------------------------------------------------------
 // The form
@@ -99,7 +100,8 @@ pub(super) fn row_view(
     input: Option<&RowInput>,
     points: Option<&(String, String, bool)>,
 ) -> RowView {
-    let qualitative = r.sign == "定性";
+    let qualitative = jixiao_domain::indicator::Sign::parse(&r.sign)
+        == Some(jixiao_domain::indicator::Sign::Qualitative);
     let target = if qualitative {
         r.target_value.clone()
     } else {
@@ -323,7 +325,10 @@ pub(super) async fn evaluation_view(
         });
     let notices = sources
         .into_iter()
-        .filter(|k| user.is_finance() || k.state != "draft")
+        .filter(|k| {
+            user.is_finance()
+                || RectificationState::parse(&k.state) != Some(RectificationState::Draft)
+        })
         .map(|k| {
             (
                 k.id,

@@ -271,7 +271,9 @@ pub struct RowView {
 }
 
 fn row_view(r: &IndicatorRecord, input: Option<&IndicatorInput>) -> RowView {
-    let target = if r.sign == "定性" {
+    let target = if jixiao_domain::indicator::Sign::parse(&r.sign)
+        == Some(jixiao_domain::indicator::Sign::Qualitative)
+    {
         r.target_value.clone()
     } else {
         format!("{}{}{}", r.sign, r.target_value, r.unit_of_measure)

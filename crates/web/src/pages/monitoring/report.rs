@@ -1,6 +1,7 @@
 //! One monitoring report: the form with its live figures, saving, the check and the workflow actions.
 
 use super::*;
+use jixiao_domain::workflow::RectificationState;
 
 // ---------------------------------------------------------------------------------------------
 // The report
@@ -147,7 +148,10 @@ pub(super) async fn report_view(
                 // A unit sees a notice once it is issued; finance sees its drafts.
                 w.rectification_id
                     .zip(w.rectification_state.clone())
-                    .filter(|(_, s)| user.is_finance() || s != "draft")
+                    .filter(|(_, s)| {
+                        user.is_finance()
+                            || RectificationState::parse(s) != Some(RectificationState::Draft)
+                    })
                     .map(|(id, s)| {
                         (
                             id,

@@ -9,10 +9,15 @@ use self::evaluation::*;
 use self::monitoring::*;
 
 use axum::Json;
+use jixiao_domain::ex_ante::{ExAnteConclusion, ExAnteObject};
+use jixiao_domain::indicator::Sign;
+use jixiao_domain::result_application::Recommendation;
+use jixiao_domain::target::ReviewRating;
 use jixiao_domain::types::{
     AgencyStatus, AgencyType, AssessorKind, BudgetTiming, BudgetType, Continuity, EvaluationKind,
-    ProjectCategory,
+    MonitoringKind, ObjectKind, ProjectCategory,
 };
+use jixiao_domain::workflow::{DocAction, DocState, ProjectAction, ProjectState};
 
 /// A GET list path of the OpenAPI document, filtered by year and text, scoped by the token.
 fn list_path(summary: &str, schema: &str) -> serde_json::Value {
@@ -241,16 +246,31 @@ fn add_workflows(doc: &mut serde_json::Value) {
         "from_state": {"type": "string"}, "to_state": {"type": "string"}, "action": {"type": "string"},
         "actor_id": {"type": "integer", "nullable": true}, "actor_name": {"type": "string", "nullable": true},
         "opinion": {"type": "string"}, "at": {"type": "string", "format": "date-time"}}}});
-    let doc_states = json!(["draft", "submitted", "under_review", "approved", "returned"]);
-    let project_states = json!([
-        "reserve",
-        "in_library",
-        "budgeted",
-        "executing",
-        "completed",
-        "evaluated",
-        "terminated"
-    ]);
+    let doc_states = codes(DocState::ALL, DocState::code);
+    let project_states = codes(ProjectState::ALL, ProjectState::code);
+    // An approved ex-ante conclusion, or none yet.
+    let conclusions = {
+        let mut v = codes(ExAnteConclusion::ALL, ExAnteConclusion::code);
+        if let Some(a) = v.as_array_mut() {
+            a.push(serde_json::Value::Null);
+        }
+        v
+    };
+    // The document moves, and the target review with its rating.
+    let doc_actions = {
+        let mut v = codes(DocAction::ALL, DocAction::code);
+        if let Some(a) = v.as_array_mut() {
+            a.push(jixiao_domain::target::REVIEW_ACTION.into());
+        }
+        v
+    };
+    let ratings = {
+        let mut v = codes(ReviewRating::ALL, ReviewRating::code);
+        if let Some(a) = v.as_array_mut() {
+            a.extend(ReviewRating::ALL.iter().map(|r| r.label().into()));
+        }
+        v
+    };
     let project_fields = json!({
         "fiscal_year": {"type": "integer", "description": "预算年度，缺省为当年"},
         "unit_id": {"type": "integer", "format": "int64", "description": "预算单位；单位用户缺省为本单位"},
@@ -287,7 +307,7 @@ fn add_workflows(doc: &mut serde_json::Value) {
         "ProjectUpdated": {"type": "object", "properties": {"id": int, "row_version": {"type": "integer"},
             "is_major": {"type": "boolean"}, "library_status": {"type": "string", "enum": project_states}}},
         "ProjectActionInput": {"type": "object", "required": ["action", "row_version"], "properties": {
-            "action": {"type": "string", "enum": ["enter_library", "budget", "start_execution", "complete", "evaluate", "terminate"]},
+            "action": {"type": "string", "enum": codes(ProjectAction::ALL, ProjectAction::code)},
             "row_version": {"type": "integer"},
             "text": {"type": "string", "description": "意见；终止时必填终止原因"}}},
         "ProjectActionResult": {"type": "object", "required": ["library_status", "row_version"], "properties": {
@@ -296,7 +316,7 @@ fn add_workflows(doc: &mut serde_json::Value) {
         "ProjectFacts": {"type": "object", "required": ["requires_ex_ante", "has_approved_target", "library_status", "row_version", "available_actions"], "properties": {
             "id": int,
             "requires_ex_ante": {"type": "boolean", "description": "新增重大项目或新出台政策须开展事前绩效评估"},
-            "approved_ex_ante": {"type": "string", "nullable": true, "enum": ["support", "support_after_adjustment", "reject", null],
+            "approved_ex_ante": {"type": "string", "nullable": true, "enum": conclusions.clone(),
                 "description": "最近一次审核通过的事前评估结论"},
             "has_approved_target": {"type": "boolean"},
             "library_status": {"type": "string", "enum": project_states},
@@ -309,7 +329,7 @@ fn add_workflows(doc: &mut serde_json::Value) {
             "assessor_kind": {"type": "string", "enum": codes(AssessorKind::ALL, AssessorKind::code)},
             "agency_id": {"type": "integer", "format": "int64", "description": "第三方机构（assessor_kind 为 agency 时必填）"}}},
         "ExAnte": {"type": "object", "properties": {
-            "id": int, "fiscal_year": {"type": "integer"}, "object_kind": {"type": "string", "enum": ["project", "policy"]},
+            "id": int, "fiscal_year": {"type": "integer"}, "object_kind": {"type": "string", "enum": codes(ExAnteObject::ALL, ExAnteObject::code)},
             "project_id": {"type": "integer", "nullable": true}, "object_name": {"type": "string"},
             "amount_fen": {"type": "integer", "description": "金额（分）"},
             "assessor_kind": {"type": "string", "enum": codes(AssessorKind::ALL, AssessorKind::code)},
@@ -317,7 +337,7 @@ fn add_workflows(doc: &mut serde_json::Value) {
             "agency_name": {"type": "string", "nullable": true},
             "state": {"type": "string", "enum": doc_states},
             "total_x100": {"type": "integer", "nullable": true, "description": "总分 ×100"},
-            "conclusion": {"type": "string", "nullable": true, "enum": ["support", "support_after_adjustment", "reject", null]},
+            "conclusion": {"type": "string", "nullable": true, "enum": conclusions},
             "conclusion_label": {"type": "string", "nullable": true},
             "suggestions": {"type": "string"}, "report_attachment_id": {"type": "integer", "nullable": true},
             "row_version": {"type": "integer"},
@@ -338,11 +358,11 @@ fn add_workflows(doc: &mut serde_json::Value) {
             "conclusion": {"type": "string", "description": "评估结论：予以支持、调整完善后予以支持或不予支持"},
             "row_version": {"type": "integer"}}},
         "DocActionInput": {"type": "object", "required": ["action", "row_version"], "properties": {
-            "action": {"type": "string", "enum": ["submit", "resubmit", "start_review", "approve", "return", "adjust", "review"],
+            "action": {"type": "string", "enum": doc_actions,
                 "description": "review 仅用于绩效目标（带 rating）；adjust 仅用于已通过的绩效目标"},
             "row_version": {"type": "integer"},
             "text": {"type": "string", "description": "审核意见；退回、调整时必填原因"},
-            "rating": {"type": "string", "enum": ["excellent", "good", "fair", "poor", "优", "良", "中", "差"],
+            "rating": {"type": "string", "enum": ratings,
                 "description": "绩效目标审核评级：优、良通过，中、差退回（须填写原因）"}}},
         "DocStateResult": {"type": "object", "required": ["state"], "properties": {
             "state": {"type": "string", "enum": doc_states}, "state_label": {"type": "string"},
@@ -371,7 +391,7 @@ fn add_workflows(doc: &mut serde_json::Value) {
             "state": {"type": "string", "enum": doc_states},
             "target_id": {"type": "integer", "format": "int64", "description": "调整申请时为新版本的编号"}}},
         "Target": {"type": "object", "properties": {
-            "id": int, "fiscal_year": {"type": "integer"}, "object_kind": {"type": "string", "enum": ["project", "unit"]},
+            "id": int, "fiscal_year": {"type": "integer"}, "object_kind": {"type": "string", "enum": [ObjectKind::Project.code(), ObjectKind::Unit.code()]},
             "project_id": {"type": "integer", "nullable": true}, "unit_id": int,
             "version_no": {"type": "integer"}, "supersedes_id": {"type": "integer", "nullable": true},
             "is_current": {"type": "boolean"}, "state": {"type": "string", "enum": doc_states},
@@ -602,7 +622,7 @@ fn base_document() -> serde_json::Value {
                     "project_id": {"type": "integer", "nullable": true}, "project_code": {"type": "string", "nullable": true},
                     "object_name": {"type": "string"}, "unit_name": {"type": "string"}, "executed_fen": {"type": "integer", "description": "执行金额（分）"},
                     "total_x100": {"type": "integer", "nullable": true, "description": "得分 ×100"}, "grade": {"type": "string", "nullable": true},
-                    "recommendation": {"type": "string", "enum": ["priority", "after_rectification", "not_arranged"], "description": "优先保障 / 整改后安排 / 原则上不予安排"},
+                    "recommendation": {"type": "string", "enum": codes(Recommendation::ALL, Recommendation::code), "description": "优先保障 / 整改后安排 / 原则上不予安排"},
                     "override_reason": {"type": "string", "description": "不予安排仍安排时的理由"}}}},
                 "RectificationList": {"type": "array", "items": {"type": "object", "properties": {
                     "id": {"type": "integer"}, "fiscal_year": {"type": "integer"}, "source_kind": {"type": "string"},
@@ -615,7 +635,7 @@ fn base_document() -> serde_json::Value {
                     "level2": {"type": "string", "description": "二级指标"},
                     "name": {"type": "string", "description": "三级指标名称"},
                     "unit_of_measure": {"type": "string", "description": "计量单位，定性指标为空"},
-                    "sign": {"type": "string", "enum": ["≥", "≤", "=", ">", "<", "定性"]},
+                    "sign": {"type": "string", "enum": Sign::ALL.iter().map(|s| s.symbol()).collect::<Vec<_>>()},
                     "definition": {"type": "string", "description": "指标解释"},
                     "basis": {"type": "string", "enum": ["计划标准", "行业标准", "历史标准", "其他标准"]},
                     "status": {"type": "string", "enum": ["approved", "proposed"], "description": "proposed：本单位待审核的申请"}}}},

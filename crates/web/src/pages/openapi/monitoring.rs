@@ -18,7 +18,7 @@ pub(super) fn add_monitoring(doc: &mut serde_json::Value) {
         "message": text}});
     let schemas = json!({
         "MonitoringTaskInput": {"type": "object", "required": ["kind", "fiscal_year", "period_end_month", "deadline"], "properties": {
-            "kind": {"type": "string", "enum": ["project", "unit"], "description": "项目 / 部门整体"},
+            "kind": {"type": "string", "enum": codes(MonitoringKind::ALL, MonitoringKind::code), "description": "项目 / 部门整体"},
             "name": {"type": "string", "maxLength": 100, "description": "留空按年度、期间和类型生成"},
             "fiscal_year": {"type": "integer"},
             "period_end_month": {"type": "integer", "minimum": 1, "maximum": 12, "description": "数据截至 1-N 月"},

@@ -459,7 +459,7 @@ pub async fn detail_page(
         },
         target_status: match &current_target {
             Some(t) if !jixiao_app::target::readable(t, &scope) => {
-                if t.state == "draft" {
+                if DocState::parse(&t.state) == Some(DocState::Draft) {
                     format!("第 {} 版由单位填报中（草稿，提交后可见）", t.version_no)
                 } else {
                     format!("第 {} 版审核中（审核通过后可见）", t.version_no)
