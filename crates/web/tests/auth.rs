@@ -1,30 +1,14 @@
 //! SPEC §17 in the router: logins, lockout, session rotation and timeout, CSRF, bearer tokens,
 //! security headers and the audit trail of it all — on SQLite and PostgreSQL.
 
+mod common;
+
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, Response, StatusCode, header};
+use common::{csrf_of, demo_app, get, get_page, post_form, response, text};
 use jixiao_store::testing::on_every_store;
 use jixiao_store::{Store, on_pool};
-use tower::ServiceExt;
-
-async fn app(store: &Store) -> Router {
-    jixiao_demo::load(store, &mut |_, _, _| {})
-        .await
-        .expect("demo");
-    jixiao_web::router(store.clone(), jixiao_web::WebConfig::default())
-}
-
-async fn send(app: &Router, req: Request<Body>) -> Response<Body> {
-    app.clone().oneshot(req).await.expect("response")
-}
-
-async fn text(res: Response<Body>) -> String {
-    let bytes = axum::body::to_bytes(res.into_body(), 1 << 22)
-        .await
-        .expect("body");
-    String::from_utf8_lossy(&bytes).into_owned()
-}
 
 fn sid(res: &Response<Body>) -> Option<String> {
     res.headers()
@@ -40,7 +24,7 @@ fn sid(res: &Response<Body>) -> Option<String> {
 
 /// Opens the login form: (anonymous session secret, csrf token).
 async fn login_form(app: &Router) -> (String, String) {
-    let res = send(
+    let res = response(
         app,
         Request::builder()
             .uri("/login")
@@ -49,13 +33,7 @@ async fn login_form(app: &Router) -> (String, String) {
     )
     .await;
     let secret = sid(&res).expect("an anonymous session cookie");
-    let html = text(res).await;
-    let csrf = html
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("csrf field")
-        .to_string();
+    let csrf = csrf_of(&text(res).await);
     (secret, csrf)
 }
 
@@ -70,7 +48,7 @@ async fn post_login(
         "csrf={csrf}&username={user}&password={}",
         password.replace('#', "%23")
     );
-    send(
+    response(
         app,
         Request::builder()
             .method("POST")
@@ -84,7 +62,7 @@ async fn post_login(
 }
 
 async fn api_login(app: &Router, user: &str, password: &str) -> Response<Body> {
-    send(
+    response(
         app,
         Request::builder()
             .method("POST")
@@ -103,7 +81,7 @@ async fn login_rotates_the_session_and_logout_ends_it_spec_17() {
     on_every_store(
         "login_rotates_the_session_and_logout_ends_it_spec_17",
         async |store: &Store| {
-            let app = app(store).await;
+            let app = demo_app(store).await;
             let (anon, csrf) = login_form(&app).await;
             let res = post_login(&app, &anon, &csrf, "jxg", "Demo#2023").await;
             assert_eq!(res.status(), StatusCode::SEE_OTHER);
@@ -120,27 +98,11 @@ async fn login_rotates_the_session_and_logout_ends_it_spec_17() {
             let session = sid(&res).expect("a new session");
             assert_ne!(session, anon, "the session id changes at login");
             // The old anonymous id no longer works.
-            let old = send(
-                &app,
-                Request::builder()
-                    .uri("/")
-                    .header(header::COOKIE, format!("jixiao_sid={anon}"))
-                    .body(Body::empty())
-                    .expect("req"),
-            )
-            .await;
-            assert_eq!(old.status(), StatusCode::SEE_OTHER);
-            let home = send(
-                &app,
-                Request::builder()
-                    .uri("/")
-                    .header(header::COOKIE, format!("jixiao_sid={session}"))
-                    .body(Body::empty())
-                    .expect("req"),
-            )
-            .await;
-            assert_eq!(home.status(), StatusCode::OK);
-            let html = text(home).await;
+            let (status, _) = get_page(&app, &format!("jixiao_sid={anon}"), "/").await;
+            assert_eq!(status, StatusCode::SEE_OTHER);
+            let logged_in = format!("jixiao_sid={session}");
+            let (status, html) = get_page(&app, &logged_in, "/").await;
+            assert_eq!(status, StatusCode::OK);
             assert!(html.contains("待办事项"));
             // Logout needs the session's CSRF token, which the page carries.
             let token = html
@@ -149,28 +111,11 @@ async fn login_rotates_the_session_and_logout_ends_it_spec_17() {
                 .and_then(|s| s.split('"').next())
                 .expect("meta csrf")
                 .to_string();
-            let out = send(
-                &app,
-                Request::builder()
-                    .method("POST")
-                    .uri("/logout")
-                    .header(header::COOKIE, format!("jixiao_sid={session}"))
-                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                    .body(Body::from(format!("csrf={token}")))
-                    .expect("req"),
-            )
-            .await;
-            assert_eq!(out.status(), StatusCode::SEE_OTHER);
-            let after = send(
-                &app,
-                Request::builder()
-                    .uri("/")
-                    .header(header::COOKIE, format!("jixiao_sid={session}"))
-                    .body(Body::empty())
-                    .expect("req"),
-            )
-            .await;
-            assert_eq!(after.status(), StatusCode::SEE_OTHER, "logged out");
+            let (status, _, _) =
+                post_form(&app, &logged_in, "/logout", &format!("csrf={token}")).await;
+            assert_eq!(status, StatusCode::SEE_OTHER);
+            let (status, _) = get_page(&app, &logged_in, "/").await;
+            assert_eq!(status, StatusCode::SEE_OTHER, "logged out");
             let actions: Vec<String> = jixiao_store::audit::recent(store, 50)
                 .await
                 .expect("audit")
@@ -193,7 +138,7 @@ async fn six_wrong_passwords_lock_the_account_even_for_the_right_one_spec_17() {
     on_every_store(
         "six_wrong_passwords_lock_the_account_even_for_the_right_one_spec_17",
         async |store: &Store| {
-            let app = app(store).await;
+            let app = demo_app(store).await;
             let unknown = api_login(&app, "nobody", "Wrong#2023").await;
             assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
             let unknown_body: serde_json::Value =
@@ -246,10 +191,10 @@ async fn posts_without_the_csrf_token_or_from_another_site_are_refused_spec_17()
     on_every_store(
         "posts_without_the_csrf_token_or_from_another_site_are_refused_spec_17",
         async |store: &Store| {
-            let app = app(store).await;
+            let app = demo_app(store).await;
             let (anon, csrf) = login_form(&app).await;
             // No token.
-            let res = send(
+            let res = response(
                 &app,
                 Request::builder()
                     .method("POST")
@@ -269,7 +214,7 @@ async fn posts_without_the_csrf_token_or_from_another_site_are_refused_spec_17()
                 StatusCode::FORBIDDEN
             );
             // The right token from another site.
-            let res = send(
+            let res = response(
                 &app,
                 Request::builder()
                     .method("POST")
@@ -285,7 +230,7 @@ async fn posts_without_the_csrf_token_or_from_another_site_are_refused_spec_17()
             .await;
             assert_eq!(res.status(), StatusCode::FORBIDDEN);
             // A foreign Origin.
-            let res = send(
+            let res = response(
                 &app,
                 Request::builder()
                     .method("POST")
@@ -323,8 +268,8 @@ async fn api_uses_bearer_tokens_only_spec_16() {
     on_every_store(
         "api_uses_bearer_tokens_only_spec_16",
         async |store: &Store| {
-            let app = app(store).await;
-            let res = send(
+            let app = demo_app(store).await;
+            let res = response(
                 &app,
                 Request::builder()
                     .uri("/api/v1/projects")
@@ -337,17 +282,8 @@ async fn api_uses_bearer_tokens_only_spec_16() {
                 serde_json::from_str(&text(api_login(&app, "jyj_tb", "Demo#2023").await).await)
                     .expect("json");
             let token = token["token"].as_str().expect("token").to_string();
-            let res = send(
-                &app,
-                Request::builder()
-                    .uri("/api/v1/projects?year=2023")
-                    .header(header::AUTHORIZATION, format!("Bearer {token}"))
-                    .body(Body::empty())
-                    .expect("req"),
-            )
-            .await;
-            assert_eq!(res.status(), StatusCode::OK);
-            let page: serde_json::Value = serde_json::from_str(&text(res).await).expect("json");
+            let (status, page) = get(&app, "/api/v1/projects?year=2023", &token).await;
+            assert_eq!(status, StatusCode::OK);
             let items = page["items"].as_array().expect("items");
             assert!(!items.is_empty());
             assert!(
@@ -358,28 +294,12 @@ async fn api_uses_bearer_tokens_only_spec_16() {
             let (anon, csrf) = login_form(&app).await;
             let res = post_login(&app, &anon, &csrf, "jxg", "Demo#2023").await;
             let session = sid(&res).expect("session");
-            let res = send(
-                &app,
-                Request::builder()
-                    .uri("/api/v1/projects")
-                    .header(header::COOKIE, format!("jixiao_sid={session}"))
-                    .body(Body::empty())
-                    .expect("req"),
-            )
-            .await;
-            assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+            let (status, _) =
+                get_page(&app, &format!("jixiao_sid={session}"), "/api/v1/projects").await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED);
             // Field-level errors in Chinese.
-            let res = send(
-                &app,
-                Request::builder()
-                    .uri("/api/v1/projects?year=abc&page=0")
-                    .header(header::AUTHORIZATION, format!("Bearer {token}"))
-                    .body(Body::empty())
-                    .expect("req"),
-            )
-            .await;
-            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-            let body: serde_json::Value = serde_json::from_str(&text(res).await).expect("json");
+            let (status, body) = get(&app, "/api/v1/projects?year=abc&page=0", &token).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
             assert!(
                 body["fields"]["year"]
                     .as_str()
@@ -393,35 +313,18 @@ async fn api_uses_bearer_tokens_only_spec_16() {
                 "/api/v1/monitoring-reports",
                 "/api/v1/rectifications",
             ] {
-                let res = send(
-                    &app,
-                    Request::builder()
-                        .uri(path)
-                        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-                        .body(Body::empty())
-                        .expect("req"),
-                )
-                .await;
-                assert_eq!(res.status(), StatusCode::OK, "{path}");
-                let rows: serde_json::Value = serde_json::from_str(&text(res).await).expect("json");
+                let (status, rows) = get(&app, path, &token).await;
+                assert_eq!(status, StatusCode::OK, "{path}");
                 let rows = rows.as_array().expect("array");
                 assert!(
                     rows.iter().all(|r| r["unit_name"] == "且末县教育局"),
                     "{path}: a unit user sees only its unit"
                 );
             }
-            let res = send(
-                &app,
-                Request::builder()
-                    .uri("/api/v1/targets?year=1900")
-                    .header(header::AUTHORIZATION, format!("Bearer {token}"))
-                    .body(Body::empty())
-                    .expect("req"),
-            )
-            .await;
-            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            let (status, _) = get(&app, "/api/v1/targets?year=1900", &token).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
             // The documentation page loads the vendored Swagger UI, nothing from outside.
-            let res = send(
+            let res = response(
                 &app,
                 Request::builder()
                     .uri("/api/docs")
@@ -436,7 +339,7 @@ async fn api_uses_bearer_tokens_only_spec_16() {
                     && !page.contains("http")
             );
             // The OpenAPI document.
-            let res = send(
+            let res = response(
                 &app,
                 Request::builder()
                     .uri("/api/v1/openapi.json")
@@ -457,7 +360,7 @@ async fn idle_sessions_end_and_headers_are_everywhere_spec_17() {
     on_every_store(
         "idle_sessions_end_and_headers_are_everywhere_spec_17",
         async |store: &Store| {
-            let app = app(store).await;
+            let app = demo_app(store).await;
             let (anon, csrf) = login_form(&app).await;
             let session =
                 sid(&post_login(&app, &anon, &csrf, "jxg", "Demo#2023").await).expect("session");
@@ -470,22 +373,10 @@ async fn idle_sessions_end_and_headers_are_everywhere_spec_17() {
             .await
             .map(|_| ())
             .expect("age sessions"));
-            let res = send(
-                &app,
-                Request::builder()
-                    .uri("/")
-                    .header(header::COOKIE, format!("jixiao_sid={session}"))
-                    .body(Body::empty())
-                    .expect("req"),
-            )
-            .await;
-            assert_eq!(
-                res.status(),
-                StatusCode::SEE_OTHER,
-                "an idle session is over"
-            );
+            let (status, _) = get_page(&app, &format!("jixiao_sid={session}"), "/").await;
+            assert_eq!(status, StatusCode::SEE_OTHER, "an idle session is over");
             for path in ["/login", "/no-such-page", "/assets/app.css", "/public"] {
-                let res = send(
+                let res = response(
                     &app,
                     Request::builder()
                         .uri(path)
@@ -508,7 +399,7 @@ async fn idle_sessions_end_and_headers_are_everywhere_spec_17() {
                 );
                 assert!(h.get(header::REFERRER_POLICY).is_some(), "{path}");
             }
-            let res = send(
+            let res = response(
                 &app,
                 Request::builder()
                     .uri("/no-such-page")
@@ -536,7 +427,7 @@ async fn cookies_are_secure_behind_tls_spec_17() {
         ..Default::default()
     };
     let app = jixiao_web::router(store.clone(), config);
-    let res = send(
+    let res = response(
         &app,
         Request::builder()
             .uri("/login")

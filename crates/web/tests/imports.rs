@@ -1,12 +1,13 @@
 //! Issue 4 part 4 through the web: the upload page (CSRF token in the query for multipart forms)
 //! and `POST /api/v1/imports`; all or nothing, idempotent, and a unit user confined to its unit.
 
-use axum::Router;
+mod common;
+
 use axum::body::Body;
-use axum::http::{Request, Response, StatusCode, header};
+use axum::http::{Request, StatusCode, header};
+use common::{demo_app, demo_token, response, text};
 use jixiao_store::Store;
 use jixiao_store::testing::on_every_store;
-use tower::ServiceExt;
 
 const BOUNDARY: &str = "jixiao-test-boundary";
 
@@ -60,36 +61,6 @@ fn multipart(kind: &str, year: &str, file: &[u8]) -> Vec<u8> {
     body
 }
 
-async fn send(app: &Router, req: Request<Body>) -> Response<Body> {
-    app.clone().oneshot(req).await.expect("response")
-}
-
-async fn text(res: Response<Body>) -> String {
-    String::from_utf8_lossy(
-        &axum::body::to_bytes(res.into_body(), 1 << 22)
-            .await
-            .expect("body"),
-    )
-    .into_owned()
-}
-
-async fn token(app: &Router, user: &str) -> String {
-    let res = send(
-        app,
-        Request::builder()
-            .method("POST")
-            .uri("/api/v1/auth/login")
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(
-                serde_json::json!({"username": user, "password": "Demo#2023"}).to_string(),
-            ))
-            .expect("req"),
-    )
-    .await;
-    let v: serde_json::Value = serde_json::from_str(&text(res).await).expect("json");
-    v["token"].as_str().expect("token").to_string()
-}
-
 fn api_upload(token: &str, body: Vec<u8>) -> Request<Body> {
     Request::builder()
         .method("POST")
@@ -115,10 +86,7 @@ async fn uploads_are_all_or_nothing_idempotent_and_scoped() {
     on_every_store(
         "uploads_are_all_or_nothing_idempotent_and_scoped",
         async |store: &Store| {
-            jixiao_demo::load(store, &mut |_, _, _| {})
-                .await
-                .expect("demo");
-            let app = jixiao_web::router(store.clone(), jixiao_web::WebConfig::default());
+            let app = demo_app(store).await;
             let before = count_projects(store, 2024).await;
             let good = project_list(&[
                 [
@@ -176,9 +144,9 @@ async fn uploads_are_all_or_nothing_idempotent_and_scoped() {
                     "",
                 ],
             ];
-            let finance = token(&app, "jxg").await;
+            let finance = demo_token(&app, "jxg").await;
             // One bad row: nothing written, the row named.
-            let res = send(
+            let res = response(
                 &app,
                 api_upload(
                     &finance,
@@ -192,7 +160,7 @@ async fn uploads_are_all_or_nothing_idempotent_and_scoped() {
             assert!(v["problems"].to_string().contains("第 3 行"), "{v}");
             assert_eq!(count_projects(store, 2024).await, before);
             // The good file: written once; the same file again changes nothing.
-            let res = send(
+            let res = response(
                 &app,
                 api_upload(&finance, multipart("projects", "2024", &good)),
             )
@@ -201,7 +169,7 @@ async fn uploads_are_all_or_nothing_idempotent_and_scoped() {
             assert_eq!(v["status"], "imported", "{v}");
             assert_eq!(v["documents"], 2);
             assert_eq!(count_projects(store, 2024).await, before + 2);
-            let res = send(
+            let res = response(
                 &app,
                 api_upload(&finance, multipart("projects", "2024", &good)),
             )
@@ -210,9 +178,9 @@ async fn uploads_are_all_or_nothing_idempotent_and_scoped() {
             assert_eq!(v["status"], "already_imported");
             assert_eq!(count_projects(store, 2024).await, before + 2);
             // A unit user imports for its own unit only (SPEC §1).
-            let unit = token(&app, "jyj_tb").await;
+            let unit = demo_token(&app, "jyj_tb").await;
             bad_rows[1][2] = "且末县卫生健康委员会";
-            let res = send(
+            let res = response(
                 &app,
                 api_upload(
                     &unit,
@@ -224,7 +192,7 @@ async fn uploads_are_all_or_nothing_idempotent_and_scoped() {
             assert_eq!(v["status"], "refused", "{v}");
             assert_eq!(count_projects(store, 2024).await, before + 2);
             bad_rows[1][2] = "且末县教育局";
-            let res = send(
+            let res = response(
                 &app,
                 api_upload(
                     &unit,
@@ -236,15 +204,15 @@ async fn uploads_are_all_or_nothing_idempotent_and_scoped() {
             assert_eq!(v["status"], "imported", "{v}");
             assert_eq!(count_projects(store, 2024).await, before + 3);
             // A viewer cannot upload at all.
-            let viewer = token(&app, "ld").await;
-            let res = send(
+            let viewer = demo_token(&app, "ld").await;
+            let res = response(
                 &app,
                 api_upload(&viewer, multipart("projects", "2024", &good)),
             )
             .await;
             assert_eq!(res.status(), StatusCode::FORBIDDEN);
             // Missing fields are named in Chinese.
-            let res = send(&app, api_upload(&finance, multipart("nonsense", "", b""))).await;
+            let res = response(&app, api_upload(&finance, multipart("nonsense", "", b""))).await;
             assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
             let v: serde_json::Value = serde_json::from_str(&text(res).await).expect("json");
             assert!(
@@ -273,10 +241,10 @@ async fn uploads_are_all_or_nothing_idempotent_and_scoped() {
                     .expect("req")
             };
             assert_eq!(
-                send(&app, page("/imports".into())).await.status(),
+                response(&app, page("/imports".into())).await.status(),
                 StatusCode::FORBIDDEN
             );
-            let res = send(&app, page(format!("/imports?csrf={csrf}"))).await;
+            let res = response(&app, page(format!("/imports?csrf={csrf}"))).await;
             assert_eq!(res.status(), StatusCode::OK);
             let html = text(res).await;
             assert!(

@@ -6,9 +6,12 @@
 //!
 //! Runs on SQLite, and on PostgreSQL when `JIXIAO_TEST_POSTGRES_URL` is set.
 
+mod common;
+
 use axum::Router;
 use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::{Method, Request, StatusCode, header};
+use common::{call, call_without_body, form, get, post_form, response, text, token_with};
 use jixiao_domain::types::Role;
 use jixiao_store::Store;
 use jixiao_store::testing::on_every_store;
@@ -145,7 +148,7 @@ async fn parallel_guesses_get_no_more_than_the_allowed_verifications() {
         let before = verified_wrong;
         let now_wrong = audit_count(store, "login.failure", "wrong password").await;
         assert_eq!(now_wrong - before, 5, "exactly five guesses verified");
-        let res = app.clone().oneshot(login("desk", PASSWORD)).await.expect("response");
+        let res = response(&app, login("desk", PASSWORD)).await;
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "locked");
     })
     .await;
@@ -163,24 +166,13 @@ async fn one_address_is_throttled_with_429() {
             },
         );
         for _ in 0..3 {
-            let res = app
-                .clone()
-                .oneshot(login("nobody", "Wrong#1xyz"))
-                .await
-                .expect("response");
+            let res = response(&app, login("nobody", "Wrong#1xyz")).await;
             assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
         }
-        let res = app
-            .clone()
-            .oneshot(login("fin", PASSWORD))
-            .await
-            .expect("response");
+        let res = response(&app, login("fin", PASSWORD)).await;
         assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
-        let body = axum::body::to_bytes(res.into_body(), 1 << 20)
-            .await
-            .expect("body");
-        let text = String::from_utf8_lossy(&body);
-        assert!(text.contains("登录尝试过于频繁"), "{text}");
+        let body = text(res).await;
+        assert!(body.contains("登录尝试过于频繁"), "{body}");
         assert_eq!(
             audit_count(store, "login.throttled", "address limit").await,
             1
@@ -281,7 +273,7 @@ async fn sixty_four_mixed_requests_on_sqlite_answer_and_are_all_audited() {
     )
     .await;
     let app = app(&store, roomy());
-    let tb = token(&app, "tb").await;
+    let tb = token_with(&app, "tb", PASSWORD).await;
     let mut cookies = Vec::new();
     for username in ["lead", "fin"] {
         let user = jixiao_store::users::by_username(&store, username)
@@ -356,29 +348,6 @@ fn tempfile_dir(what: &str) -> std::path::PathBuf {
     dir
 }
 
-async fn token(app: &Router, username: &str) -> String {
-    let res = app
-        .clone()
-        .oneshot(login(username, PASSWORD))
-        .await
-        .expect("response");
-    assert_eq!(res.status(), StatusCode::OK);
-    let body = axum::body::to_bytes(res.into_body(), 1 << 20)
-        .await
-        .expect("body");
-    let v: serde_json::Value = serde_json::from_slice(&body).expect("json");
-    v["token"].as_str().expect("token").to_string()
-}
-
-fn bearer(method: &str, uri: &str, token: &str) -> Request<Body> {
-    Request::builder()
-        .method(method)
-        .uri(uri)
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .body(Body::empty())
-        .expect("request")
-}
-
 async fn execute(store: &Store, sql: &str) {
     match store {
         Store::Sqlite(p) => sqlx::query(sql).execute(p).await.map(|_| ()),
@@ -396,17 +365,17 @@ async fn tokens_are_revoked_and_sessions_expire() {
         let app = app(store, roomy());
 
         // Logout revokes the token it was called with, and is audited.
-        let t = token(&app, "fin").await;
-        let res = app.clone().oneshot(bearer("GET", "/api/v1/projects", &t)).await.expect("r");
-        assert_eq!(res.status(), StatusCode::OK);
-        let res = app.clone().oneshot(bearer("POST", "/api/v1/auth/logout", &t)).await.expect("r");
-        assert_eq!(res.status(), StatusCode::NO_CONTENT);
-        let res = app.clone().oneshot(bearer("GET", "/api/v1/projects", &t)).await.expect("r");
-        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "a revoked token is refused");
+        let t = token_with(&app, "fin", PASSWORD).await;
+        let (status, _) = get(&app, "/api/v1/projects", &t).await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, _) = call_without_body(&app, Method::POST, "/api/v1/auth/logout", &t).await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        let (status, _) = get(&app, "/api/v1/projects", &t).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "a revoked token is refused");
         assert_eq!(audit_count(store, "logout", "api").await, 1);
 
         // A token used every minute still ends 12 hours after it was issued.
-        let t = token(&app, "fin").await;
+        let t = token_with(&app, "fin", PASSWORD).await;
         execute(
             store,
             "UPDATE sessions SET created_at = '2000-01-01 00:00:00+00:00', last_seen_at = created_at \
@@ -419,19 +388,15 @@ async fn tokens_are_revoked_and_sessions_expire() {
             Store::Postgres(p) => sqlx::query("UPDATE sessions SET last_seen_at = $1").bind(fresh).execute(p).await.map(|_| ()),
         }
         .expect("recently seen");
-        let res = app.clone().oneshot(bearer("GET", "/api/v1/projects", &t)).await.expect("r");
-        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "past the absolute lifetime");
+        let (status, _) = get(&app, "/api/v1/projects", &t).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "past the absolute lifetime");
 
         // Anonymous login-form sessions and expired ones are purged; live ones stay.
         for _ in 0..3 {
-            let res = app
-                .clone()
-                .oneshot(Request::builder().uri("/login").body(Body::empty()).expect("req"))
-                .await
-                .expect("r");
+            let res = response(&app, Request::builder().uri("/login").body(Body::empty()).expect("req")).await;
             assert_eq!(res.status(), StatusCode::OK);
         }
-        let live = token(&app, "fin").await;
+        let live = token_with(&app, "fin", PASSWORD).await;
         execute(
             store,
             "UPDATE sessions SET last_seen_at = '2000-01-01 00:00:00+00:00' WHERE user_id IS NULL",
@@ -439,24 +404,10 @@ async fn tokens_are_revoked_and_sessions_expire() {
         .await;
         let purged = jixiao_store::sessions::purge(store, 30, 12).await.expect("purge");
         assert!(purged >= 3, "purged {purged}");
-        let res = app.clone().oneshot(bearer("GET", "/api/v1/projects", &live)).await.expect("r");
-        assert_eq!(res.status(), StatusCode::OK, "a live token survives the purge");
+        let (status, _) = get(&app, "/api/v1/projects", &live).await;
+        assert_eq!(status, StatusCode::OK, "a live token survives the purge");
     })
     .await;
-}
-
-fn form_post(path: &str, secret: &str, pairs: &[(&str, &str)]) -> Request<Body> {
-    let mut body = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in pairs {
-        body.append_pair(k, v);
-    }
-    Request::builder()
-        .method("POST")
-        .uri(path)
-        .header(header::COOKIE, format!("jixiao_sid={secret}"))
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(body.finish()))
-        .expect("request")
 }
 
 /// Issue 13 (LOW): a password may not repeat the last five; usernames are unique ignoring case
@@ -475,25 +426,15 @@ async fn passwords_do_not_repeat_and_usernames_ignore_case() {
                 jixiao_store::sessions::create(store, Some(fin.id), "browser", "", "")
                     .await
                     .expect("session");
-            let res = app
-                .clone()
-                .oneshot(form_post(
-                    "/password",
-                    &sid,
-                    &[
-                        ("csrf", &csrf),
-                        ("current", current),
-                        ("new_password", new),
-                        ("confirm", new),
-                    ],
-                ))
-                .await
-                .expect("response");
-            let status = res.status();
-            let body = axum::body::to_bytes(res.into_body(), 1 << 20)
-                .await
-                .expect("body");
-            (status, String::from_utf8_lossy(&body).into_owned())
+            let fields = form(&[
+                ("csrf", &csrf),
+                ("current", current),
+                ("new_password", new),
+                ("confirm", new),
+            ]);
+            let (status, _, body) =
+                post_form(&app, &format!("jixiao_sid={sid}"), "/password", &fields).await;
+            (status, body)
         };
         let passwords: Vec<String> = (1..=5).map(|i| format!("Change#{i}Pw")).collect();
         let mut current = PASSWORD.to_string();
@@ -532,11 +473,7 @@ async fn passwords_do_not_repeat_and_usernames_ignore_case() {
         .await;
         assert!(dup.is_err(), "FIN beside fin must be refused");
         drop(tx);
-        let res = app
-            .clone()
-            .oneshot(login("FIN", PASSWORD))
-            .await
-            .expect("response");
+        let res = response(&app, login("FIN", PASSWORD)).await;
         assert_eq!(
             res.status(),
             StatusCode::OK,
@@ -553,16 +490,9 @@ async fn control_characters_and_invalid_utf8_are_refused_at_the_edge() {
     on_every_store("text_guard", async |store: &Store| {
         fixture(store, &[("fin", Role::FinanceAdmin)]).await;
         let app = app(store, roomy());
-        let res = app
-            .clone()
-            .oneshot(login("fin\u{0}x", PASSWORD))
-            .await
-            .expect("response");
+        let res = response(&app, login("fin\u{0}x", PASSWORD)).await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        let body = axum::body::to_bytes(res.into_body(), 1 << 20)
-            .await
-            .expect("body");
-        let v: serde_json::Value = serde_json::from_slice(&body).expect("json");
+        let v: serde_json::Value = serde_json::from_str(&text(res).await).expect("json");
         assert_eq!(v["error"], "提交的内容包含不可见的控制字符", "{v}");
 
         let fin = jixiao_store::users::by_username(store, "fin")
@@ -572,34 +502,30 @@ async fn control_characters_and_invalid_utf8_are_refused_at_the_edge() {
         let (sid, csrf) = jixiao_store::sessions::create(store, Some(fin.id), "browser", "", "")
             .await
             .expect("session");
+        let cookie = format!("jixiao_sid={sid}");
         for (raw, expected) in [
             ("deviation_red=%FF%FE", "无效的字符编码"),
             ("deviation_red=1%002", "控制字符"),
         ] {
-            let req = Request::builder()
-                .method("POST")
-                .uri("/settings/rules")
-                .header(header::COOKIE, format!("jixiao_sid={sid}"))
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::from(format!("csrf={csrf}&{raw}")))
-                .expect("request");
-            let res = app.clone().oneshot(req).await.expect("response");
-            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{raw}");
-            let body = axum::body::to_bytes(res.into_body(), 1 << 20)
-                .await
-                .expect("body");
-            assert!(String::from_utf8_lossy(&body).contains(expected), "{raw}");
+            let (status, _, body) = post_form(
+                &app,
+                &cookie,
+                "/settings/rules",
+                &format!("csrf={csrf}&{raw}"),
+            )
+            .await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{raw}");
+            assert!(body.contains(expected), "{raw}");
         }
         // Tabs and line breaks in text are kept: an ordinary form still goes through.
-        let req = Request::builder()
-            .method("POST")
-            .uri("/settings/rules")
-            .header(header::COOKIE, format!("jixiao_sid={sid}"))
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(format!("csrf={csrf}&deviation_red=18")))
-            .expect("request");
-        let res = app.clone().oneshot(req).await.expect("response");
-        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let (status, _, _) = post_form(
+            &app,
+            &cookie,
+            "/settings/rules",
+            &format!("csrf={csrf}&deviation_red=18"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
     })
     .await;
 }
@@ -650,31 +576,6 @@ async fn unit_fixture(store: &Store) -> (i64, i64) {
     (units[0], units[1])
 }
 
-async fn api_json(
-    app: &Router,
-    method: &str,
-    uri: &str,
-    token: &str,
-    body: serde_json::Value,
-) -> (StatusCode, serde_json::Value) {
-    let req = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(body.to_string()))
-        .expect("request");
-    let res = app.clone().oneshot(req).await.expect("response");
-    let status = res.status();
-    let bytes = axum::body::to_bytes(res.into_body(), 1 << 20)
-        .await
-        .expect("body");
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
-    )
-}
-
 /// Issue 13 (HIGH 4 and LOW): amounts are bounded, codes are bounded and readable, the previous
 /// project stays inside the unit, and concurrent proposals with automatic codes all succeed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -682,8 +583,8 @@ async fn project_proposals_are_bounded_and_concurrent_codes_do_not_collide() {
     on_every_store("project_bounds", async |store: &Store| {
         let _ = unit_fixture(store).await;
         let app = app(store, roomy());
-        let tb = token(&app, "tb").await;
-        let wjw = token(&app, "wjw").await;
+        let tb = token_with(&app, "tb", PASSWORD).await;
+        let wjw = token_with(&app, "wjw", PASSWORD).await;
         let base = serde_json::json!({
             "fiscal_year": 2025, "name": "校舍维修", "budget_type": "general_public",
             "category": "specific_purpose", "continuity": "new", "timing": "initial",
@@ -695,9 +596,9 @@ async fn project_proposals_are_bounded_and_concurrent_codes_do_not_collide() {
             b
         };
         // 9 万亿万元 was accepted and overflowed every sum.
-        let (status, body) = api_json(
+        let (status, body) = call(
             &app,
-            "POST",
+            Method::POST,
             "/api/v1/projects",
             &tb,
             with("current_wan", "9000000000000".into()),
@@ -708,9 +609,9 @@ async fn project_proposals_are_bounded_and_concurrent_codes_do_not_collide() {
             body["error"].as_str().unwrap_or("").contains("金额过大"),
             "{body}"
         );
-        let (status, body) = api_json(
+        let (status, body) = call(
             &app,
-            "POST",
+            Method::POST,
             "/api/v1/projects",
             &tb,
             with("code", "x".repeat(100_000).into()),
@@ -724,9 +625,9 @@ async fn project_proposals_are_bounded_and_concurrent_codes_do_not_collide() {
                 .contains("项目编码不能超过"),
             "{body}"
         );
-        let (status, body) = api_json(
+        let (status, body) = call(
             &app,
-            "POST",
+            Method::POST,
             "/api/v1/projects",
             &tb,
             with("name", "\u{200B}\u{200B}".into()),
@@ -735,18 +636,18 @@ async fn project_proposals_are_bounded_and_concurrent_codes_do_not_collide() {
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
 
         // Another unit's project as the "previous" one is refused.
-        let (status, other) = api_json(
+        let (status, other) = call(
             &app,
-            "POST",
+            Method::POST,
             "/api/v1/projects",
             &wjw,
             with("fiscal_year", 2024.into()),
         )
         .await;
         assert_eq!(status, StatusCode::CREATED, "{other}");
-        let (status, body) = api_json(
+        let (status, body) = call(
             &app,
-            "POST",
+            Method::POST,
             "/api/v1/projects",
             &tb,
             with("previous_project_id", other["id"].clone()),
@@ -766,9 +667,9 @@ async fn project_proposals_are_bounded_and_concurrent_codes_do_not_collide() {
                     tb.clone(),
                     with("name", format!("并发项目{i}").into()),
                 );
-                tokio::spawn(
-                    async move { api_json(&app, "POST", "/api/v1/projects", &tb, body).await },
-                )
+                tokio::spawn(async move {
+                    call(&app, Method::POST, "/api/v1/projects", &tb, body).await
+                })
             })
             .collect();
         let mut ids = Vec::new();
@@ -879,57 +780,45 @@ async fn an_approved_assessments_report_cannot_be_replaced() {
             .await
             .expect("session");
         let pdf = b"%PDF-1.4 signed report";
-        let res = app
-            .clone()
-            .oneshot(multipart_report(
+        let res = response(
+            &app,
+            multipart_report(
                 &format!("/ex-ante/{}/report?csrf={csrf}", ids[0]),
                 &sid,
                 pdf,
-            ))
-            .await
-            .expect("response");
+            ),
+        )
+        .await;
         assert_eq!(res.status(), StatusCode::CONFLICT);
-        let body = axum::body::to_bytes(res.into_body(), 1 << 20)
-            .await
-            .expect("body");
-        assert!(String::from_utf8_lossy(&body).contains("评估报告不能再更换"));
-        let res = app
-            .clone()
-            .oneshot(multipart_report(
+        assert!(text(res).await.contains("评估报告不能再更换"));
+        let res = response(
+            &app,
+            multipart_report(
                 &format!("/ex-ante/{}/report?csrf={csrf}", ids[1]),
                 &sid,
                 pdf,
-            ))
-            .await
-            .expect("response");
+            ),
+        )
+        .await;
         assert_eq!(
             res.status(),
             StatusCode::SEE_OTHER,
             "a draft takes its report"
         );
         // Issue 9: a malformed row_version is a 400, never read as version 0.
+        let cookie = format!("jixiao_sid={sid}");
         for path in [
             format!("/ex-ante/{}/action", ids[1]),
             format!("/ex-ante/{}", ids[1]),
         ] {
-            let res = app
-                .clone()
-                .oneshot(form_post(
-                    &path,
-                    &sid,
-                    &[
-                        ("csrf", &csrf),
-                        ("row_version", "abc"),
-                        ("action", "submit"),
-                    ],
-                ))
-                .await
-                .expect("response");
-            assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{path}");
-            let body = axum::body::to_bytes(res.into_body(), 1 << 20)
-                .await
-                .expect("body");
-            assert!(String::from_utf8_lossy(&body).contains("版本号"), "{path}");
+            let fields = form(&[
+                ("csrf", &csrf),
+                ("row_version", "abc"),
+                ("action", "submit"),
+            ]);
+            let (status, _, body) = post_form(&app, &cookie, &path, &fields).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{path}");
+            assert!(body.contains("版本号"), "{path}");
         }
     })
     .await;

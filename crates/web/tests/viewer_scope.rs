@@ -3,76 +3,17 @@
 //! missing (404); approved evaluations, reports and the dashboard stay open; and every row of the
 //! leader's lists opens. Also: an absurd page number is an empty page or a 422, never a 500.
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+mod common;
+
+use axum::http::StatusCode;
+use common::{demo_app, demo_token, get_page, get_text, session_cookie};
 use jixiao_domain::Fen;
 use jixiao_domain::types::{BudgetTiming, BudgetType, Continuity, ProjectCategory};
 use jixiao_store::Store;
 use jixiao_store::browse::{self, ListFilter, Scope};
 use jixiao_store::testing::on_every_store;
-use tower::ServiceExt;
 
 const REGION: &str = jixiao_demo::REGION_CODE;
-
-/// The cookie of a logged-in session of a demo user.
-async fn cookie_of(store: &Store, username: &str) -> String {
-    let user = jixiao_store::users::by_username(store, username)
-        .await
-        .expect("query")
-        .expect("demo user");
-    let (secret, _) =
-        jixiao_store::sessions::create(store, Some(user.id), "browser", "127.0.0.1", "test")
-            .await
-            .expect("session");
-    format!("jixiao_sid={secret}")
-}
-
-async fn get(app: &axum::Router, cookie: &str, path: &str) -> (StatusCode, String) {
-    let req = Request::builder()
-        .uri(path)
-        .header(header::COOKIE, cookie)
-        .body(Body::empty())
-        .expect("request");
-    let res = app.clone().oneshot(req).await.expect("response");
-    let status = res.status();
-    let body = axum::body::to_bytes(res.into_body(), 8 << 20)
-        .await
-        .expect("body");
-    (status, String::from_utf8_lossy(&body).into_owned())
-}
-
-/// A bearer token for a demo user.
-async fn token_of(app: &axum::Router, username: &str) -> String {
-    let req = Request::builder()
-        .method("POST")
-        .uri("/api/v1/auth/login")
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(
-            serde_json::json!({"username": username, "password": "Demo#2023"}).to_string(),
-        ))
-        .expect("request");
-    let res = app.clone().oneshot(req).await.expect("response");
-    assert_eq!(res.status(), StatusCode::OK, "API login of {username}");
-    let body = axum::body::to_bytes(res.into_body(), 1 << 20)
-        .await
-        .expect("body");
-    let v: serde_json::Value = serde_json::from_slice(&body).expect("json");
-    v["token"].as_str().expect("token").to_string()
-}
-
-async fn api_get(app: &axum::Router, token: &str, path: &str) -> (StatusCode, String) {
-    let req = Request::builder()
-        .uri(path)
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .body(Body::empty())
-        .expect("request");
-    let res = app.clone().oneshot(req).await.expect("response");
-    let status = res.status();
-    let body = axum::body::to_bytes(res.into_body(), 8 << 20)
-        .await
-        .expect("body");
-    (status, String::from_utf8_lossy(&body).into_owned())
-}
 
 /// Adds to the demo county a reserve project of a demo unit, and a draft ex-ante assessment of
 /// a library project with an uploaded report: (reserve project, library project, draft).
@@ -168,15 +109,15 @@ async fn the_leader_reads_published_material_only_spec_1() {
                 .expect("demo");
             let (reserve, library, draft) = unpublished(store).await;
             let app = jixiao_web::router(store.clone(), jixiao_web::WebConfig::default());
-            let ld = cookie_of(store, "ld").await;
-            let finance = cookie_of(store, "jxg").await;
+            let ld = session_cookie(store, "ld").await;
+            let finance = session_cookie(store, "jxg").await;
             // The finance bureau opens them: they exist.
             for path in [
                 format!("/projects/{reserve}"),
                 format!("/ex-ante/{draft}"),
                 format!("/ex-ante/{draft}/report"),
             ] {
-                let (status, _) = get(&app, &finance, &path).await;
+                let (status, _) = get_page(&app, &finance, &path).await;
                 assert_eq!(status, StatusCode::OK, "finance {path}");
             }
             // The leader gets the answer for a missing record.
@@ -187,25 +128,25 @@ async fn the_leader_reads_published_material_only_spec_1() {
                 format!("/ex-ante/{draft}/report.docx"),
                 format!("/projects/{reserve}/edit"),
             ] {
-                let (status, _) = get(&app, &ld, &path).await;
+                let (status, _) = get_page(&app, &ld, &path).await;
                 assert!(
                     status == StatusCode::NOT_FOUND || status == StatusCode::FORBIDDEN,
                     "leader {path}: {status}"
                 );
             }
-            let token = token_of(&app, "ld").await;
-            let (status, _) = api_get(&app, &token, &format!("/api/v1/projects/{reserve}")).await;
+            let token = demo_token(&app, "ld").await;
+            let (status, _) = get_text(&app, &format!("/api/v1/projects/{reserve}"), &token).await;
             assert_eq!(status, StatusCode::NOT_FOUND, "API reserve project");
             // Nor do the lists show them.
-            let (status, page) = get(&app, &ld, "/projects?q=领导不可见").await;
+            let (status, page) = get_page(&app, &ld, "/projects?q=领导不可见").await;
             assert_eq!(status, StatusCode::OK);
             assert!(!page.contains("储备中的领导不可见项目"), "{page}");
-            let (_, page) = get(&app, &ld, "/ex-ante").await;
+            let (_, page) = get_page(&app, &ld, "/ex-ante").await;
             assert!(!page.contains("草稿中的事前评估对象"));
-            let (_, json) = api_get(&app, &token, "/api/v1/projects?q=领导不可见").await;
+            let (_, json) = get_text(&app, "/api/v1/projects?q=领导不可见", &token).await;
             assert!(json.contains("\"total\":0"), "{json}");
             // The library project's page does not list the draft assessment.
-            let (status, page) = get(&app, &ld, &format!("/projects/{library}")).await;
+            let (status, page) = get_page(&app, &ld, &format!("/projects/{library}")).await;
             assert_eq!(status, StatusCode::OK);
             assert!(
                 !page.contains(&format!("/ex-ante/{draft}\"")),
@@ -234,7 +175,7 @@ async fn the_leader_reads_published_material_only_spec_1() {
                 .chain(targets.iter().map(|t| format!("/targets/{}", t.id)))
                 .chain(["/dashboard".to_string(), "/reports/annual/2023".into()]);
             for path in paths {
-                let (status, _) = get(&app, &ld, &path).await;
+                let (status, _) = get_page(&app, &ld, &path).await;
                 assert_eq!(status, StatusCode::OK, "leader {path}");
             }
             // The dashboard's headline counts what the leader may open: library projects, and
@@ -270,7 +211,7 @@ async fn the_leader_reads_published_material_only_spec_1() {
                 published.monitoring_reports, open_reports,
                 "as the list shows"
             );
-            let (_, page) = get(&app, &ld, "/dashboard?year=2023").await;
+            let (_, page) = get_page(&app, &ld, "/dashboard?year=2023").await;
             assert!(
                 page.contains(&format!("{} 个", published.projects)),
                 "the leader's dashboard shows {} projects",
@@ -286,26 +227,23 @@ async fn an_absurd_page_number_is_an_empty_page_or_a_422_never_a_500() {
     on_every_store(
         "an_absurd_page_number_is_an_empty_page_or_a_422_never_a_500",
         async |store: &Store| {
-            jixiao_demo::load(store, &mut |_, _, _| {})
-                .await
-                .expect("demo");
-            let app = jixiao_web::router(store.clone(), jixiao_web::WebConfig::default());
-            let finance = cookie_of(store, "jxg").await;
+            let app = demo_app(store).await;
+            let finance = session_cookie(store, "jxg").await;
             for path in [
                 "/projects?page=9223372036854775807",
                 "/projects?page=-9223372036854775808",
                 "/indicators?page=9223372036854775807",
                 "/evaluations?page=18446744073709551615",
             ] {
-                let (status, _) = get(&app, &finance, path).await;
+                let (status, _) = get_page(&app, &finance, path).await;
                 assert_eq!(status, StatusCode::OK, "{path}");
             }
-            let token = token_of(&app, "jxg").await;
+            let token = demo_token(&app, "jxg").await;
             let (status, body) =
-                api_get(&app, &token, "/api/v1/projects?page=9223372036854775807").await;
+                get_text(&app, "/api/v1/projects?page=9223372036854775807", &token).await;
             assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
             assert!(body.contains("页码"), "{body}");
-            let (status, body) = api_get(&app, &token, "/api/v1/projects?page=1000000").await;
+            let (status, body) = get_text(&app, "/api/v1/projects?page=1000000", &token).await;
             assert_eq!(status, StatusCode::OK, "{body}");
             assert!(body.contains("\"items\":[]"), "{body}");
             // The store answers an empty page past the last one itself.

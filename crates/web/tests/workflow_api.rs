@@ -4,87 +4,15 @@
 //! an approval; the project is budgeted; an adjustment opens a second version. Every refusal is a
 //! Chinese message, every step leaves an audit entry and a timeline row.
 
+mod common;
+
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
+use common::{call, demo_app, demo_token, get, ok, refused_in_chinese, send};
 use jixiao_store::Store;
 use jixiao_store::testing::on_every_store;
 use serde_json::{Value, json};
-use tower::ServiceExt;
-
-async fn app(store: &Store) -> Router {
-    jixiao_demo::load(store, &mut |_, _, _| {})
-        .await
-        .expect("demo");
-    jixiao_web::router(store.clone(), jixiao_web::WebConfig::default())
-}
-
-/// Sends a request with a bearer token and an optional JSON body: (status, JSON body).
-async fn call(
-    app: &Router,
-    method: Method,
-    uri: &str,
-    token: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut req = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header(header::AUTHORIZATION, format!("Bearer {token}"));
-    if body.is_some() {
-        req = req.header(header::CONTENT_TYPE, "application/json");
-    }
-    let req = req
-        .body(match body {
-            Some(b) => Body::from(b.to_string()),
-            None => Body::empty(),
-        })
-        .expect("request");
-    let res = app.clone().oneshot(req).await.expect("response");
-    let status = res.status();
-    let bytes = axum::body::to_bytes(res.into_body(), 1 << 22)
-        .await
-        .expect("body");
-    let value = serde_json::from_slice(&bytes)
-        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
-    (status, value)
-}
-
-async fn token(app: &Router, username: &str) -> String {
-    let (status, body) = call(
-        app,
-        Method::POST,
-        "/api/v1/auth/login",
-        "",
-        Some(json!({"username": username, "password": jixiao_demo::DEMO_PASSWORD})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "login {username}: {body}");
-    body["token"].as_str().expect("token").to_string()
-}
-
-/// Whether a text holds Chinese (the refusals are written for the people who read them).
-fn is_chinese(text: &str) -> bool {
-    text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
-}
-
-/// Asserts a refusal: its status, a Chinese message containing `needle`, a request id.
-fn refused(got: &(StatusCode, Value), status: StatusCode, needle: &str) {
-    let (s, body) = got;
-    assert_eq!(*s, status, "{body}");
-    let message = body["error"].as_str().unwrap_or_default();
-    assert!(is_chinese(message), "a Chinese message: {body}");
-    assert!(
-        message.contains(needle),
-        "the message should mention “{needle}”: {body}"
-    );
-    assert!(body["request_id"].as_str().is_some(), "{body}");
-}
-
-fn ok(got: &(StatusCode, Value)) -> &Value {
-    assert!(got.0.is_success(), "{} {}", got.0, got.1);
-    &got.1
-}
 
 fn int(v: &Value) -> i64 {
     v.as_i64().unwrap_or_else(|| panic!("an integer: {v}"))
@@ -129,7 +57,7 @@ fn target_body(row_version: i64, with_benefit: bool, area: &str) -> Value {
 }
 
 async fn row_version(app: &Router, uri: &str, token: &str) -> i64 {
-    let got = call(app, Method::GET, uri, token, None).await;
+    let got = get(app, uri, token).await;
     int(&ok(&got)["row_version"])
 }
 
@@ -158,13 +86,13 @@ async fn a_major_project_goes_from_declaration_to_budget_over_the_api_spec_5_6()
     on_every_store(
         "a_major_project_goes_from_declaration_to_budget_over_the_api_spec_5_6",
         async |store: &Store| {
-            let app = app(store).await;
-            let jxg = token(&app, "jxg").await;
-            let jyj_tb = token(&app, "jyj_tb").await;
-            let jyj_sh = token(&app, "jyj_sh").await;
-            let wjw_tb = token(&app, "wjw_tb").await;
-            let pj = token(&app, "pj_tianshan").await;
-            let ld = token(&app, "ld").await;
+            let app = demo_app(store).await;
+            let jxg = demo_token(&app, "jxg").await;
+            let jyj_tb = demo_token(&app, "jyj_tb").await;
+            let jyj_sh = demo_token(&app, "jyj_sh").await;
+            let wjw_tb = demo_token(&app, "wjw_tb").await;
+            let pj = demo_token(&app, "pj_tianshan").await;
+            let ld = demo_token(&app, "ld").await;
 
             // a. The unit declares a new major project (≥ 500万元): reserve, major.
             let project = json!({
@@ -172,30 +100,41 @@ async fn a_major_project_goes_from_declaration_to_budget_over_the_api_spec_5_6()
                 "budget_type": "general_public", "category": "specific_purpose",
                 "continuity": "new", "timing": "initial", "current_wan": "600",
             });
-            refused(
-                &call(&app, Method::POST, "/api/v1/projects", &jyj_tb, Some(json!({"fiscal_year": 2024}))).await,
+            refused_in_chinese(
+                &call(
+                    &app,
+                    Method::POST,
+                    "/api/v1/projects",
+                    &jyj_tb,
+                    json!({"fiscal_year": 2024}),
+                )
+                .await,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "请填写项目名称",
             );
-            let bad_json = app
-                .clone()
-                .oneshot(
-                    Request::builder()
-                        .method(Method::POST)
-                        .uri("/api/v1/projects")
-                        .header(header::AUTHORIZATION, format!("Bearer {jyj_tb}"))
-                        .header(header::CONTENT_TYPE, "application/json")
-                        .body(Body::from("{\"name\": "))
-                        .expect("request"),
-                )
-                .await
-                .expect("response");
-            assert_eq!(bad_json.status(), StatusCode::UNPROCESSABLE_ENTITY);
-            let body = axum::body::to_bytes(bad_json.into_body(), 1 << 20).await.expect("body");
+            let (status, _, body) = send(
+                &app,
+                Request::builder()
+                    .method(Method::POST)
+                    .uri("/api/v1/projects")
+                    .header(header::AUTHORIZATION, format!("Bearer {jyj_tb}"))
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(Body::from("{\"name\": "))
+                    .expect("request"),
+            )
+            .await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
             let body: Value = serde_json::from_slice(&body).expect("json error");
             assert_eq!(body["error"], "请求体不是有效的 JSON", "{body}");
-            refused(
-                &call(&app, Method::POST, "/api/v1/projects", &jyj_tb, Some(json!({"fiscal_year": "二〇二四"}))).await,
+            refused_in_chinese(
+                &call(
+                    &app,
+                    Method::POST,
+                    "/api/v1/projects",
+                    &jyj_tb,
+                    json!({"fiscal_year": "二〇二四"}),
+                )
+                .await,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "类型不正确",
             );
@@ -207,21 +146,42 @@ async fn a_major_project_goes_from_declaration_to_budget_over_the_api_spec_5_6()
                 .expect("a unit");
             let mut for_education = project.clone();
             for_education["unit_id"] = json!(education);
-            refused(
-                &call(&app, Method::POST, "/api/v1/projects", &ld, Some(for_education.clone())).await,
+            refused_in_chinese(
+                &call(
+                    &app,
+                    Method::POST,
+                    "/api/v1/projects",
+                    &ld,
+                    for_education.clone(),
+                )
+                .await,
                 StatusCode::FORBIDDEN,
                 "没有权限",
             );
-            refused(
-                &call(&app, Method::POST, "/api/v1/projects", &wjw_tb, Some(for_education)).await,
+            refused_in_chinese(
+                &call(
+                    &app,
+                    Method::POST,
+                    "/api/v1/projects",
+                    &wjw_tb,
+                    for_education,
+                )
+                .await,
                 StatusCode::FORBIDDEN,
                 "没有权限",
             );
-            let created = call(&app, Method::POST, "/api/v1/projects", &jyj_tb, Some(project.clone())).await;
+            let created = call(
+                &app,
+                Method::POST,
+                "/api/v1/projects",
+                &jyj_tb,
+                project.clone(),
+            )
+            .await;
             assert_eq!(created.0, StatusCode::CREATED, "{}", created.1);
             let pid = int(&created.1["id"]);
             let uri = format!("/api/v1/projects/{pid}");
-            let got = call(&app, Method::GET, &uri, &jyj_tb, None).await;
+            let got = get(&app, &uri, &jyj_tb).await;
             let p = ok(&got);
             assert_eq!(p["library_status"], "reserve");
             assert_eq!(p["is_major"], true);
@@ -231,22 +191,22 @@ async fn a_major_project_goes_from_declaration_to_budget_over_the_api_spec_5_6()
             let mut edit = project.clone();
             edit["row_version"] = json!(v1);
             edit["name"] = json!("且末县第二中学教学楼新建项目");
-            let got = call(&app, Method::PUT, &uri, &jyj_tb, Some(edit.clone())).await;
+            let got = call(&app, Method::PUT, &uri, &jyj_tb, edit.clone()).await;
             assert!(int(&ok(&got)["row_version"]) > v1);
-            refused(
-                &call(&app, Method::PUT, &uri, &jyj_tb, Some(edit)).await,
+            refused_in_chinese(
+                &call(&app, Method::PUT, &uri, &jyj_tb, edit).await,
                 StatusCode::CONFLICT,
                 "记录已被他人修改，请刷新后重试",
             );
-            refused(
-                &call(&app, Method::GET, &uri, &wjw_tb, None).await,
+            refused_in_chinese(
+                &get(&app, &uri, &wjw_tb).await,
                 StatusCode::FORBIDDEN,
                 "没有权限",
             );
 
             // b. The library gate asks for the ex-ante assessment.
             let facts_uri = format!("/api/v1/projects/{pid}/facts");
-            let got = call(&app, Method::GET, &facts_uri, &jxg, None).await;
+            let got = get(&app, &facts_uri, &jxg).await;
             let facts = ok(&got).clone();
             assert_eq!(facts["requires_ex_ante"], true, "{facts}");
             assert_eq!(facts["approved_ex_ante"], Value::Null);
@@ -259,13 +219,23 @@ async fn a_major_project_goes_from_declaration_to_budget_over_the_api_spec_5_6()
                 .expect("finance may enter the library")
                 .clone();
             assert!(
-                enter["blocked_by"].as_str().unwrap_or_default().contains("事前绩效评估"),
+                enter["blocked_by"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains("事前绩效评估"),
                 "{enter}"
             );
             let actions = format!("/api/v1/projects/{pid}/actions");
             let v = int(&facts["row_version"]);
-            refused(
-                &call(&app, Method::POST, &actions, &jxg, Some(json!({"action": "enter_library", "row_version": v}))).await,
+            refused_in_chinese(
+                &call(
+                    &app,
+                    Method::POST,
+                    &actions,
+                    &jxg,
+                    json!({"action": "enter_library", "row_version": v}),
+                )
+                .await,
                 StatusCode::CONFLICT,
                 "事前绩效评估",
             );
@@ -277,23 +247,35 @@ async fn a_major_project_goes_from_declaration_to_budget_over_the_api_spec_5_6()
                 .expect("evaluator")
                 .agency_id
                 .expect("an agency");
-            refused(
-                &call(&app, Method::POST, "/api/v1/ex-ante", &jyj_tb,
-                    Some(json!({"project_id": pid, "assessor_kind": "agency", "agency_id": agency}))).await,
+            refused_in_chinese(
+                &call(
+                    &app,
+                    Method::POST,
+                    "/api/v1/ex-ante",
+                    &jyj_tb,
+                    json!({"project_id": pid, "assessor_kind": "agency", "agency_id": agency}),
+                )
+                .await,
                 StatusCode::FORBIDDEN,
                 "须由财政部门发起",
             );
-            let got = call(&app, Method::POST, "/api/v1/ex-ante", &jxg,
-                Some(json!({"project_id": pid, "assessor_kind": "agency", "agency_id": agency}))).await;
+            let got = call(
+                &app,
+                Method::POST,
+                "/api/v1/ex-ante",
+                &jxg,
+                json!({"project_id": pid, "assessor_kind": "agency", "agency_id": agency}),
+            )
+            .await;
             assert_eq!(got.0, StatusCode::CREATED, "{}", got.1);
             let xid = int(&got.1["id"]);
             let xuri = format!("/api/v1/ex-ante/{xid}");
-            refused(
-                &call(&app, Method::GET, &xuri, &wjw_tb, None).await,
+            refused_in_chinese(
+                &get(&app, &xuri, &wjw_tb).await,
                 StatusCode::FORBIDDEN,
                 "没有权限",
             );
-            let got = call(&app, Method::GET, &xuri, &pj, None).await;
+            let got = get(&app, &xuri, &pj).await;
             let x = ok(&got).clone();
             assert_eq!(x["state"], "draft");
             assert_eq!(x["agency_id"], agency);
@@ -320,13 +302,13 @@ async fn a_major_project_goes_from_declaration_to_budget_over_the_api_spec_5_6()
                 json!({"row_version": x["row_version"], "scores": scores,
                        "suggestions": "建议细化分年度建设计划。"})
             };
-            refused(
-                &call(&app, Method::PUT, &xuri, &pj, Some(sheet(true))).await,
+            refused_in_chinese(
+                &call(&app, Method::PUT, &xuri, &pj, sheet(true)).await,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &first,
             );
-            refused(
-                &call(&app, Method::PUT, &xuri, &jyj_tb, Some(sheet(false))).await,
+            refused_in_chinese(
+                &call(&app, Method::PUT, &xuri, &jyj_tb, sheet(false)).await,
                 StatusCode::FORBIDDEN,
                 "只有本评估的评估主体",
             );
@@ -337,40 +319,70 @@ async fn a_major_project_goes_from_declaration_to_budget_over_the_api_spec_5_6()
                 .take(2)
                 .map(|r| json!({"seq": r["seq"], "score": 9.5, "opinion": "基本充分"}))
                 .collect();
-            let got = call(&app, Method::PUT, &xuri, &pj,
-                Some(json!({"row_version": x["row_version"], "scores": partial}))).await;
+            let got = call(
+                &app,
+                Method::PUT,
+                &xuri,
+                &pj,
+                json!({"row_version": x["row_version"], "scores": partial}),
+            )
+            .await;
             let r = ok(&got);
             assert_eq!(r["total"], "");
             assert_eq!(int(&r["unscored"]), rows.len() as i64 - 2);
             let pv = int(&r["row_version"]);
-            refused(
-                &call(&app, Method::POST, &format!("/api/v1/ex-ante/{xid}/actions"), &pj,
-                    Some(json!({"action": "submit", "row_version": pv}))).await,
+            refused_in_chinese(
+                &call(
+                    &app,
+                    Method::POST,
+                    &format!("/api/v1/ex-ante/{xid}/actions"),
+                    &pj,
+                    json!({"action": "submit", "row_version": pv}),
+                )
+                .await,
                 StatusCode::CONFLICT,
                 "尚未全部评分",
             );
             let mut full = sheet(false);
             full["row_version"] = json!(pv);
-            let got = call(&app, Method::PUT, &xuri, &pj, Some(full)).await;
+            let got = call(&app, Method::PUT, &xuri, &pj, full).await;
             let r = ok(&got);
             assert_eq!(r["total"], "99.00");
             assert_eq!(r["conclusion"], "予以支持");
             let xv = int(&r["row_version"]);
             let xactions = format!("/api/v1/ex-ante/{xid}/actions");
-            let got = call(&app, Method::POST, &xactions, &pj,
-                Some(json!({"action": "submit", "row_version": xv}))).await;
+            let got = call(
+                &app,
+                Method::POST,
+                &xactions,
+                &pj,
+                json!({"action": "submit", "row_version": xv}),
+            )
+            .await;
             assert_eq!(ok(&got)["state"], "submitted");
             let xv = int(&got.1["row_version"]);
-            refused(
-                &call(&app, Method::POST, &xactions, &pj,
-                    Some(json!({"action": "approve", "row_version": xv}))).await,
+            refused_in_chinese(
+                &call(
+                    &app,
+                    Method::POST,
+                    &xactions,
+                    &pj,
+                    json!({"action": "approve", "row_version": xv}),
+                )
+                .await,
                 StatusCode::FORBIDDEN,
                 "只能由以下角色执行",
             );
-            let got = call(&app, Method::POST, &xactions, &jxg,
-                Some(json!({"action": "approve", "row_version": xv, "text": "同意评估结论"}))).await;
+            let got = call(
+                &app,
+                Method::POST,
+                &xactions,
+                &jxg,
+                json!({"action": "approve", "row_version": xv, "text": "同意评估结论"}),
+            )
+            .await;
             assert_eq!(ok(&got)["state"], "approved");
-            let got = call(&app, Method::GET, &xuri, &jxg, None).await;
+            let got = get(&app, &xuri, &jxg).await;
             assert_eq!(ok(&got)["conclusion"], "support");
             let steps: Vec<&str> = got.1["history"]
                 .as_array()
@@ -381,121 +393,264 @@ async fn a_major_project_goes_from_declaration_to_budget_over_the_api_spec_5_6()
             assert_eq!(steps, ["create", "submit", "start_review", "approve"]);
 
             let v = row_version(&app, &uri, &jxg).await;
-            let got = call(&app, Method::POST, &actions, &jxg,
-                Some(json!({"action": "enter_library", "row_version": v}))).await;
+            let got = call(
+                &app,
+                Method::POST,
+                &actions,
+                &jxg,
+                json!({"action": "enter_library", "row_version": v}),
+            )
+            .await;
             assert_eq!(ok(&got)["library_status"], "in_library");
 
             // d. No approved target: no budget.
             let v = int(&got.1["row_version"]);
-            refused(
-                &call(&app, Method::POST, &actions, &jxg, Some(json!({"action": "budget", "row_version": v}))).await,
+            refused_in_chinese(
+                &call(
+                    &app,
+                    Method::POST,
+                    &actions,
+                    &jxg,
+                    json!({"action": "budget", "row_version": v}),
+                )
+                .await,
                 StatusCode::CONFLICT,
                 "绩效目标",
             );
 
             // e. The target: quality checks, the submitter rule, a return, an approval.
-            refused(
-                &call(&app, Method::POST, "/api/v1/targets", &wjw_tb, Some(json!({"project_id": pid}))).await,
+            refused_in_chinese(
+                &call(
+                    &app,
+                    Method::POST,
+                    "/api/v1/targets",
+                    &wjw_tb,
+                    json!({"project_id": pid}),
+                )
+                .await,
                 StatusCode::FORBIDDEN,
                 "没有权限",
             );
-            let got = call(&app, Method::POST, "/api/v1/targets", &jyj_tb, Some(json!({"project_id": pid}))).await;
+            let got = call(
+                &app,
+                Method::POST,
+                "/api/v1/targets",
+                &jyj_tb,
+                json!({"project_id": pid}),
+            )
+            .await;
             assert_eq!(got.0, StatusCode::CREATED, "{}", got.1);
             let tid = int(&got.1["id"]);
             let turi = format!("/api/v1/targets/{tid}");
             let tactions = format!("/api/v1/targets/{tid}/actions");
             let tv = row_version(&app, &turi, &jyj_tb).await;
-            let got = call(&app, Method::PUT, &turi, &jyj_tb, Some(target_body(tv, false, "5000"))).await;
+            let got = call(
+                &app,
+                Method::PUT,
+                &turi,
+                &jyj_tb,
+                target_body(tv, false, "5000"),
+            )
+            .await;
             let saved = ok(&got).clone();
             assert_eq!(saved["has_errors"], true, "{saved}");
             assert!(
-                saved["findings"].as_array().expect("findings").iter().any(|f| f["error"] == true
-                    && f["message"].as_str().unwrap_or_default().contains("效益")),
+                saved["findings"]
+                    .as_array()
+                    .expect("findings")
+                    .iter()
+                    .any(|f| f["error"] == true
+                        && f["message"].as_str().unwrap_or_default().contains("效益")),
                 "{saved}"
             );
             let tv = int(&saved["row_version"]);
-            refused(
-                &call(&app, Method::POST, &tactions, &jyj_sh, Some(json!({"action": "submit", "row_version": tv}))).await,
+            refused_in_chinese(
+                &call(
+                    &app,
+                    Method::POST,
+                    &tactions,
+                    &jyj_sh,
+                    json!({"action": "submit", "row_version": tv}),
+                )
+                .await,
                 StatusCode::CONFLICT,
                 "质量检查",
             );
-            let got = call(&app, Method::PUT, &turi, &jyj_tb, Some(target_body(tv, true, "5000"))).await;
+            let got = call(
+                &app,
+                Method::PUT,
+                &turi,
+                &jyj_tb,
+                target_body(tv, true, "5000"),
+            )
+            .await;
             assert_eq!(ok(&got)["has_errors"], false, "{}", got.1);
             let tv = int(&got.1["row_version"]);
-            refused(
-                &call(&app, Method::POST, &tactions, &jyj_tb, Some(json!({"action": "submit", "row_version": tv}))).await,
+            refused_in_chinese(
+                &call(
+                    &app,
+                    Method::POST,
+                    &tactions,
+                    &jyj_tb,
+                    json!({"action": "submit", "row_version": tv}),
+                )
+                .await,
                 StatusCode::FORBIDDEN,
                 "只能由以下角色执行",
             );
-            let got = call(&app, Method::POST, &tactions, &jyj_sh, Some(json!({"action": "submit", "row_version": tv}))).await;
+            let got = call(
+                &app,
+                Method::POST,
+                &tactions,
+                &jyj_sh,
+                json!({"action": "submit", "row_version": tv}),
+            )
+            .await;
             assert_eq!(ok(&got)["state"], "submitted");
-            refused(
-                &call(&app, Method::PUT, &turi, &jyj_tb, Some(target_body(tv + 1, true, "5200"))).await,
+            refused_in_chinese(
+                &call(
+                    &app,
+                    Method::PUT,
+                    &turi,
+                    &jyj_tb,
+                    target_body(tv + 1, true, "5200"),
+                )
+                .await,
                 StatusCode::CONFLICT,
                 "不能修改",
             );
             let tv = row_version(&app, &turi, &jxg).await;
-            refused(
-                &call(&app, Method::POST, &tactions, &jxg,
-                    Some(json!({"action": "review", "rating": "fair", "row_version": tv}))).await,
+            refused_in_chinese(
+                &call(
+                    &app,
+                    Method::POST,
+                    &tactions,
+                    &jxg,
+                    json!({"action": "review", "rating": "fair", "row_version": tv}),
+                )
+                .await,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "退回原因",
             );
-            refused(
-                &call(&app, Method::POST, &tactions, &jxg,
-                    Some(json!({"action": "review", "rating": "甲", "row_version": tv}))).await,
+            refused_in_chinese(
+                &call(
+                    &app,
+                    Method::POST,
+                    &tactions,
+                    &jxg,
+                    json!({"action": "review", "rating": "甲", "row_version": tv}),
+                )
+                .await,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "审核评级",
             );
-            let got = call(&app, Method::POST, &tactions, &jxg,
-                Some(json!({"action": "review", "rating": "fair", "row_version": tv,
-                            "text": "数量指标偏低，请按设计方案核实建筑面积"}))).await;
+            let got = call(
+                &app,
+                Method::POST,
+                &tactions,
+                &jxg,
+                json!({"action": "review", "rating": "fair", "row_version": tv,
+                            "text": "数量指标偏低，请按设计方案核实建筑面积"}),
+            )
+            .await;
             assert_eq!(ok(&got)["state"], "returned");
             assert_eq!(got.1["target_id"], tid);
-            let got = call(&app, Method::GET, &turi, &jyj_tb, None).await;
+            let got = get(&app, &turi, &jyj_tb).await;
             assert_eq!(ok(&got)["review_rating"], "fair");
             let tv = int(&got.1["row_version"]);
             // f. A save from a stale copy is refused, not merged.
-            refused(
-                &call(&app, Method::PUT, &turi, &jyj_tb, Some(target_body(tv - 1, true, "5200"))).await,
+            refused_in_chinese(
+                &call(
+                    &app,
+                    Method::PUT,
+                    &turi,
+                    &jyj_tb,
+                    target_body(tv - 1, true, "5200"),
+                )
+                .await,
                 StatusCode::CONFLICT,
                 "记录已被他人修改，请刷新后重试",
             );
-            let got = call(&app, Method::PUT, &turi, &jyj_tb, Some(target_body(tv, true, "5200"))).await;
+            let got = call(
+                &app,
+                Method::PUT,
+                &turi,
+                &jyj_tb,
+                target_body(tv, true, "5200"),
+            )
+            .await;
             assert_eq!(ok(&got)["has_errors"], false);
             let tv = int(&got.1["row_version"]);
-            let got = call(&app, Method::POST, &tactions, &jyj_sh,
-                Some(json!({"action": "resubmit", "row_version": tv, "text": "已按意见修改"}))).await;
+            let got = call(
+                &app,
+                Method::POST,
+                &tactions,
+                &jyj_sh,
+                json!({"action": "resubmit", "row_version": tv, "text": "已按意见修改"}),
+            )
+            .await;
             assert_eq!(ok(&got)["state"], "submitted");
             let tv = row_version(&app, &turi, &jxg).await;
-            let got = call(&app, Method::POST, &tactions, &jxg,
-                Some(json!({"action": "review", "rating": "优", "row_version": tv, "text": "目标明确"}))).await;
+            let got = call(
+                &app,
+                Method::POST,
+                &tactions,
+                &jxg,
+                json!({"action": "review", "rating": "优", "row_version": tv, "text": "目标明确"}),
+            )
+            .await;
             assert_eq!(ok(&got)["state"], "approved");
 
             let v = row_version(&app, &uri, &jxg).await;
-            let got = call(&app, Method::POST, &actions, &jxg,
-                Some(json!({"action": "budget", "row_version": v}))).await;
+            let got = call(
+                &app,
+                Method::POST,
+                &actions,
+                &jxg,
+                json!({"action": "budget", "row_version": v}),
+            )
+            .await;
             assert_eq!(ok(&got)["library_status"], "budgeted");
 
             // g. An adjustment opens version 2; version 1 stays approved, the project budgetable.
             let tv = row_version(&app, &turi, &jyj_tb).await;
-            refused(
-                &call(&app, Method::POST, &tactions, &jyj_tb, Some(json!({"action": "adjust", "row_version": tv}))).await,
+            refused_in_chinese(
+                &call(
+                    &app,
+                    Method::POST,
+                    &tactions,
+                    &jyj_tb,
+                    json!({"action": "adjust", "row_version": tv}),
+                )
+                .await,
                 StatusCode::CONFLICT,
                 "调整原因",
             );
-            refused(
-                &call(&app, Method::PUT, &turi, &jyj_tb, Some(target_body(tv, true, "5300"))).await,
+            refused_in_chinese(
+                &call(
+                    &app,
+                    Method::PUT,
+                    &turi,
+                    &jyj_tb,
+                    target_body(tv, true, "5300"),
+                )
+                .await,
                 StatusCode::CONFLICT,
                 "调整申请",
             );
-            let got = call(&app, Method::POST, &tactions, &jyj_tb,
-                Some(json!({"action": "adjust", "row_version": tv, "text": "设计变更，建筑面积调整"}))).await;
+            let got = call(
+                &app,
+                Method::POST,
+                &tactions,
+                &jyj_tb,
+                json!({"action": "adjust", "row_version": tv, "text": "设计变更，建筑面积调整"}),
+            )
+            .await;
             let out = ok(&got).clone();
             assert_eq!(out["state"], "draft");
             let t2 = int(&out["target_id"]);
             assert_ne!(t2, tid);
-            let got = call(&app, Method::GET, &format!("/api/v1/targets/{t2}"), &jyj_tb, None).await;
+            let got = get(&app, &format!("/api/v1/targets/{t2}"), &jyj_tb).await;
             let v2 = ok(&got).clone();
             let versions = v2["versions"].as_array().expect("versions");
             assert_eq!(versions.len(), 2, "{v2}");
@@ -505,10 +660,14 @@ async fn a_major_project_goes_from_declaration_to_budget_over_the_api_spec_5_6()
             assert_eq!(versions[1]["id"], t2);
             assert_eq!(versions[1]["version_no"], 2);
             assert_eq!(versions[1]["state"], "draft");
-            assert_eq!(v2["indicators"].as_array().map(Vec::len), Some(6), "the content is carried over");
-            let got = call(&app, Method::GET, &turi, &jxg, None).await;
+            assert_eq!(
+                v2["indicators"].as_array().map(Vec::len),
+                Some(6),
+                "the content is carried over"
+            );
+            let got = get(&app, &turi, &jxg).await;
             assert_eq!(ok(&got)["state"], "approved");
-            let got = call(&app, Method::GET, &facts_uri, &jxg, None).await;
+            let got = get(&app, &facts_uri, &jxg).await;
             let facts = ok(&got);
             assert_eq!(facts["library_status"], "budgeted");
             assert_eq!(facts["has_approved_target"], true);
@@ -519,7 +678,12 @@ async fn a_major_project_goes_from_declaration_to_budget_over_the_api_spec_5_6()
             p_audit.sort();
             assert_eq!(
                 p_audit,
-                ["project.budget", "project.create", "project.enter_library", "project.update"]
+                [
+                    "project.budget",
+                    "project.create",
+                    "project.enter_library",
+                    "project.update"
+                ]
             );
             let mut x_audit = audited(store, "ex_ante.", xid).await;
             x_audit.sort();
@@ -538,8 +702,15 @@ async fn a_major_project_goes_from_declaration_to_budget_over_the_api_spec_5_6()
             assert_eq!(
                 t_audit,
                 [
-                    "target.adjust", "target.create", "target.resubmit", "target.review",
-                    "target.review", "target.save", "target.save", "target.save", "target.submit",
+                    "target.adjust",
+                    "target.create",
+                    "target.resubmit",
+                    "target.review",
+                    "target.review",
+                    "target.save",
+                    "target.save",
+                    "target.save",
+                    "target.submit",
                 ]
             );
             assert_eq!(
@@ -549,8 +720,14 @@ async fn a_major_project_goes_from_declaration_to_budget_over_the_api_spec_5_6()
             assert_eq!(
                 timeline(store, "target", tid).await,
                 [
-                    "create", "submit", "start_review", "return", "resubmit", "start_review",
-                    "approve", "adjust",
+                    "create",
+                    "submit",
+                    "start_review",
+                    "return",
+                    "resubmit",
+                    "start_review",
+                    "approve",
+                    "adjust",
                 ]
             );
             assert_eq!(timeline(store, "target", t2).await, ["adjust"]);
@@ -573,7 +750,7 @@ async fn every_api_route_is_documented_spec_16() {
         "every_api_route_is_documented_spec_16",
         async |store: &Store| {
             let app = jixiao_web::router(store.clone(), jixiao_web::WebConfig::default());
-            let got = call(&app, Method::GET, "/api/v1/openapi.json", "", None).await;
+            let got = get(&app, "/api/v1/openapi.json", "").await;
             let doc = ok(&got);
             assert_eq!(doc["openapi"], "3.0.3");
             for row in jixiao_web::route_matrix().rows() {

@@ -5,7 +5,7 @@
 
 use axum::Router;
 use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
+use axum::http::{Method, Request, Response, StatusCode, header};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -13,6 +13,28 @@ use tower::ServiceExt;
 pub const PASSWORD: &str = "Jixiao#Test2026";
 const BOUNDARY: &str = "jixiao-test-boundary";
 
+/// The demo loaded into `store`, behind the router with the default configuration.
+pub async fn demo_app(store: &jixiao_store::Store) -> Router {
+    jixiao_demo::load(store, &mut |_, _, _| {})
+        .await
+        .expect("demo");
+    jixiao_web::router(store.clone(), jixiao_web::WebConfig::default())
+}
+
+/// Sends a request through the router: the whole response, for tests that read its headers.
+pub async fn response(app: &Router, req: Request<Body>) -> Response<Body> {
+    app.clone().oneshot(req).await.expect("response")
+}
+
+/// The body of a response as text.
+pub async fn text(res: Response<Body>) -> String {
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 24)
+        .await
+        .expect("body");
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// Sends a request through the router: (status, cookies set as `name=value`, body).
 pub async fn send(app: &Router, req: Request<Body>) -> (StatusCode, Vec<String>, Vec<u8>) {
     let res = app.clone().oneshot(req).await.expect("response");
     let status = res.status();
@@ -51,8 +73,16 @@ pub async fn call(
     )
 }
 
-pub async fn get(app: &Router, uri: &str, token: &str) -> (StatusCode, Value) {
+/// A bearer-token request without a body (and without a Content-Type): (status, JSON body, or
+/// the text when it is not JSON).
+pub async fn call_without_body(
+    app: &Router,
+    method: Method,
+    uri: &str,
+    token: &str,
+) -> (StatusCode, Value) {
     let req = Request::builder()
+        .method(method)
         .uri(uri)
         .header(header::AUTHORIZATION, format!("Bearer {token}"))
         .body(Body::empty())
@@ -63,6 +93,16 @@ pub async fn get(app: &Router, uri: &str, token: &str) -> (StatusCode, Value) {
         status,
         serde_json::from_str(&text).unwrap_or(Value::String(text)),
     )
+}
+
+pub async fn get(app: &Router, uri: &str, token: &str) -> (StatusCode, Value) {
+    call_without_body(app, Method::GET, uri, token).await
+}
+
+/// [`get`] as raw text, for assertions on the JSON as sent.
+pub async fn get_text(app: &Router, uri: &str, token: &str) -> (StatusCode, String) {
+    let (status, bytes) = get_bytes(app, uri, token).await;
+    (status, String::from_utf8_lossy(&bytes).into_owned())
 }
 
 pub async fn get_bytes(app: &Router, uri: &str, token: &str) -> (StatusCode, Vec<u8>) {
@@ -172,16 +212,22 @@ pub async fn browser_login_with(app: &Router, username: &str, password: &str) ->
     cookies.first().expect("a new session cookie").clone()
 }
 
+/// A page opened with the session cookie; asserts it answers 200.
 pub async fn page_of(app: &Router, cookie: &str, uri: &str) -> String {
+    let (status, html) = get_page(app, cookie, uri).await;
+    assert_eq!(status, StatusCode::OK, "{uri}: {html}");
+    html
+}
+
+/// A page opened with the session cookie, whatever it answers: (status, body).
+pub async fn get_page(app: &Router, cookie: &str, uri: &str) -> (StatusCode, String) {
     let req = Request::builder()
         .uri(uri)
         .header(header::COOKIE, cookie)
         .body(Body::empty())
         .expect("req");
     let (status, _, html) = send(app, req).await;
-    let html = String::from_utf8_lossy(&html).into_owned();
-    assert_eq!(status, StatusCode::OK, "{uri}: {html}");
-    html
+    (status, String::from_utf8_lossy(&html).into_owned())
 }
 
 pub async fn token(app: &Router, username: &str) -> String {
@@ -207,6 +253,7 @@ pub async fn token_with(app: &Router, username: &str, password: &str) -> String 
     body["token"].as_str().expect("token").to_string()
 }
 
+#[track_caller]
 pub fn ok(got: &(StatusCode, Value)) -> &Value {
     assert!(
         got.0.is_success(),
@@ -217,13 +264,35 @@ pub fn ok(got: &(StatusCode, Value)) -> &Value {
     &got.1
 }
 
+#[track_caller]
 pub fn refused(got: &(StatusCode, Value), status: StatusCode, needle: &str) {
     assert_eq!(got.0, status, "{}", got.1);
     let text = got.1.to_string();
     assert!(text.contains(needle), "expected “{needle}” in {text}");
 }
 
+/// Whether a text holds Chinese (the refusals are written for the people who read them).
+pub fn has_chinese(text: &str) -> bool {
+    text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+/// A stricter [`refused`]: the status, a Chinese `error` message containing `needle`, and a
+/// request id.
+#[track_caller]
+pub fn refused_in_chinese(got: &(StatusCode, Value), status: StatusCode, needle: &str) {
+    let (s, body) = got;
+    assert_eq!(*s, status, "{body}");
+    let message = body["error"].as_str().unwrap_or_default();
+    assert!(has_chinese(message), "a Chinese message: {body}");
+    assert!(
+        message.contains(needle),
+        "the message should mention “{needle}”: {body}"
+    );
+    assert!(body["request_id"].as_str().is_some(), "{body}");
+}
+
 /// The CSRF token a page carries in its forms.
+#[track_caller]
 pub fn csrf_of(html: &str) -> String {
     html.split("name=\"csrf\" value=\"")
         .nth(1)
@@ -274,4 +343,13 @@ pub fn enc(value: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// A form body of `pairs`, each name and value URL-encoded.
+pub fn form(pairs: &[(&str, &str)]) -> String {
+    let mut body = form_urlencoded::Serializer::new(String::new());
+    for (name, value) in pairs {
+        body.append_pair(name, value);
+    }
+    body.finish()
 }
