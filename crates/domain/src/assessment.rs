@@ -617,6 +617,17 @@ pub struct Lists {
     pub interviewed: Vec<UnitCode>,
 }
 
+/// Whether the lists as sized take in a whole field of `n` by rank alone: the top N and the
+/// bottom N together at least `n`. Every unit (or region) is then commended or interviewed
+/// whatever its score — a prefecture of two counties with the default 5 and 3 — and the
+/// assessor should size the lists down before finalising.
+pub fn lists_take_whole_field(settings: &AssessmentSettings, n: usize) -> bool {
+    let listed = usize::try_from(settings.commended)
+        .unwrap_or(usize::MAX)
+        .saturating_add(usize::try_from(settings.interviewed).unwrap_or(usize::MAX));
+    n > 0 && listed >= n
+}
+
 /// Draws the lists from a ranking as [`rank`] returns it.
 pub fn lists(settings: &AssessmentSettings, ranking: &[Ranked]) -> Lists {
     let n = ranking.len();
@@ -1191,6 +1202,24 @@ mod tests {
         };
         assert_eq!(lists(&none, &r), Lists::default());
         assert_eq!(lists(&s, &[]), Lists::default());
+    }
+
+    #[test]
+    fn lists_that_take_the_whole_field_are_flagged_issue_14() {
+        let s = settings(); // top 5, bottom 3
+        assert!(
+            lists_take_whole_field(&s, 2),
+            "a prefecture of two counties"
+        );
+        assert!(lists_take_whole_field(&s, 8));
+        assert!(!lists_take_whole_field(&s, 9));
+        assert!(!lists_take_whole_field(&s, 0), "no field, nothing to flag");
+        let small = AssessmentSettings {
+            commended: 1,
+            interviewed: 0,
+            ..settings()
+        };
+        assert!(!lists_take_whole_field(&small, 2));
     }
 
     #[test]

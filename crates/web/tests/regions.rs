@@ -559,6 +559,9 @@ async fn a_prefecture_assesses_its_counties_and_each_county_reads_its_own_result
 
             // Two counties: the prefecture sets its own list sizes for the round (the rule
             // parameters' "bottom 3" would put both on the interview list).
+            let bz_page = session_cookie(store, "bz_jxk").await;
+            let html = page_of(&app, &bz_page, "/regions/assessment?year=2023").await;
+            assert!(html.contains("id=\"region-lists-warning\""), "every county would be listed");
             let (_, o) = get(&app, url, &bz).await;
             let lists = json!({"row_version": o["round"]["row_version"], "commended": "1",
                 "interviewed": "0", "interview_below": "60"});
@@ -566,6 +569,8 @@ async fn a_prefecture_assesses_its_counties_and_each_county_reads_its_own_result
                 call(&app, Method::PUT, &format!("{url}/rubric"), &bz, lists.clone()).await;
             assert_eq!(status, StatusCode::OK, "{body}");
             assert_eq!(body["rubric"]["interviewed"], 0);
+            let html = page_of(&app, &bz_page, "/regions/assessment?year=2023").await;
+            assert!(!html.contains("region-lists-warning"), "one commended of two");
             let (status, _) = call(&app, Method::PUT, &format!("{url}/rubric"), &bz, lists).await;
             assert_eq!(status, StatusCode::CONFLICT, "a stale row_version");
             let (status, _) = call(

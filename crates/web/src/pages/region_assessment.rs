@@ -206,6 +206,8 @@ struct RegionAssessmentPage {
     commended_n: u32,
     interviewed_n: u32,
     below: String,
+    /// The lists as sized would name every subject region by rank alone.
+    lists_take_all: bool,
     subjects: Vec<SubjectView>,
     complete: bool,
     pending: usize,
@@ -284,6 +286,7 @@ async fn view(
         items: vec![],
         commended_n: 0,
         interviewed_n: 0,
+        lists_take_all: false,
         below: String::new(),
         subjects: vec![],
         complete: false,
@@ -359,6 +362,8 @@ fn fill(page: &mut RegionAssessmentPage, o: &flow::Overview) {
     page.commended_n = o.rubric.commended;
     page.interviewed_n = o.rubric.interviewed;
     page.below = trim(o.rubric.interview_below);
+    page.lists_take_all =
+        jixiao_domain::assessment::lists_take_whole_field(&o.rubric, o.subjects.len());
     if let Some(r) = &o.round {
         page.opened = true;
         page.open = r.state == flow::OPEN;
