@@ -425,12 +425,12 @@ async fn api_error_bodies() {
                 body: None,
             },
             Case {
-                name: "api_400_query_not_a_number",
-                what: "GET /api/v1/targets?page=abc: axum's own query rejection, answered in Chinese",
-                status: StatusCode::BAD_REQUEST,
+                name: "api_422_list_page_not_a_number",
+                what: "GET /api/v1/targets?page=abc&per_page=0: every bad parameter named, as for projects",
+                status: StatusCode::UNPROCESSABLE_ENTITY,
                 token: &jxg,
                 method: Method::GET,
-                uri: "/api/v1/targets?page=abc",
+                uri: "/api/v1/targets?page=abc&per_page=0",
                 body: None,
             },
         ];

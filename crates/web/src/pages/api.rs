@@ -157,20 +157,13 @@ pub async fn projects(
             }
         },
     };
-    let page = match q.page.as_deref().filter(|s| !s.is_empty()) {
-        None => 1,
-        Some(p) => p
-            .parse::<i64>()
-            .ok()
-            .filter(|p| (1..=browse::MAX_PAGE).contains(p))
-            .unwrap_or_else(|| {
-                fields.push((
-                    "page".into(),
-                    format!("页码应为 1–{} 之间的整数", browse::MAX_PAGE),
-                ));
-                1
-            }),
-    };
+    let page = int_param(
+        &mut fields,
+        ("page", "页码"),
+        q.page.as_deref(),
+        1,
+        1..=browse::MAX_PAGE,
+    );
     if let Some(b) = q.budget_type.as_deref().filter(|s| !s.is_empty())
         && jixiao_domain::types::BudgetType::parse(b).is_none()
     {
@@ -238,9 +231,10 @@ pub struct RecordQuery {
     year: Option<String>,
     q: Option<String>,
     /// 1-based page of `per_page` rows (issue 14: a list is never cut off silently; the
-    /// `X-Total-Count` header says how many rows the filter selects in all).
-    page: Option<i64>,
-    per_page: Option<i64>,
+    /// `X-Total-Count` header says how many rows the filter selects in all). Read as text, so
+    /// that `page=abc` is a 422 naming the parameter like every other bad value, not a bare 400.
+    page: Option<String>,
+    per_page: Option<String>,
 }
 
 /// The most rows one page of a record list holds through the API.
@@ -258,29 +252,60 @@ fn paged<T: serde::Serialize>(rows: Vec<T>, total: i64) -> Response {
     res
 }
 
+/// An integer query parameter in `range`, or its problem (the same words for every list).
+fn int_param(
+    fields: &mut Vec<(String, String)>,
+    (name, label): (&str, &str),
+    text: Option<&str>,
+    default: i64,
+    range: std::ops::RangeInclusive<i64>,
+) -> i64 {
+    match text.map(str::trim).filter(|s| !s.is_empty()) {
+        None => default,
+        Some(t) => t
+            .parse::<i64>()
+            .ok()
+            .filter(|n| range.contains(n))
+            .unwrap_or_else(|| {
+                fields.push((
+                    name.into(),
+                    format!("{label}应为 {}–{} 之间的整数", range.start(), range.end()),
+                ));
+                default
+            }),
+    }
+}
+
 impl RecordQuery {
+    /// The filter of the query, or every problem of it at once (422).
     fn filter(&self) -> Result<browse::ListFilter, WebError> {
+        let mut fields = Vec::new();
         let year = match self.year.as_deref().filter(|s| !s.is_empty()) {
             None => None,
-            Some(y) => Some(
-                jixiao_domain::types::FiscalYear::parse(y)
-                    .map_err(|e| WebError::BadRequest(vec![("year".into(), e.to_string())]))?
-                    .get(),
-            ),
+            Some(y) => match jixiao_domain::types::FiscalYear::parse(y) {
+                Ok(y) => Some(y.get()),
+                Err(e) => {
+                    fields.push(("year".into(), e.to_string()));
+                    None
+                }
+            },
         };
-        let per_page = self.per_page.unwrap_or(DEFAULT_PER_PAGE);
-        if !(1..=MAX_PER_PAGE).contains(&per_page) {
-            return Err(WebError::BadRequest(vec![(
-                "per_page".into(),
-                format!("应为 1 到 {MAX_PER_PAGE} 之间的整数"),
-            )]));
-        }
-        let page = self.page.unwrap_or(1);
-        if !(1..=1_000_000).contains(&page) {
-            return Err(WebError::BadRequest(vec![(
-                "page".into(),
-                "应为 1 到 1000000 之间的整数".into(),
-            )]));
+        let per_page = int_param(
+            &mut fields,
+            ("per_page", "每页条数"),
+            self.per_page.as_deref(),
+            DEFAULT_PER_PAGE,
+            1..=MAX_PER_PAGE,
+        );
+        let page = int_param(
+            &mut fields,
+            ("page", "页码"),
+            self.page.as_deref(),
+            1,
+            1..=browse::MAX_PAGE,
+        );
+        if !fields.is_empty() {
+            return Err(WebError::BadRequest(fields));
         }
         Ok(browse::ListFilter {
             year,
