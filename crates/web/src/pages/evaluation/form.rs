@@ -91,8 +91,8 @@ pub struct RowView {
     pub reason: String,
     pub points: String,
     pub over: bool,
-    /// The reviewer's reduction: (reduced score, reason).
-    pub reduced: Option<(String, String)>,
+    /// The reviewer's reduction of the row's score.
+    pub reduced: Option<Reduction>,
 }
 
 pub(super) fn row_view(
@@ -141,9 +141,10 @@ pub(super) fn row_view(
         reason,
         points: points.map_or_else(|| score_text(r.score_x100), |p| p.0.clone()),
         over: points.is_some_and(|p| p.2),
-        reduced: r
-            .reduced_x100
-            .map(|v| (fixed2(from_hundredths(v)), r.reduction_reason.clone())),
+        reduced: r.reduced_x100.map(|v| Reduction {
+            score: fixed2(from_hundredths(v)),
+            reason: r.reduction_reason.clone(),
+        }),
     }
 }
 
@@ -182,6 +183,58 @@ pub fn input_of(pairs: &Pairs) -> FormInput {
     }
 }
 
+/// A reviewer's reduction of a row's score, with its reason.
+pub struct Reduction {
+    pub score: String,
+    pub reason: String,
+}
+
+/// The unit's move on its draft or returned self-evaluation: the action code and the button.
+pub(super) struct SubmitView {
+    action: &'static str,
+    label: &'static str,
+}
+
+/// A line of the funds table: what and how much (万元).
+pub(super) struct BudgetLine {
+    label: String,
+    wan: String,
+}
+
+/// The result application of an approved self-evaluation (SPEC §10).
+pub(super) struct RecommendationView {
+    label: String,
+    next_year: String,
+}
+
+/// A rectification notice raised from the self-evaluation or its verification.
+pub(super) struct NoticeView {
+    id: i64,
+    problem: String,
+    state: String,
+}
+
+/// The verification of the self-evaluation (§8.6); `score` is empty while it is sampled but not
+/// yet verified.
+pub(super) struct VerificationView {
+    score: String,
+    gap: String,
+    inaccurate: bool,
+    evidence: String,
+}
+
+/// The public's ratings of the project: evidence for the 服务对象满意度 indicator.
+pub(super) struct SurveyView {
+    ratings: i64,
+    satisfied_share: String,
+}
+
+/// A qualitative completion tier the picker offers.
+pub(super) struct TierView {
+    index: usize,
+    label: String,
+}
+
 #[derive(Template)]
 #[template(path = "self_evaluation.html")]
 pub(super) struct EvaluationPage {
@@ -189,30 +242,26 @@ pub(super) struct EvaluationPage {
     r: Record,
     state: String,
     object: String,
-    budget: Vec<(String, String)>,
+    budget: Vec<BudgetLine>,
     budget_wan: String,
     executed_wan: String,
     overall_actual: String,
     rows: Vec<RowView>,
     fig: ScoreView,
-    tiers: Vec<(usize, String)>,
+    tiers: Vec<TierView>,
     editable: bool,
-    submit_action: Option<(&'static str, &'static str)>,
+    submit_action: Option<SubmitView>,
     may_review: bool,
-    recommendation: Option<(String, String)>,
-    notices: Vec<(i64, String, String)>,
+    recommendation: Option<RecommendationView>,
+    notices: Vec<NoticeView>,
     timeline: Vec<HistoryView>,
     message: Option<String>,
     errors: Vec<String>,
-    /// The verification (§8.6): (verified score, gap, inaccurate, evidence); empty score while
-    /// sampled but not yet verified.
-    verification: Option<(String, String, bool, String)>,
+    verification: Option<VerificationView>,
     /// Finance may add this approved self-evaluation to the year's sample.
     may_add_verification: bool,
     finance: bool,
-    /// The public's ratings of the project (count, share of 4 and 5): evidence for the
-    /// 服务对象满意度 indicator.
-    survey: Option<(i64, String)>,
+    survey: Option<SurveyView>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -275,21 +324,29 @@ pub(super) async fn evaluation_view(
             && jixiao_domain::workflow::transition(doc, action, &user.roles, false, None).is_ok()
     };
     let submit_action = match doc {
-        DocState::Draft if may(DocAction::Submit) => Some(("submit", "提交自评")),
-        DocState::Returned if may(DocAction::Resubmit) => Some(("resubmit", "重新提交")),
+        DocState::Draft if may(DocAction::Submit) => Some(SubmitView {
+            action: DocAction::Submit.code(),
+            label: "提交自评",
+        }),
+        DocState::Returned if may(DocAction::Resubmit) => Some(SubmitView {
+            action: DocAction::Resubmit.code(),
+            label: "重新提交",
+        }),
         _ => None,
     };
     let own = a.submitted(flow::KIND, id).await?;
     let may_review =
         user.is_finance() && matches!(doc, DocState::Submitted | DocState::UnderReview) && !own;
     let recommendation = match doc {
-        DocState::Approved => store::recommendation_of(&state.store, id).await?.map(|x| {
-            (
-                Recommendation::parse(&x.recommendation)
-                    .map_or(x.recommendation.clone(), |r| r.label().to_string()),
-                x.next_year.to_string(),
-            )
-        }),
+        DocState::Approved => {
+            store::recommendation_of(&state.store, id)
+                .await?
+                .map(|x| RecommendationView {
+                    label: Recommendation::parse(&x.recommendation)
+                        .map_or(x.recommendation.clone(), |r| r.label().to_string()),
+                    next_year: x.next_year.to_string(),
+                })
+        }
         _ => None,
     };
     let verified = jixiao_app::verification::of_evaluation(&a, id).await?;
@@ -311,17 +368,17 @@ pub(super) async fn evaluation_view(
     // A unit sees the verdict once it is recorded; finance sees the row as soon as it is sampled.
     let verification = verified
         .filter(|v| user.is_finance() || v.verified_x100.is_some())
-        .map(|v| {
-            (
-                v.verified_x100
-                    .map(|x| trim(from_hundredths(x)))
-                    .unwrap_or_default(),
-                v.verified_x100
-                    .map(|x| trim(from_hundredths((v.self_x100 - x).abs())))
-                    .unwrap_or_default(),
-                v.inaccurate,
-                v.evidence,
-            )
+        .map(|v| VerificationView {
+            score: v
+                .verified_x100
+                .map(|x| trim(from_hundredths(x)))
+                .unwrap_or_default(),
+            gap: v
+                .verified_x100
+                .map(|x| trim(from_hundredths((v.self_x100 - x).abs())))
+                .unwrap_or_default(),
+            inaccurate: v.inaccurate,
+            evidence: v.evidence,
         });
     let notices = sources
         .into_iter()
@@ -329,13 +386,11 @@ pub(super) async fn evaluation_view(
             user.is_finance()
                 || RectificationState::parse(&k.state) != Some(RectificationState::Draft)
         })
-        .map(|k| {
-            (
-                k.id,
-                k.problem.clone(),
-                jixiao_domain::workflow::RectificationState::parse(&k.state)
-                    .map_or(k.state.clone(), |s| s.label().to_string()),
-            )
+        .map(|k| NoticeView {
+            id: k.id,
+            state: RectificationState::parse(&k.state)
+                .map_or(k.state.clone(), |s| s.label().to_string()),
+            problem: k.problem,
         })
         .collect();
     let timeline = jixiao_store::history::timeline(&state.store, flow::KIND, id)
@@ -343,23 +398,18 @@ pub(super) async fn evaluation_view(
         .into_iter()
         .map(history_view)
         .collect();
-    let mut budget = vec![(
-        "年度资金总额（年初预算数）".to_string(),
-        Fen(r.initial_budget_fen).wan_2dp(),
-    )];
+    let line = |label: &str, fen: i64| BudgetLine {
+        label: label.into(),
+        wan: Fen(fen).wan_2dp(),
+    };
+    let mut budget = vec![line("年度资金总额（年初预算数）", r.initial_budget_fen)];
     if r.project_id.is_some() {
-        budget.push((
-            "其中：当年财政拨款".into(),
-            Fen(r.current_fen.unwrap_or_default()).wan_2dp(),
+        budget.push(line(
+            "其中：当年财政拨款",
+            r.current_fen.unwrap_or_default(),
         ));
-        budget.push((
-            "上年结转资金".into(),
-            Fen(r.carryover_fen.unwrap_or_default()).wan_2dp(),
-        ));
-        budget.push((
-            "其他资金".into(),
-            Fen(r.other_fen.unwrap_or_default()).wan_2dp(),
-        ));
+        budget.push(line("上年结转资金", r.carryover_fen.unwrap_or_default()));
+        budget.push(line("其他资金", r.other_fen.unwrap_or_default()));
     }
     let region = region_name(state, &user.region).await?;
     render(&EvaluationPage {
@@ -370,7 +420,11 @@ pub(super) async fn evaluation_view(
         survey: match r.project_id {
             Some(p) => jixiao_app::feedback::evidence(
                 jixiao_store::feedback::ratings(&state.store, p).await?,
-            ),
+            )
+            .map(|(ratings, satisfied_share)| SurveyView {
+                ratings,
+                satisfied_share,
+            }),
             None => None,
         },
         state: doc.label().into(),
@@ -390,7 +444,10 @@ pub(super) async fn evaluation_view(
             .qualitative_tiers
             .iter()
             .enumerate()
-            .map(|(n, t)| (n, t.label.clone()))
+            .map(|(index, t)| TierView {
+                index,
+                label: t.label.clone(),
+            })
             .collect(),
         editable,
         submit_action,
