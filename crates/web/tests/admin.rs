@@ -2,62 +2,27 @@
 //! accounts must change their password at first login, resets force a change again, disabled
 //! accounts cannot log in; every step is in the audit log.
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, Response, StatusCode, header};
+mod common;
+
+use axum::http::{StatusCode, header};
+use common::{browser_session, demo_app, get_page, page_response, post_form};
 use jixiao_store::Store;
 use jixiao_store::testing::on_every_store;
-use tower::ServiceExt;
-
-async fn send(app: &Router, req: Request<Body>) -> Response<Body> {
-    app.clone().oneshot(req).await.expect("response")
-}
-
-async fn text(res: Response<Body>) -> String {
-    String::from_utf8_lossy(
-        &axum::body::to_bytes(res.into_body(), 1 << 22)
-            .await
-            .expect("body"),
-    )
-    .into_owned()
-}
-
-async fn session(store: &Store, username: &str) -> (String, String) {
-    let user = jixiao_store::users::by_username(store, username)
-        .await
-        .expect("query")
-        .expect("user");
-    jixiao_store::sessions::create(store, Some(user.id), "browser", "", "")
-        .await
-        .expect("session")
-}
-
-fn post(path: &str, secret: &str, body: String) -> Request<Body> {
-    Request::builder()
-        .method("POST")
-        .uri(path)
-        .header(header::COOKIE, format!("jixiao_sid={secret}"))
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(body))
-        .expect("request")
-}
 
 #[tokio::test]
 async fn sysadmin_manages_users_under_the_policy_spec_17() {
     on_every_store("sysadmin_manages_users_under_the_policy_spec_17", async |store: &Store| {
-        jixiao_demo::load(store, &mut |_, _, _| {}).await.expect("demo");
-        let app = jixiao_web::router(store.clone(), jixiao_web::WebConfig::default());
-        let (secret, csrf) = session(store, "admin").await;
+        let app = demo_app(store).await;
+        let (admin, csrf) = browser_session(store, "admin").await;
         let unit = jixiao_store::units::list(store, jixiao_demo::REGION_CODE).await.expect("units")[0].id;
         // A weak password is refused with the policy's words, and nothing is created.
-        let res = send(&app, post("/admin/users", &secret, format!("csrf={csrf}&username=newbie&display_name=新人&role=unit_preparer&unit_id={unit}&password=abc"))).await;
-        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        let page = text(res).await;
+        let (status, _, page) = post_form(&app, &admin, "/admin/users", &format!("csrf={csrf}&username=newbie&display_name=新人&role=unit_preparer&unit_id={unit}&password=abc")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(page.contains("密码长度至少 8 位"), "{page}");
         assert!(jixiao_store::users::by_username(store, "newbie").await.expect("q").is_none());
         // A unit user without a unit is refused.
-        let res = send(&app, post("/admin/users", &secret, format!("csrf={csrf}&username=newbie&display_name=新人&role=unit_preparer&unit_id=&password=Good%23Pass1"))).await;
-        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let (status, _, _) = post_form(&app, &admin, "/admin/users", &format!("csrf={csrf}&username=newbie&display_name=新人&role=unit_preparer&unit_id=&password=Good%23Pass1")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         // A unit of another region is refused: the account would read that region's records.
         let foreign = {
             let mut tx = store.begin().await.expect("tx");
@@ -79,39 +44,38 @@ async fn sysadmin_manages_users_under_the_policy_spec_17() {
             tx.commit().await.expect("commit");
             id
         };
-        let res = send(&app, post("/admin/users", &secret, format!("csrf={csrf}&username=newbie&display_name=新人&role=unit_preparer&unit_id={foreign}&password=Good%23Pass1"))).await;
-        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(text(res).await.contains("所选单位不存在"));
+        let (status, _, page) = post_form(&app, &admin, "/admin/users", &format!("csrf={csrf}&username=newbie&display_name=新人&role=unit_preparer&unit_id={foreign}&password=Good%23Pass1")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("所选单位不存在"));
         assert!(jixiao_store::users::by_username(store, "newbie").await.expect("q").is_none());
         // A good one is created and must change its password.
-        let res = send(&app, post("/admin/users", &secret, format!("csrf={csrf}&username=newbie&display_name=新人&role=unit_preparer&unit_id={unit}&password=Good%23Pass1"))).await;
-        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let (status, _, _) = post_form(&app, &admin, "/admin/users", &format!("csrf={csrf}&username=newbie&display_name=新人&role=unit_preparer&unit_id={unit}&password=Good%23Pass1")).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
         let newbie = jixiao_store::users::by_username(store, "newbie").await.expect("q").expect("created");
         assert!(newbie.must_change_password);
         assert_eq!(newbie.unit_id, Some(unit));
-        let (nsecret, _) = session(store, "newbie").await;
-        let res = send(&app, Request::builder().uri("/").header(header::COOKIE, format!("jixiao_sid={nsecret}")).body(Body::empty()).expect("req")).await;
+        let (newbie_cookie, _) = browser_session(store, "newbie").await;
+        let res = page_response(&app, &newbie_cookie, "/").await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
         assert_eq!(res.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()), Some("/password"));
         // Disabling ends its sessions and blocks the login.
-        let res = send(&app, post(&format!("/admin/users/{}/disable", newbie.id), &secret, format!("csrf={csrf}"))).await;
-        assert_eq!(res.status(), StatusCode::SEE_OTHER);
-        let res = send(&app, Request::builder().uri("/").header(header::COOKIE, format!("jixiao_sid={nsecret}")).body(Body::empty()).expect("req")).await;
+        let (status, _, _) = post_form(&app, &admin, &format!("/admin/users/{}/disable", newbie.id), &format!("csrf={csrf}")).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let res = page_response(&app, &newbie_cookie, "/").await;
         assert_eq!(res.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()), Some("/login?next=%2F"));
         // A reset shows a temporary password once and forces a change.
         let ld = jixiao_store::users::by_username(store, "ld").await.expect("q").expect("ld");
-        let res = send(&app, post(&format!("/admin/users/{}/reset", ld.id), &secret, format!("csrf={csrf}"))).await;
-        assert_eq!(res.status(), StatusCode::OK);
-        let page = text(res).await;
+        let (status, _, page) = post_form(&app, &admin, &format!("/admin/users/{}/reset", ld.id), &format!("csrf={csrf}")).await;
+        assert_eq!(status, StatusCode::OK);
         let temporary = page.split("临时密码：").nth(1).and_then(|s| s.split('（').next()).expect("temporary password shown").to_string();
         let ld = jixiao_store::users::by_username(store, "ld").await.expect("q").expect("ld");
         assert!(ld.must_change_password);
         assert!(jixiao_store::users::verify_password(&temporary, &ld.password_hash));
         assert!(jixiao_domain::password::check(&Default::default(), "ld", &temporary).is_ok());
         // Nobody but the system administrator reaches these routes.
-        let (fsecret, fcsrf) = session(store, "jxg").await;
-        let res = send(&app, post("/admin/users", &fsecret, format!("csrf={fcsrf}&username=x&display_name=x&role=viewer&password=Good%23Pass1"))).await;
-        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        let (finance, fcsrf) = browser_session(store, "jxg").await;
+        let (status, _, _) = post_form(&app, &finance, "/admin/users", &format!("csrf={fcsrf}&username=x&display_name=x&role=viewer&password=Good%23Pass1")).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
         let actions: Vec<String> = jixiao_store::audit::recent(store, 50).await.expect("audit").into_iter().map(|r| r.action).collect();
         for a in ["user.create", "user.disable", "user.reset_password", "access.denied"] {
             assert!(actions.contains(&a.to_string()), "{a} audited");
@@ -126,9 +90,8 @@ async fn sysadmin_manages_users_under_the_policy_spec_17() {
 #[tokio::test]
 async fn an_evaluator_account_is_linked_to_its_agency() {
     on_every_store("an_evaluator_account_is_linked_to_its_agency", async |store: &Store| {
-        jixiao_demo::load(store, &mut |_, _, _| {}).await.expect("demo");
-        let app = jixiao_web::router(store.clone(), jixiao_web::WebConfig::default());
-        let (secret, csrf) = session(store, "admin").await;
+        let app = demo_app(store).await;
+        let (admin, csrf) = browser_session(store, "admin").await;
         let tianshan = jixiao_store::users::by_username(store, "pj_tianshan")
             .await
             .expect("q")
@@ -136,19 +99,17 @@ async fn an_evaluator_account_is_linked_to_its_agency() {
             .agency_id
             .expect("its agency");
         // The form offers the agencies.
-        let res = send(&app, Request::builder().uri("/admin/users").header(header::COOKIE, format!("jixiao_sid={secret}")).body(Body::empty()).expect("req")).await;
-        let page = text(res).await;
+        let (_, page) = get_page(&app, &admin, "/admin/users").await;
         assert!(page.contains("name=\"agency_id\"") && page.contains(&format!("value=\"{tianshan}\"")), "{page}");
         // Without an agency, or with one that does not exist, an evaluator is refused.
         for agency in [String::new(), "999999".to_string()] {
-            let res = send(&app, post("/admin/users", &secret, format!("csrf={csrf}&username=pj_new&display_name=评价员&role=evaluator&unit_id=&agency_id={agency}&password=Good%23Pass1"))).await;
-            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "agency “{agency}”");
-            let page = text(res).await;
+            let (status, _, page) = post_form(&app, &admin, "/admin/users", &format!("csrf={csrf}&username=pj_new&display_name=评价员&role=evaluator&unit_id=&agency_id={agency}&password=Good%23Pass1")).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "agency “{agency}”");
             assert!(page.contains("第三方机构"), "{page}");
             assert!(jixiao_store::users::by_username(store, "pj_new").await.expect("q").is_none());
         }
-        let res = send(&app, post("/admin/users", &secret, format!("csrf={csrf}&username=pj_new&display_name=评价员&role=evaluator&unit_id=&agency_id={tianshan}&password=Good%23Pass1"))).await;
-        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let (status, _, _) = post_form(&app, &admin, "/admin/users", &format!("csrf={csrf}&username=pj_new&display_name=评价员&role=evaluator&unit_id=&agency_id={tianshan}&password=Good%23Pass1")).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
         let created = jixiao_store::users::by_username(store, "pj_new").await.expect("q").expect("created");
         assert_eq!(created.agency_id, Some(tianshan));
         assert_eq!(created.unit_id, None);
@@ -160,8 +121,8 @@ async fn an_evaluator_account_is_linked_to_its_agency() {
         .expect("audited"));
         assert!(after.contains(&format!("\"agency_id\":{tianshan}")), "{after}");
         // Another role ignores the agency field.
-        let res = send(&app, post("/admin/users", &secret, format!("csrf={csrf}&username=ld_new&display_name=领导&role=viewer&unit_id=&agency_id={tianshan}&password=Good%23Pass1"))).await;
-        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let (status, _, _) = post_form(&app, &admin, "/admin/users", &format!("csrf={csrf}&username=ld_new&display_name=领导&role=viewer&unit_id=&agency_id={tianshan}&password=Good%23Pass1")).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
         let viewer = jixiao_store::users::by_username(store, "ld_new").await.expect("q").expect("created");
         assert_eq!(viewer.agency_id, None);
     })

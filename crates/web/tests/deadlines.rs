@@ -3,58 +3,17 @@
 //! per-unit table. Only the finance administrator may set a date; a bad date is refused in
 //! Chinese and writes nothing; every change is audited with before and after.
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, Response, StatusCode, header};
+mod common;
+
+use axum::http::StatusCode;
+use common::{browser_session, enc, get_page, post_form};
 use jixiao_domain::Fen;
 use jixiao_domain::deadline::DeadlineKind;
 use jixiao_domain::types::{BudgetTiming, BudgetType, Continuity, ProjectCategory};
 use jixiao_store::testing::on_every_store;
 use jixiao_store::{Store, on_pool};
-use tower::ServiceExt;
 
 const REGION: &str = jixiao_demo::REGION_CODE;
-
-async fn send(app: &Router, req: Request<Body>) -> Response<Body> {
-    app.clone().oneshot(req).await.expect("response")
-}
-
-async fn text(res: Response<Body>) -> String {
-    String::from_utf8_lossy(
-        &axum::body::to_bytes(res.into_body(), 1 << 24)
-            .await
-            .expect("body"),
-    )
-    .into_owned()
-}
-
-async fn session(store: &Store, username: &str) -> (String, String) {
-    let user = jixiao_store::users::by_username(store, username)
-        .await
-        .expect("query")
-        .expect("user");
-    jixiao_store::sessions::create(store, Some(user.id), "browser", "", "")
-        .await
-        .expect("session")
-}
-
-fn get(path: &str, secret: &str) -> Request<Body> {
-    Request::builder()
-        .uri(path)
-        .header(header::COOKIE, format!("jixiao_sid={secret}"))
-        .body(Body::empty())
-        .expect("request")
-}
-
-fn post(path: &str, secret: &str, body: String) -> Request<Body> {
-    Request::builder()
-        .method("POST")
-        .uri(path)
-        .header(header::COOKIE, format!("jixiao_sid={secret}"))
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(body))
-        .expect("request")
-}
 
 async fn deadline_rows(store: &Store) -> i64 {
     on_pool!(store, |p| sqlx::query_scalar(
@@ -127,92 +86,74 @@ async fn finance_sets_the_declaration_deadline_and_units_see_what_is_due() {
             tx.commit().await.expect("commit");
 
             let app = jixiao_web::router(store.clone(), jixiao_web::WebConfig::default());
-            let (fin, fin_csrf) = session(store, "jxg").await;
-            let (unit, unit_csrf) = session(store, "jyj_tb").await;
+            let (fin, fin_csrf) = browser_session(store, "jxg").await;
+            let (unit, unit_csrf) = browser_session(store, "jyj_tb").await;
 
             // Before any 2024 deadline the unit has no declaration to-do.
-            let home = text(send(&app, get("/", &unit)).await).await;
+            let home = get_page(&app, &unit, "/").await.1;
             assert!(!home.contains("绩效目标申报："), "{home}");
 
             // The unit user may neither set nor read deadlines.
-            let res = send(
+            let (status, _, _) = post_form(
                 &app,
-                post(
-                    "/deadlines",
-                    &unit,
-                    format!("csrf={unit_csrf}&year=2024&kind=target_declaration&due_on=2023-11-30"),
-                ),
+                &unit,
+                "/deadlines",
+                &format!("csrf={unit_csrf}&year=2024&kind=target_declaration&due_on=2023-11-30"),
             )
             .await;
-            assert_eq!(res.status(), StatusCode::FORBIDDEN);
+            assert_eq!(status, StatusCode::FORBIDDEN);
             assert_eq!(
-                send(&app, get("/deadlines", &unit)).await.status(),
+                get_page(&app, &unit, "/deadlines").await.0,
                 StatusCode::FORBIDDEN
             );
             assert_eq!(deadline_rows(store).await, before_rows);
 
             // A bad date is refused in Chinese and writes nothing.
             for bad in ["2023-02-30", "明天"] {
-                let res = send(
+                let (status, _, page) = post_form(
                     &app,
-                    post(
-                        "/deadlines",
-                        &fin,
-                        format!(
-                            "csrf={fin_csrf}&year=2024&kind=target_declaration&due_on={}",
-                            urlencode(bad)
-                        ),
+                    &fin,
+                    "/deadlines",
+                    &format!(
+                        "csrf={fin_csrf}&year=2024&kind=target_declaration&due_on={}",
+                        enc(bad)
                     ),
                 )
                 .await;
-                assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
-                let page = text(res).await;
+                assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
                 assert!(page.contains(&format!("日期“{bad}”无效")), "{page}");
             }
-            let res = send(
+            let (status, _, page) = post_form(
                 &app,
-                post(
-                    "/deadlines",
-                    &fin,
-                    format!("csrf={fin_csrf}&year=2024&kind=target_declaration&due_on=2030-01-01"),
-                ),
+                &fin,
+                "/deadlines",
+                &format!("csrf={fin_csrf}&year=2024&kind=target_declaration&due_on=2030-01-01"),
             )
             .await;
-            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-            assert!(text(res).await.contains("相差过远"));
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+            assert!(page.contains("相差过远"));
             assert_eq!(deadline_rows(store).await, before_rows);
             assert!(audited(store, "deadline.set").await.is_empty());
 
             // The finance bureau sets 2024's target declaration deadline (already passed).
-            let res = send(
+            let (status, location, _) = post_form(
                 &app,
-                post(
-                    "/deadlines",
-                    &fin,
-                    format!("csrf={fin_csrf}&year=2024&kind=target_declaration&due_on=2023-12-15"),
-                ),
+                &fin,
+                "/deadlines",
+                &format!("csrf={fin_csrf}&year=2024&kind=target_declaration&due_on=2023-12-15"),
             )
             .await;
-            assert_eq!(res.status(), StatusCode::SEE_OTHER);
-            assert_eq!(
-                res.headers()
-                    .get(header::LOCATION)
-                    .and_then(|v| v.to_str().ok()),
-                Some("/deadlines?year=2024&done=set")
-            );
+            assert_eq!(status, StatusCode::SEE_OTHER);
+            assert_eq!(location.as_deref(), Some("/deadlines?year=2024&done=set"));
             // … and corrects it: the audit keeps before and after.
-            let res = send(
+            let (status, _, _) = post_form(
                 &app,
-                post(
-                    "/deadlines",
-                    &fin,
-                    format!(
-                        "csrf={fin_csrf}&year=2024&kind=target_declaration&due_on=2023%2F11%2F30"
-                    ),
-                ),
+                &fin,
+                "/deadlines",
+                &format!("csrf={fin_csrf}&year=2024&kind=target_declaration&due_on=2023%2F11%2F30"),
             )
             .await;
-            assert_eq!(res.status(), StatusCode::SEE_OTHER);
+            assert_eq!(status, StatusCode::SEE_OTHER);
             assert_eq!(deadline_rows(store).await, before_rows + 1);
             let entries = audited(store, "deadline.set").await;
             assert_eq!(entries.len(), 2);
@@ -231,7 +172,7 @@ async fn finance_sets_the_declaration_deadline_and_units_see_what_is_due() {
             assert_eq!(latest.username, "jxg");
 
             // The unit's home page shows the project as due, overdue in red.
-            let home = text(send(&app, get("/", &unit)).await).await;
+            let home = get_page(&app, &unit, "/").await.1;
             assert!(
                 home.contains("绩效目标申报：2024年农村学校校舍维修项目，截止 2023-11-30"),
                 "{home}"
@@ -242,15 +183,14 @@ async fn finance_sets_the_declaration_deadline_and_units_see_what_is_due() {
                 "{home}"
             );
             // Another unit's user is not asked for it.
-            let (other, _) = session(store, "wjw_tb").await;
-            let home = text(send(&app, get("/", &other)).await).await;
+            let (other, _) = browser_session(store, "wjw_tb").await;
+            let home = get_page(&app, &other, "/").await.1;
             assert!(!home.contains("2024年农村学校校舍维修项目"));
             // Finance sees the count, and the table per unit.
-            let home = text(send(&app, get("/", &fin)).await).await;
+            let home = get_page(&app, &fin, "/").await.1;
             assert!(home.contains("1 个项目绩效目标逾期未申报"), "{home}");
-            let res = send(&app, get("/deadlines?year=2024&done=set", &fin)).await;
-            assert_eq!(res.status(), StatusCode::OK);
-            let page = text(res).await;
+            let (status, page) = get_page(&app, &fin, "/deadlines?year=2024&done=set").await;
+            assert_eq!(status, StatusCode::OK);
             assert!(page.contains("申报期限已保存"));
             assert!(
                 page.contains("2023-11-30") && page.contains("且末县教育局"),
@@ -265,10 +205,9 @@ async fn finance_sets_the_declaration_deadline_and_units_see_what_is_due() {
                 "navigation lists 申报期限"
             );
             // The leader reads it, without the form.
-            let (leader, _) = session(store, "ld").await;
-            let res = send(&app, get("/deadlines?year=2023", &leader)).await;
-            assert_eq!(res.status(), StatusCode::OK);
-            let page = text(res).await;
+            let (leader, _) = browser_session(store, "ld").await;
+            let (status, page) = get_page(&app, &leader, "/deadlines?year=2023").await;
+            assert_eq!(status, StatusCode::OK);
             assert!(
                 page.contains("2023-01-10") && !page.contains("name=\"due_on\""),
                 "{page}"
@@ -281,17 +220,4 @@ async fn finance_sets_the_declaration_deadline_and_units_see_what_is_due() {
         },
     )
     .await;
-}
-
-/// Percent-encodes a form value.
-fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }

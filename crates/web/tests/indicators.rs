@@ -2,58 +2,33 @@
 //! the JSON search of the target picker and the API, a unit's proposal, finance's decision, each
 //! change audited; on SQLite and PostgreSQL.
 
+mod common;
+
 use axum::Router;
 use axum::body::Body;
-use axum::http::{Request, Response, StatusCode, header};
+use axum::http::{Request, StatusCode};
+use common::{
+    browser_session, demo_app, enc, get, get_page, page_of, page_response, post_form, response,
+    send, text,
+};
 use jixiao_store::Store;
 use jixiao_store::testing::on_every_store;
-use tower::ServiceExt;
 
-async fn send(app: &Router, req: Request<Body>) -> Response<Body> {
-    app.clone().oneshot(req).await.expect("response")
-}
-
-async fn text(res: Response<Body>) -> String {
-    String::from_utf8_lossy(
-        &axum::body::to_bytes(res.into_body(), 1 << 24)
-            .await
-            .expect("body"),
-    )
-    .into_owned()
-}
-
-/// A session of a demo user: (secret, csrf). `kind` is `browser` or `api`.
-async fn session(store: &Store, username: &str, kind: &str) -> (String, String) {
+/// An API session of a demo user made directly in the store: its bearer token.
+async fn api_token(store: &Store, username: &str) -> String {
     let user = jixiao_store::users::by_username(store, username)
         .await
         .expect("query")
         .expect("user");
-    jixiao_store::sessions::create(store, Some(user.id), kind, "", "")
+    let (secret, _) = jixiao_store::sessions::create(store, Some(user.id), "api", "", "")
         .await
-        .expect("session")
+        .expect("session");
+    secret
 }
 
-fn get(path: &str, secret: &str) -> Request<Body> {
-    Request::builder()
-        .uri(path)
-        .header(header::COOKIE, format!("jixiao_sid={secret}"))
-        .body(Body::empty())
-        .expect("request")
-}
-
-fn post(path: &str, secret: &str, body: String) -> Request<Body> {
-    Request::builder()
-        .method("POST")
-        .uri(path)
-        .header(header::COOKIE, format!("jixiao_sid={secret}"))
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(body))
-        .expect("request")
-}
-
-async fn json(res: Response<Body>) -> serde_json::Value {
-    assert_eq!(res.status(), StatusCode::OK);
-    serde_json::from_str(&text(res).await).expect("json")
+/// The JSON a page answers with the session cookie; asserts it answers 200.
+async fn json(app: &Router, cookie: &str, uri: &str) -> serde_json::Value {
+    serde_json::from_str(&page_of(app, cookie, uri).await).expect("json")
 }
 
 fn names(v: &serde_json::Value) -> Vec<String> {
@@ -64,24 +39,16 @@ fn names(v: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
-fn enc(s: &str) -> String {
-    form_urlencoded::byte_serialize(s.as_bytes()).collect()
-}
-
 #[tokio::test]
 async fn the_library_is_searched_by_name_and_pinyin_spec_3() {
     on_every_store(
         "the_library_is_searched_by_name_and_pinyin_spec_3",
         async |store: &Store| {
-            jixiao_demo::load(store, &mut |_, _, _| {})
-                .await
-                .expect("demo");
-            let app = jixiao_web::router(store.clone(), jixiao_web::WebConfig::default());
-            let (unit, _) = session(store, "jyj_tb", "browser").await;
+            let app = demo_app(store).await;
+            let (unit, _) = browser_session(store, "jyj_tb").await;
             // The tree: every level 1 of SPEC §6.1, the entries under their level 2.
-            let res = send(&app, get("/indicators", &unit)).await;
-            assert_eq!(res.status(), StatusCode::OK);
-            let html = text(res).await;
+            let (status, html) = get_page(&app, &unit, "/indicators").await;
+            assert_eq!(status, StatusCode::OK);
             for label in [
                 "产出指标",
                 "成本指标",
@@ -99,22 +66,21 @@ async fn the_library_is_searched_by_name_and_pinyin_spec_3() {
             );
             assert!(html.contains("申请新增指标") && !html.contains("待审核的新增指标申请"));
             // Filtered by pinyin initials on the page.
-            let html = text(send(&app, get("/indicators?q=zjzcl", &unit)).await).await;
+            let html = get_page(&app, &unit, "/indicators?q=zjzcl").await.1;
             assert!(
                 html.contains("资金支出率") && html.contains("共 1 条"),
                 "{html}"
             );
-            let html = text(
-                send(
-                    &app,
-                    get(&format!("/indicators?level1={}", enc("满意度指标")), &unit),
-                )
-                .await,
+            let html = get_page(
+                &app,
+                &unit,
+                &format!("/indicators?level1={}", enc("满意度指标")),
             )
-            .await;
+            .await
+            .1;
             assert!(html.contains("服务对象满意度") && !html.contains("资金支出率"));
             // The picker's JSON search.
-            let v = json(send(&app, get("/indicators/search?q=xsmj", &unit)).await).await;
+            let v = json(&app, &unit, "/indicators/search?q=xsmj").await;
             assert_eq!(names(&v), vec!["新建改扩建校舍面积"]);
             let e = &v[0];
             assert_eq!(
@@ -136,28 +102,16 @@ async fn the_library_is_searched_by_name_and_pinyin_spec_3() {
                 )
             );
             assert!(e["id"].is_i64() && e["definition"].as_str().is_some_and(|d| !d.is_empty()));
-            let v = json(
-                send(
-                    &app,
-                    get(&format!("/indicators/search?q={}", enc("率")), &unit),
-                )
-                .await,
-            )
-            .await;
+            let v = json(&app, &unit, &format!("/indicators/search?q={}", enc("率"))).await;
             assert_eq!(v.as_array().map(Vec::len), Some(20), "at most 20");
             let v = json(
-                send(
-                    &app,
-                    get(
-                        &format!(
-                            "/indicators/search?q={}&level1={}",
-                            enc("率"),
-                            enc("成本指标")
-                        ),
-                        &unit,
-                    ),
-                )
-                .await,
+                &app,
+                &unit,
+                &format!(
+                    "/indicators/search?q={}&level1={}",
+                    enc("率"),
+                    enc("成本指标")
+                ),
             )
             .await;
             assert!(
@@ -168,18 +122,11 @@ async fn the_library_is_searched_by_name_and_pinyin_spec_3() {
                 "{v}"
             );
             // The API, with a bearer token.
-            let (token, _) = session(store, "ld", "api").await;
-            let res = send(
-                &app,
-                Request::builder()
-                    .uri("/api/v1/indicators?q=zijinzhichu")
-                    .header(header::AUTHORIZATION, format!("Bearer {token}"))
-                    .body(Body::empty())
-                    .expect("request"),
-            )
-            .await;
-            assert_eq!(names(&json(res).await), vec!["资金支出率"]);
-            let res = send(
+            let token = api_token(store, "ld").await;
+            let (status, v) = get(&app, "/api/v1/indicators?q=zijinzhichu", &token).await;
+            assert_eq!(status, StatusCode::OK, "{v}");
+            assert_eq!(names(&v), vec!["资金支出率"]);
+            let (status, _, _) = send(
                 &app,
                 Request::builder()
                     .uri("/api/v1/indicators?q=x")
@@ -187,10 +134,10 @@ async fn the_library_is_searched_by_name_and_pinyin_spec_3() {
                     .expect("request"),
             )
             .await;
-            assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+            assert_eq!(status, StatusCode::UNAUTHORIZED);
             let doc: serde_json::Value = serde_json::from_str(
                 &text(
-                    send(
+                    response(
                         &app,
                         Request::builder()
                             .uri("/api/v1/openapi.json")
@@ -204,8 +151,8 @@ async fn the_library_is_searched_by_name_and_pinyin_spec_3() {
             .expect("json");
             assert!(doc["paths"]["/api/v1/indicators"]["get"].is_object());
             // The export is a workbook.
-            let (finance, _) = session(store, "jxg", "browser").await;
-            let res = send(&app, get("/indicators/export.xlsx", &finance)).await;
+            let (finance, _) = browser_session(store, "jxg").await;
+            let res = page_response(&app, &finance, "/indicators/export.xlsx").await;
             assert_eq!(res.status(), StatusCode::OK);
             let bytes = axum::body::to_bytes(res.into_body(), 1 << 24)
                 .await
@@ -221,15 +168,12 @@ async fn a_unit_proposes_and_finance_approves_spec_3() {
     on_every_store(
         "a_unit_proposes_and_finance_approves_spec_3",
         async |store: &Store| {
-            jixiao_demo::load(store, &mut |_, _, _| {})
-                .await
-                .expect("demo");
-            let app = jixiao_web::router(store.clone(), jixiao_web::WebConfig::default());
-            let (unit, unit_csrf) = session(store, "jyj_tb", "browser").await;
-            let (approver, approver_csrf) = session(store, "jyj_sh", "browser").await;
-            let (finance, finance_csrf) = session(store, "jxg", "browser").await;
-            let (desk, _) = session(store, "ysg", "browser").await;
-            let (other_unit, _) = session(store, "wjw_tb", "browser").await;
+            let app = demo_app(store).await;
+            let (unit, unit_csrf) = browser_session(store, "jyj_tb").await;
+            let (approver, approver_csrf) = browser_session(store, "jyj_sh").await;
+            let (finance, finance_csrf) = browser_session(store, "jxg").await;
+            let (desk, _) = browser_session(store, "ysg").await;
+            let (other_unit, _) = browser_session(store, "wjw_tb").await;
             let proposal = |csrf: &str, unit_of_measure: &str| {
                 format!(
                     "csrf={csrf}&level={}&name={}&sign={}&unit_of_measure={}&basis={}&industry={}&definition={}&reason={}",
@@ -244,55 +188,54 @@ async fn a_unit_proposes_and_finance_approves_spec_3() {
                 )
             };
             // Without the CSRF token the proposal is refused.
-            let res = send(&app, post("/indicators/proposals", &unit, proposal("", "间").replacen("csrf=&", "", 1))).await;
-            assert_eq!(res.status(), StatusCode::FORBIDDEN);
+            let (status, _, _) = post_form(&app, &unit, "/indicators/proposals", &proposal("", "间").replacen("csrf=&", "", 1)).await;
+            assert_eq!(status, StatusCode::FORBIDDEN);
             // A quantitative entry without a unit of measure is sent back with the reason.
-            let res = send(&app, post("/indicators/proposals", &unit, proposal(&unit_csrf, ""))).await;
-            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-            let html = text(res).await;
+            let (status, _, html) = post_form(&app, &unit, "/indicators/proposals", &proposal(&unit_csrf, "")).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
             assert!(html.contains("定量指标须填写计量单位") && html.contains("智慧教室建设数量"), "form kept");
             // Finance cannot propose; the unit user can.
-            let res = send(&app, post("/indicators/proposals", &finance, proposal(&finance_csrf, "间"))).await;
-            assert_eq!(res.status(), StatusCode::FORBIDDEN);
-            let res = send(&app, post("/indicators/proposals", &unit, proposal(&unit_csrf, "间"))).await;
-            assert_eq!(res.status(), StatusCode::SEE_OTHER);
+            let (status, _, _) = post_form(&app, &finance, "/indicators/proposals", &proposal(&finance_csrf, "间")).await;
+            assert_eq!(status, StatusCode::FORBIDDEN);
+            let (status, _, _) = post_form(&app, &unit, "/indicators/proposals", &proposal(&unit_csrf, "间")).await;
+            assert_eq!(status, StatusCode::SEE_OTHER);
             // Twice is refused while it is pending.
-            let res = send(&app, post("/indicators/proposals", &unit, proposal(&unit_csrf, "间"))).await;
-            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-            assert!(text(res).await.contains("已有待审核的申请"));
+            let (status, _, html) = post_form(&app, &unit, "/indicators/proposals", &proposal(&unit_csrf, "间")).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+            assert!(html.contains("已有待审核的申请"));
             // Pending: the proposing unit finds it, nobody else does.
-            let v = json(send(&app, get("/indicators/search?q=zhjs", &unit)).await).await;
+            let v = json(&app, &unit, "/indicators/search?q=zhjs").await;
             assert_eq!(names(&v), vec!["智慧教室建设数量"]);
             assert_eq!(v[0]["status"], "proposed");
             let id = v[0]["id"].as_i64().expect("id");
             for s in [&finance, &other_unit] {
-                let v = json(send(&app, get("/indicators/search?q=zhjs", s)).await).await;
+                let v = json(&app, s, "/indicators/search?q=zhjs").await;
                 assert!(names(&v).is_empty());
             }
-            let html = text(send(&app, get("/indicators", &unit)).await).await;
+            let html = get_page(&app, &unit, "/indicators").await.1;
             assert!(html.contains("待审核") && html.contains("智慧教室建设数量"), "the unit sees its proposal");
             // Finance sees it awaiting review.
-            let html = text(send(&app, get("/indicators", &finance)).await).await;
+            let html = get_page(&app, &finance, "/indicators").await.1;
             assert!(html.contains("待审核的新增指标申请（1）") && html.contains(&format!("/indicators/{id}/decision")));
             // A unit user cannot decide; nor can anyone without the token.
-            let res = send(&app, post(&format!("/indicators/{id}/decision"), &approver, format!("csrf={approver_csrf}&decision=approve&opinion=x"))).await;
-            assert_eq!(res.status(), StatusCode::FORBIDDEN);
-            let res = send(&app, post(&format!("/indicators/{id}/decision"), &finance, "decision=approve".into())).await;
-            assert_eq!(res.status(), StatusCode::FORBIDDEN);
+            let (status, _, _) = post_form(&app, &approver, &format!("/indicators/{id}/decision"), &format!("csrf={approver_csrf}&decision=approve&opinion=x")).await;
+            assert_eq!(status, StatusCode::FORBIDDEN);
+            let (status, _, _) = post_form(&app, &finance, &format!("/indicators/{id}/decision"), "decision=approve").await;
+            assert_eq!(status, StatusCode::FORBIDDEN);
             // Rejecting needs an opinion.
-            let res = send(&app, post(&format!("/indicators/{id}/decision"), &finance, format!("csrf={finance_csrf}&decision=reject&opinion="))).await;
-            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            let (status, _, _) = post_form(&app, &finance, &format!("/indicators/{id}/decision"), &format!("csrf={finance_csrf}&decision=reject&opinion=")).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
             // Finance approves: the entry is in the library for everyone.
-            let res = send(&app, post(&format!("/indicators/{id}/decision"), &finance, format!("csrf={finance_csrf}&decision=approve&opinion={}", enc("同意入库")))).await;
-            assert_eq!(res.status(), StatusCode::SEE_OTHER);
+            let (status, _, _) = post_form(&app, &finance, &format!("/indicators/{id}/decision"), &format!("csrf={finance_csrf}&decision=approve&opinion={}", enc("同意入库"))).await;
+            assert_eq!(status, StatusCode::SEE_OTHER);
             for s in [&desk, &other_unit, &unit] {
-                let v = json(send(&app, get("/indicators/search?q=zhjs", s)).await).await;
+                let v = json(&app, s, "/indicators/search?q=zhjs").await;
                 assert_eq!(names(&v), vec!["智慧教室建设数量"]);
                 assert_eq!(v[0]["status"], "approved");
             }
             // Deciding again is a conflict.
-            let res = send(&app, post(&format!("/indicators/{id}/decision"), &finance, format!("csrf={finance_csrf}&decision=reject&opinion=x"))).await;
-            assert_eq!(res.status(), StatusCode::CONFLICT);
+            let (status, _, _) = post_form(&app, &finance, &format!("/indicators/{id}/decision"), &format!("csrf={finance_csrf}&decision=reject&opinion=x")).await;
+            assert_eq!(status, StatusCode::CONFLICT);
             // Both steps are in the audit log.
             let log = jixiao_store::audit::recent(store, 50).await.expect("audit");
             let actions: Vec<(&str, &str, &str)> = log
@@ -317,12 +260,9 @@ async fn finance_rejects_with_an_opinion_the_unit_reads_spec_3() {
     on_every_store(
         "finance_rejects_with_an_opinion_the_unit_reads_spec_3",
         async |store: &Store| {
-            jixiao_demo::load(store, &mut |_, _, _| {})
-                .await
-                .expect("demo");
-            let app = jixiao_web::router(store.clone(), jixiao_web::WebConfig::default());
-            let (unit, unit_csrf) = session(store, "wjw_tb", "browser").await;
-            let (desk, desk_csrf) = session(store, "ysg", "browser").await;
+            let app = demo_app(store).await;
+            let (unit, unit_csrf) = browser_session(store, "wjw_tb").await;
+            let (desk, desk_csrf) = browser_session(store, "ysg").await;
             let body = format!(
                 "csrf={unit_csrf}&level={}&name={}&sign={}&basis={}",
                 enc("效益指标/社会效益指标"),
@@ -330,41 +270,35 @@ async fn finance_rejects_with_an_opinion_the_unit_reads_spec_3() {
                 enc("定性"),
                 enc("其他标准"),
             );
-            let res = send(&app, post("/indicators/proposals", &unit, body)).await;
-            assert_eq!(res.status(), StatusCode::SEE_OTHER);
+            let (status, _, _) = post_form(&app, &unit, "/indicators/proposals", &body).await;
+            assert_eq!(status, StatusCode::SEE_OTHER);
             let v = json(
-                send(
-                    &app,
-                    get(&format!("/indicators/search?q={}", enc("健康意识")), &unit),
-                )
-                .await,
+                &app,
+                &unit,
+                &format!("/indicators/search?q={}", enc("健康意识")),
             )
             .await;
             let id = v[0]["id"].as_i64().expect("id");
             assert_eq!(v[0]["unit_of_measure"], "");
-            let res = send(
+            let (status, _, _) = post_form(
                 &app,
-                post(
-                    &format!("/indicators/{id}/decision"),
-                    &desk,
-                    format!(
-                        "csrf={desk_csrf}&decision=reject&opinion={}",
-                        enc("与居民健康素养水平重复")
-                    ),
+                &desk,
+                &format!("/indicators/{id}/decision"),
+                &format!(
+                    "csrf={desk_csrf}&decision=reject&opinion={}",
+                    enc("与居民健康素养水平重复")
                 ),
             )
             .await;
-            assert_eq!(res.status(), StatusCode::SEE_OTHER);
+            assert_eq!(status, StatusCode::SEE_OTHER);
             let v = json(
-                send(
-                    &app,
-                    get(&format!("/indicators/search?q={}", enc("健康意识")), &unit),
-                )
-                .await,
+                &app,
+                &unit,
+                &format!("/indicators/search?q={}", enc("健康意识")),
             )
             .await;
             assert!(names(&v).is_empty(), "a rejected proposal is not offered");
-            let html = text(send(&app, get("/indicators", &unit)).await).await;
+            let html = get_page(&app, &unit, "/indicators").await.1;
             assert!(html.contains("未通过") && html.contains("与居民健康素养水平重复"));
             let log = jixiao_store::audit::recent(store, 10).await.expect("audit");
             assert!(

@@ -4,9 +4,12 @@
 //! headers of SPEC §17 on every response — on SQLite, and on PostgreSQL when
 //! `JIXIAO_TEST_POSTGRES_URL` is set.
 
+mod common;
+
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
+use common::{enc, has_chinese};
 use jixiao_store::Store;
 use jixiao_store::testing::on_every_store;
 use jixiao_web::{DemoLogin, WebConfig, router};
@@ -130,10 +133,6 @@ impl Page {
     }
 }
 
-fn has_chinese(text: &str) -> bool {
-    text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
-}
-
 struct Browser {
     app: Router,
     cookie: Option<String>,
@@ -155,7 +154,7 @@ impl Browser {
                 Body::from(
                     fields
                         .iter()
-                        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+                        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
                         .collect::<Vec<_>>()
                         .join("&"),
                 )
@@ -240,18 +239,6 @@ fn hidden_field(html: &str, name: &str) -> String {
         + marker.len();
     let len = html[start..].find('"').expect("a closing quote");
     html[start..start + len].to_string()
-}
-
-/// Percent-encoding for form fields: everything but unreserved ASCII.
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------

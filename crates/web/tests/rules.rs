@@ -2,35 +2,27 @@
 //! a threshold changed on a settings page shows on the rules page at once; forms link each
 //! computed figure to its rule. Runs on a fresh region (no demo), on SQLite and PostgreSQL.
 
-use axum::Router;
+mod common;
+
 use axum::body::Body;
-use axum::http::{Request, Response, StatusCode, header};
+use axum::http::{Request, StatusCode};
+use common::{browser_session, form, get_page, post_form, response};
 use jixiao_domain::types::Role;
 use jixiao_store::Store;
 use jixiao_store::testing::on_every_store;
-use tower::ServiceExt;
 
 const REGION: &str = "652801000";
 
-async fn send(app: &Router, req: Request<Body>) -> Response<Body> {
-    app.clone().oneshot(req).await.expect("response")
-}
-
-/// The body with askama's HTML escapes undone, so assertions read as the user reads.
-async fn text(res: Response<Body>) -> String {
-    String::from_utf8_lossy(
-        &axum::body::to_bytes(res.into_body(), 1 << 24)
-            .await
-            .expect("body"),
-    )
-    .replace("&#62;", ">")
-    .replace("&gt;", ">")
-    .replace("&#60;", "<")
-    .replace("&lt;", "<")
-    .replace("&#34;", "\"")
-    .replace("&quot;", "\"")
-    .replace("&#39;", "'")
-    .replace("&amp;", "&")
+/// A body with askama's HTML escapes undone, so assertions read as the user reads.
+fn unescaped(html: &str) -> String {
+    html.replace("&#62;", ">")
+        .replace("&gt;", ">")
+        .replace("&#60;", "<")
+        .replace("&lt;", "<")
+        .replace("&#34;", "\"")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
 }
 
 /// A fresh region as `jixiao init` leaves it, with one user per role that reads the rules.
@@ -64,38 +56,6 @@ async fn fresh_region(store: &Store) {
     tx.commit().await.expect("commit");
 }
 
-async fn session(store: &Store, username: &str) -> (String, String) {
-    let user = jixiao_store::users::by_username(store, username)
-        .await
-        .expect("query")
-        .expect("user");
-    jixiao_store::sessions::create(store, Some(user.id), "browser", "", "")
-        .await
-        .expect("session")
-}
-
-fn get(path: &str, secret: &str) -> Request<Body> {
-    Request::builder()
-        .uri(path)
-        .header(header::COOKIE, format!("jixiao_sid={secret}"))
-        .body(Body::empty())
-        .expect("request")
-}
-
-fn post(path: &str, secret: &str, pairs: &[(&str, &str)]) -> Request<Body> {
-    let mut body = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in pairs {
-        body.append_pair(k, v);
-    }
-    Request::builder()
-        .method("POST")
-        .uri(path)
-        .header(header::COOKIE, format!("jixiao_sid={secret}"))
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(body.finish()))
-        .expect("request")
-}
-
 #[tokio::test]
 async fn the_rules_page_shows_the_current_settings_issue_15() {
     on_every_store("rules_page_current_settings", async |store: &Store| {
@@ -103,7 +63,7 @@ async fn the_rules_page_shows_the_current_settings_issue_15() {
         let app = jixiao_web::router(store.clone(), jixiao_web::WebConfig::default());
 
         // Not logged in: to the login page.
-        let res = send(
+        let res = response(
             &app,
             Request::builder()
                 .uri("/rules")
@@ -115,10 +75,10 @@ async fn the_rules_page_shows_the_current_settings_issue_15() {
 
         // Every role reads it, with the defaults filled in, and it is in the navigation.
         for who in ["fin", "desk", "lead"] {
-            let (sid, _) = session(store, who).await;
-            let res = send(&app, get("/rules", &sid)).await;
-            assert_eq!(res.status(), StatusCode::OK, "{who}");
-            let page = text(res).await;
+            let (sid, _) = browser_session(store, who).await;
+            let (status, page) = get_page(&app, &sid, "/rules").await;
+            assert_eq!(status, StatusCode::OK, "{who}");
+            let page = unescaped(&page);
             assert!(page.contains("<a href=\"/rules\""), "{who}: no nav link");
             assert!(page.contains("id=\"s8-3\""), "{who}");
             assert!(
@@ -136,64 +96,58 @@ async fn the_rules_page_shows_the_current_settings_issue_15() {
         }
 
         // The finance office moves the support threshold to 85 on the settings page …
-        let (fin, csrf) = session(store, "fin").await;
+        let (fin, csrf) = browser_session(store, "fin").await;
         let defaults = jixiao_domain::settings::Settings::default();
         let project = jixiao_domain::ex_ante::rubric_text(&defaults.ex_ante.project_dimensions);
         let policy = jixiao_domain::ex_ante::rubric_text(&defaults.ex_ante.policy_dimensions);
-        let res = send(
+        let (status, _, _) = post_form(
             &app,
-            post(
-                "/settings/ex-ante",
-                &fin,
-                &[
-                    ("csrf", &csrf),
-                    ("project", &project),
-                    ("policy", &policy),
-                    ("support", "85"),
-                    ("support_after_adjustment", "65"),
-                ],
-            ),
+            &fin,
+            "/settings/ex-ante",
+            &form(&[
+                ("csrf", &csrf),
+                ("project", &project),
+                ("policy", &policy),
+                ("support", "85"),
+                ("support_after_adjustment", "65"),
+            ]),
         )
         .await;
-        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        assert_eq!(status, StatusCode::SEE_OTHER);
 
         // … and the rules page says so, for every reader.
-        let (lead, _) = session(store, "lead").await;
-        let page = text(send(&app, get("/rules", &lead)).await).await;
+        let (lead, _) = browser_session(store, "lead").await;
+        let page = unescaped(&get_page(&app, &lead, "/rules").await.1);
         assert!(page.contains("总分 ≥ 85 分为“予以支持”"), "{page}");
         assert!(page.contains("65 分 ≤ 总分 < 85 分"), "{page}");
         assert!(!page.contains("总分 ≥ 90 分为“予以支持”"));
 
         // 规则参数: the desk and leaders read them but may not change them.
-        let (desk, desk_csrf) = session(store, "desk").await;
-        let res = send(&app, get("/settings/rules", &desk)).await;
-        assert_eq!(res.status(), StatusCode::OK);
-        let res = send(
+        let (desk, desk_csrf) = browser_session(store, "desk").await;
+        let (status, _) = get_page(&app, &desk, "/settings/rules").await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, _, _) = post_form(
             &app,
-            post(
-                "/settings/rules",
-                &desk,
-                &[("csrf", &desk_csrf), ("deviation_red", "15")],
-            ),
+            &desk,
+            "/settings/rules",
+            &form(&[("csrf", &desk_csrf), ("deviation_red", "15")]),
         )
         .await;
-        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        assert_eq!(status, StatusCode::FORBIDDEN);
         // A bad value is refused with every problem named, and nothing is saved.
-        let res = send(
+        let (status, _, page) = post_form(
             &app,
-            post(
-                "/settings/rules",
-                &fin,
-                &[
-                    ("csrf", &csrf),
-                    ("deviation_red", "abc"),
-                    ("grade_good", "95"),
-                ],
-            ),
+            &fin,
+            "/settings/rules",
+            &form(&[
+                ("csrf", &csrf),
+                ("deviation_red", "abc"),
+                ("grade_good", "95"),
+            ]),
         )
         .await;
-        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        let page = text(res).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let page = unescaped(&page);
         assert!(
             page.contains("双监控偏差红色预警线：“abc”不是有效的数字"),
             "{page}"
@@ -206,22 +160,20 @@ async fn the_rules_page_shows_the_current_settings_issue_15() {
             defaults.monitoring.deviation_red
         );
         // The finance office moves the deviation line to 15 and the excellent grade to 92.5 …
-        let res = send(
+        let (status, _, _) = post_form(
             &app,
-            post(
-                "/settings/rules",
-                &fin,
-                &[
-                    ("csrf", &csrf),
-                    ("deviation_red", "15"),
-                    ("grade_excellent", "92.5"),
-                ],
-            ),
+            &fin,
+            "/settings/rules",
+            &form(&[
+                ("csrf", &csrf),
+                ("deviation_red", "15"),
+                ("grade_excellent", "92.5"),
+            ]),
         )
         .await;
-        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        assert_eq!(status, StatusCode::SEE_OTHER);
         // … the rules page says so, and the change is in the audit log.
-        let page = text(send(&app, get("/rules", &lead)).await).await;
+        let page = unescaped(&get_page(&app, &lead, "/rules").await.1);
         assert!(page.contains("偏差 > 15 个百分点为红色预警"), "{page}");
         assert!(page.contains("总分 ≥ 92.5 分为优秀"), "{page}");
         let stored = jixiao_store::regions::settings(store, REGION)
@@ -240,7 +192,7 @@ async fn the_rules_page_shows_the_current_settings_issue_15() {
         assert_eq!(n, 1);
         // The result-application mapping (issue 11 item 7): 良好 → 整改后安排 with a notice; an
         // unknown recommendation is refused with nothing saved.
-        let page = text(send(&app, get("/settings/rules", &fin)).await).await;
+        let page = unescaped(&get_page(&app, &fin, "/settings/rules").await.1);
         assert!(page.contains("id=\"result-application-mapping\""), "{page}");
         let mapping = |good: &'static str| {
             vec![
@@ -256,12 +208,12 @@ async fn the_rules_page_shows_the_current_settings_issue_15() {
         };
         let bad = mapping("whatever");
         let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let res = send(&app, post("/settings/rules", &fin, &bad)).await;
-        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let (status, _, _) = post_form(&app, &fin, "/settings/rules", &form(&bad)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         let good = mapping("after_rectification");
         let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let res = send(&app, post("/settings/rules", &fin, &good)).await;
-        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let (status, _, _) = post_form(&app, &fin, "/settings/rules", &form(&good)).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
         let stored = jixiao_store::regions::settings(store, REGION)
             .await
             .expect("settings");

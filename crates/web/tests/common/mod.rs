@@ -353,3 +353,28 @@ pub fn form(pairs: &[(&str, &str)]) -> String {
     }
     body.finish()
 }
+
+/// A browser session of `username` made directly in the store: (cookie as `name=value`, CSRF
+/// token), for tests that post forms as a logged-in user. Made without an IP address or a user
+/// agent, as these tests always made them.
+pub async fn browser_session(store: &jixiao_store::Store, username: &str) -> (String, String) {
+    let user = jixiao_store::users::by_username(store, username)
+        .await
+        .expect("query")
+        .unwrap_or_else(|| panic!("no user {username}"));
+    let (secret, csrf) = jixiao_store::sessions::create(store, Some(user.id), "browser", "", "")
+        .await
+        .expect("session");
+    (format!("jixiao_sid={secret}"), csrf)
+}
+
+/// A page opened with the session cookie: the whole response, for tests that read its headers
+/// or its bytes.
+pub async fn page_response(app: &Router, cookie: &str, uri: &str) -> Response<Body> {
+    let req = Request::builder()
+        .uri(uri)
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .expect("req");
+    response(app, req).await
+}
