@@ -73,6 +73,18 @@ where
     Ok(rows)
 }
 
+/// A line of a funds table: what and how much (万元).
+pub struct BudgetLine {
+    pub label: String,
+    pub wan: String,
+}
+
+/// A unit's move on its draft or returned document: the action code and the button's label.
+pub struct SubmitView {
+    pub action: &'static str,
+    pub label: &'static str,
+}
+
 /// The acting user of a request, for the operations of `jixiao_app`.
 pub fn actor<'a>(
     state: &'a crate::AppState,

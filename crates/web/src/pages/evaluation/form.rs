@@ -189,17 +189,7 @@ pub struct Reduction {
     pub reason: String,
 }
 
-/// The unit's move on its draft or returned self-evaluation: the action code and the button.
-pub(super) struct SubmitView {
-    action: &'static str,
-    label: &'static str,
-}
-
-/// A line of the funds table: what and how much (万元).
-pub(super) struct BudgetLine {
-    label: String,
-    wan: String,
-}
+use crate::pages::{BudgetLine, SubmitView};
 
 /// The result application of an approved self-evaluation (SPEC §10).
 pub(super) struct RecommendationView {

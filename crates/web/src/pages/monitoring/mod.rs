@@ -264,10 +264,17 @@ pub struct RowView {
     pub to_date: String,
     pub expected: String,
     pub likelihood: String,
-    pub causes: Vec<(&'static str, &'static str, bool)>,
+    pub causes: Vec<CauseView>,
     pub cause_text: String,
     pub measures: String,
     pub completion: String,
+}
+
+/// A deviation cause (SPEC §7) as a checkbox of a row.
+pub struct CauseView {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub checked: bool,
 }
 
 fn row_view(r: &IndicatorRecord, input: Option<&IndicatorInput>) -> RowView {
@@ -321,7 +328,11 @@ fn row_view(r: &IndicatorRecord, input: Option<&IndicatorInput>) -> RowView {
         likelihood,
         causes: DeviationCause::ALL
             .iter()
-            .map(|c| (c.code(), c.label(), causes.contains(c)))
+            .map(|c| CauseView {
+                code: c.code(),
+                label: c.label(),
+                checked: causes.contains(c),
+            })
             .collect(),
         cause_text,
         measures,

@@ -6,8 +6,40 @@ use jixiao_domain::workflow::RectificationState;
 // ---------------------------------------------------------------------------------------------
 // The report
 
-/// A warning on the report page: (level code, label, message, the notice: id and state).
-pub(super) type WarningView = (String, String, String, Option<(i64, String)>);
+use crate::pages::{BudgetLine, SubmitView};
+
+/// A warning on the report page, with the rectification notice drafted from it.
+pub(super) struct WarningView {
+    level: String,
+    label: String,
+    message: String,
+    notice: Option<NoticeLink>,
+}
+
+/// A rectification notice a warning led to: its id and state label.
+pub(super) struct NoticeLink {
+    id: i64,
+    state: String,
+}
+
+/// One item of the finance bureau's review: name, score given, maximum.
+pub(super) struct ReviewItemView {
+    item: String,
+    score: String,
+    max: String,
+}
+
+/// One item of the review rubric: name and maximum.
+pub(super) struct RubricItem {
+    name: String,
+    max: String,
+}
+
+/// A choice of a picker: its code and label.
+pub(super) struct Choice {
+    code: &'static str,
+    label: &'static str,
+}
 
 #[derive(Template)]
 #[template(path = "monitoring_report.html")]
@@ -15,7 +47,7 @@ pub(super) struct ReportPage {
     layout: Layout,
     r: ReportRecord,
     state: String,
-    budget: Vec<(String, String)>,
+    budget: Vec<BudgetLine>,
     executed_wan: String,
     expected_wan: String,
     progress_text: String,
@@ -24,15 +56,14 @@ pub(super) struct ReportPage {
     rows: Vec<RowView>,
     fig: FiguresView,
     editable: bool,
-    submit_action: Option<(&'static str, &'static str)>,
+    submit_action: Option<SubmitView>,
     may_review: bool,
-    rubric: Vec<(String, String)>,
-    review_items: Vec<(String, String, String)>,
+    rubric: Vec<RubricItem>,
+    review_items: Vec<ReviewItemView>,
     review_score: String,
-    /// (level, label, message, notice)
     warnings: Vec<WarningView>,
     timeline: Vec<HistoryView>,
-    likelihoods: Vec<(&'static str, &'static str)>,
+    likelihoods: Vec<Choice>,
     message: Option<String>,
     errors: Vec<String>,
 }
@@ -114,52 +145,52 @@ pub(super) async fn report_view(
             && jixiao_domain::workflow::transition(doc, action, &user.roles, false, None).is_ok()
     };
     let submit_action = match doc {
-        DocState::Draft if may(DocAction::Submit) => Some(("submit", "提交监控报告")),
-        DocState::Returned if may(DocAction::Resubmit) => Some(("resubmit", "重新提交")),
+        DocState::Draft if may(DocAction::Submit) => Some(SubmitView {
+            action: DocAction::Submit.code(),
+            label: "提交监控报告",
+        }),
+        DocState::Returned if may(DocAction::Resubmit) => Some(SubmitView {
+            action: DocAction::Resubmit.code(),
+            label: "重新提交",
+        }),
         _ => None,
     };
     let own = a.submitted(flow::KIND, id).await?;
     let may_review =
         user.is_finance() && matches!(doc, DocState::Submitted | DocState::UnderReview) && !own;
-    let review_items: Vec<(String, String, String)> =
-        serde_json::from_str::<Vec<Value>>(&r.review_items)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|v| {
-                (
-                    v["item"].as_str().unwrap_or_default().to_string(),
-                    v["score"].as_str().unwrap_or_default().to_string(),
-                    v["max"].as_str().unwrap_or_default().to_string(),
-                )
-            })
-            .collect();
+    let review_items: Vec<ReviewItemView> = serde_json::from_str::<Vec<Value>>(&r.review_items)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|v| ReviewItemView {
+            item: v["item"].as_str().unwrap_or_default().to_string(),
+            score: v["score"].as_str().unwrap_or_default().to_string(),
+            max: v["max"].as_str().unwrap_or_default().to_string(),
+        })
+        .collect();
     let warnings = jixiao_store::browse::report_warnings(&state.store, id)
         .await?
         .into_iter()
-        .map(|w| {
-            (
-                w.level.clone(),
-                format!(
-                    "{}·{}",
-                    WarningLevel::parse(&w.level).map_or(w.level.as_str(), |l| l.label()),
-                    WarningKind::parse(&w.kind).map_or(w.kind.as_str(), |k| k.label())
-                ),
-                w.message,
-                // A unit sees a notice once it is issued; finance sees its drafts.
-                w.rectification_id
-                    .zip(w.rectification_state.clone())
-                    .filter(|(_, s)| {
-                        user.is_finance()
-                            || RectificationState::parse(s) != Some(RectificationState::Draft)
-                    })
-                    .map(|(id, s)| {
-                        (
-                            id,
-                            jixiao_domain::workflow::RectificationState::parse(&s)
-                                .map_or(s.clone(), |s| s.label().to_string()),
-                        )
-                    }),
-            )
+        .map(|w| WarningView {
+            label: format!(
+                "{}·{}",
+                WarningLevel::parse(&w.level).map_or(w.level.as_str(), |l| l.label()),
+                WarningKind::parse(&w.kind).map_or(w.kind.as_str(), |k| k.label())
+            ),
+            level: w.level,
+            message: w.message,
+            // A unit sees a notice once it is issued; finance sees its drafts.
+            notice: w
+                .rectification_id
+                .zip(w.rectification_state)
+                .filter(|(_, s)| {
+                    user.is_finance()
+                        || RectificationState::parse(s) != Some(RectificationState::Draft)
+                })
+                .map(|(id, s)| NoticeLink {
+                    id,
+                    state: RectificationState::parse(&s)
+                        .map_or(s.clone(), |s| s.label().to_string()),
+                }),
         })
         .collect();
     let timeline = jixiao_store::history::timeline(&state.store, flow::KIND, id)
@@ -167,17 +198,18 @@ pub(super) async fn report_view(
         .into_iter()
         .map(history_view)
         .collect();
-    let mut budget = vec![("年度资金总额".to_string(), wan(r.budget_fen))];
+    let line = |label: &str, fen: i64| BudgetLine {
+        label: label.into(),
+        wan: wan(fen),
+    };
+    let mut budget = vec![line("年度资金总额", r.budget_fen)];
     if r.project_id.is_some() {
-        budget.push((
-            "其中：当年财政拨款".into(),
-            wan(r.current_fen.unwrap_or_default()),
+        budget.push(line(
+            "其中：当年财政拨款",
+            r.current_fen.unwrap_or_default(),
         ));
-        budget.push((
-            "上年结转资金".into(),
-            wan(r.carryover_fen.unwrap_or_default()),
-        ));
-        budget.push(("其他资金".into(), wan(r.other_fen.unwrap_or_default())));
+        budget.push(line("上年结转资金", r.carryover_fen.unwrap_or_default()));
+        budget.push(line("其他资金", r.other_fen.unwrap_or_default()));
     }
     let region = region_name(state, &user.region).await?;
     render(&ReportPage {
@@ -198,7 +230,10 @@ pub(super) async fn report_view(
             .monitoring
             .review_rubric
             .iter()
-            .map(|(n, m)| (n.clone(), trim(*m)))
+            .map(|(n, m)| RubricItem {
+                name: n.clone(),
+                max: trim(*m),
+            })
             .collect(),
         review_items,
         review_score: r
@@ -209,7 +244,10 @@ pub(super) async fn report_view(
         timeline,
         likelihoods: Likelihood::ALL
             .iter()
-            .map(|l| (l.code(), l.label()))
+            .map(|l| Choice {
+                code: l.code(),
+                label: l.label(),
+            })
             .collect(),
         message,
         errors,
