@@ -85,6 +85,25 @@ pub struct SubmitView {
     pub label: &'static str,
 }
 
+/// The result application of an approved evaluation (SPEC §10): the recommendation's label
+/// and the budget year it is for.
+pub struct RecommendationView {
+    pub label: String,
+    pub next_year: String,
+}
+
+/// A qualitative completion tier a picker offers: its index in the rule parameters and label.
+pub struct TierView {
+    pub index: usize,
+    pub label: String,
+}
+
+/// An attached file: its id and name.
+pub struct FileLink {
+    pub id: i64,
+    pub name: String,
+}
+
 /// The acting user of a request, for the operations of `jixiao_app`.
 pub fn actor<'a>(
     state: &'a crate::AppState,

@@ -1,6 +1,7 @@
 //! One department or finance evaluation: the framework form with its live score, saving, the check and the report.
 
 use super::*;
+use crate::pages::{FileLink, RecommendationView, SubmitView, TierView};
 
 // ---------------------------------------------------------------------------------------------
 // The evaluation
@@ -70,29 +71,43 @@ pub(super) fn empty_fig(problems: Vec<String>) -> FigView {
     }
 }
 
+/// The engagement a finance evaluation is done under, and whether its agency has declared
+/// its conflicts of interest.
+pub(super) struct EngagementView {
+    id: i64,
+    agency: String,
+    declared: bool,
+}
+
+/// One section of the evaluation report: field name, label, text.
+pub(super) struct SectionView {
+    name: &'static str,
+    label: &'static str,
+    text: String,
+}
+
 #[derive(Template)]
 #[template(path = "department_evaluation.html")]
 pub(super) struct EvaluationPage {
     layout: Layout,
     r: Record,
-    /// The signed reports: (attachment id, file name).
-    files: Vec<(i64, String)>,
+    /// The signed reports.
+    files: Vec<FileLink>,
     may_upload: bool,
     /// 部门评价 / 财政重点评价.
     kind_label: &'static str,
-    /// A finance evaluation's engagement: (id, agency, declaration made).
-    engagement: Option<(i64, String, bool)>,
+    engagement: Option<EngagementView>,
     state: String,
     amount: String,
     rows: Vec<ItemView>,
     fig: FigView,
     level1: Vec<&'static str>,
-    tiers: Vec<(usize, String)>,
-    sections: Vec<(&'static str, &'static str, String)>,
+    tiers: Vec<TierView>,
+    sections: Vec<SectionView>,
     editable: bool,
-    submit_action: Option<(&'static str, &'static str)>,
+    submit_action: Option<SubmitView>,
     may_review: bool,
-    recommendation: Option<(String, String)>,
+    recommendation: Option<RecommendationView>,
     timeline: Vec<HistoryView>,
     message: Option<String>,
     errors: Vec<String>,
@@ -271,21 +286,29 @@ pub async fn evaluation_view(
             && jixiao_domain::workflow::transition(doc, action, &user.roles, false, None).is_ok()
     };
     let submit_action = match doc {
-        DocState::Draft if may(DocAction::Submit) => Some(("submit", "提交评价")),
-        DocState::Returned if may(DocAction::Resubmit) => Some(("resubmit", "重新提交")),
+        DocState::Draft if may(DocAction::Submit) => Some(SubmitView {
+            action: DocAction::Submit.code(),
+            label: "提交评价",
+        }),
+        DocState::Returned if may(DocAction::Resubmit) => Some(SubmitView {
+            action: DocAction::Resubmit.code(),
+            label: "重新提交",
+        }),
         _ => None,
     };
     let own = a.submitted(evaluation_flow::KIND, id).await?;
     let may_review =
         user.is_finance() && matches!(doc, DocState::Submitted | DocState::UnderReview) && !own;
     let recommendation = match doc {
-        DocState::Approved => store::recommendation_of(&state.store, id).await?.map(|x| {
-            (
-                Recommendation::parse(&x.recommendation)
-                    .map_or(x.recommendation.clone(), |r| r.label().to_string()),
-                x.next_year.to_string(),
-            )
-        }),
+        DocState::Approved => {
+            store::recommendation_of(&state.store, id)
+                .await?
+                .map(|x| RecommendationView {
+                    label: Recommendation::parse(&x.recommendation)
+                        .map_or(x.recommendation.clone(), |r| r.label().to_string()),
+                    next_year: x.next_year.to_string(),
+                })
+        }
         _ => None,
     };
     let timeline = jixiao_store::history::timeline(&state.store, evaluation_flow::KIND, id)
@@ -305,13 +328,20 @@ pub async fn evaluation_view(
     let engagement = match r.engagement_id {
         Some(g) => jixiao_store::agencies::engagement(&state.store, &user.region, g)
             .await?
-            .map(|g| (g.id, g.agency_name, g.coi_declared)),
+            .map(|g| EngagementView {
+                id: g.id,
+                agency: g.agency_name,
+                declared: g.coi_declared,
+            }),
         None => None,
     };
     let files = jixiao_store::attachments::of_owner(&state.store, flow::SIGNED_REPORT, id)
         .await?
         .into_iter()
-        .map(|f| (f.id, f.file_name))
+        .map(|f| FileLink {
+            id: f.id,
+            name: f.file_name,
+        })
         .collect();
     let may_upload = doc != DocState::Approved && (unit_side || user.has(Role::FinanceAdmin));
     render(&EvaluationPage {
@@ -334,12 +364,19 @@ pub async fn evaluation_view(
             .qualitative_tiers
             .iter()
             .enumerate()
-            .map(|(n, t)| (n, t.label.clone()))
+            .map(|(index, t)| TierView {
+                index,
+                label: t.label.clone(),
+            })
             .collect(),
         sections: SECTIONS
             .iter()
             .zip(texts)
-            .map(|((k, l), t)| (*k, *l, t.clone()))
+            .map(|((name, label), text)| SectionView {
+                name,
+                label,
+                text: text.clone(),
+            })
             .collect(),
         editable,
         submit_action,

@@ -189,13 +189,7 @@ pub struct Reduction {
     pub reason: String,
 }
 
-use crate::pages::{BudgetLine, SubmitView};
-
-/// The result application of an approved self-evaluation (SPEC §10).
-pub(super) struct RecommendationView {
-    label: String,
-    next_year: String,
-}
+use crate::pages::{BudgetLine, RecommendationView, SubmitView, TierView};
 
 /// A rectification notice raised from the self-evaluation or its verification.
 pub(super) struct NoticeView {
@@ -217,12 +211,6 @@ pub(super) struct VerificationView {
 pub(super) struct SurveyView {
     ratings: i64,
     satisfied_share: String,
-}
-
-/// A qualitative completion tier the picker offers.
-pub(super) struct TierView {
-    index: usize,
-    label: String,
 }
 
 #[derive(Template)]
