@@ -233,9 +233,8 @@ struct DetailPage {
     indicators: Vec<IndicatorView>,
     timeline: Vec<HistoryView>,
     evaluations: Vec<EvaluationView>,
-    /// The predecessor's evaluation result reaching this project: (recommendation, grade,
-    /// score, evaluation id, override reason).
-    carried: Option<(String, String, String, i64, String)>,
+    /// The predecessor's evaluation result reaching this project.
+    carried: Option<CarriedView>,
     ex_ante: Vec<ExAnteView>,
     monitoring: Vec<MonitoringView>,
 }
@@ -271,6 +270,32 @@ pub async fn detail(
     detail_page(&state, &session, &user, id, q.done, vec![]).await
 }
 
+/// The predecessor's evaluation result reaching a continuing project (SPEC §10).
+pub struct CarriedView {
+    pub recommendation: String,
+    pub grade: String,
+    pub score: String,
+    pub evaluation_id: i64,
+    pub override_reason: String,
+}
+
+/// A move of the project through the library that the user may make.
+pub struct ActionView {
+    pub code: &'static str,
+    pub label: &'static str,
+    /// The move needs a text (a reason, an opinion), labelled so.
+    pub needs_text: bool,
+    pub text_label: &'static str,
+    /// It cannot be undone (termination): the button asks first.
+    pub confirm: bool,
+}
+
+/// An agency that may be engaged: id and name.
+pub struct AgencyOption {
+    pub id: i64,
+    pub name: String,
+}
+
 /// One ex-ante assessment in the project's list.
 pub struct ExAnteView {
     pub id: i64,
@@ -289,14 +314,13 @@ pub struct LibraryView {
     pub ex_ante_missing: bool,
     pub ex_ante_status: String,
     pub target_status: String,
-    /// (action code, label, needs text, text label)
-    pub actions: Vec<(&'static str, &'static str, bool, &'static str)>,
+    pub actions: Vec<ActionView>,
     pub may_edit: bool,
     pub may_create_ex_ante_finance: bool,
     pub may_create_ex_ante_unit: bool,
     pub may_create_target: bool,
     pub target_id: Option<i64>,
-    pub agencies: Vec<(i64, String)>,
+    pub agencies: Vec<AgencyOption>,
 }
 
 fn done_message(done: &str) -> Option<String> {
@@ -413,12 +437,13 @@ pub async fn detail_page(
                     .and_then(|t| t.requires_text)
                     .or((a == ProjectAction::Budget && needs_override)
                         .then_some("上年绩效评价建议原则上不予安排，如仍安排预算须填写理由"));
-                (
-                    a.code(),
-                    a.label(),
-                    needs.is_some(),
-                    needs.unwrap_or("意见"),
-                )
+                ActionView {
+                    code: a.code(),
+                    label: a.label(),
+                    needs_text: needs.is_some(),
+                    text_label: needs.unwrap_or("意见"),
+                    confirm: a == ProjectAction::Terminate,
+                }
             })
             .collect()
     } else {
@@ -441,7 +466,10 @@ pub async fn detail_page(
                 jixiao_domain::types::AgencyStatus::parse(&a.status)
                     .is_some_and(|s| s.may_be_engaged())
             })
-            .map(|a| (a.id, a.name))
+            .map(|a| AgencyOption {
+                id: a.id,
+                name: a.name,
+            })
             .collect()
     } else {
         vec![]
@@ -538,20 +566,22 @@ pub async fn detail_page(
             .collect(),
         timeline: timeline.into_iter().map(history_view).collect(),
         monitoring,
-        carried: carried_recommendation.map(|r| {
-            (
-                jixiao_domain::result_application::Recommendation::parse(&r.recommendation)
-                    .map_or(r.recommendation.clone(), |k| k.label().to_string()),
-                r.grade
-                    .as_deref()
-                    .map(|g| label(g, Grade::parse, Grade::label))
-                    .unwrap_or_default(),
-                r.total_x100
-                    .map(|s| fixed2(from_hundredths(s)))
-                    .unwrap_or_default(),
-                r.evaluation_id,
-                r.override_reason,
+        carried: carried_recommendation.map(|r| CarriedView {
+            recommendation: jixiao_domain::result_application::Recommendation::parse(
+                &r.recommendation,
             )
+            .map_or(r.recommendation.clone(), |k| k.label().to_string()),
+            grade: r
+                .grade
+                .as_deref()
+                .map(|g| label(g, Grade::parse, Grade::label))
+                .unwrap_or_default(),
+            score: r
+                .total_x100
+                .map(|s| fixed2(from_hundredths(s)))
+                .unwrap_or_default(),
+            evaluation_id: r.evaluation_id,
+            override_reason: r.override_reason,
         }),
         evaluations: evaluations
             .into_iter()
