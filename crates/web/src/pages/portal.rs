@@ -10,13 +10,56 @@ use axum::response::Html;
 use jixiao_domain::Fen;
 use jixiao_domain::grade::Grade;
 
-type EvaluationRow = (i32, String, i64, String, String, String, String);
+/// A published evaluation in the portal's list.
+struct EvaluationRow {
+    year: i32,
+    unit: String,
+    id: i64,
+    title: String,
+    executed_wan: String,
+    score: String,
+    grade: String,
+}
+
+/// A project whose targets are published, in the portal's list.
+struct ProjectRow {
+    year: i32,
+    unit: String,
+    name: String,
+    total_wan: String,
+    indicators: i64,
+    id: i64,
+}
+
+/// An indicator of a published evaluation: its levels, name, target, actual, weight and score.
+struct IndicatorRow {
+    level1: String,
+    level2: String,
+    name: String,
+    target: String,
+    actual: String,
+    weight: String,
+    score: String,
+}
+
+/// The public's ratings of a project: how many, and the share of 4 and 5.
+struct RatingsView {
+    ratings: i64,
+    satisfied_share: String,
+}
+
+/// A published comment: its rating, text and date.
+struct CommentView {
+    rating: i32,
+    comment: String,
+    date: String,
+}
 
 #[derive(Template)]
 #[template(path = "portal.html")]
 struct PortalPage {
     region: String,
-    rows: Vec<(i32, String, String, String, i64, i64)>,
+    rows: Vec<ProjectRow>,
     evaluations: Vec<EvaluationRow>,
     /// The filter as given, and what it may choose from.
     year: String,
@@ -113,30 +156,26 @@ pub async fn page(
     let rows = projects
         .into_iter()
         .take(PORTAL_PAGE as usize)
-        .map(|p| {
-            (
-                p.fiscal_year,
-                p.unit_name,
-                p.name,
-                Fen(p.total_fen).wan_2dp(),
-                p.indicators,
-                p.id,
-            )
+        .map(|p| ProjectRow {
+            year: p.fiscal_year,
+            unit: p.unit_name,
+            name: p.name,
+            total_wan: Fen(p.total_fen).wan_2dp(),
+            indicators: p.indicators,
+            id: p.id,
         })
         .collect();
     let evaluations = published
         .into_iter()
         .take(PORTAL_PAGE as usize)
-        .map(|e| {
-            (
-                e.fiscal_year,
-                e.unit_name,
-                e.id,
-                e.title,
-                Fen(e.executed_fen).wan_2dp(),
-                score(e.total_x100),
-                grade(e.grade.as_deref()),
-            )
+        .map(|e| EvaluationRow {
+            year: e.fiscal_year,
+            unit: e.unit_name,
+            id: e.id,
+            title: e.title,
+            executed_wan: Fen(e.executed_fen).wan_2dp(),
+            score: score(e.total_x100),
+            grade: grade(e.grade.as_deref()),
         })
         .collect();
     let (units, years) =
@@ -173,7 +212,7 @@ struct EvaluationPage {
     executed: String,
     score: String,
     grade: String,
-    indicators: Vec<(String, String, String, String, String, String, String)>,
+    indicators: Vec<IndicatorRow>,
 }
 
 /// One published evaluation with its indicators' target, actual and score. Anything not
@@ -209,15 +248,15 @@ pub async fn evaluation(
                     with_unit(i.actual_value),
                 )
             };
-            (
-                i.level1,
-                i.level2,
-                i.name,
+            IndicatorRow {
+                level1: i.level1,
+                level2: i.level2,
+                name: i.name,
                 target,
                 actual,
-                score(i.weight_x100),
-                score(i.score_x100),
-            )
+                weight: score(i.weight_x100),
+                score: score(i.score_x100),
+            }
         })
         .collect();
     render(&EvaluationPage {
@@ -243,9 +282,9 @@ struct ProjectPage {
     total: String,
     csrf: String,
     /// (count, share of 4 and 5)
-    evidence: Option<(i64, String)>,
+    evidence: Option<RatingsView>,
     /// (rating, comment, day)
-    comments: Vec<(i32, String, String)>,
+    comments: Vec<CommentView>,
     question: String,
     qa: u32,
     qb: u32,
@@ -285,12 +324,10 @@ async fn project_view(
     let comments = jixiao_store::feedback::comments(&state.store, id, "approved", 50)
         .await?
         .into_iter()
-        .map(|c| {
-            (
-                c.rating,
-                c.comment,
-                jixiao_store::deadlines::local_date(c.created_at).to_string(),
-            )
+        .map(|c| CommentView {
+            rating: c.rating,
+            comment: c.comment,
+            date: jixiao_store::deadlines::local_date(c.created_at).to_string(),
         })
         .collect();
     let nanos = std::time::SystemTime::now()
@@ -302,7 +339,12 @@ async fn project_view(
         region: region.name,
         total: Fen(p.total_fen).wan_2dp(),
         csrf: csrf.to_string(),
-        evidence: jixiao_app::feedback::evidence(ratings),
+        evidence: jixiao_app::feedback::evidence(ratings).map(|(ratings, satisfied_share)| {
+            RatingsView {
+                ratings,
+                satisfied_share,
+            }
+        }),
         comments,
         question: format!("{}加{}等于几？（请填阿拉伯数字）", chinese(qa), chinese(qb)),
         qa,
