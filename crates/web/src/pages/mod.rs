@@ -98,6 +98,18 @@ pub struct TierView {
     pub label: String,
 }
 
+/// A choice of a picker: the code it sends and the label it shows.
+pub struct Choice {
+    pub code: &'static str,
+    pub label: &'static str,
+}
+
+impl Choice {
+    pub fn new((code, label): (&'static str, &'static str)) -> Choice {
+        Choice { code, label }
+    }
+}
+
 /// An attached file: its id and name.
 pub struct FileLink {
     pub id: i64,

@@ -68,7 +68,7 @@ struct Page {
     f: TargetInput,
     editable: bool,
     findings: Vec<CheckFinding>,
-    submit_actions: Vec<(&'static str, &'static str)>,
+    submit_actions: Vec<crate::pages::SubmitView>,
     may_review: bool,
     may_adjust: bool,
     versions: Vec<VersionView>,
@@ -78,7 +78,7 @@ struct Page {
     level1: Vec<&'static str>,
     level2: Vec<&'static str>,
     signs: &'static [&'static str],
-    ratings: Vec<(&'static str, &'static str)>,
+    ratings: Vec<crate::pages::Choice>,
     blank_rows: Vec<usize>,
     message: Option<String>,
     errors: Vec<String>,
@@ -173,7 +173,10 @@ async fn page(
     let submit_actions = available
         .iter()
         .filter(|a| unit_side && matches!(a, DocAction::Submit | DocAction::Resubmit))
-        .map(|a| (a.code(), a.label()))
+        .map(|a| crate::pages::SubmitView {
+            action: a.code(),
+            label: a.label(),
+        })
         .collect();
     let may_review = actor.is_finance()
         && available
@@ -262,7 +265,7 @@ async fn page(
         signs: &SIGNS,
         ratings: ReviewRating::ALL
             .iter()
-            .map(|r| (r.code(), r.label()))
+            .map(|r| crate::pages::Choice::new((r.code(), r.label())))
             .collect(),
         message,
         errors,

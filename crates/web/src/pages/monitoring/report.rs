@@ -6,7 +6,7 @@ use jixiao_domain::workflow::RectificationState;
 // ---------------------------------------------------------------------------------------------
 // The report
 
-use crate::pages::{BudgetLine, SubmitView};
+use crate::pages::{BudgetLine, Choice, SubmitView};
 
 /// A warning on the report page, with the rectification notice drafted from it.
 pub(super) struct WarningView {
@@ -33,12 +33,6 @@ pub(super) struct ReviewItemView {
 pub(super) struct RubricItem {
     name: String,
     max: String,
-}
-
-/// A choice of a picker: its code and label.
-pub(super) struct Choice {
-    code: &'static str,
-    label: &'static str,
 }
 
 #[derive(Template)]

@@ -76,9 +76,9 @@ struct ListPage {
     page: i64,
     pages: i64,
     years: Vec<i32>,
-    budget_types: Vec<(&'static str, &'static str)>,
-    statuses: Vec<(&'static str, &'static str)>,
-    sorts: Vec<(&'static str, &'static str)>,
+    budget_types: Vec<crate::pages::Choice>,
+    statuses: Vec<crate::pages::Choice>,
+    sorts: Vec<crate::pages::Choice>,
     filter_year: String,
     filter_budget: String,
     filter_status: String,
@@ -156,18 +156,21 @@ pub async fn list(
         years: jixiao_store::projects::years(&state.store, &user.region).await?,
         budget_types: BudgetType::ALL
             .iter()
-            .map(|b| (b.code(), b.label()))
+            .map(|b| crate::pages::Choice::new((b.code(), b.label())))
             .collect(),
         statuses: ProjectState::ALL
             .iter()
-            .map(|s| (s.code(), s.label()))
+            .map(|s| crate::pages::Choice::new((s.code(), s.label())))
             .collect(),
-        sorts: vec![
+        sorts: [
             ("code", "按编码"),
             ("name", "按名称"),
             ("amount", "按金额（大到小）"),
             ("unit", "按单位"),
-        ],
+        ]
+        .into_iter()
+        .map(crate::pages::Choice::new)
+        .collect(),
         filter_year: q.year.clone().unwrap_or_default(),
         filter_budget: q.budget_type.clone().unwrap_or_default(),
         filter_status: q.status.clone().unwrap_or_default(),
