@@ -23,14 +23,26 @@ pub struct UserView {
     pub disabled: bool,
 }
 
+/// A role a new user may be given: its code and label.
+struct RoleOption {
+    code: &'static str,
+    label: &'static str,
+}
+
+/// A unit or agency a new user may belong to: its id and name.
+struct BelongOption {
+    id: i64,
+    name: String,
+}
+
 #[derive(Template)]
 #[template(path = "admin_users.html")]
 struct UsersPage {
     layout: Layout,
     users: Vec<UserView>,
-    roles: Vec<(&'static str, &'static str)>,
-    units: Vec<(i64, String)>,
-    agencies: Vec<(i64, String)>,
+    roles: Vec<RoleOption>,
+    units: Vec<BelongOption>,
+    agencies: Vec<BelongOption>,
     message: Option<String>,
     errors: Vec<String>,
 }
@@ -78,14 +90,23 @@ async fn page_with(
     let units = jixiao_store::units::list(&state.store, &user.region)
         .await?
         .into_iter()
-        .map(|u| (u.id, u.name))
+        .map(|u| BelongOption {
+            id: u.id,
+            name: u.name,
+        })
         .collect();
     let agencies = region_agencies(state, &user.region).await?;
     let region = region_name(state, &user.region).await?;
     render(&UsersPage {
         layout: Layout::new(session, user, &region, &state.matrix, "/admin/users"),
         users,
-        roles: Role::ALL.iter().map(|r| (r.code(), r.label())).collect(),
+        roles: Role::ALL
+            .iter()
+            .map(|r| RoleOption {
+                code: r.code(),
+                label: r.label(),
+            })
+            .collect(),
         units,
         agencies,
         message,
@@ -93,8 +114,8 @@ async fn page_with(
     })
 }
 
-/// The region's third-party agencies (id, name), for linking an evaluator account (SPEC §9).
-async fn region_agencies(state: &AppState, region: &str) -> Result<Vec<(i64, String)>, WebError> {
+/// The region's third-party agencies, for linking an evaluator account (SPEC §9).
+async fn region_agencies(state: &AppState, region: &str) -> Result<Vec<BelongOption>, WebError> {
     Ok(jixiao_store::browse::agencies(
         &state.store,
         region,
@@ -102,7 +123,10 @@ async fn region_agencies(state: &AppState, region: &str) -> Result<Vec<(i64, Str
     )
     .await?
     .into_iter()
-    .map(|a| (a.id, a.name))
+    .map(|a| BelongOption {
+        id: a.id,
+        name: a.name,
+    })
     .collect())
 }
 
@@ -197,7 +221,7 @@ pub async fn create(
             .and_then(|s| s.parse::<i64>().ok());
         let known = region_agencies(&state, &admin.region).await?;
         match chosen {
-            Some(id) if known.iter().any(|(a, _)| *a == id) => Some(id),
+            Some(id) if known.iter().any(|a| a.id == id) => Some(id),
             Some(_) => {
                 errors.push("所选第三方机构不存在".to_string());
                 None

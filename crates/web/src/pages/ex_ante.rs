@@ -8,7 +8,7 @@ use crate::auth::{CurrentUser, SessionInfo};
 use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::actor;
-use crate::pages::{region_name, render};
+use crate::pages::{SubmitView, region_name, render};
 use crate::{AppState, ClientIp, see_other};
 use askama::Template;
 use axum::Extension;
@@ -52,8 +52,7 @@ struct Page {
     suggestions: String,
     scores: Vec<ScoreView>,
     editable: bool,
-    /// (action code, label)
-    submit_actions: Vec<(&'static str, &'static str)>,
+    submit_actions: Vec<SubmitView>,
     may_review: bool,
     has_report: bool,
     timeline: Vec<HistoryView>,
@@ -88,7 +87,10 @@ async fn page(
         available
             .iter()
             .filter(|a| matches!(a, DocAction::Submit | DocAction::Resubmit))
-            .map(|a| (a.code(), a.label()))
+            .map(|a| SubmitView {
+                action: a.code(),
+                label: a.label(),
+            })
             .collect()
     } else {
         vec![]

@@ -138,16 +138,42 @@ async fn run(
         })
 }
 
-type HistoryRow = (String, i32, String, String, String, i64, i64);
+/// A past import: when, for which year, what kind, the file, who, and how many records and indicators.
+struct HistoryRow {
+    at: String,
+    year: i32,
+    kind: String,
+    file_name: String,
+    username: String,
+    documents: i64,
+    indicators: i64,
+}
+
+/// A kind of import the form offers: its code and label.
+struct KindOption {
+    code: &'static str,
+    label: &'static str,
+}
+
+/// The outcome of an upload: the headline and the problems found.
+struct ImportResult {
+    headline: String,
+    problems: Vec<ProblemView>,
+}
+
+/// A problem found in an uploaded file: its CSS class (`error` or `warning`) and message.
+struct ProblemView {
+    class: &'static str,
+    message: String,
+}
 
 #[derive(Template)]
 #[template(path = "imports.html")]
 struct ImportsPage {
     layout: Layout,
-    kinds: Vec<(&'static str, &'static str)>,
+    kinds: Vec<KindOption>,
     year: i32,
-    /// (headline, [(class, problem)])
-    result: Option<(String, Vec<(&'static str, String)>)>,
+    result: Option<ImportResult>,
     history: Vec<HistoryRow>,
 }
 
@@ -155,7 +181,7 @@ async fn page_with(
     state: &AppState,
     session: &SessionInfo,
     user: &CurrentUser,
-    result: Option<(String, Vec<(&'static str, String)>)>,
+    result: Option<ImportResult>,
 ) -> Result<Html<String>, WebError> {
     let history = jixiao_store::imports::list(&state.store, &user.region)
         .await?
@@ -164,18 +190,19 @@ async fn page_with(
         .take(50)
         .map(|r| {
             let kind = ImportKind::parse(&r.kind).map_or(r.kind.clone(), |k| k.label().to_string());
-            (
-                r.created_at
+            HistoryRow {
+                at: r
+                    .created_at
                     .with_timezone(&super::projects::chrono_tz_shanghai())
                     .format("%Y-%m-%d %H:%M")
                     .to_string(),
-                r.fiscal_year,
+                year: r.fiscal_year,
                 kind,
-                r.file_name,
-                r.username,
-                r.documents,
-                r.indicators,
-            )
+                file_name: r.file_name,
+                username: r.username,
+                documents: r.documents,
+                indicators: r.indicators,
+            }
         })
         .collect();
     let region = region_name(state, &user.region).await?;
@@ -183,7 +210,10 @@ async fn page_with(
         layout: Layout::new(session, user, &region, &state.matrix, "/imports"),
         kinds: ImportKind::ALL
             .iter()
-            .map(|k| (k.code(), k.label()))
+            .map(|k| KindOption {
+                code: k.code(),
+                label: k.label(),
+            })
             .collect(),
         year: jixiao_store::years::of_region(&state.store, &user.region)
             .await?
@@ -201,17 +231,15 @@ pub async fn page(
     page_with(&state, &session, &user, None).await
 }
 
-fn problems(list: &[jixiao_import::Problem]) -> Vec<(&'static str, String)> {
+fn problems(list: &[jixiao_import::Problem]) -> Vec<ProblemView> {
     list.iter()
-        .map(|p| {
-            (
-                if p.severity == Severity::Error {
-                    "error"
-                } else {
-                    "warning"
-                },
-                p.message.clone(),
-            )
+        .map(|p| ProblemView {
+            class: if p.severity == Severity::Error {
+                "error"
+            } else {
+                "warning"
+            },
+            message: p.message.clone(),
         })
         .collect()
 }
@@ -231,22 +259,22 @@ pub async fn upload(
                 .iter()
                 .filter(|p| p.severity == Severity::Error)
                 .count();
-            (
-                format!("{name} 有 {errors} 处错误，未导入任何数据"),
-                problems(&list),
-            )
+            ImportResult {
+                headline: format!("{name} 有 {errors} 处错误，未导入任何数据"),
+                problems: problems(&list),
+            }
         }
-        Imported::Done(Outcome::Imported(r), list) => (
-            format!(
+        Imported::Done(Outcome::Imported(r), list) => ImportResult {
+            headline: format!(
                 "已导入 {name}：{} 条记录、{} 条指标",
                 r.documents, r.indicators
             ),
-            problems(&list),
-        ),
-        Imported::Done(Outcome::AlreadyImported(r), _) => (
-            format!("{name} 已于此前导入（第 {} 号导入），本次未作改动", r.id),
-            Vec::new(),
-        ),
+            problems: problems(&list),
+        },
+        Imported::Done(Outcome::AlreadyImported(r), _) => ImportResult {
+            headline: format!("{name} 已于此前导入（第 {} 号导入），本次未作改动", r.id),
+            problems: Vec::new(),
+        },
     };
     page_with(&state, &session, &user, Some(result)).await
 }

@@ -110,6 +110,20 @@ impl Choice {
     }
 }
 
+/// A finding of a check: an error that must be corrected, or a warning, and its message.
+pub struct FindingView {
+    pub error: bool,
+    pub message: String,
+}
+
+/// Points of one scored row and the rule (or note) that gave them.
+pub struct PointsView {
+    pub points: String,
+    pub rule: String,
+    /// Above target (over-achieved), shown apart.
+    pub over: bool,
+}
+
 /// An attached file: its id and name.
 pub struct FileLink {
     pub id: i64,

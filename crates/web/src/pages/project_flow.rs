@@ -77,6 +77,18 @@ pub fn status_of(e: &WebError) -> StatusCode {
     }
 }
 
+/// A unit the project may belong to: its id and name.
+struct UnitOption {
+    id: i64,
+    name: String,
+}
+
+/// A choice of a coded field: the code the form sends and its label.
+struct CodeOption {
+    code: &'static str,
+    label: &'static str,
+}
+
 #[derive(Template)]
 #[template(path = "project_form.html")]
 struct FormPage {
@@ -87,19 +99,22 @@ struct FormPage {
     row_version: i32,
     f: ProjectInput,
     errors: Vec<String>,
-    units: Vec<(i64, String)>,
-    budget_types: Vec<(&'static str, &'static str)>,
-    categories: Vec<(&'static str, &'static str)>,
-    continuities: Vec<(&'static str, &'static str)>,
-    timings: Vec<(&'static str, &'static str)>,
+    units: Vec<UnitOption>,
+    budget_types: Vec<CodeOption>,
+    categories: Vec<CodeOption>,
+    continuities: Vec<CodeOption>,
+    timings: Vec<CodeOption>,
     threshold: String,
 }
 
-fn options<T: Copy>(
-    all: &[T],
-    f: impl Fn(T) -> (&'static str, &'static str),
-) -> Vec<(&'static str, &'static str)> {
-    all.iter().copied().map(f).collect()
+fn options<T: Copy>(all: &[T], f: impl Fn(T) -> (&'static str, &'static str)) -> Vec<CodeOption> {
+    all.iter()
+        .copied()
+        .map(|t| {
+            let (code, label) = f(t);
+            CodeOption { code, label }
+        })
+        .collect()
 }
 
 async fn form_page(
@@ -119,7 +134,10 @@ async fn form_page(
             Scope::Units(ids) => ids.contains(&u.id),
             _ => false,
         })
-        .map(|u| (u.id, u.name))
+        .map(|u| UnitOption {
+            id: u.id,
+            name: u.name,
+        })
         .collect();
     let settings = jixiao_store::regions::settings(&state.store, &user.region).await?;
     let region = region_name(state, &user.region).await?;

@@ -256,11 +256,18 @@ pub async fn api_rollup(
     Ok(Json(json!({"region": home, "year": year, "rows": body})))
 }
 
+/// A region of the administrator's subtree: its code, name indented by depth, and depth.
+struct RegionNode {
+    code: String,
+    name: String,
+    depth: String,
+}
+
 #[derive(Template)]
 #[template(path = "admin_regions.html")]
 struct AdminPage {
     layout: Layout,
-    nodes: Vec<(String, String, String)>,
+    nodes: Vec<RegionNode>,
     errors: Vec<String>,
     message: Option<String>,
     form: NewRegionForm,
@@ -300,7 +307,11 @@ async fn admin_page(
         .into_iter()
         .map(|n| {
             let indent = "\u{3000}".repeat(n.depth as usize);
-            (n.code, format!("{indent}{}", n.name), n.depth.to_string())
+            RegionNode {
+                code: n.code,
+                name: format!("{indent}{}", n.name),
+                depth: n.depth.to_string(),
+            }
         })
         .collect();
     form.admin_password.clear();

@@ -175,15 +175,29 @@ async fn store_settings(
 // (`domain::settings::parameters`), read by finance staff and leaders, changed by the finance
 // performance office, every change audited with before and after.
 
+/// 结果应用 (SPEC §10) for one grade: its code and label, the recommendation code chosen for
+/// it, and whether it opens a rectification.
+struct GradeMapping {
+    grade: &'static str,
+    label: &'static str,
+    chosen: &'static str,
+    rectify: bool,
+}
+
+/// A budget recommendation a grade may be mapped to: its code and label.
+struct RecommendationOption {
+    code: &'static str,
+    label: &'static str,
+}
+
 #[derive(Template)]
 #[template(path = "settings_rules.html")]
 struct RulesPage {
     layout: Layout,
     rows: Vec<ParameterRow>,
-    /// 结果应用 (SPEC §10): per grade (key, grade label, chosen recommendation code, opens a
-    /// rectification), and the recommendations to choose from.
-    mapping: Vec<(&'static str, &'static str, &'static str, bool)>,
-    recommendations: Vec<(&'static str, &'static str)>,
+    /// 结果应用 (SPEC §10): per grade, and the recommendations to choose from.
+    mapping: Vec<GradeMapping>,
+    recommendations: Vec<RecommendationOption>,
     may_edit: bool,
     message: Option<String>,
     errors: Vec<String>,
@@ -235,7 +249,12 @@ async fn rules_page(
                 Some(t) => t.iter().any(|(k, _)| k == &format!("ra_rect_{key}")),
                 None => ra.rectification_grades.contains(g),
             };
-            (key, g.label(), chosen.code(), rect)
+            GradeMapping {
+                grade: key,
+                label: g.label(),
+                chosen: chosen.code(),
+                rectify: rect,
+            }
         })
         .collect();
     let region = region_name(state, &user.region).await?;
@@ -244,7 +263,10 @@ async fn rules_page(
         mapping,
         recommendations: Recommendation::ALL
             .iter()
-            .map(|r| (r.code(), r.label()))
+            .map(|r| RecommendationOption {
+                code: r.code(),
+                label: r.label(),
+            })
             .collect(),
         rows,
         may_edit: user.has(Role::FinanceAdmin),

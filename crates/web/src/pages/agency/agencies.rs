@@ -73,6 +73,24 @@ pub async fn create(
 // ---------------------------------------------------------------------------------------------
 // The agency
 
+/// An engagement of the agency: year, id, title, fee, whether the declaration is signed, and
+/// the quality score and grade.
+pub(super) struct AgencyEngagement {
+    year: i32,
+    id: i64,
+    title: String,
+    fee: String,
+    declaration: &'static str,
+    quality: String,
+    grade: String,
+}
+
+/// A status the agency may be given: its code and label.
+pub(super) struct StatusOption {
+    code: &'static str,
+    label: &'static str,
+}
+
 #[derive(Template)]
 #[template(path = "agency.html")]
 pub(super) struct AgencyPage {
@@ -80,10 +98,9 @@ pub(super) struct AgencyPage {
     a: jixiao_store::agencies::AgencyRecord,
     type_label: String,
     status_label: String,
-    /// (year, id, title, fee, declaration, quality, grade)
-    engagements: Vec<(i32, i64, String, String, &'static str, String, String)>,
+    engagements: Vec<AgencyEngagement>,
     may_manage: bool,
-    statuses: Vec<(&'static str, &'static str)>,
+    statuses: Vec<StatusOption>,
     year: i32,
     /// The engagement form as typed (after a refusal), by field name.
     typed: Pairs,
@@ -122,25 +139,25 @@ pub(super) async fn agency_view_typed(
     let engagements = jixiao_store::agencies::engagements_of(&state.store, &user.region, id)
         .await?
         .into_iter()
-        .map(|g| {
-            (
-                g.fiscal_year,
-                g.id,
-                g.title,
-                Fen(g.fee_fen).wan_2dp(),
-                if g.coi_declared {
-                    "已签署"
-                } else {
-                    "未签署"
-                },
-                g.quality_x100
-                    .map(|q| fixed2(from_hundredths(q)))
-                    .unwrap_or_default(),
-                g.quality_grade
-                    .as_deref()
-                    .and_then(Grade::parse)
-                    .map_or(String::new(), |g| g.label().to_string()),
-            )
+        .map(|g| AgencyEngagement {
+            year: g.fiscal_year,
+            id: g.id,
+            title: g.title,
+            fee: Fen(g.fee_fen).wan_2dp(),
+            declaration: if g.coi_declared {
+                "已签署"
+            } else {
+                "未签署"
+            },
+            quality: g
+                .quality_x100
+                .map(|q| fixed2(from_hundredths(q)))
+                .unwrap_or_default(),
+            grade: g
+                .quality_grade
+                .as_deref()
+                .and_then(Grade::parse)
+                .map_or(String::new(), |g| g.label().to_string()),
         })
         .collect();
     let region = region_name(state, &user.region).await?;
@@ -153,7 +170,10 @@ pub(super) async fn agency_view_typed(
         may_manage: user.has(Role::FinanceAdmin),
         statuses: AgencyStatus::ALL
             .iter()
-            .map(|s| (s.code(), s.label()))
+            .map(|s| StatusOption {
+                code: s.code(),
+                label: s.label(),
+            })
             .collect(),
         year: jixiao_app::default_year() - 1,
         typed,

@@ -1,12 +1,40 @@
 //! One engagement: declaration, deliverables and the quality rating.
 
 use super::*;
+use crate::pages::FileLink;
 
 // ---------------------------------------------------------------------------------------------
 // The engagement
 
-/// A deliverable on the engagement page: (code, label, day handed in, files (id, name)).
-pub(super) type Deliverable = (&'static str, &'static str, String, Vec<(i64, String)>);
+/// A deliverable on the engagement page: its code and label, the day handed in and its files.
+pub(super) struct Deliverable {
+    code: &'static str,
+    label: &'static str,
+    handed_in: String,
+    files: Vec<FileLink>,
+}
+
+/// An evaluation done under the engagement: its id, title, unit, state and total score.
+pub(super) struct EngagementEvaluation {
+    id: i64,
+    title: String,
+    unit: String,
+    state: String,
+    total: String,
+}
+
+/// The engagement's quality rating: the score and the grade's label.
+pub(super) struct QualityView {
+    score: String,
+    grade: String,
+}
+
+/// An item of the quality rating form: its label, maximum and the score given.
+pub(super) struct RatingItem {
+    label: String,
+    max: String,
+    score: String,
+}
 
 #[derive(Template)]
 #[template(path = "engagement.html")]
@@ -18,14 +46,11 @@ pub(super) struct EngagementPage {
     declared_on: Option<String>,
     may_declare: bool,
     may_rate: bool,
-    /// (id, title, unit, state, total)
-    evaluations: Vec<(i64, String, String, String, String)>,
-    quality: Option<(String, String)>,
-    /// Per deliverable: (code, label, day handed in, files (id, name)).
+    evaluations: Vec<EngagementEvaluation>,
+    quality: Option<QualityView>,
     deliverables: Vec<Deliverable>,
     may_deliver: bool,
-    /// (key, label, max, score given)
-    items: Vec<(String, String, String, String)>,
+    items: Vec<RatingItem>,
     message: Option<String>,
     errors: Vec<String>,
 }
@@ -42,16 +67,14 @@ pub(super) async fn engagement_view(
     let evaluations = jixiao_store::agencies::engagement_evaluations(&state.store, id)
         .await?
         .into_iter()
-        .map(|(eid, title, unit, st, total)| {
-            (
-                eid,
-                title,
-                unit,
-                DocState::parse(&st).map_or(st.clone(), |s| s.label().to_string()),
-                total
-                    .map(|t| fixed2(from_hundredths(t)))
-                    .unwrap_or_default(),
-            )
+        .map(|(eid, title, unit, st, total)| EngagementEvaluation {
+            id: eid,
+            title,
+            unit,
+            state: DocState::parse(&st).map_or(st.clone(), |s| s.label().to_string()),
+            total: total
+                .map(|t| fixed2(from_hundredths(t)))
+                .unwrap_or_default(),
         })
         .collect();
     let given: Vec<Value> = serde_json::from_str(&g.quality_items).unwrap_or_default();
@@ -68,7 +91,11 @@ pub(super) async fn engagement_view(
                         .or_else(|| v["score"].as_f64().map(|_| v["score"].to_string()))
                 })
                 .unwrap_or_default();
-            (i.key, i.label, i.max.normalize().to_string(), score)
+            RatingItem {
+                label: i.label,
+                max: i.max.normalize().to_string(),
+                score,
+            }
         })
         .collect();
     let files = jixiao_store::attachments::of_owner(&state.store, "engagement_", id).await?;
@@ -81,16 +108,19 @@ pub(super) async fn engagement_view(
                 _ => g.final_report_date,
             };
             let owner = format!("engagement_{code}");
-            (
-                *code,
-                *label,
-                day.map(|d| d.to_string()).unwrap_or_default(),
-                files
+            Deliverable {
+                code,
+                label,
+                handed_in: day.map(|d| d.to_string()).unwrap_or_default(),
+                files: files
                     .iter()
                     .filter(|f| f.owner_kind == owner)
-                    .map(|f| (f.id, f.file_name.clone()))
+                    .map(|f| FileLink {
+                        id: f.id,
+                        name: f.file_name.clone(),
+                    })
                     .collect(),
-            )
+            }
         })
         .collect();
     let may_deliver = user.has(Role::FinanceAdmin)
@@ -113,14 +143,13 @@ pub(super) async fn engagement_view(
             && user.agency_id == Some(g.agency_id),
         may_rate: user.has(Role::FinanceAdmin),
         evaluations,
-        quality: g.quality_x100.map(|q| {
-            (
-                fixed2(from_hundredths(q)),
-                g.quality_grade
-                    .as_deref()
-                    .and_then(Grade::parse)
-                    .map_or(String::new(), |g| g.label().to_string()),
-            )
+        quality: g.quality_x100.map(|q| QualityView {
+            score: fixed2(from_hundredths(q)),
+            grade: g
+                .quality_grade
+                .as_deref()
+                .and_then(Grade::parse)
+                .map_or(String::new(), |g| g.label().to_string()),
         }),
         items,
         message,

@@ -236,10 +236,25 @@ struct RubricView {
     formula: String,
 }
 
-/// A manual-score input: (unit, key, value).
+/// A unit's row of the manual scores: its name and an input per manual item.
 struct ManualView {
     name: String,
-    inputs: Vec<(String, String, String)>,
+    inputs: Vec<ManualInput>,
+}
+
+/// A manual-score input: the field name, the item's key, and the value shown.
+struct ManualInput {
+    field: String,
+    key: String,
+    value: String,
+}
+
+/// A unit user's own result: the unit's id and name, its total and rank.
+struct OwnResult {
+    unit_id: i64,
+    name: String,
+    total: String,
+    rank: i32,
 }
 
 #[derive(Template)]
@@ -266,8 +281,8 @@ struct AssessmentPage {
     pending_units: usize,
     commended: Vec<String>,
     interviewed: Vec<String>,
-    /// A unit user's own results: (unit id, name, total, rank).
-    own: Vec<(i64, String, String, i32)>,
+    /// A unit user's own results.
+    own: Vec<OwnResult>,
     unit_user: bool,
 }
 
@@ -289,13 +304,11 @@ async fn view(
         let own = flow::own_results(&a, year)
             .await?
             .into_iter()
-            .map(|r| {
-                (
-                    r.unit_id,
-                    r.unit_name,
-                    two(jixiao_domain::decimal::from_hundredths(r.total_x100)),
-                    r.rank,
-                )
+            .map(|r| OwnResult {
+                unit_id: r.unit_id,
+                name: r.unit_name,
+                total: two(jixiao_domain::decimal::from_hundredths(r.total_x100)),
+                rank: r.rank,
             })
             .collect();
         (None, own)
@@ -406,7 +419,11 @@ async fn view(
                         .unwrap_or_default();
                     let name = format!("m_{}_{}", u.unit_id, k);
                     let value = typed_value(&name, stored);
-                    (name, k.clone(), value)
+                    ManualInput {
+                        field: name,
+                        key: k.clone(),
+                        value,
+                    }
                 })
                 .collect(),
         })

@@ -1,7 +1,7 @@
 //! One department or finance evaluation: the framework form with its live score, saving, the check and the report.
 
 use super::*;
-use crate::pages::{FileLink, RecommendationView, SubmitView, TierView};
+use crate::pages::{FileLink, FindingView, PointsView, RecommendationView, SubmitView, TierView};
 
 // ---------------------------------------------------------------------------------------------
 // The evaluation
@@ -21,15 +21,20 @@ pub struct ItemView {
     note: String,
 }
 
+/// The score of one level-1 group of the framework: its name, maximum and score.
+pub struct GroupScore {
+    name: String,
+    max: String,
+    score: String,
+}
+
 pub struct FigView {
     problems: Vec<String>,
-    groups: Vec<(String, String, String)>,
+    groups: Vec<GroupScore>,
     total: String,
     grade: String,
-    /// (points, rule)
-    rows: Vec<(String, String)>,
-    /// (error, message)
-    findings: Vec<(bool, String)>,
+    rows: Vec<PointsView>,
+    findings: Vec<FindingView>,
 }
 
 pub(super) fn fig_view(s: &FrameworkScore) -> FigView {
@@ -38,24 +43,30 @@ pub(super) fn fig_view(s: &FrameworkScore) -> FigView {
         groups: s
             .groups
             .iter()
-            .map(|g| (g.0.clone(), trim(g.1), fixed2(g.2)))
+            .map(|g| GroupScore {
+                name: g.0.clone(),
+                max: trim(g.1),
+                score: fixed2(g.2),
+            })
             .collect(),
         total: s.total.map(fixed2).unwrap_or_else(|| "—".into()),
         grade: s.grade.map_or("—".to_string(), |g| g.label().to_string()),
         rows: s
             .items
             .iter()
-            .map(|i| {
-                (
-                    i.score.map(fixed2).unwrap_or_else(|| "—".into()),
-                    i.rule.clone(),
-                )
+            .map(|i| PointsView {
+                points: i.score.map(fixed2).unwrap_or_else(|| "—".into()),
+                rule: i.rule.clone(),
+                over: false,
             })
             .collect(),
         findings: s
             .findings
             .iter()
-            .map(|f| (f.error, f.message.clone()))
+            .map(|f| FindingView {
+                error: f.error,
+                message: f.message.clone(),
+            })
             .collect(),
     }
 }
@@ -272,7 +283,11 @@ pub async fn evaluation_view(
             rate: i.rate.clone(),
             tier: i.tier.clone(),
             chosen: i.chosen.clone(),
-            points: fig.rows.get(n).map(|p| p.0.clone()).unwrap_or_default(),
+            points: fig
+                .rows
+                .get(n)
+                .map(|p| p.points.clone())
+                .unwrap_or_default(),
             note: i.note.clone(),
         })
         .collect();

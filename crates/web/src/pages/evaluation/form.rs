@@ -12,10 +12,9 @@ pub struct ScoreView {
     pub execution_score: String,
     pub total: String,
     pub grade: String,
-    /// Per row, by position: (points, the rule that gave them, over-achieved).
-    pub rows: Vec<(String, String, bool)>,
-    /// (error?, message)
-    pub findings: Vec<(bool, String)>,
+    /// Per row, by position.
+    pub rows: Vec<PointsView>,
+    pub findings: Vec<FindingView>,
     pub problems: Vec<String>,
 }
 
@@ -41,22 +40,18 @@ pub(super) fn score_view(
             .indicators
             .iter()
             .zip(explanations)
-            .map(|(i, e)| {
-                (
-                    i.score.map_or("—".into(), fixed2),
-                    e.clone(),
-                    i.over_achieved,
-                )
+            .map(|(i, e)| PointsView {
+                points: i.score.map_or("—".into(), fixed2),
+                rule: e.clone(),
+                over: i.over_achieved,
             })
             .collect(),
         findings: s
             .findings
             .iter()
-            .map(|f| {
-                (
-                    f.severity == Severity::Error,
-                    format!("{}{}", place(f.indicator), f.message),
-                )
+            .map(|f| FindingView {
+                error: f.severity == Severity::Error,
+                message: format!("{}{}", place(f.indicator), f.message),
             })
             .collect(),
         problems: vec![],
@@ -95,11 +90,7 @@ pub struct RowView {
     pub reduced: Option<Reduction>,
 }
 
-pub(super) fn row_view(
-    r: &Row,
-    input: Option<&RowInput>,
-    points: Option<&(String, String, bool)>,
-) -> RowView {
+pub(super) fn row_view(r: &Row, input: Option<&RowInput>, points: Option<&PointsView>) -> RowView {
     let qualitative = jixiao_domain::indicator::Sign::parse(&r.sign)
         == Some(jixiao_domain::indicator::Sign::Qualitative);
     let target = if qualitative {
@@ -139,8 +130,8 @@ pub(super) fn row_view(
         tier,
         chosen,
         reason,
-        points: points.map_or_else(|| score_text(r.score_x100), |p| p.0.clone()),
-        over: points.is_some_and(|p| p.2),
+        points: points.map_or_else(|| score_text(r.score_x100), |p| p.points.clone()),
+        over: points.is_some_and(|p| p.over),
         reduced: r.reduced_x100.map(|v| Reduction {
             score: fixed2(from_hundredths(v)),
             reason: r.reduction_reason.clone(),
@@ -189,7 +180,7 @@ pub struct Reduction {
     pub reason: String,
 }
 
-use crate::pages::{BudgetLine, RecommendationView, SubmitView, TierView};
+use crate::pages::{BudgetLine, FindingView, PointsView, RecommendationView, SubmitView, TierView};
 
 /// A rectification notice raised from the self-evaluation or its verification.
 pub(super) struct NoticeView {

@@ -20,7 +20,7 @@ use crate::access::{Access, FINANCE_AND_VIEWERS, Registry};
 use crate::auth::{CurrentUser, SessionInfo};
 use crate::error::WebError;
 use crate::layout::Layout;
-use crate::pages::{actor, region_name, render};
+use crate::pages::{FindingView, actor, region_name, render};
 use crate::{AppState, ClientIp, see_other};
 use askama::Template;
 use axum::Extension;
@@ -190,13 +190,18 @@ pub struct FiguresView {
     pub reported: String,
     pub deviation: String,
     pub deviation_red: bool,
-    /// (level code, label, message)
-    pub warnings: Vec<(String, String, String)>,
-    /// (error?, message)
-    pub findings: Vec<(bool, String)>,
+    pub warnings: Vec<FigureWarning>,
+    pub findings: Vec<FindingView>,
     /// Per indicator row (by position): completion in percent.
     pub completions: Vec<String>,
     pub problems: Vec<String>,
+}
+
+/// A warning the figures raise: its level code, "level·kind" label and message.
+pub struct FigureWarning {
+    pub level: String,
+    pub label: String,
+    pub message: String,
 }
 
 fn figures(a: &Analysis, reported: Option<rust_decimal::Decimal>) -> FiguresView {
@@ -213,18 +218,19 @@ fn figures(a: &Analysis, reported: Option<rust_decimal::Decimal>) -> FiguresView
         warnings: a
             .warnings
             .iter()
-            .map(|w| {
-                (
-                    w.level.code().to_string(),
-                    format!("{}·{}", w.level.label(), w.kind.label()),
-                    w.message.clone(),
-                )
+            .map(|w| FigureWarning {
+                level: w.level.code().to_string(),
+                label: format!("{}·{}", w.level.label(), w.kind.label()),
+                message: w.message.clone(),
             })
             .collect(),
         findings: a
             .findings
             .iter()
-            .map(|f| (f.severity == Severity::Error, f.message.clone()))
+            .map(|f| FindingView {
+                error: f.severity == Severity::Error,
+                message: f.message.clone(),
+            })
             .collect(),
         completions: a
             .indicator_completions

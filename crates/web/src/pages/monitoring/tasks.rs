@@ -28,11 +28,18 @@ pub(super) struct TasksPage {
     years: Vec<i32>,
     tasks: Vec<TaskRow>,
     may_issue: bool,
-    /// Level-1 units for the scope picker: (id, "code name", chosen).
-    units: Vec<(i64, String, bool)>,
+    /// Level-1 units for the scope picker.
+    units: Vec<ScopeUnit>,
     f: TaskForm,
     errors: Vec<String>,
     message: Option<String>,
+}
+
+/// A level-1 unit of the scope picker: its id, "code name", and whether it is chosen.
+pub(super) struct ScopeUnit {
+    id: i64,
+    name: String,
+    chosen: bool,
 }
 
 #[derive(Default)]
@@ -78,7 +85,11 @@ pub(super) async fn tasks_view(
         jixiao_store::units::level_one(&state.store, &user.region)
             .await?
             .into_iter()
-            .map(|(id, code, name)| (id, format!("{code} {name}"), f.units.contains(&id)))
+            .map(|(id, code, name)| ScopeUnit {
+                id,
+                name: format!("{code} {name}"),
+                chosen: f.units.contains(&id),
+            })
             .collect()
     } else {
         vec![]
@@ -223,7 +234,26 @@ pub struct WarningRow {
     pub level: String,
     pub label: String,
     pub message: String,
-    pub notice: Option<(i64, String)>,
+    pub notice: Option<RectificationLink>,
+}
+
+/// The rectification notice a warning led to: its id and state label.
+pub struct RectificationLink {
+    pub id: i64,
+    pub state: String,
+}
+
+/// Warnings of one kind on the task: the kind's label and how many are red and yellow.
+pub(super) struct KindCount {
+    label: String,
+    red: i64,
+    yellow: i64,
+}
+
+/// Rectification notices in one state: the state's label and how many.
+pub(super) struct StateCount {
+    state: String,
+    count: i64,
 }
 
 #[derive(Template)]
@@ -239,8 +269,8 @@ pub(super) struct TaskPage {
     units: Vec<UnitRow>,
     reports: Vec<ReportRow>,
     warnings: Vec<WarningRow>,
-    by_kind: Vec<(String, i64, i64)>,
-    rectifications: Vec<(String, i64)>,
+    by_kind: Vec<KindCount>,
+    rectifications: Vec<StateCount>,
     scatter: String,
     deviation_red: String,
     may_reanalyse: bool,
@@ -375,14 +405,13 @@ pub async fn task_page(
                 kind: w.kind,
                 level: w.level,
                 message: w.message,
-                notice: w.rectification_id.map(|id| {
-                    (
-                        id,
-                        w.rectification_state
-                            .as_deref()
-                            .and_then(jixiao_domain::workflow::RectificationState::parse)
-                            .map_or(String::new(), |s| s.label().to_string()),
-                    )
+                notice: w.rectification_id.map(|id| RectificationLink {
+                    id,
+                    state: w
+                        .rectification_state
+                        .as_deref()
+                        .and_then(jixiao_domain::workflow::RectificationState::parse)
+                        .map_or(String::new(), |s| s.label().to_string()),
                 }),
             })
             .collect();
@@ -395,15 +424,22 @@ pub async fn task_page(
                     .filter(|w| w.level == level && w.kind == k.code())
                     .count() as i64
             };
-            (k.label().to_string(), of("red"), of("yellow"))
+            KindCount {
+                label: k.label().to_string(),
+                red: of("red"),
+                yellow: of("yellow"),
+            }
         })
         .collect();
-    let mut rectifications: Vec<(String, i64)> = Vec::new();
+    let mut rectifications: Vec<StateCount> = Vec::new();
     for w in &warnings {
-        if let Some((_, s)) = &w.notice {
-            match rectifications.iter_mut().find(|(l, _)| l == s) {
-                Some((_, n)) => *n += 1,
-                None => rectifications.push((s.clone(), 1)),
+        if let Some(n) = &w.notice {
+            match rectifications.iter_mut().find(|c| c.state == n.state) {
+                Some(c) => c.count += 1,
+                None => rectifications.push(StateCount {
+                    state: n.state.clone(),
+                    count: 1,
+                }),
             }
         }
     }
