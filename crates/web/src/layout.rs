@@ -9,13 +9,26 @@ pub struct Layout {
     pub user_name: String,
     pub role: String,
     pub region_name: String,
-    /// (link, label)
-    pub nav: Vec<(&'static str, &'static str)>,
-    /// The pages under a module the user may open: (module, path, label, id).
-    pub sub_pages: Vec<(&'static str, &'static str, &'static str, &'static str)>,
+    pub nav: Vec<NavItem>,
+    /// The pages under a module the user may open.
+    pub sub_pages: Vec<SubPage>,
     pub active: &'static str,
     /// Looking into a subordinate region, read-only (drill-down, issue 14).
     pub viewing: bool,
+}
+
+/// A module in the navigation: the route that opens it and its label.
+pub struct NavItem {
+    pub link: &'static str,
+    pub label: &'static str,
+}
+
+/// A page reached from a module's list, shown on that list.
+pub struct SubPage {
+    pub module: &'static str,
+    pub path: &'static str,
+    pub label: &'static str,
+    pub id: &'static str,
 }
 
 /// The modules in navigation order, each with the route that opens it.
@@ -99,7 +112,7 @@ impl Layout {
                     // The roll-up belongs to a region with regions below it.
                     && (!path.starts_with("/regions") || user.oversees)
             })
-            .copied()
+            .map(|&(link, label)| NavItem { link, label })
             .collect();
         let sub_pages = SUB_PAGES
             .iter()
@@ -108,7 +121,12 @@ impl Layout {
                     .lookup(&axum::http::Method::GET, path)
                     .is_some_and(|a: Access| a.allows(&user.roles))
             })
-            .copied()
+            .map(|&(module, path, label, id)| SubPage {
+                module,
+                path,
+                label,
+                id,
+            })
             .collect();
         Layout {
             sub_pages,

@@ -6,7 +6,7 @@ use crate::auth::{CurrentUser, SessionInfo};
 use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::home::YearQuery;
-use crate::pages::{region_name, render};
+use crate::pages::{StatCard, region_name, render};
 use askama::Template;
 use axum::Extension;
 use axum::Json;
@@ -24,7 +24,7 @@ struct DashboardPage {
     year: i32,
     /// The other years of the data, for `?year=`.
     years: Vec<i32>,
-    cards: Vec<(String, String)>,
+    cards: Vec<StatCard>,
     min_share: String,
     /// The red deviation line of §7, from the region's settings.
     deviation_red: String,
@@ -57,29 +57,20 @@ pub async fn page(
         "—".into()
     };
     let cards = vec![
-        ("项目数".to_string(), format!("{} 个", h.projects)),
-        (
-            "项目金额".to_string(),
-            format!("{} 万元", Fen(h.project_fen).wan_2dp()),
-        ),
-        (
-            "部门整体目标金额".to_string(),
+        StatCard::new("项目数", format!("{} 个", h.projects)),
+        StatCard::new("项目金额", format!("{} 万元", Fen(h.project_fen).wan_2dp())),
+        StatCard::new(
+            "部门整体目标金额",
             format!("{} 万元", Fen(h.unit_target_fen).wan_2dp()),
         ),
-        (
-            "监控报告".to_string(),
-            format!("{} 份", h.monitoring_reports),
-        ),
-        ("红色预警".to_string(), format!("{} 个", h.red_warnings)),
-        (
-            "未办结整改".to_string(),
-            format!("{} 份", h.open_rectifications),
-        ),
-        (
+        StatCard::new("监控报告", format!("{} 份", h.monitoring_reports)),
+        StatCard::new("红色预警", format!("{} 个", h.red_warnings)),
+        StatCard::new("未办结整改", format!("{} 份", h.open_rectifications)),
+        StatCard::new(
             format!("{} 年度项目自评", year - 1),
             format!("{} 个", h.self_evaluations),
         ),
-        ("自评平均分".to_string(), average),
+        StatCard::new("自评平均分", average),
     ];
     let coverage = coverage(&state, &user.region, &settings, year).await?;
     let shortfalls = coverage

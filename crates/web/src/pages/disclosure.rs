@@ -99,6 +99,12 @@ struct RowView {
     link: String,
 }
 
+/// A first-level unit of the unit filter: its id and name.
+struct UnitOption {
+    id: i64,
+    name: String,
+}
+
 #[derive(Template)]
 #[template(path = "disclosures.html")]
 struct DisclosurePage {
@@ -107,7 +113,7 @@ struct DisclosurePage {
     kind: String,
     unit: String,
     state: String,
-    units: Vec<(i64, String)>,
+    units: Vec<UnitOption>,
     rows: Vec<RowView>,
     may_publish: bool,
     today: String,
@@ -155,7 +161,10 @@ async fn view(
         .await?
         .into_iter()
         .filter(|u| u.level == 1)
-        .map(|u| (u.id, u.name))
+        .map(|u| UnitOption {
+            id: u.id,
+            name: u.name,
+        })
         .collect();
     let region = region_name(state, &user.region).await?;
     render(&DisclosurePage {

@@ -4,7 +4,7 @@ use crate::AppState;
 use crate::auth::{CurrentUser, SessionInfo};
 use crate::error::WebError;
 use crate::layout::Layout;
-use crate::pages::{region_name, render, scope};
+use crate::pages::{StatCard, region_name, render, scope};
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Query, State};
@@ -38,7 +38,7 @@ pub struct Todo {
 struct HomePage {
     layout: Layout,
     todos: Vec<Todo>,
-    cards: Vec<(String, String)>,
+    cards: Vec<StatCard>,
     reports: Vec<i32>,
 }
 
@@ -71,8 +71,11 @@ pub async fn page(
         let (total, amount) =
             jixiao_store::browse::project_totals(&state.store, &user.region, &scope, year).await?;
         if total > 0 {
-            cards.push((format!("{year} 年度项目"), format!("{total} 个")));
-            cards.push((
+            cards.push(StatCard::new(
+                format!("{year} 年度项目"),
+                format!("{total} 个"),
+            ));
+            cards.push(StatCard::new(
                 format!("{year} 年度项目金额"),
                 format!("{} 万元", jixiao_domain::Fen(amount).wan_2dp()),
             ));

@@ -204,6 +204,12 @@ impl ProposalForm {
     }
 }
 
+/// An option of the level select: the value `一级/二级` it sends and the label it shows.
+struct LevelOption {
+    value: String,
+    label: String,
+}
+
 #[derive(Template)]
 #[template(path = "indicators.html")]
 struct TreePage {
@@ -222,8 +228,8 @@ struct TreePage {
     can_review: bool,
     pending: Vec<ProposalView>,
     mine: Vec<ProposalView>,
-    /// (value `一级/二级`, label) of the proposal form's level select.
-    levels: Vec<(String, String)>,
+    /// The options of the proposal form's level select.
+    levels: Vec<LevelOption>,
     signs: Vec<&'static str>,
     bases: Vec<&'static str>,
     form: ProposalForm,
@@ -300,8 +306,10 @@ async fn page_with(
         levels: DEFAULT_DICTIONARY
             .iter()
             .flat_map(|(l1, l2s)| {
-                l2s.iter()
-                    .map(move |l2| (format!("{l1}/{l2}"), format!("{l1} — {l2}")))
+                l2s.iter().map(move |l2| LevelOption {
+                    value: format!("{l1}/{l2}"),
+                    label: format!("{l1} — {l2}"),
+                })
             })
             .collect(),
         signs: jixiao_domain::indicator::Sign::ALL

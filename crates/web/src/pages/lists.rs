@@ -548,6 +548,12 @@ async fn table(
     Ok((headers, rows, total))
 }
 
+/// A column header of a list: its label and whether the column holds numbers.
+struct Header {
+    label: &'static str,
+    numeric: bool,
+}
+
 #[derive(Template)]
 #[template(path = "list.html")]
 struct ListPage {
@@ -558,7 +564,7 @@ struct ListPage {
     years: Vec<i32>,
     year: String,
     q: String,
-    headers: Vec<(&'static str, bool)>,
+    headers: Vec<Header>,
     rows: Vec<Vec<Cell>>,
     total: usize,
     page: usize,
@@ -657,7 +663,10 @@ pub async fn page(
             }),
         year: q.year.clone().unwrap_or_default(),
         q: q.q.clone().unwrap_or_default(),
-        headers,
+        headers: headers
+            .into_iter()
+            .map(|(label, numeric)| Header { label, numeric })
+            .collect(),
         rows,
         total,
         page,

@@ -11,6 +11,13 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
+/// A demo login shown on the login page: its username, role label and description.
+struct DemoLoginView {
+    username: String,
+    role: String,
+    description: String,
+}
+
 #[derive(Template)]
 #[template(path = "login.html")]
 struct LoginPage {
@@ -18,7 +25,7 @@ struct LoginPage {
     next: String,
     username: String,
     message: Option<String>,
-    demo_logins: Vec<crate::DemoLogin>,
+    demo_logins: Vec<DemoLoginView>,
     demo_password: String,
 }
 
@@ -58,7 +65,14 @@ fn login_page(
         next,
         username,
         message,
-        demo_logins,
+        demo_logins: demo_logins
+            .into_iter()
+            .map(|(username, role, description)| DemoLoginView {
+                username,
+                role,
+                description,
+            })
+            .collect(),
         demo_password,
     })
 }

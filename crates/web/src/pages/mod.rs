@@ -124,6 +124,21 @@ pub struct PointsView {
     pub over: bool,
 }
 
+/// A headline figure of a page: its label and its value with unit.
+pub struct StatCard {
+    pub label: String,
+    pub value: String,
+}
+
+impl StatCard {
+    pub fn new(label: impl Into<String>, value: String) -> StatCard {
+        StatCard {
+            label: label.into(),
+            value,
+        }
+    }
+}
+
 /// An attached file: its id and name.
 pub struct FileLink {
     pub id: i64,

@@ -16,17 +16,18 @@ use jixiao_domain::grade::Grade;
 use jixiao_domain::types::EvaluationKind;
 use jixiao_store::browse;
 
-/// A row of cells as shown, in column order.
-type Cells8 = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-);
+/// An indicator row of an evaluation as shown: its levels, name, target and actual values,
+/// weight, score and the reason for a deviation.
+struct IndicatorRow {
+    level1: String,
+    level2: String,
+    name: String,
+    target: String,
+    actual: String,
+    weight: String,
+    score: String,
+    deviation_reason: String,
+}
 
 #[derive(Template)]
 #[template(path = "evaluation.html")]
@@ -43,7 +44,7 @@ struct EvaluationPage {
     grade: String,
     goal: String,
     actual: String,
-    indicators: Vec<Cells8>,
+    indicators: Vec<IndicatorRow>,
 }
 
 pub async fn evaluation(
@@ -81,16 +82,16 @@ pub async fn evaluation(
                     with_unit(i.actual_value),
                 )
             };
-            (
-                i.level1,
-                i.level2,
-                i.name,
+            IndicatorRow {
+                level1: i.level1,
+                level2: i.level2,
+                name: i.name,
                 target,
                 actual,
-                score_or_dash(i.weight_x100),
-                score_or_dash(i.score_x100),
-                i.deviation_reason,
-            )
+                weight: score_or_dash(i.weight_x100),
+                score: score_or_dash(i.score_x100),
+                deviation_reason: i.deviation_reason,
+            }
         })
         .collect();
     let region = region_name(&state, &user.region).await?;

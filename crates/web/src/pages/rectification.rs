@@ -9,7 +9,7 @@ use crate::access::{Access, Registry};
 use crate::auth::{CurrentUser, SessionInfo};
 use crate::error::WebError;
 use crate::layout::Layout;
-use crate::pages::{actor, region_name, render};
+use crate::pages::{Choice, actor, region_name, render};
 use crate::{AppState, ClientIp, see_other};
 use askama::Template;
 use axum::Extension;
@@ -146,7 +146,7 @@ struct Page {
     may_edit: bool,
     may_respond: bool,
     may_verify: bool,
-    disposals: Vec<(&'static str, &'static str)>,
+    disposals: Vec<Choice>,
     evidence: Vec<store::Evidence>,
     steps: Vec<Step>,
     message: Option<String>,
@@ -200,7 +200,7 @@ async fn view(
         may_verify: finance && s == RectificationState::Responded && !responded_by_me,
         disposals: Disposal::ALL
             .iter()
-            .map(|d| (d.code(), d.label()))
+            .map(|d| Choice::new((d.code(), d.label())))
             .collect(),
         evidence: store::evidence(&state.store, id).await?,
         steps: steps(state, id).await?,

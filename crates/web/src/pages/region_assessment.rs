@@ -182,8 +182,15 @@ struct OwnView {
     rank: String,
     listed: &'static str,
     deadline: String,
-    items: Vec<(String, String, String)>,
+    items: Vec<OwnItemView>,
     counts: String,
+}
+
+/// An item of the region's own assessment: its name, the points it got and its maximum.
+struct OwnItemView {
+    name: String,
+    score: String,
+    max: String,
 }
 
 #[derive(Template)]
@@ -329,7 +336,11 @@ async fn view(
                 .subject
                 .items
                 .iter()
-                .map(|i| (i.name.clone(), two(i.score), trim(i.max)))
+                .map(|i| OwnItemView {
+                    name: i.name.clone(),
+                    score: two(i.score),
+                    max: trim(i.max),
+                })
                 .collect(),
         })
         .collect();

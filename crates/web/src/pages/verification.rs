@@ -116,6 +116,15 @@ struct RowView {
     row_version: i32,
 }
 
+/// The year's recorded sample draw: its seed, from how many, how many, on which day and by whom.
+struct DrawView {
+    seed: i64,
+    population: i32,
+    drawn: i32,
+    on: String,
+    by: String,
+}
+
 #[derive(Template)]
 #[template(path = "verifications.html")]
 struct VerificationsPage {
@@ -124,8 +133,7 @@ struct VerificationsPage {
     message: Option<String>,
     errors: Vec<String>,
     may_verify: bool,
-    /// (seed, population, drawn, on, by)
-    draw: Option<(i64, i32, i32, String, String)>,
+    draw: Option<DrawView>,
     population: String,
     would_draw: String,
     sampled: i64,
@@ -189,14 +197,12 @@ async fn view(
         message,
         errors,
         may_verify: user.has(Role::FinanceAdmin),
-        draw: o.draw.as_ref().map(|d| {
-            (
-                d.seed,
-                d.population,
-                d.sample_size,
-                jixiao_store::deadlines::local_date(d.drawn_at).to_string(),
-                d.drawn_by_name.clone().unwrap_or_default(),
-            )
+        draw: o.draw.as_ref().map(|d| DrawView {
+            seed: d.seed,
+            population: d.population,
+            drawn: d.sample_size,
+            on: jixiao_store::deadlines::local_date(d.drawn_at).to_string(),
+            by: d.drawn_by_name.clone().unwrap_or_default(),
         }),
         population: o.population.map(|n| n.to_string()).unwrap_or_default(),
         would_draw: o.would_draw.map(|n| n.to_string()).unwrap_or_default(),

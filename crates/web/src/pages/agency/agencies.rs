@@ -10,7 +10,7 @@ use super::*;
 pub(super) struct NewPage {
     layout: Layout,
     input: AgencyInput,
-    types: Vec<(&'static str, &'static str)>,
+    types: Vec<crate::pages::Choice>,
     errors: Vec<String>,
 }
 
@@ -27,7 +27,7 @@ pub(super) async fn new_view(
         input,
         types: AgencyType::ALL
             .iter()
-            .map(|t| (t.code(), t.label()))
+            .map(|t| crate::pages::Choice::new((t.code(), t.label())))
             .collect(),
         errors,
     })

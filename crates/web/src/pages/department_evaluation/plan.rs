@@ -49,7 +49,13 @@ pub(super) struct CandidateView {
     name: String,
     unit_name: String,
     funds: String,
-    evaluation: Option<(i64, String)>,
+    evaluation: Option<EvaluationLink>,
+}
+
+/// The evaluation a candidate project already has: its id and its state's label.
+pub(super) struct EvaluationLink {
+    id: i64,
+    state: String,
 }
 
 #[derive(Template)]
@@ -106,15 +112,14 @@ pub(super) async fn plan_view(
                 name: c.name.clone(),
                 unit_name: c.unit_name.clone(),
                 funds: Fen(c.funds_fen).wan_2dp(),
-                evaluation: c.evaluation_id.map(|id| {
-                    (
-                        id,
-                        c.evaluation_state
-                            .as_deref()
-                            .and_then(DocState::parse)
-                            .map_or("", |s| s.label())
-                            .to_string(),
-                    )
+                evaluation: c.evaluation_id.map(|id| EvaluationLink {
+                    id,
+                    state: c
+                        .evaluation_state
+                        .as_deref()
+                        .and_then(DocState::parse)
+                        .map_or("", |s| s.label())
+                        .to_string(),
                 }),
             })
             .collect(),
