@@ -1,6 +1,6 @@
 //! The public portal (SPEC §12): published material only, no login, usable on a phone.
 
-use super::show::score;
+use super::show::{score, shown_values};
 use crate::AppState;
 use crate::error::WebError;
 use crate::pages::render;
@@ -230,24 +230,8 @@ pub async fn evaluation(
         .await?
         .into_iter()
         .map(|i| {
-            // A quantitative value is shown with its unit of measure (≥230人, 230人).
-            let (target, actual) = if jixiao_domain::indicator::Sign::parse(&i.sign)
-                == Some(jixiao_domain::indicator::Sign::Qualitative)
-            {
-                (i.target_value, i.actual_value)
-            } else {
-                let with_unit = |v: String| {
-                    if v.is_empty() {
-                        v
-                    } else {
-                        format!("{v}{}", i.unit_of_measure)
-                    }
-                };
-                (
-                    format!("{}{}", i.sign, with_unit(i.target_value)),
-                    with_unit(i.actual_value),
-                )
-            };
+            let (target, actual) =
+                shown_values(&i.sign, i.target_value, i.actual_value, &i.unit_of_measure);
             IndicatorRow {
                 level1: i.level1,
                 level2: i.level2,

@@ -28,6 +28,28 @@ pub fn label<T: Copy>(
     parse(code).map(label).unwrap_or(code).to_string()
 }
 
+/// An indicator's target and actual values as shown: a quantitative one with its sign and unit
+/// of measure (≥230人, 230人), a qualitative one as written.
+pub fn shown_values(
+    sign: &str,
+    target: String,
+    actual: String,
+    unit_of_measure: &str,
+) -> (String, String) {
+    use jixiao_domain::indicator::Sign;
+    if Sign::parse(sign) == Some(Sign::Qualitative) {
+        return (target, actual);
+    }
+    let with_unit = |v: String| {
+        if v.is_empty() {
+            v
+        } else {
+            format!("{v}{unit_of_measure}")
+        }
+    };
+    (format!("{sign}{}", with_unit(target)), with_unit(actual))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,6 +75,21 @@ mod tests {
                 jixiao_domain::grade::Grade::label
             ),
             "x"
+        );
+    }
+
+    #[test]
+    fn values_carry_their_sign_and_unit_unless_qualitative() {
+        let v = |sign: &str, t: &str, a: &str| shown_values(sign, t.into(), a.into(), "人");
+        assert_eq!(v("≥", "230", "235"), ("≥230人".into(), "235人".into()));
+        assert_eq!(
+            v("≥", "230", ""),
+            ("≥230人".into(), String::new()),
+            "no actual yet"
+        );
+        assert_eq!(
+            v("定性", "达到预期", "基本达到"),
+            ("达到预期".into(), "基本达到".into())
         );
     }
 }
